@@ -1,0 +1,300 @@
+"""The scoring engine: stored events + units + rule versions -> scored events -> totals -> ranks.
+
+Pure functions over Polars frames do the rules; `Engine` only fetches their inputs from the
+store (which aggregates events per unit, item and rule version first, so the cost of scoring
+and of a what-if does not grow with the number of events).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from . import settings as settings_mod
+from .periods import Period, month_end, next_month
+from .rules import TIERS, RuleBook, build_rulebook, load_rule_files
+from .units import UnitBook
+
+SCORE_TIERS = [t for t in TIERS if t != "报送"]  # the breakdown columns, in display order
+ADOPTION_TIERS = {"市级": "市级采用", "自治区级": "自治区级采用", "国家级": "国家级采用"}
+
+
+def today_in(tz: str) -> date:
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+# --------------------------------------------------------------------------------------------
+# Pure rule functions
+# --------------------------------------------------------------------------------------------
+def points_table(book: RuleBook) -> pl.DataFrame:
+    """(vidx, code) -> points, tier, type, clause, name, version: every item of every version."""
+    rows = [
+        {"vidx": i, "code": item.code, "points_each": float(item.points), "tier": item.tier,
+         "type": item.type, "clause": item.clause, "item": item.name, "version": v.version}
+        for i, v in enumerate(book.versions) for item in v.items.values()
+    ]
+    return pl.DataFrame(rows, schema={"vidx": pl.Int32, "code": pl.Utf8, "points_each": pl.Float64,
+                                      "tier": pl.Utf8, "type": pl.Utf8, "clause": pl.Utf8,
+                                      "item": pl.Utf8, "version": pl.Utf8})
+
+
+def apply_points(counts: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """counts (unit_id, code, vidx, n) -> + points_each, points = n × points_each, tier …"""
+    return (counts.with_columns(pl.col("vidx").cast(pl.Int32))
+            .join(table, on=["vidx", "code"], how="left")
+            .with_columns((pl.col("n") * pl.col("points_each")).alias("points")))
+
+
+def split_late_solicited(rows: pl.DataFrame) -> pl.DataFrame:
+    """三(二)1 约稿逾期: the first in a scoring year −30, every later one that year −50.
+
+    rows: (id, unit_id, day) of DED_SOLICITED_LATE events from 1 January of the first year
+    concerned. Returns the same rows with the code each one scores as.
+    """
+    if rows.height == 0:
+        return rows.with_columns(pl.lit(None, pl.Utf8).alias("code"))
+    return (rows.sort(["day", "id"])
+            .with_columns(pl.col("day").dt.year().alias("_year"))
+            .with_columns(pl.int_range(pl.len()).over(["unit_id", "_year"]).alias("_nth"))
+            .with_columns(pl.when(pl.col("_nth") == 0).then(pl.lit("DED_SOLICITED_LATE"))
+                          .otherwise(pl.lit("DED_SOLICITED_LATE_REPEAT")).alias("code"))
+            .drop("_year", "_nth"))
+
+
+def tracked_months(monthly: pl.DataFrame, as_of: date, until: date) -> list[date]:
+    """Months the quota is checked in: some 报送 row is stored in it and it has ended by as_of."""
+    months = monthly.filter(pl.col("n") > 0)["month"].unique().sort().to_list()
+    return [m for m in months if next_month(m) <= as_of and m <= until]
+
+
+def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
+                 waived: set[tuple[int, date]], improvement_share: float = 1.0) -> pl.DataFrame:
+    """三(二)1: a run of months below quota gives −30 (with a 提醒函) for its first month and −50
+    for each later one; a month at quota ends the run; a waived month is skipped entirely.
+
+    With improvement_share < 1, a month after a reminder that reaches that share of the quota
+    counts as “较大改变”: no −50, and the run ends.
+    """
+    counts = {(r[0], r[1]): r[2] for r in monthly.select("unit_id", "month", "n").iter_rows()}
+    out = []
+    for unit in units.units:
+        in_run = False
+        for month in months:
+            if not unit.active_on(month):
+                continue
+            quota = units.quota_on(unit.id, month)
+            if quota is None:
+                continue
+            n = counts.get((unit.id, month), 0)
+            row = {"unit_id": unit.id, "month": month, "quota": quota, "n": n, "code": None}
+            if (unit.id, month) in waived:
+                row["status"] = "豁免"
+            elif n >= quota:
+                row["status"], in_run = "达标", False
+            elif in_run and n >= improvement_share * quota:
+                row["status"], in_run = "较大改变", False
+            elif in_run:
+                row["status"], row["code"] = "未达标（经提醒仍未改变）", "DED_QUOTA_REPEAT"
+            else:
+                row["status"], row["code"], in_run = "未达标", "DED_QUOTA", True
+            out.append(row)
+    return pl.DataFrame(out, schema={"unit_id": pl.Int32, "month": pl.Date, "quota": pl.Int64,
+                                     "n": pl.Int64, "code": pl.Utf8, "status": pl.Utf8})
+
+
+def rank_within_groups(frame: pl.DataFrame, score: str = "得分") -> pl.Series:
+    """Ranks 1, 2, 2, 4 within each group, by score descending (ties share the better rank)."""
+    return frame.select(pl.col(score).rank("min", descending=True).over("组别").cast(pl.Int64)).to_series()
+
+
+# --------------------------------------------------------------------------------------------
+# The engine: fetch inputs, compose the rule functions
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Engine:
+    store: object
+    book: RuleBook
+    units: UnitBook
+    settings: dict
+    as_of: date
+    waived: set[tuple[int, date]] = field(default_factory=set)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(cls, store, as_of: date | None = None, overrides: dict[str, float] | None = None) -> "Engine":
+        conf = settings_mod.merged(store.stored_settings())
+        book = rulebook_for(store)
+        if overrides:
+            book = book.with_overrides(overrides)
+        waivers = store.waivers()
+        return cls(store=store, book=book, units=store.unit_book(), settings=conf,
+                   as_of=as_of or today_in(conf["timezone"]),
+                   waived={(r[0], r[1]) for r in waivers.select("unit_id", "month").iter_rows()})
+
+    def with_overrides(self, overrides: dict[str, float]) -> "Engine":
+        """A what-if engine sharing this one's fetched inputs (the store is not touched)."""
+        return Engine(self.store, self.book.with_overrides(overrides), self.units, self.settings,
+                      self.as_of, self.waived, self._cache)
+
+    def _memo(self, key, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    # -- inputs -------------------------------------------------------------------------------
+    def _counts(self, start: date, end: date) -> pl.DataFrame:
+        bounds = self.book.boundaries
+        return self._memo(("counts", start, end, tuple(bounds)),
+                          lambda: self.store.code_counts(start, end, bounds))
+
+    def monthly(self, until: date) -> pl.DataFrame:
+        return self._memo(("monthly", until), lambda: self.store.monthly_submissions(until))
+
+    def _late_rows(self, start: date, end: date) -> pl.DataFrame:
+        first = date(start.year, 1, 1)
+        return self._memo(("late", first, end), lambda: split_late_solicited(
+            self.store.code_rows("DED_SOLICITED_LATE", first, end)).filter(pl.col("day") >= start))
+
+    # -- derived ------------------------------------------------------------------------------
+    def quota_status(self, until: date) -> pl.DataFrame:
+        """Every tracked unit-month up to `until`: count vs quota, status and the deduction code."""
+        def compute():
+            monthly = self.monthly(until)
+            months = tracked_months(monthly, self.as_of, until)
+            return quota_ladder(monthly, months, self.units, self.waived,
+                                float(self.settings["quota_improvement_share"]))
+        return self._memo(("ladder", until, self.as_of), compute)
+
+    def _vidx(self, days: pl.Series) -> pl.Series:
+        bounds = pl.Series(self.book.boundaries, dtype=pl.Date)
+        return bounds.search_sorted(days, side="right").cast(pl.Int32) if len(bounds) else \
+            pl.Series([0] * len(days), dtype=pl.Int32)
+
+    def quota_deductions(self, period: Period) -> pl.DataFrame:
+        """Derived DED_QUOTA / DED_QUOTA_REPEAT rows dated on the first day of their month."""
+        ladder = self.quota_status(period.end).filter(
+            pl.col("code").is_not_null() & (pl.col("month") >= period.start) & (pl.col("month") <= period.end))
+        return ladder.with_columns(pl.col("month").alias("day"), self._vidx(ladder["month"]).alias("vidx"))
+
+    def scored_counts(self, period: Period) -> pl.DataFrame:
+        """(unit_id, code, vidx, n, points …) for the period, derived deductions included."""
+        counts = self._counts(period.start, period.end).filter(pl.col("code") != "DED_SOLICITED_LATE")
+        late = self._late_rows(period.start, period.end)
+        late = late.with_columns(self._vidx(late["day"]).alias("vidx")) \
+            .group_by("unit_id", "code", "vidx").agg(pl.len().alias("n"))
+        quota = self.quota_deductions(period).group_by("unit_id", "code", "vidx").agg(pl.len().alias("n"))
+        schema = {"unit_id": pl.Int32, "code": pl.Utf8, "vidx": pl.Int32, "n": pl.Int64}
+        parts = [f.select(list(schema)).cast(schema) for f in (counts, late, quota)]
+        return apply_points(pl.concat(parts), points_table(self.book))
+
+    # -- totals and ranks ----------------------------------------------------------------------
+    def totals(self, period: Period) -> pl.DataFrame:
+        """Per unit: raw sum, points per tier, 报送数, adoptions per tier, 批示数."""
+        scored = self.scored_counts(period)
+        tiers = (scored.filter(pl.col("tier") != "报送")
+                 .group_by("unit_id").agg(
+                     pl.col("points").sum().alias("原始得分"),
+                     *[pl.col("points").filter(pl.col("tier") == t).sum().alias(t) for t in SCORE_TIERS],
+                     pl.col("n").filter(pl.col("type") == "采用").sum().alias("采用数"),
+                     *[pl.col("n").filter((pl.col("type") == "采用") & (pl.col("tier") == t)).sum().alias(c)
+                       for t, c in ADOPTION_TIERS.items()],
+                     pl.col("n").filter(pl.col("type") == "批示").sum().alias("批示数")))
+        subs = scored.filter(pl.col("code") == "SUBMISSION").group_by("unit_id").agg(pl.col("n").sum().alias("报送数"))
+        return tiers.join(subs, on="unit_id", how="full", coalesce=True)
+
+    def unit_frame(self, period: Period) -> pl.DataFrame:
+        """Every unit active in the period, with its ranking group (membership on the last day)."""
+        rows = [{"unit_id": u.id, "单位": u.name, "组别": self.units.ranking_group(u, period.end), "序号": u.order}
+                for u in self.units.active_between(period.start, period.end)]
+        return pl.DataFrame(rows, schema={"unit_id": pl.Int32, "单位": pl.Utf8, "组别": pl.Utf8, "序号": pl.Int64})
+
+    def ranking(self, period: Period, cumulative: bool = True) -> pl.DataFrame:
+        """The group ranking: every active unit (zeros included), score floored at zero (三(二)3),
+        ranks 1-2-2-4 within the group, ties listed in the official unit order."""
+        numeric = ["原始得分", *SCORE_TIERS, "采用数", *ADOPTION_TIERS.values(), "批示数", "报送数"]
+        frame = (self.unit_frame(period)
+                 .join(self.totals(period), on="unit_id", how="left")
+                 .with_columns([pl.col(c).fill_null(0) for c in numeric])
+                 .with_columns(pl.col("报送数").cast(pl.Int64), pl.col("采用数").cast(pl.Int64),
+                               pl.col("批示数").cast(pl.Int64),
+                               *[pl.col(c).cast(pl.Int64) for c in ADOPTION_TIERS.values()])
+                 .with_columns(pl.max_horizontal(pl.col("原始得分"), pl.lit(0.0)).alias("得分"))
+                 .with_columns(pl.when(pl.col("报送数") > 0)
+                               .then(pl.col("采用数") / pl.col("报送数")).otherwise(None).alias("采用率")))
+        frame = frame.with_columns(rank_within_groups(frame).alias("排名"))
+        if cumulative:
+            ytd = Period.ytd(period.end.year, period.end)
+            if ytd.start == period.start:
+                frame = frame.with_columns(pl.col("得分").alias("累计得分"))
+            else:
+                acc = self.totals(ytd).select("unit_id", pl.max_horizontal(pl.col("原始得分"), pl.lit(0.0)).alias("累计得分"))
+                frame = frame.join(acc, on="unit_id", how="left").with_columns(pl.col("累计得分").fill_null(0.0))
+        return frame.sort(["组别", "排名", "序号"]).select(
+            "组别", "排名", "单位", "报送数", "得分", *[c for c in frame.columns if c not in
+                                                   ("组别", "排名", "单位", "报送数", "得分")])
+
+    def compare(self, period: Period, overrides: dict[str, float]) -> pl.DataFrame:
+        """What-if side by side: current vs overridden score and rank per unit, nothing stored."""
+        now = self.ranking(period, cumulative=False).select("组别", "单位", "序号", "得分", "排名")
+        then = self.with_overrides(overrides).ranking(period, cumulative=False).select(
+            "单位", pl.col("得分").alias("试算得分"), pl.col("排名").alias("试算排名"))
+        return (now.join(then, on="单位")
+                .with_columns((pl.col("排名") - pl.col("试算排名")).alias("名次变化"),
+                              (pl.col("试算得分") - pl.col("得分")).alias("得分变化"))
+                .sort(["组别", "试算排名", "序号"]))
+
+    # -- explanations --------------------------------------------------------------------------
+    def scored_events(self, period: Period, unit_ids: list[int] | None = None) -> pl.DataFrame:
+        """Every event with its item, points, clause and rule version; derived deductions with
+        their reason. This is the “why” behind each score."""
+        events = self.store.event_rows(period.start, period.end, unit_ids)
+        late = self._late_rows(period.start, period.end).select("id", pl.col("code").alias("_late"))
+        events = (events.join(late, on="id", how="left")
+                  .with_columns(pl.coalesce("_late", "code").alias("code"), self._vidx(events["day"]).alias("vidx"))
+                  .drop("_late"))
+        table = points_table(self.book)
+        scored = events.join(table, on=["vidx", "code"], how="left").rename({"points_each": "points"})
+        quota = self.quota_deductions(period)
+        if unit_ids is not None:
+            quota = quota.filter(pl.col("unit_id").is_in(unit_ids))
+        derived = (quota.join(table, on=["vidx", "code"], how="left")
+                   .with_columns(pl.lit(None, pl.Int64).alias("id"), pl.lit("扣分").alias("kind"),
+                                 pl.format("{}月报送 {} 条，低于任务数 {} 条（{}）", pl.col("month").dt.month(),
+                                           pl.col("n"), pl.col("quota"), pl.col("status")).alias("title"),
+                                 pl.lit("系统按月计算").alias("note"))
+                   .rename({"points_each": "points"}))
+        names = pl.DataFrame({"unit_id": [u.id for u in self.units.units], "单位": [u.name for u in self.units.units]},
+                             schema={"unit_id": pl.Int32, "单位": pl.Utf8})
+        out = pl.concat([scored, derived.select([c for c in derived.columns if c in scored.columns])],
+                        how="diagonal_relaxed")
+        return out.join(names, on="unit_id", how="left").sort(["day", "unit_id"], nulls_last=True)
+
+    def submissions_vs_quota(self, period: Period) -> pl.DataFrame:
+        """Monthly 报送 count against the quota per unit in the period (ended months and current)."""
+        monthly = self.monthly(period.end)
+        rows = []
+        counts = {(r[0], r[1]): r[2] for r in monthly.iter_rows()}
+        ladder = self.quota_status(period.end)
+        status = {(r[0], r[1]): (r[2], r[3]) for r in ladder.select("unit_id", "month", "status", "code").iter_rows()}
+        for month in period.months():
+            for unit in self.units.units:
+                quota = self.units.quota_on(unit.id, month) if unit.active_on(month) else None
+                if quota is None:
+                    continue
+                st, code = status.get((unit.id, month), ("未结束" if next_month(month) > self.as_of else "未统计", None))
+                rows.append({"unit_id": unit.id, "单位": unit.name, "组别": self.units.group_on(unit.id, month),
+                             "月份": month, "报送数": counts.get((unit.id, month), 0), "任务数": quota,
+                             "状态": st, "扣分代码": code})
+        return pl.DataFrame(rows, schema={"unit_id": pl.Int32, "单位": pl.Utf8, "组别": pl.Utf8, "月份": pl.Date,
+                                          "报送数": pl.Int64, "任务数": pl.Int64, "状态": pl.Utf8, "扣分代码": pl.Utf8})
+
+
+def rulebook_for(store) -> RuleBook:
+    """The shipped rule files plus versions saved in this database (a saved one wins on its date)."""
+    files = load_rule_files()
+    saved = store.saved_rule_sources()
+    saved_dates = {name.split(":", 1)[1] for name, _ in saved}
+    files = [(n, t) for n, t in files if n.removesuffix(".yaml") not in saved_dates]
+    return build_rulebook(files + saved)

@@ -1,0 +1,97 @@
+"""Import of event spreadsheets: read, validate every row, then store all or nothing."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .normalize import clean_text
+from .reader import HEADERS, FileError, read_table
+from .rules import RuleBook
+from .units import UnitBook
+from .validate import RowError, validate_row
+
+
+@dataclass
+class ImportReport:
+    file_name: str
+    file_error: str | None = None
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    rows_read: int = 0
+    import_id: int | None = None
+    new: int = 0
+    known: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None and not self.errors
+
+    def messages(self) -> list[str]:
+        """Errors as the contract prints them: `行 N 列 X: …`, or `文件 NAME: …`."""
+        if self.file_error:
+            return [f"文件 {self.file_name}: {self.file_error}"]
+        return [str(e) for e in self.errors]
+
+
+def check_rows(rows: list[tuple[int, dict[str, object]]], file_name: str, units: UnitBook,
+               rules: RuleBook, known_info_ids=None) -> ImportReport:
+    """Validate (row number, {header: value}) pairs; blank rows are skipped."""
+    report = ImportReport(file_name)
+    for number, values in rows:
+        if not any(clean_text(v) for v in values.values()):
+            continue
+        report.rows_read += 1
+        event, problems = validate_row(values, units, rules)
+        if problems:
+            report.errors.extend(RowError(number, col, msg) for col, msg in problems)
+        else:
+            event["src_row"] = number
+            report.events.append(event)
+    if report.rows_read == 0 and not report.errors:
+        report.file_error = "没有数据行"
+    if report.ok:
+        report.warnings = _unmatched_instructions(report.events, known_info_ids)
+    return report
+
+
+def _unmatched_instructions(events: list[dict], known_info_ids) -> list[RowError]:
+    """A 批示 needs no stored 采用 (it may come later), but staff should hear about it."""
+    in_file = {e["info_id"] for e in events if e["type"] == "采用" and e["info_id"]}
+    asked = [e["info_id"] for e in events if e["type"] == "批示" and e["info_id"] not in in_file]
+    stored = known_info_ids(asked) if known_info_ids and asked else set()
+    warnings = []
+    for e in events:
+        if e["type"] != "批示":
+            continue
+        if not e["info_id"]:
+            warnings.append(RowError(e["src_row"], "信息编号", "批示行未填信息编号，无法核对对应的采用记录（已接受）"))
+        elif e["info_id"] not in in_file and e["info_id"] not in stored:
+            warnings.append(RowError(e["src_row"], "信息编号",
+                                     f"库中尚无信息编号为“{e['info_id']}”的采用记录（已接受，请补录采用记录）"))
+    return warnings
+
+
+def check_file(data: bytes, file_name: str, units: UnitBook, rules: RuleBook,
+               known_info_ids=None) -> ImportReport:
+    """Everything an import does except storing: the upload page's preview."""
+    try:
+        table = read_table(data, file_name)
+    except FileError as e:
+        return ImportReport(file_name, file_error=str(e))
+    rows = [(number, {h: table.value(cells, h) for h in HEADERS}) for number, cells in table.rows]
+    return check_rows(rows, file_name, units, rules, known_info_ids)
+
+
+def store_report(store, report: ImportReport, data: bytes, who: str) -> ImportReport:
+    """Store a checked report's events (one transaction)."""
+    if not report.ok:
+        return report
+    result = store.store_import(report.file_name, hashlib.sha256(data).hexdigest(), report.events, who)
+    report.import_id, report.new, report.known = result["import_id"], result["new"], result["known"]
+    return report
+
+
+def import_file(store, data: bytes, file_name: str, who: str, rules: RuleBook) -> ImportReport:
+    report = check_file(data, file_name, store.unit_book(), rules, store.known_info_ids)
+    return store_report(store, report, data, who)

@@ -1,0 +1,326 @@
+"""Rules as dated data: one YAML file per announced rule version (OpenFisca-style).
+
+A version names its effective date; an event is scored by the version in force on its date,
+and the earliest version also covers earlier events. A later version may list only the items
+it changes; the rest is inherited from the version before it. A what-if is an overlay
+(`with_overrides`) on a copy, never a mutation.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
+
+# The engine's vocabulary: exactly the codes of docs/规则说明.md. A rule file may not invent a
+# code, because derived items and tiers need engine support.
+CODES: tuple[str, ...] = (
+    "CITY_ZWYQ_IMPORTANT", "CITY_ZWYQ_DEPT", "CITY_ZWYQ_COUNTY", "CITY_ZWYQ_BRIEF",
+    "CITY_ZWYQ_MERGED", "CITY_JCCK", "CITY_ZBXX_WARNING", "CITY_ZBXX_PROBLEM", "CITY_ZBXX_OTHER",
+    "CITY_WECHAT_ZWYQ", "CITY_WECHAT_BRIEF", "CITY_OPINION", "REGION_OPINION",
+    "REGION_MRYQ_FRONT", "REGION_MRYQ_FOCUS", "REGION_MRYQ_BRIEF", "REGION_MRYQ_SPECIAL",
+    "REGION_ZBXX", "REGION_ZBXX_PROBLEM", "STATE_ADOPTED",
+    "CITY_LEADER", "CITY_OFFICE_LEADER", "REGION_LEADER", "REGION_OFFICE_LEADER",
+    "STATE_LEADER", "STATE_OFFICE_LEADER",
+    "SOLICITED_CITY", "SOLICITED_REGION", "SOLICITED_DROPPED", "LEAD_CITY",
+    "RESEARCH_REGION", "RESEARCH_CITY", "RESEARCH_INFO_CITY", "RESEARCH_INFO_REGION",
+    "FEEDBACK", "DISTORTION", "SUBMISSION",
+    "DED_QUOTA", "DED_QUOTA_REPEAT", "DED_SOLICITED_LATE", "DED_SOLICITED_LATE_REPEAT",
+    "DED_ERROR_CITY", "DED_ERROR_REGION",
+)
+DERIVED = frozenset({"DED_QUOTA", "DED_QUOTA_REPEAT", "DED_SOLICITED_LATE_REPEAT"})
+TIERS = ("报送", "市级", "自治区级", "国家级", "批示加分", "约稿·线索·调研", "扣分")
+TYPES = ("报送", "采用", "批示", "约稿", "线索", "调研", "批示落实", "扣分")
+MATCH_COLUMNS = ("层级", "刊物", "栏目", "批示人")
+_YAML_KEY = {"层级": "level", "刊物": "publication", "栏目": "column", "批示人": "leader"}
+
+
+class RuleError(ValueError):
+    """A rule file or override that cannot be used; the message names the file and the key."""
+
+
+def is_deduction(code: str) -> bool:
+    return code.startswith("DED_")
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    name: str
+    type: str
+    points: float
+    tier: str
+    clause: str
+    text: str
+    note: str = ""
+    derived: bool = False
+    # column -> allowed cleaned values ("" = blank); None = the column is ignored ("*").
+    accepts: dict[str, frozenset[str] | None] = field(default_factory=dict, compare=False)
+
+    def allows(self, column: str, value: str) -> bool:
+        allowed = self.accepts.get(column, frozenset({""}))
+        return allowed is None or value in allowed
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    version: str
+    effective: dt.date
+    title: str
+    reason: str
+    items: dict[str, Item]
+    source: str = ""  # file name, or 数据库 for a version saved from the dashboard
+
+
+def _as_set(value: object, where: str) -> frozenset[str] | None:
+    if value is None:
+        return frozenset({""})
+    if value == "*":
+        return None
+    if isinstance(value, str):
+        return frozenset({value})
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return frozenset(value)
+    raise RuleError(f"{where}: 取值应为文字或文字列表")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML silently keeps the last of two equal keys; a rule file must not."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise RuleError(f"第 {key_node.start_mark.line + 1} 行: 键 {key} 重复")
+        seen.add(key)
+    return loader.construct_mapping(node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_version(text: str, source: str, previous: RuleVersion | None) -> RuleVersion:
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except RuleError as e:
+        raise RuleError(f"{source}: {e}") from None
+    except yaml.YAMLError as e:
+        raise RuleError(f"{source}: 不是有效的 YAML（{e}）") from None
+    if not isinstance(data, dict):
+        raise RuleError(f"{source}: 内容应为键值表")
+    effective = data.get("effective")
+    if isinstance(effective, str):
+        try:
+            effective = dt.date.fromisoformat(effective)
+        except ValueError:
+            pass
+    if not isinstance(effective, dt.date) or isinstance(effective, dt.datetime):
+        raise RuleError(f"{source}: effective 应为日期（如 2024-02-23），现为 {effective!r}")
+    items = dict(previous.items) if previous else {}
+    seen: set[str] = set()
+    for i, raw in enumerate(data.get("items") or []):
+        code = raw.get("code") if isinstance(raw, dict) else None
+        where = f"{source}: items[{i}] {code or ''}".rstrip()
+        if code not in CODES:
+            raise RuleError(f"{where}: 未知代码 {code!r}")
+        if code in seen:
+            raise RuleError(f"{where}: 代码 {code} 重复")
+        seen.add(code)
+        items[code] = _parse_item(raw, items.get(code), where)
+    missing = [c for c in CODES if c not in items]
+    if missing:
+        raise RuleError(f"{source}: 缺少计分项 {', '.join(missing)}（首个版本须完整）")
+    _check_keys_disjoint(items.values(), source)
+    return RuleVersion(
+        version=str(data.get("version") or effective.isoformat()),
+        effective=effective,
+        title=str(data.get("title") or (previous.title if previous else "")),
+        reason=str(data.get("reason") or ""),
+        items=items,
+        source=source,
+    )
+
+
+def _parse_item(raw: dict, base: Item | None, where: str) -> Item:
+    code = raw["code"]
+    points = raw.get("points", base.points if base else None)
+    if isinstance(points, bool) or not isinstance(points, (int, float)):
+        raise RuleError(f"{where}: points 应为数字，现为 {points!r}")
+    check_sign(code, points, where)
+    if base is not None and not (set(raw) - {"code", "points", "text", "note", "name"}):
+        # A later version changing points (or wording) only: keep the match keys.
+        return replace(base, points=points, text=raw.get("text", base.text),
+                       note=raw.get("note", base.note), name=raw.get("name", base.name))
+    for key in ("type", "tier", "clause", "text", "name"):
+        if not isinstance(raw.get(key), str) or not raw.get(key):
+            raise RuleError(f"{where}: 缺少 {key}")
+    if raw["type"] not in TYPES:
+        raise RuleError(f"{where}: type {raw['type']!r} 不是有效类型")
+    if raw["tier"] not in TIERS:
+        raise RuleError(f"{where}: tier {raw['tier']!r} 不是有效分类")
+    derived = bool(raw.get("derived", False))
+    if derived != (code in DERIVED):
+        raise RuleError(f"{where}: derived 应为 {code in DERIVED}")
+    accepts = {col: _as_set(raw.get(key), f"{where} {key}") for col, key in _YAML_KEY.items()}
+    return Item(code=code, name=raw["name"], type=raw["type"], points=points, tier=raw["tier"],
+                clause=raw["clause"], text=raw["text"], note=raw.get("note") or "",
+                derived=derived, accepts=accepts)
+
+
+def check_sign(code: str, points: float, where: str) -> None:
+    if is_deduction(code) and points > 0:
+        raise RuleError(f"{where}: {code} 是扣分项，分值应为负数或 0，现为 {points:g}")
+    if not is_deduction(code) and points < 0:
+        raise RuleError(f"{where}: {code} 是计分项，分值不能为负数，现为 {points:g}")
+
+
+def _check_keys_disjoint(items: Iterable[Item], source: str) -> None:
+    """Two matchable items accepting one same row would make the row's item ambiguous."""
+    live = [i for i in items if not i.derived]
+    for a_i, a in enumerate(live):
+        for b in live[a_i + 1:]:
+            if a.type != b.type:
+                continue
+            if all(_overlap(a.accepts.get(c, frozenset({""})), b.accepts.get(c, frozenset({""})))
+                   for c in MATCH_COLUMNS):
+                raise RuleError(f"{source}: {a.code} 与 {b.code} 的匹配条件重叠")
+
+
+def _overlap(x: frozenset[str] | None, y: frozenset[str] | None) -> bool:
+    return x is None or y is None or bool(x & y)
+
+
+class RuleBook:
+    """All rule versions in force over time, oldest first."""
+
+    def __init__(self, versions: list[RuleVersion]):
+        if not versions:
+            raise RuleError("没有任何规则版本")
+        self.versions = sorted(versions, key=lambda v: v.effective)
+        dates = [v.effective for v in self.versions]
+        if len(set(dates)) != len(dates):
+            raise RuleError("两个规则版本的生效日期相同")
+        self.overrides: dict[str, float] = {}
+
+    @property
+    def boundaries(self) -> list[dt.date]:
+        """Effective dates of every version after the first: version index = dates passed."""
+        return [v.effective for v in self.versions[1:]]
+
+    def index_for(self, day: dt.date) -> int:
+        i = 0
+        for j, v in enumerate(self.versions):
+            if v.effective <= day:
+                i = j
+        return i
+
+    def version_for(self, day: dt.date) -> RuleVersion:
+        return self.versions[self.index_for(day)]
+
+    def latest(self) -> RuleVersion:
+        return self.versions[-1]
+
+    def indexes_between(self, start: dt.date, end: dt.date) -> range:
+        return range(self.index_for(start), self.index_for(end) + 1)
+
+    def with_overrides(self, overrides: dict[str, float]) -> "RuleBook":
+        """A what-if copy: the given items' points changed in every version; nothing stored."""
+        for code, points in overrides.items():
+            if code not in CODES:
+                raise RuleError(f"试算: 未知代码 {code}")
+            check_sign(code, points, "试算")
+        versions = [
+            replace(v, items={c: replace(it, points=float(overrides[c])) if c in overrides else it
+                              for c, it in v.items.items()})
+            for v in self.versions
+        ]
+        book = RuleBook(versions)
+        book.overrides = {**self.overrides, **{c: float(p) for c, p in overrides.items()}}
+        return book
+
+    def with_version(self, version: RuleVersion) -> "RuleBook":
+        return RuleBook([v for v in self.versions if v.effective != version.effective] + [version])
+
+    def match(self, day: dt.date, row: dict[str, str]) -> tuple[str | None, list[tuple[str, str]]]:
+        return match_item(self.version_for(day), row)
+
+    def copy(self) -> "RuleBook":
+        return copy.copy(self)
+
+
+def match_item(version: RuleVersion, row: dict[str, str]) -> tuple[str | None, list[tuple[str, str]]]:
+    """The item code of a row (cleaned 类型/层级/刊物/栏目/批示人), or errors as (column, message).
+
+    Narrowing column by column lets the message say which value is wrong and what would fit.
+    """
+    kind = row.get("类型", "")
+    if kind not in TYPES:
+        return None, [("类型", f"类型“{kind}”无效，可选：{'、'.join(TYPES)}" if kind else
+                       f"缺少类型，可选：{'、'.join(TYPES)}")]
+    if kind == "扣分" and row.get("栏目") == "未完成报送任务":
+        return None, [("栏目", "未完成报送任务的扣分由系统按各月报送数自动计算（考评办法三(二)1），"
+                              "请不要录入此行，只需录入每条“报送”记录")]
+    candidates = [i for i in version.items.values() if i.type == kind and not i.derived]
+    context = [f"类型={kind}"]
+    for col in MATCH_COLUMNS:
+        value = row.get(col, "")
+        fitting = [i for i in candidates if i.allows(col, value)]
+        if not fitting:
+            options = sorted({v for i in candidates for v in (i.accepts.get(col) or ()) if v})
+            blank_ok = any(i.allows(col, "") for i in candidates)
+            where = "、".join(context)
+            if value and not options:
+                msg = f"{where} 的行不填写{col}，请留空（现为“{value}”）"
+            elif value:
+                msg = f"{where} 时{col}“{value}”无效，可选：{'、'.join(options)}" + ("，或留空" if blank_ok else "")
+            else:
+                msg = f"{where} 时须填写{col}，可选：{'、'.join(options)}"
+            if kind == "批示" and col == "刊物" and value:
+                msg += "（批示加分只计入考评办法三(一)6、8、9 所列刊物）"
+            return None, [(col, msg)]
+        candidates = fitting
+        if value:
+            context.append(f"{col}={value}")
+    return candidates[0].code, []
+
+
+def load_rule_files(directory: Path = RULES_DIR) -> list[tuple[str, str]]:
+    """(file name, text) of every shipped version, in file-name order (names start with the date)."""
+    return [(p.name, p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.yaml"))]
+
+
+def build_rulebook(sources: list[tuple[str, str]]) -> RuleBook:
+    """Parse versions in effective-date order, each inheriting from the one before it."""
+    parsed: list[tuple[dt.date, str, str]] = []
+    for source, text in sources:
+        try:
+            head = yaml.safe_load(text) or {}
+        except yaml.YAMLError as e:
+            raise RuleError(f"{source}: 不是有效的 YAML（{e}）") from None
+        eff = head.get("effective") if isinstance(head, dict) else None
+        if isinstance(eff, str):
+            try:
+                eff = dt.date.fromisoformat(eff)
+            except ValueError:
+                raise RuleError(f"{source}: effective 应为日期（如 2024-02-23），现为 {eff!r}") from None
+        if not isinstance(eff, dt.date):
+            raise RuleError(f"{source}: effective 应为日期（如 2024-02-23），现为 {eff!r}")
+        parsed.append((eff, source, text))
+    parsed.sort(key=lambda t: t[0])
+    versions: list[RuleVersion] = []
+    for eff, source, text in parsed:
+        if versions and versions[-1].effective == eff:
+            raise RuleError(f"{source}: 与 {versions[-1].source} 的生效日期相同")
+        versions.append(parse_version(text, source, versions[-1] if versions else None))
+    return RuleBook(versions)
+
+
+def default_rulebook() -> RuleBook:
+    return build_rulebook(load_rule_files())

@@ -1,0 +1,160 @@
+"""Units, aliases, dated groups, waivers, settings and saved rule versions."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from ..units import GROUPS, Unit, UnitBook
+from .events import _now
+
+
+class AdminMixin:
+    # -- units ------------------------------------------------------------------------------
+    def seed_units(self, con, data: dict) -> None:
+        since = data["since"]
+        for i, u in enumerate(data["units"], start=1):
+            con.execute("INSERT INTO units (id, name, sort_order, active_from) VALUES (?, ?, ?, ?)",
+                        [i, u["name"], i * 10, since])
+            con.execute("INSERT INTO unit_groups VALUES (?, ?, ?)", [i, u["group"], since])
+            for alias in u.get("aliases") or []:
+                con.execute("INSERT INTO unit_aliases VALUES (?, ?)", [alias, i])
+
+    def unit_book(self) -> UnitBook:
+        with self.session() as con:
+            units = [Unit(*r) for r in con.execute(
+                "SELECT id, name, sort_order, active_from, active_to, contact, phone, head FROM units").fetchall()]
+            aliases = dict(con.execute("SELECT alias, unit_id FROM unit_aliases").fetchall())
+            memberships: dict[int, list[tuple[date, str]]] = {}
+            for unit_id, grp, valid_from in con.execute(
+                    "SELECT unit_id, grp, valid_from FROM unit_groups").fetchall():
+                memberships.setdefault(unit_id, []).append((valid_from, grp))
+        return UnitBook(units, aliases, memberships)
+
+    def add_unit(self, name: str, group: str, active_from: date, who: str, after: str | None = None) -> int:
+        """A new unit, listed after `after` in the official order (or at the end)."""
+        name = name.strip()
+        if group not in GROUPS:
+            raise ValueError(f"组别应为 {'、'.join(GROUPS)}")
+        with self.transaction() as con:
+            if con.execute("SELECT 1 FROM units WHERE name = ? UNION ALL SELECT 1 FROM unit_aliases WHERE alias = ?",
+                           [name, name]).fetchall():
+                raise ValueError(f"单位名称“{name}”已存在")
+            unit_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM units").fetchone()[0]
+            order = con.execute("SELECT coalesce(max(sort_order), 0) + 10 FROM units").fetchone()[0]
+            if after:
+                found = con.execute("SELECT sort_order FROM units WHERE name = ?", [after]).fetchall()
+                if not found:
+                    raise ValueError(f"没有单位“{after}”")
+                con.execute("UPDATE units SET sort_order = sort_order + 10 WHERE sort_order > ?", [found[0][0]])
+                order = found[0][0] + 10
+            con.execute("INSERT INTO units (id, name, sort_order, active_from) VALUES (?, ?, ?, ?)",
+                        [unit_id, name, order, active_from])
+            con.execute("INSERT INTO unit_groups VALUES (?, ?, ?)", [unit_id, group, active_from])
+            self.audit(con, who, "新增单位", name, {"组别": group, "启用": active_from.isoformat()})
+            self._bump(con)
+        return unit_id
+
+    def rename_unit(self, unit_id: int, new_name: str, who: str, keep_alias: bool = True) -> None:
+        """Rename; the old name stays an alias so older registers still import."""
+        new_name = new_name.strip()
+        with self.transaction() as con:
+            old = con.execute("SELECT name FROM units WHERE id = ?", [unit_id]).fetchone()[0]
+            if con.execute("SELECT 1 FROM units WHERE name = ? AND id <> ?", [new_name, unit_id]).fetchall():
+                raise ValueError(f"单位名称“{new_name}”已存在")
+            con.execute("DELETE FROM unit_aliases WHERE alias = ?", [new_name])
+            con.execute("UPDATE units SET name = ? WHERE id = ?", [new_name, unit_id])
+            if keep_alias:
+                con.execute("INSERT OR REPLACE INTO unit_aliases VALUES (?, ?)", [old, unit_id])
+            self.audit(con, who, "单位更名", old, {"新名称": new_name})
+            self._bump(con)
+
+    def set_alias(self, alias: str, unit_id: int | None, who: str) -> None:
+        """Add an alias for a unit, or remove it (unit_id None)."""
+        alias = alias.strip()
+        with self.transaction() as con:
+            if unit_id is None:
+                con.execute("DELETE FROM unit_aliases WHERE alias = ?", [alias])
+            else:
+                if con.execute("SELECT 1 FROM units WHERE name = ?", [alias]).fetchall():
+                    raise ValueError(f"“{alias}”是单位的正式名称，不能作为简称")
+                con.execute("INSERT OR REPLACE INTO unit_aliases VALUES (?, ?)", [alias, unit_id])
+            self.audit(con, who, "删除简称" if unit_id is None else "设置简称", alias, {"单位编号": unit_id})
+            self._bump(con)
+
+    def move_unit(self, unit_id: int, group: str, valid_from: date, who: str, reason: str = "") -> None:
+        if group not in GROUPS:
+            raise ValueError(f"组别应为 {'、'.join(GROUPS)}")
+        with self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO unit_groups VALUES (?, ?, ?)", [unit_id, group, valid_from])
+            self.audit(con, who, "调整组别", f"单位 {unit_id}", {"组别": group, "起始": valid_from.isoformat()}, reason)
+            self._bump(con)
+
+    def retire_unit(self, unit_id: int, last_day: date | None, who: str, reason: str = "") -> None:
+        """Retire from a date (its last active day), or reactivate with None."""
+        with self.transaction() as con:
+            con.execute("UPDATE units SET active_to = ? WHERE id = ?", [last_day, unit_id])
+            self.audit(con, who, "停用单位" if last_day else "恢复单位", f"单位 {unit_id}",
+                       {"停用日期": last_day.isoformat() if last_day else None}, reason)
+            self._bump(con)
+
+    def set_unit_contact(self, unit_id: int, head: str, contact: str, phone: str, who: str) -> None:
+        with self.transaction() as con:
+            con.execute("UPDATE units SET head = ?, contact = ?, phone = ? WHERE id = ?",
+                        [head.strip(), contact.strip(), phone.strip(), unit_id])
+            self.audit(con, who, "修改联系人", f"单位 {unit_id}", {"负责人": head, "联系人": contact, "电话": phone})
+            self._bump(con)
+
+    # -- waivers ----------------------------------------------------------------------------
+    def add_waiver(self, unit_id: int, month: date, reason: str, who: str) -> None:
+        """豁免: the unit-month is skipped by the quota ladder (no deduction, no letter)."""
+        if not reason.strip():
+            raise ValueError("豁免须填写原因")
+        month = month.replace(day=1)
+        with self.transaction() as con:
+            if con.execute("SELECT 1 FROM waivers WHERE unit_id = ? AND month = ? AND revoked_at IS NULL",
+                           [unit_id, month]).fetchall():
+                raise ValueError("该单位该月已豁免")
+            con.execute("INSERT INTO waivers VALUES (?, ?, ?, ?, ?, NULL, NULL)", [unit_id, month, reason, who, _now()])
+            self.audit(con, who, "豁免", f"单位 {unit_id}", {"月份": month.strftime("%Y-%m")}, reason)
+            self._bump(con)
+
+    def revoke_waiver(self, unit_id: int, month: date, who: str, reason: str = "") -> None:
+        month = month.replace(day=1)
+        with self.transaction() as con:
+            con.execute("UPDATE waivers SET revoked_at = ?, revoked_by = ? WHERE unit_id = ? AND month = ? "
+                        "AND revoked_at IS NULL", [_now(), who, unit_id, month])
+            self.audit(con, who, "取消豁免", f"单位 {unit_id}", {"月份": month.strftime("%Y-%m")}, reason)
+            self._bump(con)
+
+    def waivers(self, include_revoked: bool = False):
+        where = "" if include_revoked else "WHERE revoked_at IS NULL"
+        return self.frame(f"SELECT unit_id, month, reason, who, made_at, revoked_at, revoked_by FROM waivers {where} "
+                          "ORDER BY month, unit_id")
+
+    # -- settings ---------------------------------------------------------------------------
+    def stored_settings(self) -> dict:
+        return {k: json.loads(v) for k, v in self.rows("SELECT name, value FROM settings")}
+
+    def set_setting(self, name: str, value, who: str) -> None:
+        from ..settings import BY_NAME
+
+        if name not in BY_NAME:
+            raise ValueError(f"未知设置 {name}")
+        with self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [name, json.dumps(value, ensure_ascii=False)])
+            self.audit(con, who, "修改设置", name, {"值": value})
+            self._bump(con)
+
+    # -- rule versions saved from the dashboard --------------------------------------------
+    def saved_rule_sources(self) -> list[tuple[str, str]]:
+        return [(f"数据库:{eff.isoformat()}", body) for eff, body in
+                self.rows("SELECT effective, body FROM rule_versions ORDER BY effective")]
+
+    def save_rule_version(self, effective: date, body: str, reason: str, who: str) -> None:
+        if not reason.strip():
+            raise ValueError("保存规则版本须填写原因")
+        with self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO rule_versions VALUES (?, ?, ?, ?, ?)",
+                        [effective, body, reason, who, _now()])
+            self.audit(con, who, "保存规则版本", effective.isoformat(), body, reason)
+            self._bump(con)

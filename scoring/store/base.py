@@ -1,0 +1,121 @@
+"""Connections to the DuckDB file: held only for one operation, waiting politely when busy.
+
+DuckDB lets one process hold a file. The dashboard and the command line share it
+(contract.md §2), so nobody keeps it open between operations; whoever finds it busy retries
+for up to a minute, then raises StoreBusy naming the process that holds it.
+"""
+from __future__ import annotations
+
+import os
+import random
+import re
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import polars as pl
+
+CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DEFAULT_LOCK_TIMEOUT = float(os.environ.get("SCORING_LOCK_TIMEOUT", "60"))
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
+class StoreBusy(RuntimeError):
+    """The database file stayed locked by another process for the whole wait."""
+
+
+def describe_holder(message: str) -> str:
+    m = _LOCK_HOLDER.search(message)
+    if not m:
+        return "另一个进程"
+    exe, pid = m.group(1), m.group(2)
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        cmd = exe
+    return f"进程 {pid}（{cmd[:200]}）"
+
+
+class StoreBase:
+    def __init__(self, path: str | Path, lock_timeout: float | None = None):
+        self.path = str(path)
+        self.memory = self.path == ":memory:"
+        self.lock_timeout = DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        self._memory_con = duckdb.connect(":memory:", config=CONFIG) if self.memory else None
+        self.version = 0  # bumped after every write in this process: a cache key for readers
+
+    # -- connections ---------------------------------------------------------------------
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        if self._memory_con is not None:
+            return self._memory_con.cursor()
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                return duckdb.connect(self.path, config=CONFIG)
+            except duckdb.IOException as e:
+                if "lock" not in str(e).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(f"数据库文件 {self.path} 被{describe_holder(str(e))}占用，"
+                                    f"已等待 {self.lock_timeout:g} 秒，请稍后重试") from None
+                time.sleep(random.uniform(0.02, 0.2))
+
+    @contextmanager
+    def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One connection for a group of reads (nested sessions reuse it)."""
+        held = getattr(self._local, "con", None)
+        if held is not None:
+            yield held
+            return
+        con = self._open()
+        self._local.con = con
+        try:
+            yield con
+        finally:
+            self._local.con = None
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing writes, serialised within the process."""
+        with self._write_lock, self.session() as con:
+            if getattr(self._local, "in_tx", False):
+                yield con
+                return
+            con.execute("BEGIN TRANSACTION")
+            self._local.in_tx = True
+            try:
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                self._local.in_tx = False
+            self.version += 1
+
+    # -- helpers ---------------------------------------------------------------------------
+    def frame(self, sql: str, params: list | None = None) -> pl.DataFrame:
+        with self.session() as con:
+            return con.sql(sql, params=params or []).pl()
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        with self.session() as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: list | None = None):
+        found = self.rows(sql, params)
+        return found[0][0] if found else None
+
+    def data_version(self) -> str:
+        """Changes whenever any process writes: lets the dashboard's cache notice CLI imports."""
+        return str(self.scalar("SELECT value FROM meta WHERE key = 'data_version'"))
+
+    def _bump(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                    "WHERE key = 'data_version'")
