@@ -8,13 +8,15 @@ from ..units import load_default_units
 from .admin import AdminMixin
 from .base import StoreBase, StoreBusy
 from .events import EventsMixin
+from .publications import PublicationsMixin
 from .queries import QueriesMixin
 from .schema import DDL, EVENT_FIELDS, SCHEMA_VERSION
+from .users import UsersMixin
 
 __all__ = ["Store", "StoreBusy", "EVENT_FIELDS"]
 
 
-class Store(EventsMixin, AdminMixin, QueriesMixin, StoreBase):
+class Store(EventsMixin, AdminMixin, QueriesMixin, UsersMixin, PublicationsMixin, StoreBase):
     """Open (or create) a store. `created` tells whether this call made a new database."""
 
     def __init__(self, path: str | Path, lock_timeout: float | None = None):

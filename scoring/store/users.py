@@ -1,0 +1,6 @@
+"""Accounts (users table): filled in by the trust work (issue 5)."""
+from __future__ import annotations
+
+
+class UsersMixin:
+    pass
