@@ -1,0 +1,157 @@
+"""Commendation (考评办法六): eligibility, 先进单位, 进步较大单位, 先进个人, 优秀信息, 书面检查.
+
+The text fixes who is disqualified but not how many units get a title or what “进步较大”
+means; those are settings (settings.py), and the improvement measure is the user's choice.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from .engine import Engine
+from .periods import Period
+
+MEASURES = {
+    "rank_gain_yoy": "组内名次较上年提升",
+    "growth_yoy": "得分较上年增长（分）",
+    "growth_pct_yoy": "得分较上年增长率",
+    "rank_gain_qoq": "第四季度较第一季度名次提升",
+    "growth_qoq": "第四季度较第一季度得分增长（分）",
+    "growth_pct_qoq": "第四季度较第一季度得分增长率",
+}
+_MEASURE_COLUMN = {"rank_gain": "名次提升", "growth": "得分增长", "growth_pct": "增长率"}
+DISQUALIFYING = {
+    "DED_SOLICITED_LATE": "约稿逾期",
+    "DISTORTION": "信息报送出现严重失真",
+}
+ERROR_CODES = {"DED_ERROR_CITY": "信息出现较大失误（市领导批示）", "DED_ERROR_REGION": "信息出现较大失误（自治区领导批示）"}
+
+
+def eligibility(engine: Engine, year: int) -> pl.DataFrame:
+    """Per unit: may it be commended this year, and if not, every reason (六)."""
+    period = Period.year(year)
+    reasons: dict[int, list[str]] = {}
+    ladder = engine.quota_status(period.end).filter(
+        pl.col("code").is_not_null() & (pl.col("month") >= period.start))
+    for unit_id, month, code, n, quota in ladder.select("unit_id", "month", "code", "n", "quota").iter_rows():
+        what = "被提醒后仍未完成" if code == "DED_QUOTA_REPEAT" else "未完成报送任务，被通报提醒"
+        reasons.setdefault(unit_id, []).append(f"{month.month}月报送 {n} 条，低于任务数 {quota} 条（{what}）")
+    codes = dict(DISQUALIFYING)
+    if engine.settings.get("error_disqualifies"):
+        codes.update(ERROR_CODES)
+    marks = engine.store.event_rows(period.start, period.end, codes=list(codes))
+    for unit_id, day, code in marks.select("unit_id", "day", "code").iter_rows():
+        reasons.setdefault(unit_id, []).append(f"{day.month}月{day.day}日{codes[code]}")
+    units = engine.unit_frame(period)
+    return units.with_columns(
+        pl.col("unit_id").map_elements(lambda u: not reasons.get(u), return_dtype=pl.Boolean).alias("合格"),
+        pl.col("unit_id").map_elements(lambda u: "；".join(reasons.get(u, [])), return_dtype=pl.Utf8).alias("原因"),
+    ).select("unit_id", "单位", "组别", "合格", "原因")
+
+
+def _has_data(engine: Engine, period: Period) -> bool:
+    return engine.store.code_counts(period.start, period.end, []).height > 0
+
+
+def improvement(engine: Engine, year: int, measure: str = "rank_gain_yoy") -> pl.DataFrame:
+    """Score and rank now vs before: year-on-year (this year vs last) or Q4 vs Q1 of the year."""
+    if measure not in MEASURES:
+        raise ValueError(f"未知的进步衡量方法 {measure}，可选：{'、'.join(MEASURES)}")
+    if measure.endswith("_yoy"):
+        now, before = Period.year(year), Period.year(year - 1)
+    else:
+        now, before = Period.quarter(year, 4), Period.quarter(year, 1)
+    cur = engine.ranking(now, cumulative=False).select("unit_id", "单位", "组别", "序号",
+                                                       pl.col("得分").alias("本期得分"), pl.col("排名").alias("本期排名"))
+    prev = engine.ranking(before, cumulative=False).select("unit_id", pl.col("得分").alias("上期得分"),
+                                                           pl.col("排名").alias("上期排名"))
+    has_prev = _has_data(engine, before)
+    return (cur.join(prev, on="unit_id", how="left")
+            .with_columns((pl.col("上期排名") - pl.col("本期排名")).alias("名次提升"),
+                          (pl.col("本期得分") - pl.col("上期得分")).alias("得分增长"))
+            .with_columns(pl.when(pl.col("上期得分") > 0)
+                          .then(pl.col("得分增长") / pl.col("上期得分")).otherwise(None).alias("增长率"),
+                          pl.lit(has_prev).alias("有上期数据"))
+            .sort(["组别", "本期排名", "序号"]))
+
+
+def _top_with_ties(frame: pl.DataFrame, by: str, count: int, descending: bool = True) -> pl.DataFrame:
+    """The first `count` rows by `by`, plus every row tied with the last one (ties all included)."""
+    if count <= 0 or frame.height == 0:
+        return frame.head(0)
+    ordered = frame.sort([by, "序号"], descending=[descending, False])
+    cutoff = ordered[by][min(count, ordered.height) - 1]
+    keep = pl.col(by) >= cutoff if descending else pl.col(by) <= cutoff
+    return ordered.filter(keep)
+
+
+def top_authors(engine: Engine, year: int, unit_ids: list[int]) -> pl.DataFrame:
+    """Each unit's most productive author by points of adopted items (先进个人 suggestion)."""
+    events = engine.scored_events(Period.year(year), unit_ids)
+    scored = events.filter((pl.col("points") > 0) & (pl.col("author") != "") & pl.col("author").is_not_null())
+    if scored.height == 0:
+        return pl.DataFrame(schema={"unit_id": pl.Int32, "单位": pl.Utf8, "先进个人": pl.Utf8, "得分": pl.Float64, "条数": pl.UInt32})
+    per_author = (scored.with_columns(pl.col("author").str.split("、").alias("作者")).explode("作者")
+                  .group_by("unit_id", "单位", "作者").agg(pl.col("points").sum().alias("得分"), pl.len().alias("条数"))
+                  .sort(["unit_id", "得分", "条数", "作者"], descending=[False, True, True, False]))
+    return per_author.group_by("unit_id", maintain_order=True).first().rename({"作者": "先进个人"})
+
+
+def excellent_items(engine: Engine, year: int, limit: int = 10) -> pl.DataFrame:
+    """优秀信息: the items that earned most (adoptions at every level plus instructions)."""
+    events = engine.scored_events(Period.year(year))
+    items = events.filter(pl.col("kind").is_in(["采用", "批示"]) & (pl.col("info_id") != ""))
+    titles = items.filter(pl.col("kind") == "采用").group_by("info_id").agg(pl.col("title").first().alias("标题"))
+    return (items.group_by("info_id", "单位").agg(pl.col("points").sum().alias("得分"),
+                                                (pl.col("kind") == "采用").sum().alias("采用次数"),
+                                                (pl.col("kind") == "批示").sum().alias("批示次数"),
+                                                pl.col("author").first().alias("作者"))
+            .join(titles, on="info_id", how="left")
+            .sort(["得分", "info_id"], descending=[True, False]).head(limit)
+            .select("单位", "标题", "作者", "得分", "采用次数", "批示次数", pl.col("info_id").alias("信息编号")))
+
+
+def select(engine: Engine, year: int, measure: str | None = None) -> dict:
+    """The commendation proposal for a year, per group, with eligibility explained."""
+    measure = measure or engine.settings["improvement_measure"]
+    conf = engine.settings
+    ranking = engine.ranking(Period.year(year), cumulative=False)
+    eligible = eligibility(engine, year).select("unit_id", "合格", "原因")
+    board = ranking.join(eligible, on="unit_id", how="left")
+    growth = improvement(engine, year, measure)
+    column = _MEASURE_COLUMN[measure.rsplit("_", 1)[0]]
+    advanced, improved, review = [], [], []
+    for group in ("A", "B", "C"):
+        in_group = board.filter(pl.col("组别") == group)
+        candidates = in_group.filter(pl.col("合格") & (pl.col("得分") > 0))
+        adv = _top_with_ties(candidates, "得分", int(conf["advanced_count"].get(group, 0)))
+        advanced.append(adv)
+        if growth["有上期数据"].any():
+            rest = (candidates.filter(~pl.col("unit_id").is_in(adv["unit_id"].implode()))
+                    .join(growth.select("unit_id", column), on="unit_id", how="left")
+                    .filter(pl.col(column).is_not_null() & (pl.col(column) > 0)))
+            improved.append(_top_with_ties(rest, column, int(conf["improved_count"].get(group, 0))))
+        review.append(_top_with_ties(in_group, "得分", int(conf["review_count"].get(group, 0)), descending=False))
+    advanced_f = pl.concat(advanced).select("组别", "排名", "单位", "得分", "unit_id", "序号")
+    improved_f = (pl.concat(improved, how="diagonal_relaxed").select("组别", "排名", "单位", "得分", column, "unit_id", "序号")
+                  if improved else pl.DataFrame(schema={"组别": pl.Utf8, "排名": pl.Int64, "单位": pl.Utf8, "得分": pl.Float64,
+                                                        column: pl.Float64, "unit_id": pl.Int32, "序号": pl.Int64}))
+    review_f = pl.concat(review).sort(["组别", "排名", "序号"]).select("组别", "排名", "单位", "得分", "unit_id")
+    named = pl.concat([advanced_f["unit_id"], improved_f["unit_id"]]).to_list()
+    note = ""
+    if not growth["有上期数据"].any():
+        before = "上年" if measure.endswith("_yoy") else "第一季度"
+        note = f"{before}没有考评数据（系统启用的第一个考评期），无法按“{MEASURES[measure]}”评出进步较大单位。"
+    return {
+        "year": year,
+        "measure": measure,
+        "measure_label": MEASURES[measure],
+        "先进单位": advanced_f,
+        "进步较大单位": improved_f,
+        "书面检查": review_f,
+        "先进个人": top_authors(engine, year, named),
+        "优秀信息": excellent_items(engine, year),
+        "资格": board.select("组别", "排名", "单位", "得分", "合格", "原因", "unit_id"),
+        "note": note,
+    }
