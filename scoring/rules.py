@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
@@ -89,7 +90,8 @@ def _as_set(value: object, where: str) -> frozenset[str] | None:
     raise RuleError(f"{where}: 取值应为文字或文字列表")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+# libyaml's C loader when present (about ten times faster); same semantics.
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """PyYAML silently keeps the last of two equal keys; a rule file must not."""
 
 
@@ -113,6 +115,8 @@ def parse_version(text: str, source: str, previous: RuleVersion | None) -> RuleV
         raise RuleError(f"{source}: {e}") from None
     except yaml.YAMLError as e:
         raise RuleError(f"{source}: 不是有效的 YAML（{e}）") from None
+    except ValueError as e:
+        raise RuleError(f"{source}: effective 应为日期（如 2024-02-23）：{e}") from None
     if not isinstance(data, dict):
         raise RuleError(f"{source}: 内容应为键值表")
     effective = data.get("effective")
@@ -296,14 +300,28 @@ def load_rule_files(directory: Path = RULES_DIR) -> list[tuple[str, str]]:
     return [(p.name, p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.yaml"))]
 
 
+
+
+
 def build_rulebook(sources: list[tuple[str, str]]) -> RuleBook:
-    """Parse versions in effective-date order, each inheriting from the one before it."""
+    """Parse versions in effective-date order, each inheriting from the one before it.
+
+    Cached by content: parsing YAML costs more than a whole county ranking, and a RuleBook is
+    never mutated (what-ifs are copies).
+    """
+    return _build_rulebook(tuple(sources))
+
+
+@functools.lru_cache(maxsize=32)
+def _build_rulebook(sources: tuple[tuple[str, str], ...]) -> RuleBook:
     parsed: list[tuple[dt.date, str, str]] = []
     for source, text in sources:
         try:
-            head = yaml.safe_load(text) or {}
+            head = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         except yaml.YAMLError as e:
             raise RuleError(f"{source}: 不是有效的 YAML（{e}）") from None
+        except ValueError as e:  # PyYAML builds dates itself: 2024-02-30 fails here
+            raise RuleError(f"{source}: effective 应为日期（如 2024-02-23）：{e}") from None
         eff = head.get("effective") if isinstance(head, dict) else None
         if isinstance(eff, str):
             try:

@@ -12,12 +12,12 @@ class AdminMixin:
     # -- units ------------------------------------------------------------------------------
     def seed_units(self, con, data: dict) -> None:
         since = data["since"]
-        for i, u in enumerate(data["units"], start=1):
-            con.execute("INSERT INTO units (id, name, sort_order, active_from) VALUES (?, ?, ?, ?)",
-                        [i, u["name"], i * 10, since])
-            con.execute("INSERT INTO unit_groups VALUES (?, ?, ?)", [i, u["group"], since])
-            for alias in u.get("aliases") or []:
-                con.execute("INSERT INTO unit_aliases VALUES (?, ?)", [alias, i])
+        units = list(enumerate(data["units"], start=1))
+        con.executemany("INSERT INTO units (id, name, sort_order, active_from) VALUES (?, ?, ?, ?)",
+                        [[i, u["name"], i * 10, since] for i, u in units])
+        con.executemany("INSERT INTO unit_groups VALUES (?, ?, ?)", [[i, u["group"], since] for i, u in units])
+        con.executemany("INSERT INTO unit_aliases VALUES (?, ?)",
+                        [[a, i] for i, u in units for a in u.get("aliases") or []])
 
     def unit_book(self) -> UnitBook:
         with self.session() as con:
@@ -158,3 +158,44 @@ class AdminMixin:
                         [effective, body, reason, who, _now()])
             self.audit(con, who, "保存规则版本", effective.isoformat(), body, reason)
             self._bump(con)
+
+    # -- bulk --------------------------------------------------------------------------------
+    def bulk_add_units(self, rows, who: str = "系统") -> list[int]:
+        """Many new units in one transaction (benchmarks, a province's lists), appended to the
+        official order. rows: (name, group, active_from) each; returns the new ids in order."""
+        import polars as pl
+
+        rows = [(str(name).strip(), group, active_from) for name, group, active_from in rows]
+        if not rows:
+            return []
+        bad = sorted({g for _, g, _ in rows if g not in GROUPS})
+        if bad:
+            raise ValueError(f"组别应为 {'、'.join(GROUPS)}，现有 {'、'.join(map(str, bad))}")
+        names = [name for name, _, _ in rows]
+        if len(set(names)) != len(names):
+            raise ValueError("新增单位名单中有重复名称")
+        with self.transaction() as con:
+            taken = con.execute("""SELECT name FROM units WHERE list_contains(?, name)
+                UNION ALL SELECT alias FROM unit_aliases WHERE list_contains(?, alias)""",
+                                [names, names]).fetchall()
+            if taken:
+                raise ValueError(f"单位名称“{taken[0][0]}”已存在")
+            first_id, first_order = con.execute(
+                "SELECT coalesce(max(id), 0) + 1, coalesce(max(sort_order), 0) + 10 FROM units").fetchall()[0]
+            ids = list(range(first_id, first_id + len(rows)))
+            batch = pl.DataFrame({"id": ids, "name": names, "grp": [g for _, g, _ in rows],
+                                  "sort_order": [first_order + 10 * i for i in range(len(rows))],
+                                  "active_from": [d for _, _, d in rows]},
+                                 schema={"id": pl.Int32, "name": pl.Utf8, "grp": pl.Utf8,
+                                         "sort_order": pl.Int32, "active_from": pl.Date})
+            con.register("new_units", batch)
+            try:
+                con.execute("""INSERT INTO units (id, name, sort_order, active_from)
+                    SELECT id, name, sort_order, active_from FROM new_units""")
+                con.execute("INSERT INTO unit_groups SELECT id, grp, active_from FROM new_units")
+            finally:
+                con.unregister("new_units")
+            self.audit(con, who, "批量新增单位", f"{len(rows)} 个单位",
+                       {"首个": names[0], "末个": names[-1], "编号": f"{ids[0]}–{ids[-1]}"})
+            self._bump(con)
+        return ids

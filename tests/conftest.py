@@ -1,0 +1,55 @@
+"""Shared fixtures: an in-memory store, and a way to put register rows into it the way an
+import does (validation included)."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scoring.engine import Engine, rulebook_for  # noqa: E402
+from scoring.importer import check_rows, store_report  # noqa: E402
+from scoring.reader import HEADERS  # noqa: E402
+from scoring.store import Store  # noqa: E402
+
+AS_OF = date(2026, 6, 30)  # every month of 2024-2025 has ended
+
+
+def row(day, unit, kind, level="", publication="", column="", leader="", **extra) -> dict:
+    """A register row in the contract's headers."""
+    values = {"日期": day, "单位": unit, "类型": kind, "层级": level, "刊物": publication,
+              "栏目": column, "批示人": leader}
+    names = {"info_id": "信息编号", "issue": "期号", "title": "标题", "author": "作者", "note": "备注"}
+    values.update({names[k]: v for k, v in extra.items()})
+    return values
+
+
+def submissions(unit: str, month: str, n: int, title: str = "报送信息") -> list[dict]:
+    """n 报送 rows for a unit in a month ('2025-01'), distinct titles so none is a duplicate."""
+    return [row(f"{month}-{1 + i % 28:02d}", unit, "报送", title=f"{title}{month}-{i}") for i in range(n)]
+
+
+def load(store: Store, rows: list[dict], name: str = "登记表.xlsx", who: str = "测试"):
+    numbered = [(i + 2, {h: r.get(h, "") for h in HEADERS}) for i, r in enumerate(rows)]
+    report = check_rows(numbered, name, store.unit_book(), rulebook_for(store), store.known_info_ids)
+    assert report.ok, report.messages()
+    return store_report(store, report, repr(rows).encode(), who)
+
+
+def ranking(store: Store, period, as_of: date = AS_OF, overrides=None):
+    return Engine.open(store, as_of=as_of, overrides=overrides).ranking(period)
+
+
+def unit_row(store: Store, unit: str, period, as_of: date = AS_OF, overrides=None) -> dict:
+    frame = ranking(store, period, as_of, overrides)
+    return frame.filter(frame["单位"] == unit).row(0, named=True)
+
+
+@pytest.fixture
+def store() -> Store:
+    return Store(":memory:")
