@@ -119,14 +119,7 @@ def parse_version(text: str, source: str, previous: RuleVersion | None) -> RuleV
         raise RuleError(f"{source}: effective 应为日期（如 2024-02-23）：{e}") from None
     if not isinstance(data, dict):
         raise RuleError(f"{source}: 内容应为键值表")
-    effective = data.get("effective")
-    if isinstance(effective, str):
-        try:
-            effective = dt.date.fromisoformat(effective)
-        except ValueError:
-            pass
-    if not isinstance(effective, dt.date) or isinstance(effective, dt.datetime):
-        raise RuleError(f"{source}: effective 应为日期（如 2024-02-23），现为 {effective!r}")
+    effective = _effective(data.get("effective"), source)
     items = dict(previous.items) if previous else {}
     seen: set[str] = set()
     for i, raw in enumerate(data.get("items") or []):
@@ -150,6 +143,18 @@ def parse_version(text: str, source: str, previous: RuleVersion | None) -> RuleV
         items=items,
         source=source,
     )
+
+
+def _effective(value: object, source: str) -> dt.date:
+    """A version's effective date, written as a YAML date or an ISO string."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise RuleError(f"{source}: effective 应为日期（如 2024-02-23），现为 {value!r}")
+    return value
 
 
 def _parse_item(raw: dict, base: Item | None, where: str) -> Item:
@@ -322,14 +327,7 @@ def _build_rulebook(sources: tuple[tuple[str, str], ...]) -> RuleBook:
             raise RuleError(f"{source}: 不是有效的 YAML（{e}）") from None
         except ValueError as e:  # PyYAML builds dates itself: 2024-02-30 fails here
             raise RuleError(f"{source}: effective 应为日期（如 2024-02-23）：{e}") from None
-        eff = head.get("effective") if isinstance(head, dict) else None
-        if isinstance(eff, str):
-            try:
-                eff = dt.date.fromisoformat(eff)
-            except ValueError:
-                raise RuleError(f"{source}: effective 应为日期（如 2024-02-23），现为 {eff!r}") from None
-        if not isinstance(eff, dt.date):
-            raise RuleError(f"{source}: effective 应为日期（如 2024-02-23），现为 {eff!r}")
+        eff = _effective(head.get("effective") if isinstance(head, dict) else None, source)
         parsed.append((eff, source, text))
     parsed.sort(key=lambda t: t[0])
     versions: list[RuleVersion] = []
