@@ -1,0 +1,115 @@
+"""`python -m scoring report …` and `python -m scoring reminders …` (contract.md §2).
+
+Registered by scoring/cli.py (`_extensions`). Bad input raises scoring.cli.BadInput (exit 2).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def _as_of(args):
+    from ..normalize import parse_date
+    from ..cli import BadInput
+
+    if not args.as_of:
+        return None
+    try:
+        return parse_date(args.as_of)
+    except ValueError as e:
+        raise BadInput(f"--as-of: {e}") from None
+
+
+def _check_out_dir(path: Path) -> None:
+    from ..cli import BadInput
+
+    if not path.parent.is_dir():
+        raise BadInput(f"输出目录 {path.parent} 不存在")
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write via a temporary file, so a failed run never leaves half a document."""
+    from ..cli import BadInput
+
+    _check_out_dir(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise BadInput(f"无法写入 {path}（{e.strerror or e}）") from None
+
+
+def cmd_report(args) -> int:
+    from ..cli import BadInput, open_store
+    from ..engine import Engine
+    from . import UnknownFormat, check_format, render, report_period
+
+    out = Path(args.out)
+    try:
+        ext = check_format(out.suffix)
+    except UnknownFormat as e:
+        raise BadInput(str(e)) from None
+    _check_out_dir(out)
+    as_of = _as_of(args)
+    try:
+        period = report_period(args.year, args.quarter)
+    except ValueError as e:
+        raise BadInput(str(e)) from None
+    store = open_store(args.db)
+    engine = Engine.open(store, as_of=as_of)
+    data = render(engine, period, ext, number=args.number)
+    _write(out, data)
+    print(f"已生成 {period.label}{'度' if period.kind == 'year' else ''}通报（{ext.lstrip('.')}）: {out}")
+    return 0
+
+
+def cmd_reminders(args) -> int:
+    from ..cli import BadInput, open_store
+    from ..engine import Engine
+    from .reminders import MonthNotEnded, build_reminders_docx, collect
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        raise BadInput(f"提醒函只能导出为 .docx，现为“{out.suffix or '（无扩展名）'}”")
+    _check_out_dir(out)
+    as_of = _as_of(args)
+    store = open_store(args.db)
+    engine = Engine.open(store, as_of=as_of)
+    try:
+        result = collect(engine, args.year, args.month)
+        data = build_reminders_docx(engine, args.year, args.month, number=args.number, result=result)
+    except MonthNotEnded as e:
+        raise BadInput(str(e)) from None
+    _write(out, data)
+    if result.letters:
+        print(f"已生成 {args.year}年{args.month}月提醒函 {len(result.letters)} 份: {out}")
+    else:
+        print(f"{args.year}年{args.month}月无需下发提醒函（已生成说明文档）: {out}")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("report", help="生成季度或年度通报（.docx .pdf .xlsx .csv，按 --out 扩展名）")
+    p.add_argument("--db", required=True)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--as-of", dest="as_of", help="以该日期判断月份是否结束，并作为成文日期（默认今天，北京时间）")
+    p.add_argument("--number", help="通报期号（如 3 或 〔2025〕第3期；默认留“第 X 期”待填）")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("reminders", help="生成某月的提醒函（.docx，一函一页）")
+    p.add_argument("--db", required=True)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--month", type=int, required=True, choices=range(1, 13), metavar="M")
+    p.add_argument("--out", required=True, metavar="FILE.docx")
+    p.add_argument("--as-of", dest="as_of", help="以该日期判断月份是否结束（默认今天，北京时间）")
+    p.add_argument("--number", help="提醒函文号（默认留“第 X 号”待填）")
+    p.set_defaults(func=cmd_reminders)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("请用 python -m scoring report / reminders")

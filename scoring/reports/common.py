@@ -1,0 +1,336 @@
+"""A period's report data, taken from the engine once: every figure a 通报 or export states.
+
+Nothing here computes a score: totals are sums of `engine.ranking`, deductions come from
+`engine.quota_status` and `engine.scored_events`, commendations from `scoring.commend`.
+The renderers (docx, pdf, xlsx, csv) only lay these figures out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from ..periods import Period
+
+ISSUER = "磴口县人民政府办公室"
+MASTHEAD = "政务信息工作通报"
+ADDRESSEE = "各苏木镇、农场公司，县直各部门、驻县各单位、各直属企事业单位："
+REGULATION = "《磴口县政务信息工作考评办法》"
+GROUP_LABEL = {"A": "A类", "B": "B类", "C": "C类"}
+PRAISE_TOP = 3  # units named as the leaders of each group
+LATE_CODES = ("DED_SOLICITED_LATE", "DED_SOLICITED_LATE_REPEAT")
+ERROR_CODES = ("DED_ERROR_CITY", "DED_ERROR_REGION")
+CUMULATIVE_NOTE = ("累计得分为当年1月1日至本期末各项得分之和，合计低于0分的按0分计（考评办法三（二）3）；"
+                   "它不是各季度得分（各自已按0分保底）的简单相加。")
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting helpers shared by every renderer
+# --------------------------------------------------------------------------------------------
+def fmt_num(value) -> str:
+    """Whole numbers without decimals, others with what they need (at most two places)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def num(value):
+    """A number for a spreadsheet cell: int when whole."""
+    if isinstance(value, float) and value == value and value.is_integer():
+        return int(value)
+    return value
+
+
+def cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cn_month(day: date) -> str:
+    return f"{day.year}年{day.month}月"
+
+
+def md(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def join_names(names: list[str]) -> str:
+    return "、".join(names)
+
+
+def publication_label(level: str | None, publication: str | None, issue: str | None = None) -> str:
+    """市《政务要情》第40期, 自治区《每日要情》, 国务院办公厅 …"""
+    publication = publication or ""
+    level = level or ""
+    if publication == "微信公众号":
+        text = "市政府办公室微信公众号"
+    elif publication == "舆情":
+        text = {"市": "市政府办公室（网络舆情）", "自治区": "自治区政府办公厅（网络舆情）"}.get(level, "网络舆情")
+    elif publication == "国务院办公厅":
+        text = "国务院办公厅"
+    else:
+        text = f"{level}《{publication}》" if publication else level
+    if issue:
+        text += f"第{issue}期"
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# The data
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Shortfall:
+    """A unit-month below quota that drew a deduction (三(二)1)."""
+    unit_id: int
+    unit: str
+    group: str
+    month: date
+    n: int
+    quota: int
+    code: str
+    points: float
+
+
+@dataclass
+class Deduction:
+    """A deduction event other than the quota ones: 约稿逾期, 重大失误, 严重失真."""
+    unit: str
+    day: date
+    code: str
+    item: str
+    points: float
+    title: str
+    note: str
+
+
+@dataclass
+class ReportData:
+    period: Period
+    as_of: date
+    number: str
+    issue_date: date
+    title: str
+    ranking: pl.DataFrame                  # engine.ranking(period)
+    groups: list[str]
+    totals: dict[str, float]
+    praise: dict[str, list[dict]]          # group -> leading rows (排名, 单位, 得分)
+    shortfalls: list[Shortfall]
+    zero_adoption: dict[str, list[str]]    # group -> units
+    zero_submission: list[str]
+    other_deductions: list[Deduction]
+    adopted: pl.DataFrame                  # one row per adoption
+    events: pl.DataFrame                   # engine.scored_events(period)
+    breakdown: pl.DataFrame                # per unit, item code and rule version
+    versions: list                         # RuleVersion objects used in the period
+    version_changes: list[str]             # sentences on rule changes taking effect in the period
+    overrides: dict[str, float]
+    commend: dict | None = None            # annual: commend.select(...) or the chosen lists
+    commend_note: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def annual(self) -> bool:
+        return self.period.kind == "year"
+
+    @property
+    def this(self) -> str:
+        """本期 (a quarter) or 本年度 (a year), as the narrative says it."""
+        return "本年度" if self.annual else "本期"
+
+    @property
+    def score_label(self) -> str:
+        return "年度得分" if self.annual else "本期得分"
+
+    def group_frame(self, group: str) -> pl.DataFrame:
+        return self.ranking.filter(pl.col("组别") == group)
+
+
+def issue_year(period: Period) -> int:
+    """The 通报 on a period is issued at the start of the next quarter (五)."""
+    return date.fromordinal(period.end.toordinal() + 1).year
+
+
+def number_text(period: Period, number: str | int | None) -> str:
+    """〔2025〕第 3 期; a blank number leaves the placeholder 〔2025〕第 X 期 to fill in by hand."""
+    if number is None or str(number).strip() == "":
+        return f"〔{issue_year(period)}〕第 X 期"
+    text = str(number).strip()
+    if "〔" in text or "[" in text or "第" in text:
+        return text
+    return f"〔{issue_year(period)}〕第 {text} 期"
+
+
+def report_title(period: Period) -> str:
+    if period.kind == "year":
+        return f"关于{period.start.year}年度全县政务信息工作情况的通报"
+    if period.kind == "quarter":
+        return f"关于{period.label}全县政务信息工作情况的通报"
+    return f"关于{period.label}全县政务信息工作情况的通报"
+
+
+def versions_used(book, period: Period) -> list:
+    return [book.versions[i] for i in book.indexes_between(period.start, period.end)]
+
+
+def describe_version_changes(book, period: Period) -> list[str]:
+    """七 (last paragraph): point changes are announced in the quarter's 通报."""
+    out = []
+    for i, version in enumerate(book.versions):
+        if i == 0 or not period.contains(version.effective):
+            continue
+        before = book.versions[i - 1]
+        changed = [f"{item.name}由{fmt_num(before.items[code].points)}分调整为{fmt_num(item.points)}分"
+                   for code, item in version.items.items()
+                   if code in before.items and before.items[code].points != item.points]
+        reason = f"（{version.reason}）" if version.reason else ""
+        text = f"自{cn_date(version.effective)}起，计分标准调整{reason}"
+        text += "：" + "；".join(changed) + "。" if changed else "。"
+        out.append(text)
+    return out
+
+
+def adopted_items(engine, events: pl.DataFrame, ranking: pl.DataFrame) -> pl.DataFrame:
+    """The adopted-item list: every 采用 event of the period, in the official unit order."""
+    adopted = events.filter(pl.col("kind") == "采用")
+    instructions = (events.filter((pl.col("kind") == "批示") & (pl.col("info_id") != ""))
+                    .group_by("info_id").agg(pl.col("leader").unique(maintain_order=True).alias("_leaders")))
+    groups = ranking.select("unit_id", "组别", "序号")
+    adopted = (adopted.join(groups, on="unit_id", how="left")
+               .join(instructions, on="info_id", how="left")
+               .with_columns(pl.col("_leaders").list.join("、").fill_null("").alias("批示"))
+               .sort(["序号", "day", "id"], nulls_last=True))
+    return adopted.select(
+        pl.col("组别"), pl.col("单位"), pl.col("title").alias("标题"), pl.col("level").alias("层级"),
+        pl.col("publication").alias("刊物"), pl.col("col").alias("栏目"), pl.col("issue").alias("期号"),
+        pl.col("day").alias("日期"), pl.col("points").alias("得分"), pl.col("item").alias("计分项"),
+        pl.col("code").alias("代码"), pl.col("批示"), pl.col("author").alias("作者"), pl.col("id"))
+
+
+def breakdown(engine, period: Period, ranking: pl.DataFrame) -> pl.DataFrame:
+    """Per unit, item and rule version: count, points each, points (the score's composition)."""
+    counts = engine.scored_counts(period)
+    units = ranking.select("unit_id", "组别", "单位", "序号")
+    tier_order = {t: i for i, t in enumerate(("市级", "自治区级", "国家级", "批示加分", "约稿·线索·调研", "扣分", "报送"))}
+    return (counts.join(units, on="unit_id", how="inner")
+            .with_columns(pl.col("tier").replace_strict(tier_order, default=99).alias("_tier"))
+            .sort(["序号", "_tier", "code", "vidx"])
+            .select("组别", "单位", pl.col("tier").alias("类别"), pl.col("item").alias("计分项"),
+                    pl.col("code").alias("代码"), pl.col("clause").alias("条款"),
+                    pl.col("version").alias("规则版本"), pl.col("n").alias("次数"),
+                    pl.col("points_each").alias("每次分值"), pl.col("points").alias("得分")))
+
+
+def period_totals(ranking: pl.DataFrame, events: pl.DataFrame) -> dict[str, float]:
+    """The narrative's figures: sums of the ranking's columns, and counts of events by kind."""
+    def count(expr) -> int:
+        return int(events.filter(expr).height)
+
+    totals = {
+        "单位数": ranking.height,
+        "报送": int(ranking["报送数"].sum()),
+        "采用": int(ranking["采用数"].sum()),
+        "国家级采用": int(ranking["国家级采用"].sum()),
+        "自治区级采用": int(ranking["自治区级采用"].sum()),
+        "市级采用": int(ranking["市级采用"].sum()),
+        "批示": int(ranking["批示数"].sum()),
+        "批示_国家": count((pl.col("kind") == "批示") & (pl.col("level") == "国家")),
+        "批示_自治区": count((pl.col("kind") == "批示") & (pl.col("level") == "自治区")),
+        "批示_市": count((pl.col("kind") == "批示") & (pl.col("level") == "市")),
+        "约稿": count(pl.col("kind") == "约稿"),
+        "约稿_市选用": count(pl.col("code") == "SOLICITED_CITY"),
+        "约稿_自治区采用": count(pl.col("code") == "SOLICITED_REGION"),
+        "约稿_弃稿": count(pl.col("code") == "SOLICITED_DROPPED"),
+        "线索": count(pl.col("kind") == "线索"),
+        "调研": count(pl.col("kind") == "调研"),
+        "批示落实": count(pl.col("kind") == "批示落实"),
+        "得分合计": float(ranking["得分"].sum()),
+        "零报送单位": int((ranking["报送数"] == 0).sum()),
+        "零采用单位": int((ranking["采用数"] == 0).sum()),
+    }
+    return totals
+
+
+def quota_shortfalls(engine, period: Period, ranking: pl.DataFrame) -> list[Shortfall]:
+    ladder = engine.quota_status(period.end).filter(
+        pl.col("code").is_not_null() & (pl.col("month") >= period.start) & (pl.col("month") <= period.end))
+    names = {u.id: u.name for u in engine.units.units}
+    groups = dict(ranking.select("unit_id", "组别").iter_rows())
+    order = {u.id: u.order for u in engine.units.units}
+    out = []
+    for r in ladder.sort("month").iter_rows(named=True):
+        points = engine.book.version_for(r["month"]).items[r["code"]].points
+        out.append(Shortfall(r["unit_id"], names[r["unit_id"]],
+                             groups.get(r["unit_id"]) or engine.units.group_on(r["unit_id"], r["month"]) or "",
+                             r["month"], int(r["n"]), int(r["quota"]), r["code"], float(points)))
+    out.sort(key=lambda s: (s.group, order.get(s.unit_id, 0), s.month))
+    return out
+
+
+def event_deductions(events: pl.DataFrame) -> list[Deduction]:
+    rows = events.filter(pl.col("code").is_in([*LATE_CODES, *ERROR_CODES, "DISTORTION"])
+                         & pl.col("id").is_not_null()).sort(["day", "id"])
+    return [Deduction(r["单位"], r["day"], r["code"], r["item"] or "", float(r["points"] or 0),
+                      r["title"] or "", r["note"] or "") for r in rows.iter_rows(named=True)]
+
+
+def praise_rows(ranking: pl.DataFrame, top: int = PRAISE_TOP) -> dict[str, list[dict]]:
+    out = {}
+    for group in ranking["组别"].unique(maintain_order=True).to_list():
+        rows = ranking.filter((pl.col("组别") == group) & (pl.col("排名") <= top) & (pl.col("得分") > 0))
+        out[group] = rows.select("排名", "单位", "得分").to_dicts()
+    return out
+
+
+def select_commendations(engine, year: int, measure: str | None = None) -> tuple[dict | None, str]:
+    """scoring.commend.select(engine, year, measure); (None, reason) if it cannot be used."""
+    try:
+        from .. import commend
+    except ImportError:
+        return None, "年度表彰名单由县政府办公室另行研究确定。"
+    select = getattr(commend, "select", None)
+    if select is None:
+        return None, "年度表彰名单由县政府办公室另行研究确定。"
+    return select(engine, year, measure), ""
+
+
+def assemble(engine, period: Period, number: str | int | None = None, commendation: dict | None = None,
+             measure: str | None = None, issue_date: date | None = None) -> ReportData:
+    """Everything a report on `period` states, from one engine (one as-of date, one rule book).
+    The reads share one connection (the file is held for this operation only)."""
+    with engine.store.session():
+        return _assemble(engine, period, number, commendation, measure, issue_date)
+
+
+def _assemble(engine, period: Period, number, commendation, measure, issue_date) -> ReportData:
+    ranking = engine.ranking(period)
+    events = engine.scored_events(period)
+    groups = [g for g in ("A", "B", "C") if g in set(ranking["组别"].to_list())]
+    groups += sorted(g for g in set(ranking["组别"].drop_nulls().to_list()) if g not in groups)
+    zero_adoption = {g: ranking.filter((pl.col("组别") == g) & (pl.col("采用数") == 0))["单位"].to_list()
+                     for g in groups}
+    data = ReportData(
+        period=period, as_of=engine.as_of, number=number_text(period, number),
+        issue_date=issue_date or engine.as_of, title=report_title(period), ranking=ranking, groups=groups,
+        totals=period_totals(ranking, events), praise=praise_rows(ranking),
+        shortfalls=quota_shortfalls(engine, period, ranking), zero_adoption=zero_adoption,
+        zero_submission=ranking.filter(pl.col("报送数") == 0)["单位"].to_list(),
+        other_deductions=event_deductions(events), adopted=adopted_items(engine, events, ranking),
+        events=events, breakdown=breakdown(engine, period, ranking),
+        versions=versions_used(engine.book, period), version_changes=describe_version_changes(engine.book, period),
+        overrides=dict(engine.book.overrides))
+    if period.kind == "year":
+        if commendation is not None:
+            data.commend, data.commend_note = commendation, ""
+        else:
+            data.commend, data.commend_note = select_commendations(engine, period.start.year, measure)
+    if engine.as_of <= period.end:
+        data.notes.append(f"本期尚未结束，数据截至{cn_date(engine.as_of)}。")
+    if data.overrides:
+        data.notes.append("本稿为试算结果（临时调整了计分标准），不作为正式通报。")
+    return data
