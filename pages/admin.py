@@ -1,0 +1,256 @@
+"""管理: units (add, rename, aliases, move group from a date, retire, contacts), the settings that
+carry the rules' Readings, the users (scoring/auth.py) and the audit log."""
+import polars as pl
+import streamlit as st
+
+from pages import _ui
+from scoring.settings import BY_NAME, SETTINGS
+from scoring.units import GROUPS
+
+try:
+    from scoring.commend import MEASURES
+except ImportError:  # the commendation module is optional for this page
+    MEASURES = {"rank_gain_yoy": "组内名次较上年提升", "growth_yoy": "得分较上年增长",
+                "growth_pct_yoy": "得分较上年增长率", "rank_gain_qoq": "第四季度较第一季度名次提升",
+                "growth_qoq": "第四季度较第一季度得分增长", "growth_pct_qoq": "第四季度较第一季度得分增长率"}
+SETTING_TITLES = {"quota_improvement_share": "“较大改变”的比例", "error_disqualifies": "重大失误是否取消评先资格",
+                  "advanced_count": "先进单位名额", "improved_count": "进步较大单位名额",
+                  "review_count": "书面检查单位数", "improvement_measure": "进步较大的衡量方法",
+                  "timezone": "时区"}
+
+
+def _done(message: str) -> None:
+    st.session_state["admin_done"] = message
+    st.rerun()
+
+
+def _try(action: str, fn, *args, message: str, **kwargs) -> None:
+    try:
+        _ui.write(action, fn, *args, **kwargs)
+    except ValueError as e:
+        st.error(str(e))
+        return
+    _done(message)
+
+
+# --------------------------------------------------------------------------------------------
+def units_tab() -> None:
+    eng = _ui.engine()
+    table = _ui.view("units_table_of", _ui.today())
+    _ui.df(table, key="admin_units", height=420, column_config={
+        "序号": _ui.number("序号", "%d"), "启用日期": _ui.day(), "停用日期": _ui.day(),
+        "分组历史": st.column_config.TextColumn("分组历史", width="medium")}, hide=("unit_id",))
+    st.caption("序号即单位名单（附件）的顺序，并列时按此顺序排列。月度任务数按每月 1 日的组别，排名按期末的组别。")
+    if not _ui.can("units"):
+        return
+    s = _ui.store()
+    names = {u.id: u.name for u in eng.units.units}
+    unit_id = st.selectbox("选择单位进行修改", list(names), format_func=lambda i: names[i], key="admin_unit")
+    unit = eng.units.get(unit_id)
+    c1, c2 = st.columns(2)
+    with c1:
+        with st.form("rename"):
+            st.markdown("**更名**")
+            new = st.text_input("新名称", value=unit.name)
+            keep = st.checkbox("原名称保留为简称（旧登记表仍可导入）", value=True)
+            if st.form_submit_button("保存名称"):
+                _try("units", s.rename_unit, unit_id, new, _ui.who(), keep_alias=keep, message=f"已更名为“{new.strip()}”。")
+        with st.form("alias"):
+            st.markdown("**简称**")
+            current = sorted(a for a, i in eng.units.aliases.items() if i == unit_id)
+            st.caption("现有简称：" + ("、".join(current) if current else "无"))
+            alias = st.text_input("简称")
+            b = st.columns(2)
+            add = b[0].form_submit_button("添加简称")
+            remove = b[1].form_submit_button("删除简称")
+            if (add or remove) and alias.strip():
+                _try("units", s.set_alias, alias, unit_id if add else None, _ui.who(),
+                     message=f"已{'添加' if add else '删除'}简称“{alias.strip()}”。")
+        with st.form("contact"):
+            st.markdown("**负责人与联系人**（用于提醒函和催报）")
+            head = st.text_input("主要负责人", value=unit.head or "")
+            contact = st.text_input("信息联系人", value=unit.contact or "")
+            phone = st.text_input("联系电话", value=unit.phone or "")
+            if st.form_submit_button("保存联系人"):
+                _try("units", s.set_unit_contact, unit_id, head, contact, phone, _ui.who(), message="已保存联系人。")
+    with c2:
+        with st.form("move"):
+            st.markdown("**调整组别**")
+            current_group = eng.units.group_on(unit_id, _ui.today()) or "A"
+            group = st.selectbox("新组别", GROUPS, index=GROUPS.index(current_group))
+            start = st.date_input("自此日期起", value=_ui.today().replace(day=1), format="YYYY-MM-DD")
+            reason = st.text_input("原因", key="move_reason")
+            if st.form_submit_button("保存组别"):
+                _try("units", s.move_unit, unit_id, group, start, _ui.who(), reason,
+                     message=f"{unit.name} 自 {start.isoformat()} 起为 {group} 组。")
+        with st.form("retire"):
+            st.markdown("**停用 / 恢复**")
+            st.caption("停用后该单位不再出现在之后期间的排名中；停用前的记录和得分保留。")
+            last = st.date_input("最后在册日期", value=unit.active_to or _ui.today(), format="YYYY-MM-DD")
+            reason = st.text_input("原因", key="retire_reason")
+            b = st.columns(2)
+            if b[0].form_submit_button("停用"):
+                _try("units", s.retire_unit, unit_id, last, _ui.who(), reason, message=f"{unit.name} 已停用。")
+            if b[1].form_submit_button("恢复在册", disabled=unit.active_to is None):
+                _try("units", s.retire_unit, unit_id, None, _ui.who(), reason, message=f"{unit.name} 已恢复在册。")
+        with st.form("add_unit", clear_on_submit=True):
+            st.markdown("**新增单位**")
+            name = st.text_input("单位名称")
+            b = st.columns(2)
+            group = b[0].selectbox("组别", GROUPS, key="add_group")
+            since = b[1].date_input("启用日期", value=_ui.today(), format="YYYY-MM-DD", key="add_since")
+            after = st.selectbox("排在哪个单位之后", [None, *names.values()],
+                                 format_func=lambda n: "名单末尾" if n is None else n)
+            if st.form_submit_button("新增"):
+                if not name.strip():
+                    st.error("请填写单位名称。")
+                else:
+                    _try("units", s.add_unit, name, group, since, _ui.who(), after=after, message=f"已新增单位“{name.strip()}”。")
+
+
+# --------------------------------------------------------------------------------------------
+def setting_widget(name: str, value):
+    default = BY_NAME[name].default
+    if isinstance(default, bool):
+        return st.toggle("是", value=bool(value), key=f"set_{name}")
+    if isinstance(default, float):
+        return st.number_input("数值", min_value=0.0, max_value=1.0, step=0.05, value=float(value), key=f"set_{name}")
+    if isinstance(default, dict):
+        cols = st.columns(len(default))
+        return {g: int(col.number_input(f"{g} 组", min_value=0, max_value=50, step=1, value=int(value.get(g, d)),
+                                        key=f"set_{name}_{g}"))
+                for col, (g, d) in zip(cols, default.items())}
+    if name == "improvement_measure":
+        keys = list(MEASURES)
+        return st.selectbox("方法", keys, index=keys.index(value) if value in keys else 0,
+                            format_func=lambda k: f"{MEASURES[k]}（{k}）", key=f"set_{name}")
+    return st.text_input("取值", value=str(value), key=f"set_{name}")
+
+
+def settings_tab() -> None:
+    st.caption("考评办法未写明之处的解读（规则说明中的 Reading），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
+    stored = _ui.store().stored_settings()
+    for setting in SETTINGS:
+        value = stored.get(setting.name, setting.default)
+        with st.container(border=True):
+            st.markdown(f"**{SETTING_TITLES.get(setting.name, setting.name)}**　`{setting.name}`")
+            st.caption(setting.help)
+            if not _ui.can("settings"):
+                st.write(f"当前值：{_ui.view('settings_of').filter(pl.col('名称') == setting.name)['当前值'][0]}")
+                continue
+            with st.form(f"setting_{setting.name}", border=False):
+                new = setting_widget(setting.name, value)
+                if st.form_submit_button("保存"):
+                    if new == value:
+                        st.info("未修改。")
+                    else:
+                        _try("settings", _ui.store().set_setting, setting.name, new, _ui.who(),
+                             message=f"已保存设置 {SETTING_TITLES.get(setting.name, setting.name)}。")
+
+
+# --------------------------------------------------------------------------------------------
+def users_tab() -> None:
+    auth = _ui.auth_module()
+    if auth is None:
+        st.info("账号与权限模块尚未启用：目前所有访问者均视为管理员。", icon=":material/lock:")
+        return
+    s = _ui.store()
+    users = auth.list_users(s)
+    if users.height:
+        _ui.df(users, key="admin_users", hide=("单位编号",),
+               column_config={"锁定至": _ui.when(), "创建时间": _ui.when(), "连续失败次数": _ui.number()})
+    else:
+        st.caption("还没有账号。")
+    st.caption("角色：查看 —— 浏览和导出；录入 —— 另可导入、更正、撤销导入、豁免；管理 —— 全部功能；"
+               "单位 —— 只看本单位的记录和已发布的排名。")
+    if not _ui.can("users"):
+        return
+    actor = _ui.user()
+    units = {u.id: u.name for u in _ui.engine().units.units}
+    user_names = users["用户名"].to_list() if users.height else []
+    c1, c2 = st.columns(2)
+    with c1, st.form("add_user", clear_on_submit=True):
+        st.markdown("**新增账号**")
+        name = st.text_input("用户名")
+        password = st.text_input(f"初始密码（至少 {auth.MIN_PASSWORD} 位）", type="password")
+        role = st.selectbox("角色", list(auth.ROLES))
+        unit = st.selectbox("所属单位（角色为“单位”时必选）", [None, *units],
+                            format_func=lambda i: "—" if i is None else units[i])
+        if st.form_submit_button("新增账号", type="primary"):
+            _auth_call(auth.add_user, s, actor, name, password, role, unit_id=unit if role == "单位" else None,
+                       message=f"已新增账号“{name.strip()}”。")
+    with c2:
+        with st.form("user_state"):
+            st.markdown("**修改账号**")
+            target = st.selectbox("账号", user_names)
+            role = st.selectbox("新角色", list(auth.ROLES), key="user_new_role")
+            unit = st.selectbox("所属单位（角色为“单位”时）", [None, *units], key="user_new_unit",
+                                format_func=lambda i: "—" if i is None else units[i])
+            password = st.text_input("重置密码为", type="password", key="user_new_password")
+            b = st.columns(4)
+            set_role = b[0].form_submit_button("改角色")
+            reset = b[1].form_submit_button("重置密码")
+            off = b[2].form_submit_button("停用")
+            on = b[3].form_submit_button("启用")
+            if target and set_role:
+                _auth_call(auth.set_role, s, actor, target, role, unit_id=unit if role == "单位" else None,
+                           message=f"账号“{target}”的角色已改为 {role}。")
+            if target and reset:
+                _auth_call(auth.set_password, s, actor, target, password, message=f"已重置账号“{target}”的密码。")
+            if target and (off or on):
+                _auth_call(auth.set_disabled, s, actor, target, bool(off),
+                           message=f"账号“{target}”已{'停用' if off else '启用'}。")
+        with st.form("kiosk"):
+            st.markdown("**免登录只读模式**")
+            st.caption("开启后，未登录的访问者可以只读浏览（如大厅展示屏），不能导入或修改。")
+            kiosk = st.toggle("开启", value=auth.kiosk_enabled(s))
+            if st.form_submit_button("保存"):
+                _auth_call(auth.set_kiosk, s, actor, kiosk, action="settings",
+                           message=f"免登录只读模式已{'开启' if kiosk else '关闭'}。")
+
+
+def _auth_call(fn, *args, message: str, action: str = "users", **kwargs) -> None:
+    auth = _ui.auth_module()
+    try:
+        _ui.write(action, fn, *args, **kwargs)
+    except (auth.AuthError, ValueError) as e:
+        st.error(str(e))
+        return
+    _done(message)
+
+
+# --------------------------------------------------------------------------------------------
+def audit_tab() -> None:
+    log = _ui.store_view("audit_table", 1000)
+    c1, c2 = st.columns([1, 2])
+    actions = sorted(set(log["操作"].to_list()))
+    picked = c1.multiselect("操作类型", actions, key="audit_actions", placeholder="全部")
+    text = c2.text_input("搜索（操作人、对象、内容、原因）", key="audit_text")
+    if picked:
+        log = log.filter(pl.col("操作").is_in(picked))
+    if text.strip():
+        t = text.strip()
+        log = log.filter(pl.any_horizontal([pl.col(c).fill_null("").str.contains(t, literal=True)
+                                            for c in ("操作人", "对象", "内容", "原因")]))
+    _ui.df(log, key="audit_table", height=520, column_config={
+        "时间": _ui.when(), "编号": _ui.number("编号", "%d"), "内容": st.column_config.TextColumn("内容", width="large")})
+    st.caption("最近 1000 条操作记录：导入、撤销、更正、撤回、豁免、单位与设置的修改、规则版本的保存。")
+
+
+def body() -> None:
+    st.title("管理")
+    msg = st.session_state.pop("admin_done", None)
+    if msg:
+        st.success(msg, icon=":material/check_circle:")
+    tabs = st.tabs(["单位", "设置", "用户", "操作日志"])
+    with tabs[0]:
+        units_tab()
+    with tabs[1]:
+        settings_tab()
+    with tabs[2]:
+        users_tab()
+    with tabs[3]:
+        audit_tab()
+
+
+_ui.run_page(body)

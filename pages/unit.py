@@ -1,0 +1,173 @@
+"""单位详情: why this score — every event with points, clause and rule version, derived
+deductions with their reason, monthly submissions vs quota, score and rank by quarter, authors,
+and waivers (豁免) of a month's quota deduction."""
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from pages import _ui
+
+
+def pick_unit(options: dict[int, str]) -> int:
+    user = _ui.user()
+    if user.role == "单位" and user.unit_id is not None:
+        return int(user.unit_id)  # a unit account sees its own unit only
+    wanted = st.query_params.get("unit") or st.session_state.get("unit_id")
+    try:
+        wanted = int(wanted) if wanted is not None else None
+    except ValueError:
+        wanted = None
+    ids = list(options)
+    st.session_state["unit_pick"] = wanted if wanted in options else ids[0]
+    unit_id = st.selectbox("单位", ids, key="unit_pick", format_func=lambda i: options[i],
+                           on_change=_picked, help="可输入单位名称的一部分搜索")
+    st.session_state["unit_id"] = unit_id
+    if st.query_params.get("unit") != str(unit_id):
+        st.query_params["unit"] = str(unit_id)
+    return unit_id
+
+
+def _picked() -> None:
+    st.session_state["unit_id"] = st.session_state["unit_pick"]
+    st.query_params["unit"] = str(st.session_state["unit_pick"])
+
+
+def quarter_chart(quarters: pl.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    fig.add_bar(x=quarters["季度"].to_list(), y=quarters["得分"].to_list(), name="得分", marker_color="#4c78a8",
+                text=[_ui.fmt_num(v) for v in quarters["得分"].to_list()], textposition="outside",
+                hovertemplate="%{x}<br>得分 %{y:,}<extra></extra>")
+    fig.add_scatter(x=quarters["季度"].to_list(), y=quarters["排名"].to_list(), name="组内排名", yaxis="y2",
+                    mode="lines+markers+text", text=[f"第{r}名" for r in quarters["排名"].to_list()],
+                    textposition="top center", line={"color": "#e45756"},
+                    hovertemplate="%{x}<br>第 %{y} 名<extra></extra>")
+    fig.update_layout(yaxis={"title": "得分"},
+                      yaxis2={"title": "排名", "overlaying": "y", "side": "right", "autorange": "reversed",
+                              "rangemode": "tozero", "showgrid": False, "dtick": 1})
+    return _ui.style(fig, height=320)
+
+
+def month_chart(months: pl.DataFrame) -> go.Figure:
+    labels = [f"{d.month}月" for d in months["月份"].to_list()]
+    colors = ["#54a24b" if s in ("达标", "较大改变") else "#9d9d9d" if s in ("豁免", "未结束", "未统计") else "#e45756"
+              for s in months["状态"].to_list()]
+    fig = go.Figure()
+    fig.add_bar(x=labels, y=months["报送数"].to_list(), name="报送数", marker_color=colors,
+                customdata=months["状态"].to_list(), hovertemplate="%{x}：报送 %{y} 条（%{customdata}）<extra></extra>")
+    fig.add_scatter(x=labels, y=months["任务数"].to_list(), name="任务数", mode="lines",
+                    line={"color": "#1f2937", "dash": "dash", "shape": "hv"})
+    return _ui.style(fig, height=300)
+
+
+def waiver_form(unit_id: int, name: str, period_end: date) -> None:
+    months = _ui.view("waivable_months", unit_id, period_end)
+    with st.expander("豁免某月的报送任务扣分", icon=":material/shield:"):
+        st.caption("经批准的特殊情况（如单位搬迁、机构调整），可豁免某月的报送任务：该月不扣分、不发提醒函、"
+                   "不影响评先资格，也不中断或延续连续未完成的计数。豁免记录写入操作日志。")
+        if not months:
+            st.caption("截至期末，该单位没有被扣分的月份。")
+            return
+        with st.form(f"waive_{unit_id}", clear_on_submit=True):
+            month = st.selectbox("月份", months, format_func=lambda d: f"{d.year}年{d.month}月")
+            reason = st.text_input("豁免原因（必填）", placeholder="如：单位搬迁，经县政府办公室同意当月免报")
+            if st.form_submit_button("确认豁免", type="primary"):
+                if not reason.strip():
+                    st.error("请填写豁免原因。")
+                else:
+                    try:
+                        _ui.write("waive", _ui.store().add_waiver, unit_id, month, reason.strip(), _ui.who())
+                    except ValueError as e:
+                        st.error(str(e))
+                    else:
+                        st.success(f"已豁免 {name} {month.year}年{month.month}月的报送任务扣分。")
+                        st.rerun()
+
+
+def body() -> None:
+    st.title("单位详情")
+    options = _ui.unit_options()
+    top = st.columns([2, 3])
+    with top[0]:
+        unit_id = pick_unit(options)
+    if not _ui.has_data():
+        _ui.empty_state("单位详情")
+        return
+    period = _ui.period_picker()
+    d = _ui.view("unit_detail", period, unit_id)
+    unit, s = d["unit"], d["summary"]
+    contact = "　".join(x for x in (f"负责人：{unit['head']}" if unit["head"] else "",
+                                    f"联系人：{unit['contact']}" if unit["contact"] else "",
+                                    f"电话：{unit['phone']}" if unit["phone"] else "") if x)
+    top[1].markdown(f"### {unit['name']}")
+    if contact:
+        top[1].caption(contact)
+    if s is None:
+        st.info(f"{unit['name']} 在{period.label}不在考评名单中。")
+        return
+    cols = st.columns(6)
+    cols[0].metric("得分", _ui.fmt_num(s["得分"]), help="低于 0 分按 0 分计" if s["原始得分"] < 0 else None)
+    cols[1].metric(f"{s['组别']} 组排名", f"第 {s['排名']} 名", help=f"本组共 {d['group_size']} 个单位；同分并列")
+    cols[2].metric("报送数", _ui.fmt_num(s["报送数"]))
+    cols[3].metric("采用数", _ui.fmt_num(s["采用数"]),
+                   help=f"市级 {s['市级采用']}，自治区级 {s['自治区级采用']}，国家级 {s['国家级采用']}")
+    cols[4].metric("批示加分", _ui.fmt_num(s["批示加分"]))
+    cols[5].metric("扣分", _ui.fmt_num(s["扣分"]))
+    st.caption(f"{period.label}：市级 {_ui.fmt_num(s['市级'])} 分，自治区级 {_ui.fmt_num(s['自治区级'])} 分，"
+               f"国家级 {_ui.fmt_num(s['国家级'])} 分，批示加分 {_ui.fmt_num(s['批示加分'])} 分，"
+               f"约稿·线索·调研 {_ui.fmt_num(s['约稿·线索·调研'])} 分，扣分 {_ui.fmt_num(s['扣分'])} 分；"
+               f"合计 {_ui.fmt_num(s['原始得分'])} 分" + ("，按 0 分计。" if s["原始得分"] < 0 else "。"))
+
+    tab_events, tab_months, tab_quarters, tab_authors = st.tabs(["得分明细", "每月报送", "季度得分与排名", "作者"])
+    with tab_events:
+        events = d["events"]
+        scored = events.filter(pl.col("分值").fill_null(0) != 0)
+        show_all = st.toggle("显示不计分的记录（报送、弃稿等）", key="unit_show_all")
+        shown = events if show_all else pl.concat([scored, events.filter(pl.col("类型") == "豁免")]).unique(
+            maintain_order=True).sort(["日期", "事件编号"], nulls_last=True)
+        if shown.height == 0:
+            st.caption("该期间没有计分记录。")
+        else:
+            _ui.df(shown, column_config={"日期": _ui.day(), "分值": _ui.number("分值"),
+                                         "标题": st.column_config.TextColumn("标题", width="large"),
+                                         "事件编号": _ui.number("事件编号", "%d"),
+                                         "代码": st.column_config.TextColumn("代码", help="计分事项代码")},
+                   height=min(38 + 35 * shown.height, 560))
+            st.caption(f"共 {events.height} 条记录，其中计分 {scored.height} 条。"
+                       "“系统按月计算”的扣分由每月报送条数自动得出（三(二)1）。")
+        with st.expander("按计分事项汇总"):
+            _ui.df(d["by_item"], column_config={"条数": _ui.number(), "合计": _ui.number("合计分值")})
+    with tab_months:
+        months = d["months"]
+        if months.height == 0:
+            st.caption("该期间没有月份数据。")
+        else:
+            st.plotly_chart(month_chart(months), key="unit_months", config={"displayModeBar": False})
+            _ui.df(months.with_columns(pl.col("扣分代码").fill_null("")),
+                   column_config={"月份": st.column_config.DateColumn("月份", format="YYYY年M月"),
+                                  "报送数": _ui.number(), "任务数": _ui.number()})
+        if d["waivers"].height:
+            st.markdown("**豁免记录**")
+            _ui.df(d["waivers"], column_config={"月份": st.column_config.DateColumn("月份", format="YYYY年M月"),
+                                                "时间": _ui.when()})
+        if _ui.can("waive"):
+            waiver_form(unit_id, unit["name"], period.end)
+    with tab_quarters:
+        quarters = _ui.view("rank_by_quarter", period.end.year)
+        mine = quarters.filter(pl.col("unit_id") == unit_id)
+        if mine.height == 0:
+            st.caption("该年度还没有季度数据。")
+        else:
+            st.plotly_chart(quarter_chart(mine), key="unit_quarters", config={"displayModeBar": False})
+            _ui.df(mine.select("季度", "组别", "得分", "排名"), column_config={"得分": _ui.number()})
+    with tab_authors:
+        authors = d["authors"]
+        if authors.height == 0:
+            st.caption("该期间的记录没有填写作者。")
+        else:
+            st.caption("按记录中“作者”一栏统计（多位作者各计一次）；得分为其参与信息的计分合计，可作为推荐先进个人的参考。")
+            _ui.df(authors, column_config={"报送数": _ui.number(), "采用数": _ui.number(), "得分": _ui.number()})
+
+
+_ui.run_page(body)

@@ -1,0 +1,102 @@
+"""Screenshots of every dashboard page for the README: docs/screenshots/<page>.png.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+Builds the demo database in a temporary folder, starts the dashboard on a free port of
+127.0.0.1, signs in, and drives Debian's chromium (Playwright) through the pages at 1400×900.
+Needs /usr/bin/chromium and fonts-noto-cjk (scripts/install.sh dev installs both).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from dashboard_fixtures import (ADMIN_NAME, ADMIN_PASSWORD, CHROMIUM, CHROMIUM_ARGS, Server,  # noqa: E402
+                                auth_module, login, open_page, wait_ready)
+
+# (file name, navigation title, what to do on the page before the picture)
+SHOTS = [("home", "总览"), ("rank", "排名"), ("unit", "单位详情"), ("commend", "评先评优"),
+         ("upload", "数据导入"), ("rules", "规则试算"), ("export", "导出"), ("admin", "管理")]
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def prepare(page, key: str) -> None:
+    """Make the page show something worth a picture."""
+    if key == "rank":
+        page.get_by_role("tab", name="B 组").click()
+        page.wait_for_timeout(500)
+    elif key == "unit":
+        page.get_by_role("tab", name="每月报送").click()
+        wait_ready(page)
+    elif key == "upload":
+        page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(ROOT / "data" / "示例.xlsx"))
+        page.wait_for_selector("text=检查通过", timeout=60_000)
+        wait_ready(page)
+    elif key == "rules":
+        box = page.get_by_label("或输入 代码=分值（与命令行 --set 相同，多个用逗号分隔）")
+        box.fill("CITY_ZWYQ_BRIEF=6, REGION_MRYQ_FRONT=40")
+        box.press("Enter")
+        page.wait_for_selector("text=名次变化的单位", timeout=60_000)
+        wait_ready(page)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if not Path(CHROMIUM).exists():
+        print(f"没有找到 {CHROMIUM}：请先安装 chromium 与 fonts-noto-cjk", file=sys.stderr)
+        return 1
+    from playwright.sync_api import sync_playwright
+
+    from scoring.demo_db import build_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "demo.duckdb"
+        log("生成演示数据库")
+        store = build_demo(db)
+        auth = auth_module()
+        if auth is not None:
+            auth.add_user(store, "截图脚本", ADMIN_NAME, ADMIN_PASSWORD, "管理")
+        server = Server(db, Path(tmp) / "server.log")
+        try:
+            server.wait_healthy()
+            log(f"服务器就绪：{server.url}")
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(server.url)
+                wait_ready(page)
+                if auth is not None:
+                    login(page)
+                page.wait_for_selector("text=催报名单", timeout=60_000)
+                wait_ready(page)
+                for key, title in SHOTS:
+                    if not page.locator("[data-testid='stSidebarNav'] a", has_text=title).count():
+                        log(f"导航中没有“{title}”，跳过")
+                        continue
+                    open_page(page, title)
+                    prepare(page, key)
+                    path = out / f"{key}.png"
+                    page.screenshot(path=str(path))
+                    log(f"{title} → {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+                browser.close()
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

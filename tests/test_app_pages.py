@@ -1,0 +1,424 @@
+"""The dashboard through Streamlit's AppTest: every page renders on the demo database, the
+period picker changes the ranking, uploads import (or show row errors and store nothing),
+a what-if changes ranks without touching the store, clicks open a unit's detail."""
+from __future__ import annotations
+
+import io
+
+import polars as pl
+import pytest
+
+from dashboard_fixtures import (ADMIN_NAME, assert_clean, auth_module, dashboard, demo_copy,  # noqa: F401
+                                demo_template, page_files)
+from scoring import views
+from scoring.store import Store
+
+GOOD_CSV = ("日期,单位,类型,层级,刊物,栏目,批示人,信息编号,标题,作者\n"
+            "2025-12-10,磴口供电公司,采用,国家,国务院办公厅,,,T-1,测试信息被国务院办公厅采用,张测试\n"
+            "2025-12-12,磴口供电公司,批示,国家,国务院办公厅,,国务院领导,T-1,测试信息被国务院办公厅采用,\n")
+BAD_CSV = ("日期,单位,类型,层级,刊物,栏目\n"
+           "2025-12-10,不存在的单位,采用,市,政务要情,重要信息\n"
+           "2025-13-40,磴口供电公司,采用,市,政务要情,重要信息\n"
+           "2025-12-11,供电公司,扣分,,,未完成报送任务\n")
+
+
+def table_values(at, key: str) -> pl.DataFrame:
+    """A selectable table by its key (plain tables carry no key: find those by their columns)."""
+    frame = next(d for d in at.dataframe if d.key == key)
+    return pl.from_pandas(frame.value)
+
+
+def page_paths(at) -> set[str]:
+    """Page files in the navigation after a plain run (pages a role may not use are not listed).
+    (After AppTest.switch_page, AppTest lists every script of the folder instead.)"""
+    from pathlib import Path
+
+    root = Path(at._script_path).parent
+    found = set()
+    for info in at._registered_pages.values():
+        path = info.get("script_path")
+        if path:
+            found.add(str(Path(path).relative_to(root)))
+    return found
+
+
+def table_with(at, *columns: str) -> pl.DataFrame:
+    frame = next(d for d in at.dataframe if set(columns) <= set(d.value.columns))
+    return pl.from_pandas(frame.value)
+
+
+@pytest.mark.parametrize("page", page_files())
+def test_every_page_renders(dashboard, demo_template, page):
+    at = dashboard(demo_template, page)
+    assert_clean(at)
+    assert at.title, f"{page} 没有标题"
+
+
+def test_navigation_lists_every_page(dashboard, demo_template):
+    at = dashboard(demo_template)
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["总览"]
+    assert any("催报名单" in s.value for s in at.subheader)
+
+
+def test_period_selection_changes_the_ranking(dashboard, demo_template):
+    at = dashboard(demo_template, "rank")
+    q4 = table_values(at, "rank_table_A")
+    quarter = next(s for s in at.selectbox if s.label == "季度")
+    assert quarter.value == 4
+    quarter.set_value(1).run()
+    assert_clean(at)
+    q1 = table_values(at, "rank_table_A")
+    assert q1.select("单位", "得分").rows() != q4.select("单位", "得分").rows()
+    # the choice is remembered on the other pages
+    at.switch_page("pages/unit.py").run()
+    assert next(s for s in at.selectbox if s.label == "季度").value == 1
+    # a whole year
+    at.switch_page("pages/rank.py").run()
+    at.button_group[0].set_value("年度").run()
+    year = table_values(at, "rank_table_A")
+    assert year["得分"].sum() > q1["得分"].sum()
+
+
+def test_official_order_toggle(dashboard, demo_template):
+    at = dashboard(demo_template, "rank")
+    by_rank = table_values(at, "rank_table_A")["排名"].to_list()
+    assert by_rank == sorted(by_rank)
+    at.toggle(key="rank_official").set_value(True).run()
+    official = table_values(at, "rank_table_A")["单位"].to_list()
+    units = Store(demo_template).unit_book()
+    expected = [u.name for u in units.units if units.group_on(u.id, units.units[0].active_from) == "A"]
+    assert official == expected
+
+
+def test_clicking_a_ranking_row_opens_the_unit(dashboard, demo_template):
+    at = dashboard(demo_template, "rank")
+    table = table_values(at, "rank_table_B")
+    at.session_state["rank_table_B"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["单位详情"]
+    unit = next(s for s in at.selectbox if s.label == "单位")
+    assert unit.format_func(unit.value) == table["单位"][1]
+    assert any(m.label.endswith("组排名") and m.value == f"第 {table['排名'][1]} 名" for m in at.metric)
+
+
+def test_upload_of_a_good_file_imports_it(dashboard, demo_copy):
+    store = Store(demo_copy)
+    before = store.event_count()
+    at = dashboard(demo_copy, "upload")
+    at.file_uploader[0].set_value(("补录.csv", GOOD_CSV.encode("utf-8"), "text/csv")).run()
+    assert_clean(at)
+    assert any("检查通过" in s.value for s in at.success)
+    assert store.event_count() == before  # nothing stored before the confirmation
+    at.button(key="upload_confirm").click().run()
+    assert_clean(at)
+    assert store.event_count() == before + 2
+    assert any("新增 2 行" in s.value for s in at.success)
+    imports = store.imports()
+    assert imports["file_name"][0] == "补录.csv" and imports["user_name"][0] == ADMIN_NAME
+    # the ranking follows at once
+    at.switch_page("pages/rank.py").run()
+    table = table_values(at, "rank_table_C")
+    assert table.filter(pl.col("单位") == "磴口供电公司")["排名"][0] == 1
+
+
+def test_upload_of_a_bad_file_shows_row_errors_and_stores_nothing(dashboard, demo_copy):
+    store = Store(demo_copy)
+    before, version = store.event_count(), store.data_version()
+    at = dashboard(demo_copy, "upload")
+    at.file_uploader[0].set_value(("有错.csv", BAD_CSV.encode("gb18030"), "text/csv")).run()
+    assert_clean(at)
+    assert any("本文件未导入任何记录" in e.value for e in at.error)
+    errors = table_with(at, "行", "列", "信息", "建议")
+    assert set(errors["行"].to_list()) == {2, 3, 4}
+    unknown = errors.filter(pl.col("行") == 2).row(0, named=True)
+    assert unknown["列"] == "单位" and "不存在的单位" in unknown["信息"]
+    assert not [b for b in at.button if b.key == "upload_confirm"]
+    assert store.event_count() == before and store.data_version() == version
+
+
+def test_manual_entry_uses_the_same_validation(dashboard, demo_copy):
+    store = Store(demo_copy)
+    before = store.event_count()
+    at = dashboard(demo_copy, "upload")
+    form = "manual0"
+    at.selectbox(key=f"{form}_unit").set_value("气象局")
+    at.selectbox(key=f"{form}_kind").set_value("采用")
+    at.selectbox(key=f"{form}_level").set_value("市")
+    at.selectbox(key=f"{form}_pub").set_value("政务要情")
+    at.selectbox(key=f"{form}_col").set_value("")  # 政务要情 needs a 栏目
+    at.text_input(key=f"{form}_title").input("手工录入的信息")
+    next(b for b in at.button if b.label == "校验并保存").click().run()
+    assert any("栏目" in e.value for e in at.error)
+    assert store.event_count() == before
+    at.selectbox(key=f"{form}_col").set_value("简讯")
+    next(b for b in at.button if b.label == "校验并保存").click().run()
+    assert_clean(at)
+    assert store.event_count() == before + 1
+    assert any("已保存 1 条记录" in s.value for s in at.success)
+
+
+def test_withdraw_and_restore_one_event_with_a_reason(dashboard, demo_copy):
+    store = Store(demo_copy)
+    event = store.event_rows(*store.event_span(), codes=["CITY_ZWYQ_BRIEF"]).row(0, named=True)
+    at = dashboard(demo_copy, "upload")
+    at.number_input(key="fix_id").set_value(event["id"]).run()
+    assert_clean(at)
+    withdraw = next(b for b in at.button if b.label == "撤回该记录")
+    withdraw.click().run()
+    assert any("请填写原因" in e.value for e in at.error)
+    at.text_input(key=f"fix{event['id']}_reason").input("刊物撤稿")
+    next(b for b in at.button if b.label == "撤回该记录").click().run()
+    assert_clean(at)
+    assert store.event_by_id(event["id"])["withdrawn"] is True
+    log = store.audit_log(1).row(0, named=True)
+    assert log["action"] == "撤回事件" and log["reason"] == "刊物撤稿" and log["who"] == ADMIN_NAME
+
+
+def test_whatif_changes_ranks_without_changing_the_store(dashboard, demo_copy):
+    store = Store(demo_copy)
+    version, rules = store.data_version(), store.saved_rule_sources()
+    at = dashboard(demo_copy, "rules")
+    assert any("尚未修改任何分值" in i.value for i in at.info)
+    base = views.whatif_base(__import__("scoring.engine", fromlist=["x"]).rulebook_for(store))
+    row = base["代码"].to_list().index("CITY_ZWYQ_BRIEF")
+    at.session_state["whatif_editor"] = {"edited_rows": {row: {"试算分值": 60.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert_clean(at)
+    moved = next(m for m in at.metric if "名次变化的单位" in m.label)
+    assert int(moved.value.split()[0]) > 0
+    compare = [pl.from_pandas(d.value) for d in at.dataframe if "试算排名" in d.value.columns]
+    assert len(compare) == 3
+    assert any((c["试算排名"] != c["排名"]).any() for c in compare)
+    assert store.data_version() == version and store.saved_rule_sources() == rules
+
+
+def test_whatif_text_overrides_and_bad_sign(dashboard, demo_template):
+    at = dashboard(demo_template, "rules")
+    at.text_input(key="whatif_text").input("DED_QUOTA=10").run()
+    assert any("扣分项" in e.value for e in at.error)
+    at.text_input(key="whatif_text").input("CITY_ZWYQ_BRIEF=4").run()
+    assert_clean(at)
+    assert any("名次变化的单位" in m.label for m in at.metric)
+
+
+def test_unit_detail_explains_the_score(dashboard, demo_template):
+    store = Store(demo_template)
+    units = store.unit_book()
+    waived = store.waivers().row(0, named=True)
+    at = dashboard(demo_template)
+    at.session_state["unit_id"] = waived["unit_id"]
+    at.switch_page("pages/unit.py").run()
+    at.button_group[0].set_value("年度").run()
+    next(s for s in at.selectbox if s.label == "年度").set_value(waived["month"].year).run()
+    assert_clean(at)
+    unit = next(s for s in at.selectbox if s.label == "单位")
+    assert unit.format_func(unit.value) == units.get(waived["unit_id"]).name
+    events = pl.from_pandas(at.dataframe[0].value)
+    assert {"日期", "事项", "分值", "条款", "规则版本", "来源"} <= set(events.columns)
+    assert "豁免" in events["类型"].to_list()  # shown where the deduction would have been
+
+
+def test_a_unit_account_sees_only_its_unit(dashboard, demo_template):
+    if auth_module() is None:
+        pytest.skip("scoring/auth.py 尚不存在")
+    at = dashboard(demo_template, role="单位")
+    assert_clean(at)
+    assert page_paths(at) == {"pages/home.py", "pages/rank.py", "pages/unit.py"}
+    at.switch_page("pages/unit.py").run()
+    assert_clean(at)
+    assert not [s for s in at.selectbox if s.label == "单位"]
+    assert any(m.label.endswith("组排名") for m in at.metric)
+    at.switch_page("pages/rank.py").run()  # rankings only once published
+    assert any("尚未通报发布" in i.value for i in at.info)
+
+
+def test_a_unit_account_sees_the_published_ranking(dashboard, demo_copy):
+    if auth_module() is None:
+        pytest.skip("scoring/auth.py 尚不存在")
+    publish = pytest.importorskip("scoring.reports.publish")
+    from scoring.engine import Engine
+    from scoring.periods import Period
+
+    store = Store(demo_copy)
+    publish.publish(store, Engine.open(store), Period.quarter(2025, 4), "测试", "4")
+    at = dashboard(demo_copy, "rank", role="单位")
+    assert_clean(at)
+    assert any(m.label.startswith("本单位") for m in at.metric)
+    assert not [d for d in at.dataframe if d.key and d.key.startswith("rank_table")]
+
+
+def test_a_viewer_cannot_write(dashboard, demo_template):
+    if auth_module() is None:
+        pytest.skip("scoring/auth.py 尚不存在")
+    at = dashboard(demo_template, role="查看")
+    assert_clean(at)
+    assert not page_paths(at) & {"pages/upload.py", "pages/rules.py", "pages/admin.py"}
+    at.switch_page("pages/unit.py").run()
+    assert_clean(at)
+    assert not [e for e in at.expander if "豁免" in e.label]
+
+
+def test_login_form_when_signed_out(dashboard, demo_template):
+    if auth_module() is None:
+        pytest.skip("scoring/auth.py 尚不存在")
+    at = dashboard(demo_template, signed_in=False)
+    assert [s.value for s in at.subheader] == ["登录"]
+    at.text_input[0].input(ADMIN_NAME)
+    at.text_input[1].input("wrong-password")
+    at.button[0].click().run()
+    assert any("用户名或密码错误" in e.value for e in at.error)
+
+
+def test_template_download_is_the_shipped_template(dashboard, demo_template):
+    at = dashboard(demo_template, "upload")
+    assert [b for b in at.get("download_button") if "模板" in b.proto.label]
+
+
+def test_undo_and_redo_an_import(dashboard, demo_copy):
+    store = Store(demo_copy)
+    before = store.event_count()
+    at = dashboard(demo_copy, "upload")
+    history = table_values(at, "history_table")
+    row = history["批次"].to_list().index(2)  # the 2025 register
+    at.session_state["history_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    next(t for t in at.text_input if t.label == "原因（必填）").input("导错了文件")
+    next(b for b in at.button if b.label == "撤销该批次").click().run()
+    assert_clean(at)
+    assert store.event_count() < before
+    assert store.imports().filter(pl.col("id") == 2)["undo_reason"][0] == "导错了文件"
+    assert any("已撤销批次 2" in s.value for s in at.success)
+    at.session_state["history_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    next(t for t in at.text_input if t.label == "原因（必填）").input("恢复")
+    next(b for b in at.button if b.label == "恢复该批次").click().run()
+    assert_clean(at)
+    assert store.event_count() == before
+
+
+def test_waive_a_month_from_the_unit_page(dashboard, demo_copy):
+    from scoring.engine import Engine
+
+    store = Store(demo_copy)
+    ladder = Engine.open(store).quota_status(store.event_span()[1])
+    unit_id, month = ladder.filter(pl.col("code").is_not_null()).select("unit_id", "month").row(0)
+    at = dashboard(demo_copy)
+    at.session_state["unit_id"] = unit_id
+    at.switch_page("pages/unit.py").run()
+    at.button_group[0].set_value("年度").run()
+    next(s for s in at.selectbox if s.label == "年度").set_value(month.year).run()
+    next(s for s in at.selectbox if s.label == "月份").set_value(month)
+    next(t for t in at.text_input if t.label == "豁免原因（必填）").input("机构改革，经批准免报")
+    next(b for b in at.button if b.label == "确认豁免").click().run()
+    assert_clean(at)
+    waivers = store.waivers()
+    assert (unit_id, month) in set(waivers.select("unit_id", "month").iter_rows())
+    assert store.audit_log(1)["action"][0] == "豁免"
+
+
+def test_admin_renames_a_unit_and_changes_a_setting(dashboard, demo_copy):
+    store = Store(demo_copy)
+    at = dashboard(demo_copy, "admin")
+    assert_clean(at)
+    next(t for t in at.text_input if t.label == "新名称").input("巴彦高勒镇人民政府")
+    next(b for b in at.button if b.label == "保存名称").click().run()
+    assert_clean(at)
+    assert store.unit_book().get(1).name == "巴彦高勒镇人民政府"
+    assert store.unit_book().resolve("巴彦高勒镇").id == 1  # the old name stays an alias
+    at.toggle(key="set_error_disqualifies").set_value(True)
+    next(b for b in at.button if b.label == "保存" and "error_disqualifies" in (b.form_id or "")).click().run()
+    assert_clean(at)
+    assert store.stored_settings()["error_disqualifies"] is True
+
+
+def test_commendation_says_when_the_earlier_year_has_no_data(dashboard, demo_template):
+    at = dashboard(demo_template, "commend")
+    assert_clean(at)
+    assert not at.warning
+    next(s for s in at.selectbox if s.label == "年度").set_value(2024).run()
+    assert_clean(at)
+    assert any("没有考评数据" in w.value for w in at.warning)
+    next(s for s in at.selectbox if s.label == "进步较大的衡量方法").set_value("growth_qoq").run()
+    assert_clean(at)
+    assert not at.warning  # Q4 vs Q1 of 2024 has data
+
+
+def test_empty_database_shows_how_to_import(dashboard, tmp_path):
+    db = tmp_path / "empty.duckdb"
+    store = Store(db)
+    auth = auth_module()
+    if auth is not None:
+        auth.add_user(store, "测试", ADMIN_NAME, "dashboard-test-pass", "管理")
+    for page in page_files():
+        at = dashboard(db, page)
+        assert_clean(at)
+        if page in ("pages/home.py", "pages/rank.py", "pages/unit.py", "pages/commend.py"):
+            assert any("还没有事件记录" in i.value for i in at.info), page
+
+
+def test_an_unexpected_error_shows_a_chinese_message(dashboard, demo_copy, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "home_summary", broken)
+    at = dashboard(demo_copy)
+    from pages._ui import ERROR_TEXT
+
+    assert not at.exception
+    assert [e.value for e in at.error] == [ERROR_TEXT]
+
+
+def test_save_a_whatif_as_a_new_rule_version(dashboard, demo_copy):
+    from datetime import date
+
+    store = Store(demo_copy)
+    at = dashboard(demo_copy, "rules")
+    at.text_input(key="whatif_text").input("CITY_ZWYQ_BRIEF=4").run()
+    next(d for d in at.date_input if d.label == "生效日期").set_value(date(2025, 10, 1))
+    next(t for t in at.text_input if t.label == "调整依据（必填）").input("第三季度通报调整简讯分值")
+    next(b for b in at.button if b.label == "保存新版本").click().run()
+    assert_clean(at)
+    saved = store.saved_rule_sources()
+    assert [name for name, _ in saved] == ["数据库:2025-10-01"] and "CITY_ZWYQ_BRIEF" in saved[0][1]
+    assert any("已保存 2025-10-01 起施行" in s.value for s in at.success)
+    at.switch_page("pages/rules.py").run()
+    assert any("2025-10-01" in str(v) for v in table_with(at, "版本", "生效日期", "调整内容")["版本"].to_list())
+
+
+def test_kiosk_mode_opens_read_only_without_login(dashboard, demo_copy):
+    auth = auth_module()
+    if auth is None:
+        pytest.skip("scoring/auth.py 尚不存在")
+    auth.set_kiosk(Store(demo_copy), "测试", True)
+    at = dashboard(demo_copy, signed_in=False)
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["总览"]
+    assert not page_paths(at) & {"pages/upload.py", "pages/rules.py", "pages/admin.py"}
+
+
+def test_change_own_password(demo_copy, monkeypatch):
+    # (the form sits in the sidebar of app.py; AppTest reruns only the page after the first run,
+    # so the form is driven on its own here)
+    from streamlit.testing.v1 import AppTest
+
+    auth = auth_module()
+    if auth is None:
+        pytest.skip("scoring/auth.py 尚不存在")
+    monkeypatch.setenv("SCORING_DB", str(demo_copy))
+    at = AppTest.from_string("import scoring.auth as auth\nfrom pages import _ui\n"
+                             "_ui.password_form(auth, auth.User('测试查看', '查看', None))\n", default_timeout=30).run()
+    fields = {t.label: t for t in at.text_input}
+    fields["原密码"].input("wrong-password")
+    next(t for label, t in fields.items() if label.startswith("新密码")).input("a-new-password-1")
+    fields["再输入一次新密码"].input("a-new-password-1")
+    at.button[0].click().run()
+    assert any("原密码不正确" in e.value for e in at.error)
+    fields = {t.label: t for t in at.text_input}
+    fields["原密码"].input("dashboard-test-pass")
+    next(t for label, t in fields.items() if label.startswith("新密码")).input("a-new-password-1")
+    fields["再输入一次新密码"].input("a-new-password-1")
+    at.button[0].click().run()
+    assert any("密码已修改" in s.value for s in at.success)
+    assert auth.login(Store(demo_copy), "测试查看", "a-new-password-1").role == "查看"
