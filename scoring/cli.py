@@ -123,13 +123,15 @@ def cmd_rank(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .demo_db import build_demo
+    from .demo_db import DEMO_ACCOUNT, account_file, build_demo, create_demo_admin
 
     if Path(args.db).exists() and not args.force:
         print(f"{args.db} 已存在（加 --force 重新生成）", file=sys.stderr)
         return 0
-    build_demo(args.db, force=args.force)
+    store = build_demo(args.db, force=args.force)
+    password = create_demo_admin(store, args.db, cli_user())
     print(f"演示数据库已生成: {args.db}")
+    print(f"演示管理员账号: {DEMO_ACCOUNT}  密码: {password}（另存于 {account_file(args.db)}）")
     return 0
 
 

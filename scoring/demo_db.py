@@ -10,6 +10,24 @@ from .reader import HEADERS
 from .store import Store
 
 DEMO_USER = "演示数据"
+DEMO_ACCOUNT = "demo"
+
+
+def account_file(db_path: str | Path) -> Path:
+    """Where the demo admin's password is kept beside the demo database (never committed)."""
+    return Path(f"{db_path}.账号.txt")
+
+
+def create_demo_admin(store: Store, db_path: str | Path, actor: str) -> str:
+    """A demo administrator with a fresh random password: no default password anywhere."""
+    import secrets
+
+    from . import auth
+
+    password = secrets.token_urlsafe(9)
+    auth.add_user(store, actor, DEMO_ACCOUNT, password, "管理")
+    account_file(db_path).write_text(f"演示账号: {DEMO_ACCOUNT}\n密码: {password}\n", encoding="utf-8")
+    return password
 
 
 def build_demo(path: str | Path, force: bool = False, seed: int = 2024) -> Store:

@@ -8,5 +8,6 @@ if [ ! -f "$DB" ]; then
   echo "生成演示数据库 $DB …"
   .venv/bin/python -m scoring demo --db "$DB"
 fi
+[ -f "$DB.账号.txt" ] && { echo "—— 登录信息 ——"; cat "$DB.账号.txt"; }
 export SCORING_DB="$DB"
 exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" "$@"
