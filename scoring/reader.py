@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,8 @@ HEADER_SEARCH_ROWS = 10
 MAX_FILE_BYTES = 50 * 1024 * 1024       # an upload larger than this is surely not a register
 MAX_UNZIPPED_BYTES = 400 * 1024 * 1024  # xlsx is a zip: refuse bombs before inflating them
 MAX_ROWS = 200_000
+MAX_CELLS = 4_000_000                   # rows × columns a sheet may span (the reader allocates that grid)
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .xls (and password-protected .xlsx) container
 
 
 class FileError(ValueError):
@@ -62,8 +63,12 @@ def read_table(data: bytes, file_name: str) -> RawTable:
 
 
 def _excel_grids(data: bytes, suffix: str) -> list[tuple[str, list[list[object]]]]:
-    if suffix != ".xls":
+    # By content, not by name: an .xls saved as .xlsx is common, and a zip named .xls must
+    # still pass the zip checks before the reader sees it.
+    if data[:4] == b"PK\x03\x04" or (suffix != ".xls" and not data.startswith(_OLE)):
         _check_zip(data)
+    elif "EncryptedPackage".encode("utf-16-le") in data:  # an .xlsx saved with a password
+        raise FileError("文件设置了打开密码，请在 Excel 中取消密码后另存为 .xlsx 再上传")
     import fastexcel  # imported here: start-up of the CLI's other commands stays light
 
     try:
@@ -83,13 +88,13 @@ def _excel_grids(data: bytes, suffix: str) -> list[tuple[str, list[list[object]]
 
 
 def _check_zip(data: bytes) -> None:
+    """Sizes and extents checked by inflating in bounded chunks: see xlsx_guard."""
+    from .xlsx_guard import ZipProblem, check_xlsx
+
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            total = sum(info.file_size for info in z.infolist())
-    except zipfile.BadZipFile:
-        raise FileError("不是有效的 .xlsx 文件（文件可能已损坏，或是改了扩展名的其他文件）") from None
-    if total > MAX_UNZIPPED_BYTES:
-        raise FileError(f"文件解压后过大（{total / 1048576:.0f} MB），拒绝读取")
+        check_xlsx(data, MAX_UNZIPPED_BYTES, MAX_CELLS)
+    except ZipProblem as e:
+        raise FileError(str(e)) from None
 
 
 def _decode(data: bytes) -> str:
@@ -114,10 +119,19 @@ def _csv_grid(data: bytes) -> list[list[object]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
+    # Bounded like a sheet: a 50 MB file of commas or of blank lines must not become a
+    # grid of tens of millions of Python objects.
+    if text.count(dialect.delimiter) > MAX_CELLS:
+        raise FileError(f"CSV 文件的单元格过多（超过 {MAX_CELLS} 个），请检查分隔符或删除多余的列")
+    grid: list[list[object]] = []
     try:
-        return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+        for r in csv.reader(io.StringIO(text), dialect):
+            grid.append(r)
+            if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise FileError(f"数据行过多（超过 {MAX_ROWS} 行），单个文件不超过 {MAX_ROWS} 行")
     except csv.Error as e:
-        raise FileError(f"CSV 格式有误：{e}") from None
+        raise FileError(f"CSV 格式有误（{e}），请用 Excel 另存为 CSV 后再上传") from None
+    return grid
 
 
 def _find_header(sheet: str, grid: list[list[object]]) -> RawTable | None:

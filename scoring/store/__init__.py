@@ -2,11 +2,15 @@
 always with bound parameters."""
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
+
+import duckdb
 
 from ..units import load_default_units
 from .admin import AdminMixin
-from .base import StoreBase, StoreBusy
+from .base import CONFIG, StoreBase, StoreBusy
 from .events import EventsMixin
 from .publications import PublicationsMixin
 from .queries import QueriesMixin
@@ -24,9 +28,45 @@ class Store(EventsMixin, AdminMixin, QueriesMixin, UsersMixin, PublicationsMixin
         self.created = self.memory or not Path(self.path).exists()
         if not self.memory and self.created:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.created = self._create_file()
         with self.transaction() as con:
-            for statement in DDL:
-                con.execute(statement)
-            if not con.execute("SELECT 1 FROM meta WHERE key = 'schema'").fetchall():
-                con.execute("INSERT INTO meta VALUES ('schema', ?), ('data_version', '0')", [SCHEMA_VERSION])
-                self.seed_units(con, load_default_units())
+            self._initialise(con)
+
+    def _initialise(self, con) -> None:
+        for statement in DDL:
+            con.execute(statement)
+        if not con.execute("SELECT 1 FROM meta WHERE key = 'schema'").fetchall():
+            con.execute("INSERT INTO meta VALUES ('schema', ?), ('data_version', '0')", [SCHEMA_VERSION])
+            self.seed_units(con, load_default_units())
+
+    def _create_file(self) -> bool:
+        """Make the new database under a temporary name, then link it into place.
+
+        DuckDB creates a file before it locks it: processes that start at once on a missing file
+        could see (and leave) an empty, invalid one. Linking never overwrites, so a racing process
+        sees either no file or a complete one. False when another process made it first.
+        """
+        tmp = Path(f"{self.path}.{os.getpid()}-{uuid.uuid4().hex[:8]}.new")
+        try:
+            con = duckdb.connect(str(tmp), config=CONFIG)
+            try:
+                con.execute("BEGIN TRANSACTION")
+                self._initialise(con)
+                con.execute("COMMIT")
+            finally:
+                con.close()
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                return False
+            except OSError:  # no hard links here (e.g. FAT): Windows' rename never overwrites either
+                if os.name != "nt":
+                    raise
+                try:
+                    os.rename(tmp, self.path)
+                except FileExistsError:
+                    return False
+            return True
+        finally:
+            for leftover in (tmp, Path(f"{tmp}.wal")):
+                leftover.unlink(missing_ok=True)

@@ -23,6 +23,18 @@ DEFAULT_LOCK_TIMEOUT = float(os.environ.get("SCORING_LOCK_TIMEOUT", "60"))
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 
 
+# One write lock per database file for the whole process: two Store objects on the same file
+# (say the dashboard's and a restore's) must not run write transactions at once, or DuckDB
+# refuses the second with "Conflict on update".
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock_for(path: str) -> threading.RLock:
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(os.path.realpath(path), threading.RLock())
+
+
 class StoreBusy(RuntimeError):
     """The database file stayed locked by another process for the whole wait."""
 
@@ -45,7 +57,7 @@ class StoreBase:
         self.memory = self.path == ":memory:"
         self.lock_timeout = DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
         self._local = threading.local()
-        self._write_lock = threading.RLock()
+        self._write_lock = threading.RLock() if self.memory else _write_lock_for(self.path)
         self._memory_con = duckdb.connect(":memory:", config=CONFIG) if self.memory else None
         self.version = 0  # bumped after every write in this process: a cache key for readers
 
@@ -79,6 +91,12 @@ class StoreBase:
         finally:
             self._local.con = None
             con.close()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One connection, and no write of this process to the file meanwhile (backup, restore)."""
+        with self._write_lock, self.session() as con:
+            yield con
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -1,0 +1,298 @@
+"""Accounts, roles and the kiosk switch (issue 5). No streamlit here; all SQL in store/users.py.
+
+Roles: 查看 browses and exports; 录入 also imports, corrects, undoes and waives; 管理 may do
+everything (users, rule versions, units, settings, backups); 单位 is a unit's own account that
+sees its own records and the published rankings, nothing else.
+
+Every write function here checks the actor itself. An actor is either a signed-in `User` (its
+role is checked against the database at the time of the call, so a disabled account cannot go
+on acting from an old session) or a string naming a trusted caller without a login — the command line, `命令行:<os user>`
+(scoring.cli.cli_user), or a script — which acts as an admin and is recorded as given. Pages
+must pass the User object, never a name.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import polars as pl
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+ROLES = ("查看", "录入", "管理", "单位")
+PAGES = ("home", "rank", "unit", "commend", "upload", "rules", "admin", "export")
+ACTIONS = ("view", "export", "import", "correct", "undo", "waive", "rules", "units", "settings",
+           "users", "backup")
+ACTION_NAMES = {"view": "查看", "export": "导出", "import": "导入", "correct": "更正事件",
+                "undo": "撤销导入", "waive": "豁免", "rules": "修改规则版本", "units": "管理单位",
+                "settings": "修改设置", "users": "管理账号", "backup": "备份与恢复"}
+
+MAX_FAILURES = 5                  # consecutive wrong passwords before the account locks
+LOCK_MINUTES = 15
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256                # argon2 has no limit; this one keeps a pasted novel out
+MAX_NAME = 64
+TRUSTED_PREFIX = "命令行:"      # scoring.cli.cli_user(): how the command line is recorded
+
+_PAGES = {
+    "查看": {"home", "rank", "unit", "commend", "export"},
+    "录入": {"home", "rank", "unit", "commend", "export", "upload"},
+    "管理": set(PAGES),
+    "单位": {"home", "rank", "unit"},
+}
+_CAN = {
+    "查看": {"view", "export"},
+    "录入": {"view", "export", "import", "correct", "undo", "waive"},
+    "管理": set(ACTIONS),
+    "单位": {"view"},
+}
+
+_hasher = PasswordHasher()
+_dummy_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    unit_id: int | None = None
+
+
+class AuthError(Exception):
+    """A login or account change refused; the message is for the user (Chinese)."""
+
+
+# -- permissions --------------------------------------------------------------------------------
+def pages_for(role: str) -> set[str]:
+    """Page keys a role may open (the navigation shows only these)."""
+    return set(_PAGES.get(role, set()))
+
+
+def can(user, action: str) -> bool:
+    if action not in ACTIONS:
+        raise ValueError(f"未知操作 {action}")
+    role = getattr(user, "role", None)
+    return action in _CAN.get(role, set())
+
+
+def require(user, action: str) -> None:
+    """PermissionError (Chinese message) unless the user's role allows the action."""
+    if can(user, action):
+        return
+    what = ACTION_NAMES.get(action, action)
+    if user is None:
+        raise PermissionError(f"请先登录后再{what}")
+    raise PermissionError(f"当前账号“{getattr(user, 'name', '')}”（角色：{getattr(user, 'role', '无')}）"
+                          f"无权{what}，请联系管理员")
+
+
+def unit_scope(user) -> int | None:
+    """The only unit a 单位 account may see; None means every unit."""
+    return getattr(user, "unit_id", None) if getattr(user, "role", None) == "单位" else None
+
+
+# -- login --------------------------------------------------------------------------------------
+def login(store, name: str, password: str) -> User:
+    """The account for a name and password, or AuthError. Every attempt is audited."""
+    name = (name or "").strip()
+    if not name:
+        raise AuthError("请输入用户名")
+    if len(name) > MAX_NAME:
+        store.record_login(name[:MAX_NAME], ok=False, detail="用户名过长")
+        raise AuthError("用户名或密码错误")
+    record = store.user_record(name)
+    if record is None:
+        _verify(_dummy(), password or "")  # same work as for a real account: names don't leak by timing
+        if store.user_count() == 0:
+            store.record_login(name, ok=False, detail="系统尚无任何账号")
+            raise AuthError("系统尚未创建任何账号。请管理员在服务器上运行："
+                            "python -m scoring user add 用户名 --role 管理 --db 数据库文件")
+        store.record_login(name, ok=False, detail="账号不存在")
+        raise AuthError("用户名或密码错误")
+    now = datetime.now().replace(microsecond=0)
+    if record["locked_until"] is not None and record["locked_until"] > now:
+        store.record_login(name, ok=False, detail="账号锁定中")
+        raise AuthError(_locked_message(record["locked_until"]))
+    if not password or not _verify(record["password_hash"], password):
+        failed, locked_until = store.login_failed(name, now, MAX_FAILURES, now + timedelta(minutes=LOCK_MINUTES))
+        if locked_until is not None:
+            raise AuthError(_locked_message(locked_until))
+        raise AuthError("用户名或密码错误")
+    if record["disabled"]:
+        store.record_login(name, ok=False, detail="账号已停用")
+        raise AuthError("账号已停用，请联系管理员")
+    if record["role"] not in ROLES:
+        store.record_login(name, ok=False, detail=f"角色无效：{record['role']}")
+        raise AuthError("账号的角色无效，请联系管理员")
+    rehash = _hasher.hash(password) if _needs_rehash(record["password_hash"]) else None
+    store.record_login(name, ok=True, detail=f"角色 {record['role']}", password_hash=rehash)
+    return User(name, record["role"], record["unit_id"])
+
+
+def refresh(store, user) -> User | None:
+    """The user as the database has it now; None when the account is gone or disabled.
+
+    The dashboard calls this on each run so a change by an admin takes effect at once.
+    """
+    if not isinstance(user, User):
+        return None
+    record = store.user_record(user.name)
+    if record is None or record["disabled"] or record["role"] not in ROLES:
+        return None
+    return User(record["name"], record["role"], record["unit_id"])
+
+
+def _locked_message(until: datetime) -> str:
+    return (f"密码连续输错 {MAX_FAILURES} 次，账号已锁定至 {until:%H:%M}（{LOCK_MINUTES} 分钟），"
+            "请稍后再试，或请管理员重置密码")
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _needs_rehash(password_hash: str) -> bool:
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return False
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("不存在的账号-dummy")
+    return _dummy_hash
+
+
+# -- account management -------------------------------------------------------------------------
+def add_user(store, actor: User | str, name: str, password: str, role: str, unit_id: int | None = None) -> User:
+    who = _actor(store, actor, "users")
+    name = _check_name(name)
+    _check_password(password)
+    role, unit_id = _check_role(store, role, unit_id)
+    store.insert_user(name, _hasher.hash(password), role, unit_id, who)
+    return User(name, role, unit_id)
+
+
+def list_users(store) -> pl.DataFrame:
+    """用户名 角色 单位编号 单位 状态 连续失败次数 锁定至 创建时间 (never the hashes)."""
+    return store.users_frame()
+
+
+def set_password(store, actor: User | str, name: str, password: str, old_password: str | None = None) -> None:
+    """An admin (or the command line) sets anyone's password, which also lifts a lock-out;
+    any signed-in user may change their own by giving the old one."""
+    own = isinstance(actor, User) and actor.name == name and not can(actor, "users")
+    if own:
+        who = _actor(store, actor, "view")
+        record = store.user_record(name)
+        if record is None or not old_password or not _verify(record["password_hash"], old_password):
+            raise AuthError("原密码不正确")
+    else:
+        who = _actor(store, actor, "users")
+    _check_password(password)
+    if store.user_record(name) is None:
+        raise AuthError(f"没有账号“{name}”")
+    store.update_user(name, who, "修改密码", {"方式": "本人修改" if own else "管理员重置"},
+                      password_hash=_hasher.hash(password), failed=0, locked_until=None)
+
+
+def set_disabled(store, actor: User | str, name: str, disabled: bool) -> None:
+    who = _actor(store, actor, "users")
+    record = store.user_record(name)
+    if record is None:
+        raise AuthError(f"没有账号“{name}”")
+    if disabled and record["role"] == "管理" and not record["disabled"]:
+        _keep_an_admin(store)
+    store.update_user(name, who, "停用账号" if disabled else "启用账号", {"停用": bool(disabled)},
+                      disabled=bool(disabled), **({} if disabled else {"failed": 0, "locked_until": None}))
+
+
+def set_role(store, actor: User | str, name: str, role: str, unit_id: int | None = None) -> None:
+    who = _actor(store, actor, "users")
+    record = store.user_record(name)
+    if record is None:
+        raise AuthError(f"没有账号“{name}”")
+    role, unit_id = _check_role(store, role, unit_id)
+    if record["role"] == "管理" and role != "管理" and not record["disabled"]:
+        _keep_an_admin(store)
+    store.update_user(name, who, "修改角色", {"原角色": record["role"], "新角色": role, "单位编号": unit_id},
+                      role=role, unit_id=unit_id)
+
+
+def _keep_an_admin(store) -> None:
+    if store.user_count("管理", enabled_only=True) <= 1:
+        raise AuthError("至少须保留一个可用的管理账号")
+
+
+def _actor(store, actor, action: str) -> str:
+    """The name to audit, after checking the actor may do the action.
+
+    Two kinds of actor: a `User` that login() returned (checked against the database now), or a
+    string naming a trusted caller without a login — the command line, cli_user() = 命令行:<os user>,
+    or a script — which acts as an admin and is recorded as given. Pages must pass the User, never
+    a name. Anything else (a stand-in guest object, None) is refused.
+    """
+    if isinstance(actor, str):
+        if not actor.strip() or actor.strip() == TRUSTED_PREFIX:
+            raise PermissionError("未指明操作人")
+        return actor
+    if not isinstance(actor, User):
+        raise PermissionError("请先登录")
+    current = refresh(store, actor)
+    if current is None:
+        raise PermissionError(f"账号“{actor.name}”已停用或不存在，请重新登录")
+    require(current, action)
+    return current.name
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise AuthError("用户名不能为空")
+    if len(name) > MAX_NAME:
+        raise AuthError(f"用户名不超过 {MAX_NAME} 个字")
+    if any(ord(ch) < 32 or ch in "\x7f" for ch in name):
+        raise AuthError("用户名不能包含控制字符")
+    return name
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise AuthError(f"密码至少 {MIN_PASSWORD} 位")
+    if len(password) > MAX_PASSWORD:
+        raise AuthError(f"密码不超过 {MAX_PASSWORD} 位")
+    if not password.strip():
+        raise AuthError("密码不能全是空格")
+
+
+def _check_role(store, role: str, unit_id: int | None) -> tuple[str, int | None]:
+    if role not in ROLES:
+        raise AuthError(f"角色应为 {'、'.join(ROLES)} 之一")
+    if role == "单位":
+        if unit_id is None:
+            raise AuthError("角色为“单位”的账号须指定所属单位")
+        unit_id = int(unit_id)
+        if unit_id not in {u.id for u in store.unit_book().units}:
+            raise AuthError(f"没有编号为 {unit_id} 的单位")
+        return role, unit_id
+    return role, None
+
+
+# -- kiosk (read-only without login) ------------------------------------------------------------
+KIOSK_KEY = "kiosk"
+
+
+def kiosk_enabled(store) -> bool:
+    return store.meta_value(KIOSK_KEY) == "on"
+
+
+def set_kiosk(store, actor: User | str, on: bool) -> None:
+    """Let anyone open the dashboard read-only (role 查看) without logging in, e.g. a lobby screen."""
+    who = _actor(store, actor, "settings")
+    store.set_meta_value(KIOSK_KEY, "on" if on else "off", who, "开启免登录只读模式" if on else "关闭免登录只读模式",
+                         {"免登录只读": bool(on)})

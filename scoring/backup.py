@@ -1,0 +1,154 @@
+"""Backups and restores of the store, safe while the dashboard runs (SQL in store/snapshot.py).
+
+Backup: within one store session (waiting for the file like every operation) the database is
+copied into a new file: a consistent snapshot, sequences included. It is checked to open as a
+store, and the backup is recorded in the audit trail when a `who` is given.
+
+Restore: the backup file is first checked to be a store of this program. Then, holding the
+target file like any operation, the current database is itself copied to PATH.bak-<timestamp>,
+and every table is refilled from the backup in one transaction — so a process that waits for the
+file sees either the old data or the restored data, never a swapped half. The data version moves
+forward (caches notice), sequences never go backwards, and the restore is audited. Only when the
+current file cannot be opened at all (damaged) is it moved aside and the backup copied in its place.
+
+Both need the role 管理 in the dashboard: call auth.require(user, "backup") first.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from .store.base import StoreBase
+from .store.schema import SCHEMA_VERSION
+from .store.snapshot import REQUIRED_TABLES, copy_database, describe_file, restore_tables
+
+
+class BackupError(ValueError):
+    """A file that cannot be restored, or a backup that would not restore; Chinese message."""
+
+
+def _timestamp() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _cleanup(*paths: Path) -> None:
+    for path in paths:
+        for leftover in (path, Path(f"{path}.wal")):
+            leftover.unlink(missing_ok=True)
+
+
+# -- backup -------------------------------------------------------------------------------------
+def backup_to(store, out: str | Path, who: str | None = None) -> Path:
+    """Write a consistent snapshot of the store to `out` (replaced atomically if it exists)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        _snapshot(store, tmp)
+        os.replace(tmp, out)
+    finally:
+        _cleanup(tmp)
+    _audit(store, who, str(out))
+    return out
+
+
+def backup_bytes(store, who: str | None = None) -> bytes:
+    """A snapshot as bytes (the dashboard's download button)."""
+    with tempfile.TemporaryDirectory(prefix="scoring-backup-") as tmp:
+        path = Path(tmp) / "backup.duckdb"
+        _snapshot(store, path)
+        data = path.read_bytes()
+    _audit(store, who, "下载")
+    return data
+
+
+def _snapshot(store, target: Path) -> None:
+    with store.session() as con:
+        copy_database(con, target)
+    check_store_file(target)  # a backup that would not restore is no backup
+
+
+def _audit(store, who: str | None, where: str) -> None:
+    if who:
+        with store.transaction() as con:
+            store.audit(con, who, "备份数据库", where, {"事件数": store.event_count()})
+
+
+# -- checking a file ----------------------------------------------------------------------------
+def check_store_file(path: Path) -> dict:
+    """Confirm a file is a store of this program (and not of a newer one); BackupError otherwise."""
+    try:
+        info = describe_file(path)
+    except duckdb.Error:
+        raise BackupError("不是有效的数据库备份文件（无法作为 DuckDB 数据库打开，或版本不兼容）") from None
+    missing = [t for t in REQUIRED_TABLES if t not in info["tables"]]
+    if missing:
+        raise BackupError(f"不是本系统的数据库备份（缺少数据表 {'、'.join(missing)}）")
+    schema = info["meta"].get("schema")
+    if schema is None:
+        raise BackupError("不是本系统的数据库备份（缺少版本标记）")
+    if _version_key(schema) > _version_key(SCHEMA_VERSION):
+        raise BackupError(f"备份来自更新版本的程序（数据格式 {schema}，本程序为 {SCHEMA_VERSION}），请先升级程序")
+    return info
+
+
+def _version_key(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else 0 for p in str(text).split("."))
+
+
+# -- restore ------------------------------------------------------------------------------------
+def restore_from(store_path: str | Path, data: bytes, who: str = "系统",
+                 lock_timeout: float | None = None) -> Path | None:
+    """Replace the store's contents with a backup given as bytes.
+
+    Returns where the previous database was kept (PATH.bak-<timestamp>), or None when there was
+    no previous file. BackupError when `data` is not a store of this program; StoreBusy when the
+    file stays busy; a failed restore is rolled back and leaves the database as it was.
+    """
+    store_path = Path(store_path)
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    candidate = store_path.with_name(f".{store_path.name}.restore-{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        candidate.write_bytes(data)
+        info = check_store_file(candidate)
+        if not store_path.exists():
+            os.replace(candidate, store_path)
+            return None
+        keep = _free_name(store_path.with_name(f"{store_path.name}.bak-{_timestamp()}"))
+        opened = False
+        try:
+            # Holding the file (waiting for other processes like every operation) and no other
+            # write of this process meanwhile: the previous state is copied aside, then the
+            # tables are refilled in one transaction (all or nothing).
+            base = StoreBase(store_path, lock_timeout)
+            with base.exclusive() as con:
+                opened = True
+                copy_database(con, keep)
+                with base.transaction() as tx:
+                    restore_tables(tx, candidate, keep, who, info)
+        except duckdb.Error as e:
+            if opened or "lock" in str(e).lower():
+                raise
+            # The current file is damaged beyond opening: keep it aside, put the backup in place.
+            os.replace(store_path, keep)
+            wal = Path(f"{store_path}.wal")
+            if wal.exists():
+                os.replace(wal, Path(f"{keep}.wal"))
+            shutil.copyfile(candidate, store_path)
+        return keep
+    finally:
+        _cleanup(candidate)
+
+
+def _free_name(path: Path) -> Path:
+    n, candidate = 1, path
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}-{n}")
+    return candidate

@@ -1,0 +1,179 @@
+"""Backup and restore (issue 5 §4): a consistent snapshot while the file is in use, a restore that
+keeps the previous database, refuses what is not a store, and leaves a working store behind."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import load, ranking, submissions
+from scoring import auth
+from scoring.backup import BackupError, backup_bytes, backup_to, restore_from
+from scoring.cli import main
+from scoring.periods import Period
+from scoring.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+Q1 = Period.quarter(2025, 1)
+
+
+def filled(path) -> Store:
+    store = Store(path)
+    load(store, submissions("教育局", "2025-01", 16) + submissions("公安局", "2025-02", 9), "一月.xlsx")
+    return store
+
+
+def snapshot(store) -> tuple:
+    return (store.event_count(), store.scalar("SELECT count(*) FROM import_rows"),
+            store.scalar("SELECT count(*) FROM imports"), ranking(store, Q1)["得分"].to_list())
+
+
+def test_backup_bytes_is_a_complete_store(tmp_path):
+    store = filled(tmp_path / "a.duckdb")
+    data = backup_bytes(store)
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(data)
+    assert snapshot(Store(copy)) == snapshot(store)
+    assert store.audit_log(1)["action"].to_list() == ["导入"]  # no actor given: not audited
+    backup_bytes(store, who="管理员")
+    assert store.audit_log(1).select("who", "action", "target").row(0) == ("管理员", "备份数据库", "下载")
+
+
+def test_backup_of_a_memory_store(store):
+    load(store, submissions("教育局", "2025-01", 3))
+    path = Path(os.environ.get("TMPDIR", "/tmp")) / f"mem-{os.getpid()}.duckdb"
+    try:
+        path.write_bytes(backup_bytes(store))
+        assert Store(path).event_count() == 3
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def test_restore_keeps_the_previous_database_and_continues_ids(tmp_path):
+    db = tmp_path / "s.duckdb"
+    store = filled(db)
+    before = snapshot(store)
+    data = backup_bytes(store)
+    auth.add_user(store, "命令行:测试", "admin", "password-1", "管理")
+    load(store, submissions("教育局", "2025-03", 20, "三月"), "三月.xlsx")
+    store.undo_import(1, "命令行:测试", "试验")
+    after_changes = snapshot(store)
+    version = int(store.data_version())
+
+    kept = restore_from(db, data, who="命令行:测试")
+    assert kept.name.startswith("s.duckdb.bak-") and kept.exists()
+    assert snapshot(Store(kept)) == after_changes          # nothing lost: the old state is kept
+    restored = Store(db)
+    assert snapshot(restored) == before
+    assert int(restored.data_version()) > version            # caches notice
+    assert restored.audit_log(1)["action"].to_list() == ["恢复备份"]
+    assert restored.user_count() == 1                        # no admin in the backup: accounts kept
+    # Ids never go backwards: importing after a restore works and does not collide.
+    load(restored, submissions("教育局", "2025-03", 20, "三月"), "三月.xlsx")
+    ids = restored.frame("SELECT id FROM imports")["id"].to_list()
+    assert len(ids) == len(set(ids)) == 2 and max(ids) > 2
+
+
+def test_restore_refuses_what_is_not_a_store(tmp_path):
+    db = tmp_path / "s.duckdb"
+    before = snapshot(filled(db))
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).execute("CREATE TABLE t (x INTEGER)").close()
+    for data, words in [(b"not a database at all", "不是有效的数据库备份文件"),
+                        (other.read_bytes(), "不是本系统的数据库备份"),
+                        (b"", "不是有效的数据库备份文件")]:
+        with pytest.raises(BackupError, match=words):
+            restore_from(db, data)
+    assert snapshot(Store(db)) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.duckdb", "s.duckdb"]  # no leftovers
+
+
+def test_restore_into_a_missing_path_creates_it(tmp_path):
+    data = backup_bytes(filled(tmp_path / "a.duckdb"))
+    assert restore_from(tmp_path / "new" / "b.duckdb", data) is None
+    assert Store(tmp_path / "new" / "b.duckdb").event_count() == 25
+
+
+def test_restore_over_a_damaged_file(tmp_path):
+    data = backup_bytes(filled(tmp_path / "a.duckdb"))
+    db = tmp_path / "broken.duckdb"
+    db.write_bytes(b"\x00garbage" * 1000)
+    kept = restore_from(db, data)
+    assert kept.read_bytes() == b"\x00garbage" * 1000
+    assert Store(db).event_count() == 25
+
+
+HOLD = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(float(sys.argv[2]))"
+
+
+def hold(path, seconds: float) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def run_cli(*args, timeout_s: str = "30") -> subprocess.CompletedProcess:
+    env = dict(os.environ, SCORING_LOCK_TIMEOUT=timeout_s)
+    return subprocess.run([sys.executable, "-m", "scoring", *map(str, args)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_backup_and_restore_commands_wait_for_the_file(tmp_path):
+    db = tmp_path / "s.duckdb"
+    before = snapshot(filled(db))
+    holder = hold(db, 1.5)  # the dashboard (or another command) in the middle of an operation
+    started = time.monotonic()
+    done = run_cli("backup", "--db", db, "--out", tmp_path / "bk" / "nightly.duckdb")
+    holder.wait()
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - started > 1.0 and "已备份到" in done.stdout
+    assert snapshot(Store(tmp_path / "bk" / "nightly.duckdb")) == before
+    assert Store(db).audit_log(1)["who"][0].startswith("命令行:")
+
+    load(Store(db), submissions("教育局", "2025-03", 5, "三月"), "三月.xlsx")
+    holder = hold(db, 1.0)
+    done = run_cli("restore", "--db", db, "--from", tmp_path / "bk" / "nightly.duckdb")
+    holder.wait()
+    assert done.returncode == 0, done.stderr
+    assert snapshot(Store(db)) == before
+    assert "恢复前的数据库已另存为" in done.stderr
+
+
+def test_backup_command_names_the_holder_when_it_stays_busy(tmp_path):
+    db = tmp_path / "s.duckdb"
+    filled(db)
+    holder = hold(db, 30)
+    try:
+        done = run_cli("backup", "--db", db, "--out", tmp_path / "x.duckdb", timeout_s="1")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 1
+    assert f"进程 {holder.pid}" in done.stderr and "占用" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_cli_argument_errors(tmp_path, capsys):
+    assert main(["backup", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "x.duckdb")]) == 2
+    assert "不存在" in capsys.readouterr().err
+    db = tmp_path / "s.duckdb"
+    filled(db)
+    (tmp_path / "junk.duckdb").write_bytes(b"junk")
+    assert main(["restore", "--db", str(db), "--from", str(tmp_path / "junk.duckdb")]) == 2
+    assert "不是有效的数据库备份文件" in capsys.readouterr().err
+    assert main(["backup", "--db", str(db), "--out", str(db)]) == 2
+
+
+def test_backup_to_replaces_atomically(tmp_path):
+    store = filled(tmp_path / "s.duckdb")
+    out = tmp_path / "b.duckdb"
+    backup_to(store, out)
+    load(store, submissions("教育局", "2025-03", 5, "三月"), "三月.xlsx")
+    backup_to(store, out)
+    assert Store(out).event_count() == 30
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.duckdb", "s.duckdb"]

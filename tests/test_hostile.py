@@ -1,0 +1,287 @@
+"""Hostile and broken input (issue 5 §5), property-based: generated spreadsheets with wrong types,
+huge cells, formulas, merged cells, empty sheets, duplicate headers; csv in UTF-8 and GB18030;
+binary junk renamed .xlsx; truncated and corrupted zips. Over 1,000 generated files per run.
+
+For every one: check_file and import_file never raise, a refusal comes as a Chinese message
+(`文件 NAME: …` or `行 N 列 X: …`), and a refused file stores nothing.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from datetime import date, datetime
+
+import pytest
+import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scoring.demo import load_units
+from scoring.engine import rulebook_for
+from scoring.importer import ImportReport, check_file, import_file
+from scoring.reader import HEADERS
+from scoring.store import Store
+
+# Totals per run: 420 + 330 + 120 + 110 + 60 + 40 = 1,080 generated files.
+N_XLSX, N_CSV, N_JUNK, N_BROKEN_ZIP, N_ZIP_PARTS, N_OLE = 420, 330, 120, 110, 60, 40
+SETTINGS = dict(deadline=None, derandomize=True, database=None, print_blob=False,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                       HealthCheck.large_base_example])
+CJK = re.compile(r"[\u4e00-\u9fff]")
+UNITS = [name for name, _ in load_units()]
+
+
+class Target:
+    """One store for the whole module (hypothesis runs many examples per test)."""
+
+    def __init__(self):
+        self.store = Store(":memory:")
+        self.rules = rulebook_for(self.store)
+        self.units = self.store.unit_book()
+        self.tried = 0
+        self.outcomes = {"stored": 0, "file refused": 0, "rows refused": 0}
+
+
+@pytest.fixture(scope="module")
+def target() -> Target:
+    t = Target()
+    yield t
+    print(f"\n[hostile] files tried: {t.tried} {t.outcomes}")
+
+
+def assert_handled(target: Target, data: bytes, name: str) -> ImportReport:
+    """The contract for any file at all."""
+    target.tried += 1
+    checked = check_file(data, name, target.units, target.rules, target.store.known_info_ids)
+    before = target.store.event_count()
+    report = import_file(target.store, data, name, "测试", target.rules)
+    assert isinstance(report, ImportReport) and report.ok == checked.ok
+    target.outcomes["stored" if report.ok else "file refused" if report.file_error else "rows refused"] += 1
+    if report.ok:
+        assert report.new + report.known == len(report.events) > 0
+        assert target.store.event_count() == before + report.new
+        return report
+    assert target.store.event_count() == before  # nothing stored
+    messages = report.messages()
+    assert messages, "a refusal must say why"
+    for message in messages:
+        assert CJK.search(message), message
+        assert "Traceback" not in message
+        assert message.startswith(f"文件 {name}: ") or message.startswith("行 "), message
+    return report
+
+
+# -- cell values --------------------------------------------------------------------------------
+TOKENS = ["报送", "采用", "批示", "约稿", "线索", "调研", "批示落实", "扣分", "市", "自治区", "国家", "市级",
+          "政务要情", "《政务要情》", "决策参考", "专报信息", "每日要情", "简讯", "重要信息", "问题类", "前瞻预警",
+          "市领导", "自治区领导", "国务院领导", "严重失真", "约稿逾期", "未完成报送任务", "选用", "承办",
+          "2025-01-06", "2025/1/6", "2025年1月6日", "20250106", "２０２５-０１-０６", "2025-02-30", "2025-13-01",
+          "1899-12-30", "9999-12-31", "0", "-1", "45678", "教育局", "发改委", "不存在的局", "\u3000教育局\u3000"]
+FORMULAS = ["=1+2", "=1/0", "=A1", "=SUM(A1:A9)", '=HYPERLINK("http://example.com","点我")', "=NA()",
+            "+1+1", "-2+3", "@SUM(1)", "=cmd|' /C calc'!A0", "=REPT(\"长\",32767)"]
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+HUGE = st.builds(lambda ch, n: ch * n, st.sampled_from(["长", "x", "\u3000", "<", "'", "\n"]),
+                 st.integers(1000, 32_767))  # 32,767 characters is the most a cell holds
+VALUE = st.one_of(
+    st.none(), st.sampled_from(TOKENS), st.sampled_from(UNITS), TEXT, HUGE,
+    st.integers(-2**53, 2**53), st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+    st.dates(date(1900, 3, 1), date(9999, 12, 31)), st.datetimes(datetime(1900, 3, 1), datetime(9999, 12, 31)),
+    st.sampled_from(FORMULAS).map(lambda f: ("formula", f)),
+)
+HEADER_NAMES = st.lists(st.one_of(st.sampled_from(HEADERS), st.sampled_from(["日 期", "单位名称", "类 型", "",
+                                                                               "《刊物》", "序号", "备注"]), TEXT),
+                        max_size=16)
+
+
+@st.composite
+def header_row(draw) -> list:
+    """Mostly the contract's headers (so rows reach validation), shuffled, sometimes broken."""
+    kind = draw(st.sampled_from(["good", "good", "good", "dup", "missing", "random"]))
+    names = list(HEADERS)
+    if kind == "dup":
+        names.append(draw(st.sampled_from(HEADERS)))
+    elif kind == "missing":
+        names.remove(draw(st.sampled_from(["日期", "单位", "类型"])))
+    elif kind == "random":
+        return draw(HEADER_NAMES)
+    return draw(st.permutations(names))
+
+
+@st.composite
+def sheet_spec(draw) -> dict:
+    return {
+        "name": draw(st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="[]:*?/\\'"),
+                             min_size=1, max_size=20)),
+        # Title rows above the header: usually a few; sometimes so many that the header is hidden.
+        "above": draw(st.integers(0, 9).flatmap(
+            lambda k: st.lists(st.lists(VALUE, max_size=4), min_size=10, max_size=12) if k == 0
+            else st.lists(st.lists(VALUE, max_size=4), max_size=2))),
+        "header": draw(st.integers(0, 9).flatmap(lambda k: st.none() if k == 0 else header_row())),
+        "rows": draw(st.lists(st.lists(VALUE, max_size=16), max_size=8)),
+        "merges": draw(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 14), st.integers(0, 3),
+                                          st.integers(0, 3)), max_size=3)),
+    }
+
+
+def write_cell(sheet, r: int, c: int, value) -> None:
+    if value is None:
+        sheet.write_blank(r, c, None)
+    elif isinstance(value, tuple):
+        sheet.write_formula(r, c, value[1])
+    elif isinstance(value, bool):
+        sheet.write_boolean(r, c, value)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(r, c, value)
+    elif isinstance(value, datetime):
+        sheet.write_datetime(r, c, value)
+    elif isinstance(value, date):
+        sheet.write_datetime(r, c, datetime.combine(value, datetime.min.time()))
+    else:
+        sheet.write_string(r, c, value[:32_767])
+
+
+def build_xlsx(sheets: list[dict]) -> bytes:
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                     "nan_inf_to_errors": True})
+    used = set()
+    for spec in sheets:
+        name = spec["name"][:31]
+        while name.lower() in used or not name.strip():
+            name = f"表{len(used)}"
+        used.add(name.lower())
+        sheet = book.add_worksheet(name)
+        r = 0
+        for cells in spec["above"]:
+            for c, v in enumerate(cells):
+                write_cell(sheet, r, c, v)
+            r += 1
+        if spec["header"] is not None:
+            for c, v in enumerate(spec["header"]):
+                write_cell(sheet, r, c, v)
+            r += 1
+        for cells in spec["rows"]:
+            for c, v in enumerate(cells):
+                write_cell(sheet, r, c, v)
+            r += 1
+        for top, left, h, w in spec["merges"]:
+            if h or w:
+                try:
+                    sheet.merge_range(top, left, top + h, left + w, "合并")
+                except xlsxwriter.exceptions.OverlappingRange:
+                    pass
+    book.close()
+    return buf.getvalue()
+
+
+@settings(max_examples=N_XLSX, **SETTINGS)
+@given(sheets=st.lists(sheet_spec(), min_size=1, max_size=3), empty_first=st.booleans())
+def test_generated_workbooks(target, sheets, empty_first):
+    if empty_first:  # an empty sheet before the real one
+        sheets = [{"name": "空白", "above": [], "header": None, "rows": [], "merges": []}, *sheets]
+    assert_handled(target, build_xlsx(sheets), "登记表.xlsx")
+
+
+# -- csv ----------------------------------------------------------------------------------------
+CSV_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+
+
+@st.composite
+def csv_file(draw) -> tuple[bytes, str]:
+    header = draw(header_row())
+    rows = draw(st.lists(st.lists(st.one_of(st.sampled_from(TOKENS), st.sampled_from(UNITS), CSV_TEXT,
+                                            st.sampled_from(FORMULAS)), max_size=14), max_size=10))
+    delimiter = draw(st.sampled_from([",", ",", "\t", ";"]))
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator=draw(st.sampled_from(["\r\n", "\n", "\r"])),
+                        quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC])))
+    for line in draw(st.lists(CSV_TEXT, max_size=3)):  # title lines above the header
+        writer.writerow([line])
+    writer.writerow(header)
+    writer.writerows(rows)
+    text = buf.getvalue()
+    if draw(st.booleans()):  # hand-broken: stray quotes, NULs, cut in the middle
+        cut = draw(st.integers(0, len(text)))
+        text = text[:cut] + draw(st.sampled_from(['"', '\x00', '"\n"', "\ufeff", "\r"])) + text[cut:]
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "gb18030", "utf-16"]))
+    data = text.encode(encoding, errors="replace")
+    if draw(st.integers(0, 9)) == 0:  # a few random bytes in the middle (a damaged file)
+        cut = draw(st.integers(0, len(data)))
+        data = data[:cut] + draw(st.binary(min_size=1, max_size=8)) + data[cut:]
+    return data, draw(st.sampled_from(["登记表.csv", "REGISTER.CSV", "登记表.txt"]))
+
+
+@settings(max_examples=N_CSV, **SETTINGS)
+@given(file=csv_file())
+def test_generated_csv(target, file):
+    assert_handled(target, *file)
+
+
+# -- not spreadsheets at all --------------------------------------------------------------------
+@settings(max_examples=N_JUNK, **SETTINGS)
+@given(data=st.binary(max_size=4096), name=st.sampled_from(["登记表.xlsx", "登记表.xls", "登记表.csv", "登记表.xlsm",
+                                                              "登记表", "登记表.docx", "登记表.XLSX"]))
+def test_random_bytes_with_a_spreadsheet_name(target, data, name):
+    assert_handled(target, data, name)
+
+
+@pytest.fixture(scope="module")
+def good_xlsx() -> bytes:
+    rows = [["2025-01-06", "教育局", "报送", "", "", "", "", "", "", f"标题{i}", "", ""] for i in range(30)]
+    spec = {"name": "事件登记", "above": [["2025年信息登记表"]], "header": list(HEADERS),
+            "rows": rows, "merges": []}
+    return build_xlsx([spec])
+
+
+@settings(max_examples=N_BROKEN_ZIP, **SETTINGS)
+@given(how=st.sampled_from(["truncate", "flip", "splice"]), where=st.floats(0, 1), junk=st.binary(min_size=1, max_size=64))
+def test_truncated_and_corrupted_workbooks(target, good_xlsx, how, where, junk):
+    cut = int(where * len(good_xlsx))
+    if how == "truncate":
+        data = good_xlsx[:cut]
+    elif how == "flip":
+        data = good_xlsx[:cut] + bytes(b ^ 0xFF for b in junk) + good_xlsx[cut + len(junk):]
+    else:
+        data = good_xlsx[:cut] + junk + good_xlsx[cut:]
+    assert_handled(target, data, "登记表.xlsx")
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+@settings(max_examples=N_ZIP_PARTS, **SETTINGS)
+@given(parts=st.lists(st.tuples(st.sampled_from(["xl/workbook.xml", "xl/worksheets/sheet1.xml", "[Content_Types].xml",
+                                                 "xl/sharedStrings.xml", "xl/_rels/workbook.xml.rels", "other.bin"]),
+                                st.one_of(st.binary(max_size=300),
+                                          st.sampled_from([b"<worksheet/>", b"<?xml version='1.0'?><sst count='9'/>",
+                                                           b"<sheetData><row r='1'><c r='A1'/></row></sheetData>"]))),
+                      max_size=6),
+       stored=st.booleans())
+def test_zips_that_are_not_workbooks(target, parts, stored):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as z:
+        for name, body in parts:
+            z.writestr(name, body)
+    assert_handled(target, buf.getvalue(), "登记表.xlsx")
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@settings(max_examples=N_OLE, **SETTINGS)
+@given(body=st.binary(max_size=2048), name=st.sampled_from(["登记表.xls", "登记表.xlsx"]))
+def test_old_excel_junk(target, body, name):
+    """The .xls container signature (also what a password-protected .xlsx looks like), then junk."""
+    assert_handled(target, OLE + body, name)
+
+
+# -- what a valid file with hostile text does ----------------------------------------------------
+def test_hostile_text_is_stored_as_text(target):
+    titles = ["=HYPERLINK(\"http://x\",\"点我\")", "<script>alert(1)</script>", "+1+1", "@SUM(A1)", "-2", "'引号"]
+    rows = [["2025-03-03", "教育局", "报送", "", "", "", "", "", "", t, "<b>作者</b>", "=1+2"] for t in titles]
+    report = assert_handled(target, build_xlsx([{"name": "表", "above": [], "header": list(HEADERS),
+                                                 "rows": rows, "merges": []}]), "文本.xlsx")
+    assert report.ok
+    stored = target.store.frame("SELECT title, author, note FROM events WHERE import_id = ?", [report.import_id])
+    assert sorted(stored["title"]) == sorted(titles)
+    assert set(stored["author"]) == {"<b>作者</b>"} and set(stored["note"]) == {"=1+2"}

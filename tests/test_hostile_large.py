@@ -1,0 +1,253 @@
+"""Hostile input, the fixed large cases (issue 5 §5): 100,000 rows, zip bombs (honest and lying
+headers), a 5 KB workbook whose cells span the whole sheet, a string table claiming billions of
+entries, and the upload size limit. The dangerous ones run as `python -m scoring import` in a
+child process: the test sees its exit code, its message and its peak memory."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import struct
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from conftest import row
+from scoring.demo import COLUMNS, load_units
+from scoring.engine import rulebook_for
+from scoring.importer import check_file, import_file
+from scoring.reader import HEADERS, MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES
+from scoring.store import Store
+from scoring.xlsx_guard import ZipProblem, check_xlsx
+
+ROOT = Path(__file__).resolve().parent.parent
+# `python -m scoring import …`, reporting its own peak memory (MB) on the last line of stderr.
+# (VmHWM, not ru_maxrss: a child inherits its parent's ru_maxrss across exec.)
+MEASURED = """
+import re, sys
+from scoring.cli import main
+try:
+    code = main(sys.argv[1:])
+finally:
+    hwm = re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read())
+    print(f"peak {int(hwm.group(1)) // 1024}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def run_import(path: Path, db: Path) -> tuple[int, str, int, float]:
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", MEASURED, "import", str(path), "--db", str(db)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    lines = done.stderr.strip().splitlines()
+    peak = int(lines[-1].split()[1]) if lines and lines[-1].startswith("peak ") else -1
+    return done.returncode, "\n".join(lines[:-1]), peak, time.monotonic() - started
+
+
+def assert_refused(path: Path, db: Path, words: str, max_mb: int = 700) -> str:
+    Store(db)
+    code, err, peak, _ = run_import(path, db)
+    assert code == 2, (code, err)  # an abort (the old behaviour) shows as -6 or 134
+    assert err.startswith(f"文件 {path.name}: ") and words in err, err
+    assert "Traceback" not in err
+    assert 0 < peak < max_mb, f"peak memory {peak} MB"
+    assert Store(db).event_count() == 0
+    return err
+
+
+def small_workbook(cells: dict[tuple[int, int], str] | None = None) -> bytes:
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = book.add_worksheet("事件登记")
+    sheet.write_row(0, 0, HEADERS)
+    sheet.write_row(1, 0, ["2025-01-06", "教育局", "报送"])
+    for (r, c), v in (cells or {}).items():
+        sheet.write_string(r, c, v)
+    book.close()
+    return buf.getvalue()
+
+
+def rewrite(data: bytes, member_re: str, fn) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            dst.writestr(info.filename, fn(body) if re.fullmatch(member_re, info.filename) else body)
+    return out.getvalue()
+
+
+def write_bomb(path: Path, inflated: int) -> Path:
+    """A real workbook whose sheet XML is padded with `inflated` bytes of blanks, streamed so that
+    nothing that size is ever held in memory (about 2 MB on disk)."""
+    base = small_workbook()
+    with zipfile.ZipFile(io.BytesIO(base)) as src, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info.filename, body)
+                continue
+            head, tail = body.split(b"<sheetData>")
+            with dst.open(info.filename, "w", force_zip64=inflated > 2**31 - 1) as f:
+                f.write(head + b"<sheetData>")
+                chunk = b" " * (1 << 20)
+                for _ in range(inflated // len(chunk)):
+                    f.write(chunk)
+                f.write(tail)
+    return path
+
+
+def understate_sizes(path: Path, member: str, claimed: int) -> None:
+    """Make the zip's headers lie: the member says it inflates to `claimed` bytes."""
+    data = bytearray(path.read_bytes())
+    name = member.encode()
+    i = data.find(b"PK\x01\x02")
+    while i >= 0:
+        n, = struct.unpack_from("<H", data, i + 28)
+        if bytes(data[i + 46:i + 46 + n]) == name:
+            struct.pack_into("<I", data, i + 24, claimed)          # central directory
+            local, = struct.unpack_from("<I", data, i + 42)
+            struct.pack_into("<I", data, local + 22, claimed)      # local header
+        i = data.find(b"PK\x01\x02", i + 4)
+    path.write_bytes(bytes(data))
+
+
+def fast_xlsx(rows: list[dict], path: Path) -> Path:
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                           "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = book.add_worksheet("事件登记")
+    sheet.write_row(0, 0, COLUMNS)
+    for i, r in enumerate(rows, start=1):
+        sheet.write_row(i, 0, [str(r.get(c, "")) for c in COLUMNS])
+    book.close()
+    return path
+
+
+# -- the cases ----------------------------------------------------------------------------------
+def test_100k_rows_import_cleanly(tmp_path):
+    units = [name for name, _ in load_units()]
+    rows = [row(f"2025-{i % 12 + 1:02d}-{i % 28 + 1:02d}", units[i % len(units)], "报送", title=f"第{i}条")
+            for i in range(100_000)]
+    path = fast_xlsx(rows, tmp_path / "十万行.xlsx")
+    store = Store(tmp_path / "s.duckdb")
+    started = time.monotonic()
+    report = import_file(store, path.read_bytes(), path.name, "测试", rulebook_for(store))
+    assert report.ok and report.new == 100_000, report.messages()[:3]
+    assert store.event_count() == 100_000
+    print(f"\n[hostile] 100,000-row xlsx ({path.stat().st_size // 1024} KB) imported in "
+          f"{time.monotonic() - started:.1f} s")
+
+
+def test_zip_bomb_is_refused_before_inflating(tmp_path):
+    path = write_bomb(tmp_path / "炸弹.xlsx", MAX_UNZIPPED_BYTES + 20 * 2**20)
+    assert path.stat().st_size < 5 * 2**20
+    err = assert_refused(path, tmp_path / "a.duckdb", "解压后过大", max_mb=400)
+    assert "上限 400 MB" in err
+
+
+def test_zip_bomb_with_lying_headers_is_refused_while_inflating(tmp_path):
+    path = write_bomb(tmp_path / "说谎的炸弹.xlsx", MAX_UNZIPPED_BYTES + 20 * 2**20)
+    understate_sizes(path, "xl/worksheets/sheet1.xml", 4096)
+    with zipfile.ZipFile(path) as z:
+        assert sum(i.file_size for i in z.infolist()) < 2**20  # the headers claim a small file
+    assert_refused(path, tmp_path / "a.duckdb", "头部所记大小与实际不符", max_mb=400)
+
+
+def test_cells_spanning_the_whole_sheet(tmp_path):
+    """Two cells, A1 and XFD1048576: the reader would allocate 17 billion cells and abort."""
+    path = tmp_path / "远处的单元格.xlsx"
+    path.write_bytes(small_workbook({(1_048_575, 16_383): "远"}))
+    assert path.stat().st_size < 10_000
+    assert_refused(path, tmp_path / "a.duckdb", "数据范围过大", max_mb=400)
+
+
+def test_cells_without_references_are_positioned_too(tmp_path):
+    """Cells without r="…" follow one another; a row numbered 1048576 still spans the sheet."""
+    def strip(body: bytes) -> bytes:
+        body = re.sub(rb' r="[A-Z]+\d+"', b"", body)
+        wide = b"".join(b'<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(20))
+        return body.replace(b"</sheetData>", b'<row r="1048576">' + wide + b"</row></sheetData>")
+    path = tmp_path / "无坐标.xlsx"
+    path.write_bytes(rewrite(small_workbook(), r"xl/worksheets/sheet1\.xml", strip))
+    assert_refused(path, tmp_path / "a.duckdb", "数据范围过大", max_mb=400)
+
+
+def test_string_table_claiming_billions(tmp_path):
+    path = tmp_path / "字符串表.xlsx"
+    path.write_bytes(rewrite(small_workbook(), r"xl/sharedStrings\.xml",
+                             lambda b: re.sub(rb'count="\d+" uniqueCount="\d+"',
+                                              b'count="2000000000" uniqueCount="2000000000"', b)))
+    assert_refused(path, tmp_path / "a.duckdb", "共享字符串表", max_mb=400)
+
+
+def test_an_xls_named_xlsx_is_read_by_its_content(tmp_path):
+    """An .xlsx that is really an old .xls container gets the .xls reader, not a zip error."""
+    store = Store(":memory:")
+    report = check_file(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "登记表.xlsx", store.unit_book(),
+                        rulebook_for(store))
+    assert report.file_error and "不是有效的 .xlsx" not in report.file_error
+
+
+def test_a_password_protected_workbook_says_so():
+    store = Store(":memory:")
+    fake = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 500
+    report = check_file(fake, "加密.xlsx", store.unit_book(), rulebook_for(store))
+    assert "密码" in report.file_error
+
+
+# -- limits that need no child process -----------------------------------------------------------
+def check(data: bytes, name: str):
+    store = Store(":memory:")
+    return check_file(data, name, store.unit_book(), rulebook_for(store), store.known_info_ids)
+
+
+def test_upload_size_limit_is_explained():
+    report = check(b"x" * (MAX_FILE_BYTES + 1), "大文件.csv")
+    assert report.file_error.startswith("文件过大") and "不超过 50 MB" in report.file_error
+    assert "拆分" in report.file_error
+
+
+def test_csv_with_too_many_rows_or_cells():
+    head = ",".join(HEADERS).encode() + b"\r\n"
+    lines = b"".join(f"2025-01-06,教育局,报送,,,,,,,,标题{i},,\r\n".encode() for i in range(MAX_ROWS + 1))
+    assert "数据行过多" in check(head + lines, "多.csv").file_error
+    assert "数据行过多" in check(head + b"\n" * 5_000_000, "空行.csv").file_error  # no 5M empty lists
+    assert "单元格过多" in check(head + b"," * (MAX_CELLS + 1), "逗号.csv").file_error
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in members.items():
+            z.writestr(name, body)
+    return buf.getvalue()
+
+
+FAR = [
+    b'<x:c r="XFD1048576"/>',                       # a namespace prefix
+    b'<c\nr="XFD1048576"/>',                       # a newline instead of a space
+    b"<c r='XFD1048576'/>",                         # single quotes
+    b'<c s="1" r="XFD1048576" t="s"><v>0</v></c>',  # r not first
+    b'<c r="$XFD$1048576"/>',
+]
+
+
+def test_guard_sees_every_spelling_of_a_far_cell():
+    for far in FAR:
+        sheet = b'<worksheet><sheetData><row r="1"><c r="A1"/>' + far + b"</row></sheetData></worksheet>"
+        with pytest.raises(ZipProblem, match="数据范围过大"):
+            check_xlsx(zipped({"xl/worksheets/sheet1.xml": sheet}), MAX_UNZIPPED_BYTES, MAX_CELLS)
+
+
+def test_guard_passes_ordinary_workbooks_and_counts_across_chunks():
+    check_xlsx(small_workbook(), MAX_UNZIPPED_BYTES, MAX_CELLS)
+    # A tag split across the 1 MB chunk boundary is still seen.
+    pad = b" " * ((1 << 20) - 49)  # <c r="XFD…"/> starts 5 bytes before the first chunk ends
+    sheet = b"<worksheet><sheetData>" + pad + b'<row r="1"><c r="A1"/><c r="XFD1048576"/></row></sheetData></worksheet>'
+    with pytest.raises(ZipProblem, match="数据范围过大"):
+        check_xlsx(zipped({"xl/worksheets/sheet1.xml": sheet}), MAX_UNZIPPED_BYTES, MAX_CELLS)
