@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from scoring import views
+from scoring import auth, views
 from scoring.engine import Engine, today_in
 from scoring.periods import Period
 from scoring.store import Store, StoreBusy
@@ -91,26 +91,76 @@ def store_view(name: str, *args):
     return _store_view(db_path(), version(), name, args)
 
 
+def acting_user(action: str):
+    """The signed-in account, re-read from the database now, after auth.require(user, action).
+
+    PermissionError (Chinese) for a kiosk visitor, nobody signed in, a disabled account or a role
+    that may not do the action. Every write and the backup go through here, not only hidden buttons.
+    """
+    current = user()
+    if isinstance(current, Guest):
+        raise PermissionError("免登录只读模式下不能修改数据，请先登录")
+    if not isinstance(current, auth.User):
+        raise PermissionError("请先登录")
+    fresh = auth.refresh(store(), current)
+    if fresh is None:
+        st.session_state.pop("user", None)
+        raise PermissionError("账号已停用或不存在，请重新登录")
+    auth.require(fresh, action)
+    return fresh
+
+
 def write(action: str, fn: Callable, *args, **kwargs):
     """Run a store write (serialised within this server) and make every cached read stale.
 
     `action` is the auth action it needs (import, correct, undo, waive, rules, units, settings,
-    users); the role is checked again here against the database, not only by hiding buttons.
+    users, backup); the role is checked again here against the database, not only by hiding buttons.
     """
-    auth = auth_module()
-    if auth is not None:
-        current = user()
-        if isinstance(current, auth.User):
-            current = auth.refresh(store(), current)
-            if current is None:
-                st.session_state.pop("user", None)
-                raise PermissionError("账号已停用或不存在，请重新登录")
-        auth.require(current, action)
+    actor = acting_user(action)
     with _WRITE_LOCK:
         result = fn(*args, **kwargs)
     _version.clear()
-    log.info("%s: %s %s", who(), action, getattr(fn, "__name__", fn))
+    log.info("%s: %s %s", actor.name, action, getattr(fn, "__name__", fn))
     return result
+
+
+def backup_download(actor) -> Callable[[], bytes]:
+    """The download button's data: a callable that makes a consistent snapshot when clicked.
+
+    Streamlit runs it outside the script run (no session state there), so the signed-in account
+    is bound now and checked again against the database, after auth.require(user, "backup"),
+    when the snapshot is made; the download is audited under that account's name.
+    """
+    from scoring.backup import backup_bytes
+
+    if not isinstance(actor, auth.User):
+        raise PermissionError("请先登录")
+    auth.require(actor, "backup")
+    s = store()
+
+    def snapshot() -> bytes:
+        fresh = auth.refresh(s, actor)
+        if fresh is None:
+            raise PermissionError("账号已停用或不存在，请重新登录")
+        auth.require(fresh, "backup")
+        data = backup_bytes(s, who=fresh.name)
+        log.info("%s: backup download (%d bytes)", fresh.name, len(data))
+        return data
+
+    return snapshot
+
+
+def restore_backup(data: bytes):
+    """Replace the database's contents with an uploaded backup (role 管理; audited).
+    Returns where the previous database was kept; BackupError for a file that is no backup."""
+    from scoring.backup import restore_from
+
+    actor = acting_user("backup")
+    try:
+        return write("backup", restore_from, db_path(), data, who=actor.name)
+    finally:
+        _refreshed.clear()  # the accounts and the kiosk switch come from the backup now
+        _kiosk.clear()
 
 
 def today() -> date:
@@ -120,39 +170,85 @@ def today() -> date:
 # --------------------------------------------------------------------------------------------
 # The signed-in user
 # --------------------------------------------------------------------------------------------
+READ_ACTIONS = frozenset({"view", "export"})
+
+
 @dataclass(frozen=True)
-class LocalUser:
-    """Stand-in while scoring/auth.py does not exist: everything allowed."""
-    name: str = "管理员"
-    role: str = "管理"
+class Guest:
+    """The visitor of a kiosk screen (免登录只读模式): read-only, role 查看, and no account.
+
+    Deliberately not an auth.User: auth's write functions refuse anything but a signed-in User,
+    and a guest can never be mistaken for (or refreshed into) a real account of the same name.
+    """
+    name: str = "访客（只读）"
+    role: str = "查看"
     unit_id: int | None = None
 
 
-def auth_module():
-    """scoring.auth (accounts and roles, issue 5), or None when the project has none."""
+GUEST = Guest()
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _refreshed(path: str, name: str, role: str, unit_id):
+    """The account as the database has it now (re-read at most every 5 s): a disabled account or
+    a changed role takes effect without a new login. Writes check again, uncached."""
+    return auth.refresh(_store(path), auth.User(name, role, unit_id))
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _kiosk(path: str, data_version: str) -> bool:
     try:
-        import scoring.auth as auth
-    except ImportError:
-        return None
-    return auth
+        return auth.kiosk_enabled(_store(path))
+    except StoreBusy:
+        raise
+    except Exception:  # noqa: BLE001 - a broken kiosk check must not open the dashboard
+        log.exception("检查免登录只读模式失败")
+        return False
 
 
 def user():
-    """The signed-in user (set by app.py); an implicit administrator only without scoring.auth."""
+    """The signed-in auth.User; the read-only GUEST when kiosk mode is on and nobody is signed
+    in; None otherwise (app.py then shows the login form)."""
     found = st.session_state.get("user")
-    if found is not None:
-        return found
-    return LocalUser() if auth_module() is None else LocalUser(name="访客", role="查看")
+    if isinstance(found, auth.User):
+        fresh = _refreshed(db_path(), found.name, found.role, found.unit_id)
+        if fresh is None:
+            st.session_state.pop("user", None)
+            st.session_state["login_note"] = "账号已停用或已删除，请重新登录。"
+            return None
+        if fresh != found:
+            st.session_state["user"] = fresh
+        return fresh
+    if found is not None:  # anything else in the session is no account
+        st.session_state.pop("user", None)
+    return GUEST if _kiosk(db_path(), version()) else None
+
+
+def signed_in() -> bool:
+    return isinstance(user(), auth.User)
+
+
+def is_guest() -> bool:
+    return isinstance(user(), Guest)
 
 
 def who() -> str:
-    return user().name
+    """The signed-in account's name, for the audit trail of a write (never a guest's)."""
+    current = user()
+    if not isinstance(current, auth.User):
+        raise PermissionError("免登录只读模式下不能修改数据，请先登录" if isinstance(current, Guest) else "请先登录")
+    return current.name
 
 
 def can(action: str) -> bool:
-    """May the current user do this auth action (import, correct, waive, rules, units …)?"""
-    auth = auth_module()
-    return True if auth is None else auth.can(user(), action)
+    """May the current user do this auth action (import, correct, waive, rules, units …)?
+    A kiosk guest may only view and export; nobody signed in may do nothing."""
+    current = user()
+    if current is None:
+        return False
+    if not isinstance(current, auth.User) and action not in READ_ACTIONS:
+        return False
+    return auth.can(current, action)
 
 
 def can_edit() -> bool:
@@ -160,17 +256,23 @@ def can_edit() -> bool:
 
 
 def is_admin() -> bool:
-    return user().role == "管理"
+    return signed_in() and user().role == "管理"
 
 
 def unit_scope() -> int | None:
     """The one unit a 单位 account may see; None = every unit."""
-    u = user()
-    return u.unit_id if u.role == "单位" else None
+    current = user()
+    scope = auth.unit_scope(current)
+    if scope is None and getattr(current, "role", None) == "单位":
+        raise PermissionError("该单位账号未指定所属单位，请联系管理员")
+    return scope
 
 
 def allowed_pages() -> set[str]:
-    return st.session_state.get("allowed_pages") or set(PAGE_FILES)
+    current = user()
+    if current is None:
+        return set()
+    return auth.pages_for(current.role) | {"home"}
 
 
 def password_form(auth, current) -> None:
@@ -204,9 +306,20 @@ def link_unit(unit_id: int) -> None:
 # --------------------------------------------------------------------------------------------
 # Page frame: guard, empty state, period picker
 # --------------------------------------------------------------------------------------------
-def run_page(body: Callable[[], None]) -> None:
-    """Run a page body; an unexpected error shows a Chinese message and goes to the log."""
+def run_page(body: Callable[[], None], page: str | None = None) -> None:
+    """Run a page body; an unexpected error shows a Chinese message and goes to the log.
+
+    `page` (a PAGE_FILES key) is checked against the user's role here too, not only by the
+    navigation: nobody signed in, or a role without the page, sees a message instead.
+    """
     try:
+        if user() is None:
+            st.warning("请先登录。", icon=":material/lock:")
+            return
+        if page is not None and page not in allowed_pages():
+            st.error("当前账号无权打开此页面。" if signed_in() else "免登录只读模式下不能打开此页面，请先登录。",
+                     icon=":material/lock:")
+            return
         body()
     except StoreBusy as e:
         st.warning(f"数据库正忙：{e}")

@@ -4,6 +4,8 @@ import polars as pl
 import streamlit as st
 
 from pages import _ui
+from scoring import auth
+from scoring.backup import BackupError
 from scoring.settings import BY_NAME, SETTINGS
 from scoring.units import GROUPS
 
@@ -150,10 +152,6 @@ def settings_tab() -> None:
 
 # --------------------------------------------------------------------------------------------
 def users_tab() -> None:
-    auth = _ui.auth_module()
-    if auth is None:
-        st.info("账号与权限模块尚未启用：目前所有访问者均视为管理员。", icon=":material/lock:")
-        return
     s = _ui.store()
     users = auth.list_users(s)
     if users.height:
@@ -200,23 +198,68 @@ def users_tab() -> None:
             if target and (off or on):
                 _auth_call(auth.set_disabled, s, actor, target, bool(off),
                            message=f"账号“{target}”已{'停用' if off else '启用'}。")
-        with st.form("kiosk"):
-            st.markdown("**免登录只读模式**")
-            st.caption("开启后，未登录的访问者可以只读浏览（如大厅展示屏），不能导入或修改。")
-            kiosk = st.toggle("开启", value=auth.kiosk_enabled(s))
-            if st.form_submit_button("保存"):
-                _auth_call(auth.set_kiosk, s, actor, kiosk, action="settings",
-                           message=f"免登录只读模式已{'开启' if kiosk else '关闭'}。")
+    kiosk_form(actor)
+
+
+def kiosk_form(actor) -> None:
+    """免登录只读模式 (kiosk): anyone may browse read-only without logging in."""
+    s = _ui.store()
+    with st.form("kiosk"):
+        st.markdown("**免登录只读模式**")
+        st.caption("开启后，未登录的访问者（如大厅展示屏）可以只读浏览总览、排名、单位详情、评先评优和导出，"
+                   "不能导入、更正或修改任何数据，也看不到数据导入、规则试算和管理页面。")
+        kiosk = st.toggle("开启免登录只读模式", value=auth.kiosk_enabled(s), key="kiosk_toggle")
+        if st.form_submit_button("保存"):
+            _auth_call(auth.set_kiosk, s, actor, kiosk, action="settings",
+                       message=f"免登录只读模式已{'开启' if kiosk else '关闭'}。")
 
 
 def _auth_call(fn, *args, message: str, action: str = "users", **kwargs) -> None:
-    auth = _ui.auth_module()
     try:
         _ui.write(action, fn, *args, **kwargs)
     except (auth.AuthError, ValueError) as e:
         st.error(str(e))
         return
     _done(message)
+
+
+# --------------------------------------------------------------------------------------------
+def backup_tab() -> None:
+    if not _ui.can("backup"):
+        st.info("备份与恢复需要管理权限。", icon=":material/lock:")
+        return
+    st.markdown("**下载备份**")
+    st.caption("下载的是数据库此刻的一致快照（全部事件、导入批次、单位、规则版本、设置、账号和操作日志），"
+               "系统运行中也可下载，不影响他人使用。每次下载都记入操作日志。"
+               "请把备份文件保存在安全的位置：其中含有账号的密码摘要。定时备份的方法见 README。")
+    st.download_button("下载数据库备份", data=_ui.backup_download(_ui.user()),
+                       file_name=f"政务信息考评备份-{_ui.today():%Y%m%d}.duckdb",
+                       mime="application/octet-stream", key="backup_download", icon=":material/download:",
+                       type="primary")
+    st.divider()
+    st.markdown("**从备份恢复**")
+    st.caption("恢复会用备份文件的内容替换当前数据库的全部数据（包括账号和操作日志）。恢复前，当前数据库会先"
+               "自动另存一份（文件名为“数据库文件名.bak-日期时间”，在服务器上与数据库同一目录），如恢复错了可再恢复回去。"
+               "只接受本系统导出的备份文件；恢复本身记入操作日志。恢复后，其他正在使用的人刷新页面即可看到恢复后的数据。")
+    with st.form("restore", clear_on_submit=True):
+        upload = st.file_uploader("备份文件（.duckdb）", type=["duckdb"], key="restore_file")
+        sure = st.checkbox("我已了解：当前数据库的全部数据将被备份文件的内容替换", key="restore_confirm")
+        go = st.form_submit_button("恢复", type="primary")
+    if not go:
+        return
+    if upload is None:
+        st.error("请先选择备份文件。")
+        return
+    if not sure:
+        st.error("请先勾选确认。")
+        return
+    try:
+        kept = _ui.restore_backup(upload.getvalue())
+    except BackupError as e:
+        st.error(f"未恢复：{e}")
+        return
+    where = f"原数据库已另存为 {kept.name}。" if kept is not None else ""
+    _done(f"已从备份“{upload.name}”恢复。{where}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -242,7 +285,7 @@ def body() -> None:
     msg = st.session_state.pop("admin_done", None)
     if msg:
         st.success(msg, icon=":material/check_circle:")
-    tabs = st.tabs(["单位", "设置", "用户", "操作日志"])
+    tabs = st.tabs(["单位", "设置", "用户", "备份", "操作日志"])
     with tabs[0]:
         units_tab()
     with tabs[1]:
@@ -250,7 +293,9 @@ def body() -> None:
     with tabs[2]:
         users_tab()
     with tabs[3]:
+        backup_tab()
+    with tabs[4]:
         audit_tab()
 
 
-_ui.run_page(body)
+_ui.run_page(body, page="admin")

@@ -128,4 +128,4 @@ def _fmt_measure(value, column) -> str:
     return f"{value:+,.0f} 分"
 
 
-_ui.run_page(body)
+_ui.run_page(body, page="commend")

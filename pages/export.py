@@ -6,14 +6,13 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import _ui
-from scoring import reports
+from scoring import auth, reports
 from scoring.reports import publish as pub_mod
 from scoring.reports import reminders as rem
 
 
 def _publish_action() -> str:
-    auth = _ui.auth_module()
-    return "publish" if auth is not None and "publish" in getattr(auth, "ACTIONS", ()) else "import"
+    return "publish" if "publish" in auth.ACTIONS else "import"
 
 
 def report_section(eng, period) -> None:
@@ -114,4 +113,4 @@ def body() -> None:
     publication_section(eng, period)
 
 
-_ui.run_page(body)
+_ui.run_page(body, page="export")

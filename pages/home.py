@@ -111,4 +111,4 @@ def body() -> None:
         st.page_link(_ui.PAGE_FILES["upload"], label="前往数据导入", icon=":material/upload_file:")
 
 
-_ui.run_page(body)
+_ui.run_page(body, page="home")

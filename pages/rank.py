@@ -107,4 +107,4 @@ def body() -> None:
                "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
 
 
-_ui.run_page(body)
+_ui.run_page(body, page="rank")

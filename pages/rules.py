@@ -133,4 +133,4 @@ def body() -> None:
         history_tab()
 
 
-_ui.run_page(body)
+_ui.run_page(body, page="rules")

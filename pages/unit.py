@@ -11,9 +11,9 @@ from pages import _ui
 
 
 def pick_unit(options: dict[int, str]) -> int:
-    user = _ui.user()
-    if user.role == "单位" and user.unit_id is not None:
-        return int(user.unit_id)  # a unit account sees its own unit only
+    own = _ui.unit_scope()  # auth.unit_scope(user): a 单位 account sees its own unit only
+    if own is not None:
+        return int(own)
     wanted = st.query_params.get("unit") or st.session_state.get("unit_id")
     try:
         wanted = int(wanted) if wanted is not None else None
@@ -170,4 +170,4 @@ def body() -> None:
             _ui.df(authors, column_config={"报送数": _ui.number(), "采用数": _ui.number(), "得分": _ui.number()})
 
 
-_ui.run_page(body)
+_ui.run_page(body, page="unit")

@@ -286,4 +286,4 @@ def body() -> None:
             st.caption("还没有记录可更正。")
 
 
-_ui.run_page(body)
+_ui.run_page(body, page="upload")

@@ -422,3 +422,184 @@ def test_change_own_password(demo_copy, monkeypatch):
     at.button[0].click().run()
     assert any("密码已修改" in s.value for s in at.success)
     assert auth.login(Store(demo_copy), "测试查看", "a-new-password-1").role == "查看"
+
+
+# --------------------------------------------------------------------------------------------
+# Trust (issue 5): the kiosk visitor, a 单位 account, the administrator's backup and kiosk switch
+# --------------------------------------------------------------------------------------------
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def _kiosk_db(demo_copy) -> Store:
+    import scoring.auth as auth
+
+    store = Store(demo_copy)
+    auth.set_kiosk(store, "测试", True)
+    return store
+
+
+@pytest.mark.parametrize("page", ["upload", "admin", "rules"])
+def test_a_kiosk_visitor_cannot_open_the_write_pages(dashboard, demo_copy, page):
+    _kiosk_db(demo_copy)
+    at = dashboard(demo_copy, signed_in=False)
+    assert_clean(at)
+    assert "user" not in at.session_state  # a visitor is no signed-in account
+    assert any("只读" in c.value for c in at.caption)
+    assert f"pages/{page}.py" not in page_paths(at)
+    with pytest.raises(ValueError):  # not in the navigation, so not reachable by address either
+        at.switch_page(f"pages/{page}.py")
+    # and the page itself refuses the visitor, should it ever be run
+    from streamlit.testing.v1 import AppTest
+
+    direct = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=30).run()
+    assert not direct.exception, [e.value for e in direct.exception]
+    assert any("免登录只读模式下不能打开此页面" in e.value for e in direct.error)
+    assert not direct.file_uploader and not direct.tabs and not direct.button and not direct.toggle
+
+
+def test_a_kiosk_visitor_cannot_write(dashboard, demo_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    store = _kiosk_db(demo_copy)
+    version = store.data_version()
+    at = dashboard(demo_copy, signed_in=False)
+    at.switch_page("pages/unit.py").run()
+    assert_clean(at)
+    assert any(m.label.endswith("组排名") for m in at.metric)  # browsing works
+    assert not [e for e in at.expander if "豁免" in e.label]
+    # the write paths themselves refuse the visitor, whatever the page shows
+    monkeypatch.setenv("SCORING_DB", str(demo_copy))
+    script = """
+import pytest
+import scoring.auth as auth
+import streamlit as st
+from pages import _ui
+
+u = _ui.user()
+st.text(f"{type(u).__name__} {u.role}")
+called = []
+for action in ("import", "correct", "undo", "waive", "units", "settings", "users", "backup"):
+    st.text(f"{action} {_ui.can(action)}")
+    with pytest.raises(PermissionError):
+        _ui.write(action, called.append, action)
+with pytest.raises(PermissionError):
+    _ui.who()
+with pytest.raises(PermissionError):
+    _ui.backup_download(u)
+with pytest.raises(PermissionError):
+    auth.set_kiosk(_ui.store(), u, False)  # a guest is no auth.User: auth refuses it too
+with pytest.raises(PermissionError):
+    auth.add_user(_ui.store(), u, "闯入者", "long-enough-pass", "管理")
+st.text(f"called {len(called)}")
+st.text(f"export {_ui.can('export')} {_ui.can_edit()}")
+"""
+    app = AppTest.from_string(script, default_timeout=30).run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = [t.value for t in app.text]
+    assert shown[0] == "Guest 查看"
+    assert all(line.endswith("False") for line in shown[1:9]), shown
+    assert "called 0" in shown and "export True False" in shown
+    assert store.data_version() == version and store.user_record("闯入者") is None
+    assert __import__("scoring.auth", fromlist=["x"]).kiosk_enabled(store)
+
+
+def test_without_kiosk_nobody_signed_in_sees_only_the_login(dashboard, demo_template, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    at = dashboard(demo_template, signed_in=False)
+    assert [s.value for s in at.subheader] == ["登录"]
+    with pytest.raises(ValueError):
+        at.switch_page("pages/admin.py")
+    direct = AppTest.from_file(str(ROOT / "pages" / "admin.py"), default_timeout=30).run()
+    assert any("请先登录" in w.value for w in direct.warning)
+    assert not direct.tabs and not direct.dataframe
+
+
+def test_a_unit_account_cannot_pick_another_unit(dashboard, demo_template):
+    from dashboard_fixtures import UNIT_ACCOUNT_UNIT
+
+    units = Store(demo_template).unit_book()
+    other = next(u.id for u in units.units if u.id != UNIT_ACCOUNT_UNIT)
+    at = dashboard(demo_template, role="单位")
+    listed = page_paths(at)
+    at.session_state["unit_id"] = other  # as a link from another page would set it
+    at.query_params["unit"] = str(other)
+    at.switch_page("pages/unit.py").run()
+    assert_clean(at)
+    assert not [s for s in at.selectbox if s.label == "单位"]
+    assert [m.value for m in at.markdown if m.value.startswith("### ")] == [f"### {units.get(UNIT_ACCOUNT_UNIT).name}"]
+    assert not [e for e in at.expander if "豁免" in e.label]
+    at.switch_page("pages/home.py").run()
+    assert_clean(at)
+    assert [s.value for s in at.subheader] == [units.get(UNIT_ACCOUNT_UNIT).name]
+    assert not at.dataframe  # no 催报名单 of every unit
+    for page in ("admin", "upload", "export", "commend", "rules"):
+        assert f"pages/{page}.py" not in listed
+
+
+def test_admin_has_the_kiosk_switch_and_the_backup_tab(dashboard, demo_copy):
+    import scoring.auth as auth
+
+    store = Store(demo_copy)
+    at = dashboard(demo_copy, "admin")
+    assert_clean(at)
+    assert [t.label for t in at.tabs] == ["单位", "设置", "用户", "备份", "操作日志"]
+    assert [b for b in at.get("download_button") if b.proto.label == "下载数据库备份"]
+    assert any(c.label.startswith("我已了解") for c in at.checkbox)
+    at.toggle(key="kiosk_toggle").set_value(True)
+    next(b for b in at.button if b.label == "保存" and (b.form_id or "") == "kiosk").click().run()
+    assert_clean(at)
+    assert auth.kiosk_enabled(store)
+    assert store.audit_log(1)["who"][0] == ADMIN_NAME
+    # a 录入 account has no 管理 page and no backup
+    at = dashboard(demo_copy, role="录入")
+    assert "pages/admin.py" not in page_paths(at)
+
+
+def test_backup_download_and_restore(dashboard, demo_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    import scoring.auth as auth
+
+    store = Store(demo_copy)
+    monkeypatch.setenv("SCORING_DB", str(demo_copy))
+    script = f"""
+import pytest
+import scoring.auth as auth
+import streamlit as st
+from pages import _ui
+
+admin = auth.User({ADMIN_NAME!r}, "管理", None)
+st.session_state["user"] = admin
+data = _ui.backup_download(admin)()
+st.session_state["backup"] = data
+for role in ("录入", "查看", "单位"):
+    with pytest.raises(PermissionError):
+        _ui.backup_download(auth.User("测试" + role, role, 3 if role == "单位" else None))
+"""
+    app = AppTest.from_string(script, default_timeout=60).run()
+    assert not app.exception, [e.value for e in app.exception]
+    data = app.session_state["backup"]
+    assert data[:4] and store.audit_log(1)["action"][0] == "备份数据库"
+    before = store.event_count()
+    store.set_alias("备份后的简称", 1, "测试")
+    # restore through the 备份 tab: a bad file and a missing confirmation change nothing
+    at = dashboard(demo_copy, "admin")
+    upload = next(f for f in at.file_uploader if f.key == "restore_file")
+    upload.set_value(("坏文件.duckdb", b"not a database", "application/octet-stream"))
+    next(c for c in at.checkbox if c.key == "restore_confirm").check()
+    next(b for b in at.button if b.label == "恢复").click().run()
+    assert_clean(at)
+    assert any("未恢复" in e.value for e in at.error)
+    next(f for f in at.file_uploader if f.key == "restore_file").set_value(("备份.duckdb", data, "application/octet-stream"))
+    next(b for b in at.button if b.label == "恢复").click().run()
+    assert any("请先勾选确认" in e.value for e in at.error)
+    assert "备份后的简称" in store.unit_book().aliases
+    next(f for f in at.file_uploader if f.key == "restore_file").set_value(("备份.duckdb", data, "application/octet-stream"))
+    next(c for c in at.checkbox if c.key == "restore_confirm").check()
+    next(b for b in at.button if b.label == "恢复").click().run()
+    assert_clean(at)
+    assert any("已从备份" in s.value for s in at.success), [e.value for e in at.error]
+    assert store.event_count() == before
+    assert "备份后的简称" not in store.unit_book().aliases
+    assert auth.login(store, ADMIN_NAME, "dashboard-test-pass").role == "管理"
