@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 1
+    except BrokenPipeError:  # `rank … | head`: the reader left, which is not an error
+        sys.stderr.close()
+        return 0
     except Exception as e:  # never a traceback for the user; the details on demand
         if os.environ.get("SCORING_DEBUG"):
             raise

@@ -15,7 +15,7 @@ import polars as pl
 from . import settings as settings_mod
 from .periods import Period, month_end, next_month
 from .rules import TIERS, RuleBook, build_rulebook, load_rule_files
-from .units import UnitBook
+from .units import QUOTA, UnitBook
 
 SCORE_TIERS = [t for t in TIERS if t != "报送"]  # the breakdown columns, in display order
 ADOPTION_TIERS = {"市级": "市级采用", "自治区级": "自治区级采用", "国家级": "国家级采用"}
@@ -69,6 +69,27 @@ def tracked_months(monthly: pl.DataFrame, as_of: date, until: date) -> list[date
     return [m for m in months if next_month(m) <= as_of and m <= until]
 
 
+def unit_month_quotas(units: UnitBook, months: list[date]) -> pl.DataFrame:
+    """(unit_id, month, quota) for each unit active in each month with a group then (a month's
+    quota follows the membership on its first day, units.quota_on), in official unit order."""
+    schema = {"unit_id": pl.Int32, "month": pl.Date, "quota": pl.Int64}
+    if not months or not units.units:
+        return pl.DataFrame(schema=schema)
+    unit_rows = pl.DataFrame({"unit_id": [u.id for u in units.units], "_order": range(len(units.units)),
+                              "_from": [u.active_from for u in units.units], "_to": [u.active_to for u in units.units]},
+                             schema={"unit_id": pl.Int32, "_order": pl.Int64, "_from": pl.Date, "_to": pl.Date})
+    spans = pl.DataFrame([(uid, since, grp) for uid, found in units.memberships.items() for since, grp in found],
+                         schema={"unit_id": pl.Int32, "_since": pl.Date, "_group": pl.Utf8}, orient="row")
+    return (unit_rows.join(pl.DataFrame({"month": months}, schema={"month": pl.Date}), how="cross")
+            .filter((pl.col("_from") <= pl.col("month")) & (pl.col("_to").is_null() | (pl.col("month") <= pl.col("_to"))))
+            .sort("month")  # both sides sorted on the dates, as join_asof needs (within each unit too)
+            .join_asof(spans.sort("_since"), left_on="month", right_on="_since", by="unit_id",
+                       strategy="backward", check_sortedness=False)
+            .filter(pl.col("_group").is_not_null())
+            .sort("_order", "month")
+            .select("unit_id", "month", pl.col("_group").replace_strict(QUOTA, return_dtype=pl.Int64).alias("quota")))
+
+
 def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
                  waived: set[tuple[int, date]], improvement_share: float = 1.0) -> pl.DataFrame:
     """三(二)1: a run of months below quota gives −30 (with a 提醒函) for its first month and −50
@@ -76,32 +97,45 @@ def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
 
     With improvement_share < 1, a month after a reminder that reaches that share of the quota
     counts as “较大改变”: no −50, and the run ends.
+
+    Worked on whole columns (a province has thousands of units). Going through a unit's
+    months in order, one is “in a run” when the month before (waived months skipped) was
+    short (−30 or −50). A month at quota is never short, one below the share always is; one in
+    between (较大改变 when in a run, else −30) is short exactly when the month before was not,
+    so along consecutive in-between months shortness alternates, starting from the month
+    before them.
     """
-    counts = {(r[0], r[1]): r[2] for r in monthly.select("unit_id", "month", "n").iter_rows()}
-    out = []
-    for unit in units.units:
-        in_run = False
-        for month in months:
-            if not unit.active_on(month):
-                continue
-            quota = units.quota_on(unit.id, month)
-            if quota is None:
-                continue
-            n = counts.get((unit.id, month), 0)
-            row = {"unit_id": unit.id, "month": month, "quota": quota, "n": n, "code": None}
-            if (unit.id, month) in waived:
-                row["status"] = "豁免"
-            elif n >= quota:
-                row["status"], in_run = "达标", False
-            elif in_run and n >= improvement_share * quota:
-                row["status"], in_run = "较大改变", False
-            elif in_run:
-                row["status"], row["code"] = "未达标（经提醒仍未改变）", "DED_QUOTA_REPEAT"
-            else:
-                row["status"], row["code"], in_run = "未达标", "DED_QUOTA", True
-            out.append(row)
-    return pl.DataFrame(out, schema={"unit_id": pl.Int32, "month": pl.Date, "quota": pl.Int64,
-                                     "n": pl.Int64, "code": pl.Utf8, "status": pl.Utf8})
+    grid = (unit_month_quotas(units, months)
+            .join(monthly.select("unit_id", "month", "n"), on=["unit_id", "month"], how="left", maintain_order="left")
+            .with_columns(pl.col("n").fill_null(0).cast(pl.Int64)))
+    waived_rows = pl.DataFrame(list(waived), schema={"unit_id": pl.Int32, "month": pl.Date}, orient="row")
+    grid = grid.join(waived_rows.with_columns(pl.lit(True).alias("_waived")), on=["unit_id", "month"],
+                     how="left", maintain_order="left").with_columns(pl.col("_waived").fill_null(False))
+    met = pl.col("n") >= pl.col("quota")
+    between = ~met & (pl.col("n") >= improvement_share * pl.col("quota"))
+    below = ~met & ~between
+    counted = (grid.filter(~pl.col("_waived"))
+               .with_columns(_between=between, _below=below, _i=pl.int_range(pl.len()))
+               # each stretch of in-between months: the month before it (row, and whether it was short)
+               .with_columns(_before=pl.when(~pl.col("_between")).then(pl.col("_i")).forward_fill().over("unit_id"),
+                             _before_short=pl.when(~pl.col("_between")).then(pl.col("_below"))
+                             .forward_fill().over("unit_id").fill_null(False),
+                             _unit_start=pl.col("_i").first().over("unit_id"))
+               .with_columns(_k=pl.col("_i") - pl.coalesce("_before", pl.col("_unit_start") - 1) - 1)  # 0, 1, … in it
+               .with_columns(_short=pl.when(pl.col("_between"))
+                             .then(pl.col("_before_short") ^ (pl.col("_k") % 2 == 0))
+                             .otherwise(pl.col("_below")))
+               .with_columns(_in_run=pl.col("_short").shift(1).over("unit_id").fill_null(False))
+               .select("unit_id", "month", "_in_run"))
+    in_run = pl.col("_in_run")
+    return (grid.join(counted, on=["unit_id", "month"], how="left", maintain_order="left")
+            .with_columns(
+                pl.when(pl.col("_waived") | met | (between & in_run)).then(None)
+                .when(in_run).then(pl.lit("DED_QUOTA_REPEAT")).otherwise(pl.lit("DED_QUOTA")).alias("code"),
+                pl.when(pl.col("_waived")).then(pl.lit("豁免")).when(met).then(pl.lit("达标"))
+                .when(between & in_run).then(pl.lit("较大改变"))
+                .when(in_run).then(pl.lit("未达标（经提醒仍未改变）")).otherwise(pl.lit("未达标")).alias("status"))
+            .select("unit_id", "month", "quota", "n", pl.col("code").cast(pl.Utf8), "status"))
 
 
 def rank_within_groups(frame: pl.DataFrame, score: str = "得分") -> pl.Series:
@@ -124,12 +158,14 @@ class Engine:
 
     @classmethod
     def open(cls, store, as_of: date | None = None, overrides: dict[str, float] | None = None) -> "Engine":
-        conf = settings_mod.merged(store.stored_settings())
-        book = rulebook_for(store)
+        with store.session():  # one connection for all of it: opening one costs tens of milliseconds
+            conf = settings_mod.merged(store.stored_settings())
+            book = rulebook_for(store)
+            waivers = store.waivers()
+            units = store.unit_book()
         if overrides:
             book = book.with_overrides(overrides)
-        waivers = store.waivers()
-        return cls(store=store, book=book, units=store.unit_book(), settings=conf,
+        return cls(store=store, book=book, units=units, settings=conf,
                    as_of=as_of or today_in(conf["timezone"]),
                    waived={(r[0], r[1]) for r in waivers.select("unit_id", "month").iter_rows()})
 
@@ -144,6 +180,23 @@ class Engine:
         return self._cache[key]
 
     # -- inputs -------------------------------------------------------------------------------
+    def _read_inputs(self, *periods: Period) -> None:
+        """Fetch what scoring these periods needs and is not cached yet, over one connection:
+        per period the counts and the monthly 报送 up to its end (one scan gives both when
+        neither is cached) and the 约稿逾期 rows of its year."""
+        bounds = tuple(self.book.boundaries)
+        wanted = [(p, ("counts", p.start, p.end, bounds), ("monthly", p.end)) for p in periods]
+        if all(c in self._cache and m in self._cache and ("late", p.start, p.end) in self._cache
+               for p, c, m in wanted):
+            return
+        with self.store.session():
+            for p, counts, monthly in wanted:
+                if counts not in self._cache and monthly not in self._cache:
+                    self._cache[counts], self._cache[monthly] = self.store.counts_and_monthly(p.start, p.end, list(bounds))
+                self._counts(p.start, p.end)
+                self.monthly(p.end)
+                self._late_rows(p.start, p.end)
+
     def _counts(self, start: date, end: date) -> pl.DataFrame:
         bounds = self.book.boundaries
         return self._memo(("counts", start, end, tuple(bounds)),
@@ -153,8 +206,8 @@ class Engine:
         return self._memo(("monthly", until), lambda: self.store.monthly_submissions(until))
 
     def _late_rows(self, start: date, end: date) -> pl.DataFrame:
-        first = date(start.year, 1, 1)
-        return self._memo(("late", first, end), lambda: split_late_solicited(
+        first = date(start.year, 1, 1)  # the order within the year decides −30 or −50
+        return self._memo(("late", start, end), lambda: split_late_solicited(
             self.store.code_rows("DED_SOLICITED_LATE", first, end)).filter(pl.col("day") >= start))
 
     # -- derived ------------------------------------------------------------------------------
@@ -180,6 +233,7 @@ class Engine:
 
     def scored_counts(self, period: Period) -> pl.DataFrame:
         """(unit_id, code, vidx, n, points …) for the period, derived deductions included."""
+        self._read_inputs(period)
         counts = self._counts(period.start, period.end).filter(pl.col("code") != "DED_SOLICITED_LATE")
         late = self._late_rows(period.start, period.end)
         late = late.with_columns(self._vidx(late["day"]).alias("vidx")) \
@@ -214,6 +268,8 @@ class Engine:
         """The group ranking: every active unit (zeros included), score floored at zero (三(二)3),
         ranks 1-2-2-4 within the group, ties listed in the official unit order."""
         numeric = ["原始得分", *SCORE_TIERS, "采用数", *ADOPTION_TIERS.values(), "批示数", "报送数"]
+        ytd = Period.ytd(period.end.year, period.end)
+        self._read_inputs(period, *([ytd] if cumulative and ytd.start != period.start else []))
         frame = (self.unit_frame(period)
                  .join(self.totals(period), on="unit_id", how="left")
                  .with_columns([pl.col(c).fill_null(0) for c in numeric])
@@ -225,7 +281,6 @@ class Engine:
                                .then(pl.col("采用数") / pl.col("报送数")).otherwise(None).alias("采用率")))
         frame = frame.with_columns(rank_within_groups(frame).alias("排名"))
         if cumulative:
-            ytd = Period.ytd(period.end.year, period.end)
             if ytd.start == period.start:
                 frame = frame.with_columns(pl.col("得分").alias("累计得分"))
             else:
@@ -249,14 +304,15 @@ class Engine:
     def scored_events(self, period: Period, unit_ids: list[int] | None = None) -> pl.DataFrame:
         """Every event with its item, points, clause and rule version; derived deductions with
         their reason. This is the “why” behind each score."""
-        events = self.store.event_rows(period.start, period.end, unit_ids)
-        late = self._late_rows(period.start, period.end).select("id", pl.col("code").alias("_late"))
+        with self.store.session():
+            events = self.store.event_rows(period.start, period.end, unit_ids)
+            late = self._late_rows(period.start, period.end).select("id", pl.col("code").alias("_late"))
+            quota = self.quota_deductions(period)
         events = (events.join(late, on="id", how="left")
                   .with_columns(pl.coalesce("_late", "code").alias("code"), self._vidx(events["day"]).alias("vidx"))
                   .drop("_late"))
         table = points_table(self.book)
         scored = events.join(table, on=["vidx", "code"], how="left").rename({"points_each": "points"})
-        quota = self.quota_deductions(period)
         if unit_ids is not None:
             quota = quota.filter(pl.col("unit_id").is_in(unit_ids))
         derived = (quota.join(table, on=["vidx", "code"], how="left")

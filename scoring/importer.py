@@ -5,10 +5,10 @@ import hashlib
 from dataclasses import dataclass, field
 
 from .normalize import clean_text
-from .reader import HEADERS, FileError, read_table
+from .reader import HEADERS, FileError, RawTable, read_table
 from .rules import RuleBook
 from .units import UnitBook
-from .validate import RowError, validate_row
+from .validate import RowError, validate_columns, validate_rows
 
 
 @dataclass
@@ -37,12 +37,23 @@ class ImportReport:
 def check_rows(rows: list[tuple[int, dict[str, object]]], file_name: str, units: UnitBook,
                rules: RuleBook, known_info_ids=None) -> ImportReport:
     """Validate (row number, {header: value}) pairs; blank rows are skipped."""
-    report = ImportReport(file_name)
-    for number, values in rows:
-        if not any(clean_text(v) for v in values.values()):
-            continue
-        report.rows_read += 1
-        event, problems = validate_row(values, units, rules)
+    rows = [(number, values) for number, values in rows if any(map(_has_text, values.values()))]
+    checked = validate_rows([values for _, values in rows], units, rules)
+    return _report(file_name, [number for number, _ in rows], checked, known_info_ids)
+
+
+def _has_text(value: object) -> bool:
+    """clean_text(value) != "", quickly for the usual cells (text or empty)."""
+    if value is None:
+        return False
+    if value.__class__ is str:
+        return bool(value.strip())  # strip() drops exactly what clean_text treats as space
+    return bool(clean_text(value))
+
+
+def _report(file_name: str, numbers: list[int], checked: list, known_info_ids) -> ImportReport:
+    report = ImportReport(file_name, rows_read=len(numbers))
+    for number, (event, problems) in zip(numbers, checked):
         if problems:
             report.errors.extend(RowError(number, col, msg) for col, msg in problems)
         else:
@@ -79,8 +90,21 @@ def check_file(data: bytes, file_name: str, units: UnitBook, rules: RuleBook,
         table = read_table(data, file_name)
     except FileError as e:
         return ImportReport(file_name, file_error=str(e))
-    rows = [(number, {h: table.value(cells, h) for h in HEADERS}) for number, cells in table.rows]
-    return check_rows(rows, file_name, units, rules, known_info_ids)
+    # Column by column (what check_rows does with {header: value} rows, without building them).
+    columns = {h: _column(table, h) for h in HEADERS}
+    numbers = [number for number, _ in table.rows]
+    kept = [i for i, cells in enumerate(zip(*columns.values())) if any(map(_has_text, cells))]
+    if len(kept) < len(numbers):
+        columns = {h: [cells[i] for i in kept] for h, cells in columns.items()}
+        numbers = [numbers[i] for i in kept]
+    return _report(file_name, numbers, validate_columns(columns, units, rules), known_info_ids)
+
+
+def _column(table: RawTable, header: str) -> list[object]:
+    i = table.columns.get(header)
+    if i is None:
+        return [None] * len(table.rows)
+    return [cells[i] if i < len(cells) else None for _, cells in table.rows]
 
 
 def store_report(store, report: ImportReport, data: bytes, who: str) -> ImportReport:

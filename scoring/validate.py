@@ -5,10 +5,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
+
+import polars as pl
 
 from .normalize import clean_key, clean_text, parse_date
-from .rules import MATCH_COLUMNS, RuleBook
-from .units import UnitBook, UnknownUnit
+from .rules import MATCH_COLUMNS, RuleBook, match_item
+from .units import Unit, UnitBook, UnknownUnit
 
 # Contract header -> event field. Matching fields are cleaned as keys, the rest as text.
 FIELD_OF = {"类型": "type", "层级": "level", "刊物": "publication", "栏目": "column", "批示人": "leader",
@@ -35,43 +38,145 @@ def normalise_authors(text: str) -> str:
 def validate_row(values: dict[str, object], units: UnitBook, rules: RuleBook,
                  ) -> tuple[dict | None, list[tuple[str, str]]]:
     """Returns (event, []) or (None, [(column, message), ...]) with every problem of the row."""
-    errors: list[tuple[str, str]] = []
-    day: date | None = None
-    try:
-        day = parse_date(values.get("日期"))
-        if not 2000 <= day.year <= 2099:
-            raise ValueError(f"日期 {day.isoformat()} 超出合理范围")
-    except ValueError as e:
-        errors.append(("日期", str(e)))
-    unit = None
-    try:
-        unit = units.resolve(clean_text(values.get("单位")))
-        if day is not None and not unit.active_on(day):
+    return validate_rows([values], units, rules)[0]
+
+
+KEY_HEADERS = ("类型", *MATCH_COLUMNS)
+COLUMNS = ("日期", "单位", *KEY_HEADERS, *TEXT_HEADERS)  # the cells a row is validated from
+_WHITESPACE = r"[\s\x1c-\x1f]+"  # exactly the characters Python's \s (str.isspace) matches
+
+
+def validate_rows(rows: list[dict[str, object]], units: UnitBook, rules: RuleBook,
+                  ) -> list[tuple[dict | None, list[tuple[str, str]]]]:
+    """validate_row for each of many rows (a whole file)."""
+    try:  # rows holding every header (the usual): transposed in C
+        cells = list(zip(*map(itemgetter(*COLUMNS), rows)))
+        columns = {h: list(c) for h, c in zip(COLUMNS, cells)} if rows else {h: [] for h in COLUMNS}
+    except KeyError:
+        columns = {h: [r.get(h) for r in rows] for h in COLUMNS}
+    return validate_columns(columns, units, rules)
+
+
+def validate_columns(columns: dict[str, list], units: UnitBook, rules: RuleBook,
+                     ) -> list[tuple[dict | None, list[tuple[str, str]]]]:
+    """validate_row for each row of a table given as columns (header -> cells, every header of
+    COLUMNS), worked column by column.
+
+    A register repeats the same few dates, unit names, row shapes and authors thousands of
+    times: each distinct value is parsed, resolved or matched once. Free text is cleaned for
+    the whole column at once. The result for every row is what validate_row says of it alone.
+    """
+    days = _per_distinct(columns["日期"], _parse_day)
+    found_units = _per_distinct(columns["单位"], lambda raw: _resolve_unit(units, raw))
+    keys = list(zip(*(_per_distinct(columns[h], lambda raw, h=h: clean_key(h, raw)) for h in KEY_HEADERS)))
+    text = {h: _clean_texts(columns[h]) for h in TEXT_HEADERS}
+    long_rows = {i for h in TEXT_HEADERS if max(map(len, text[h]), default=0) > MAX_CELL
+                 for i, v in enumerate(text[h]) if len(v) > MAX_CELL}
+    too_long = {i: [(h, f"内容过长（{len(text[h][i])} 字），不超过 {MAX_CELL} 字") for h in TEXT_HEADERS
+                    if len(text[h][i]) > MAX_CELL] for i in long_rows}
+    text["期号"] = _per_distinct(text["期号"], _issue_text)
+    text["作者"] = _per_distinct(text["作者"], normalise_authors)
+    versions = _Memo(rules.index_for)
+    matches = _Memo(lambda key: match_item(rules.versions[key[0]], dict(zip(KEY_HEADERS, key[1]))))
+    isodays = _Memo(date.isoformat)
+
+    results = []
+    rows = zip(days, found_units, keys, *(text[h] for h in TEXT_HEADERS))
+    for i, ((day, day_problem), (unit, unit_problem), row_keys, info_id, issue, title, author, note) in enumerate(rows):
+        errors: list[tuple[str, str]] = []
+        if day_problem:
+            errors.append(("日期", day_problem))
+        if unit_problem:
+            errors.append(("单位", unit_problem))
+        elif day is not None and not unit.active_on(day):
             errors.append(("单位", f"{unit.name} 在 {day.isoformat()} 不在考评名单中（启用 {unit.active_from.isoformat()}"
                                    + (f"，停用于 {unit.active_to.isoformat()}）" if unit.active_to else "）")))
+        if i in too_long:
+            errors.extend(too_long[i])
+        code = None
+        if day is not None:
+            code, match_errors = matches[(versions[day], row_keys)]
+            errors.extend(match_errors)
+        if errors:
+            results.append((None, errors))
+            continue
+        kind, level, publication, col, leader = row_keys
+        if kind == "批示":
+            col = ""  # ignored on 批示 rows (contract.md), so it does not split identities
+        fields = (isodays[day], str(unit.id), kind, level, publication, col, leader, info_id, issue, title, author, note)
+        results.append(({"day": day, "unit_id": unit.id, "unit": unit.name, "code": code, "type": kind,
+                         "level": level, "publication": publication, "column": col, "leader": leader,
+                         "info_id": info_id, "issue": issue, "title": title, "author": author, "note": note,
+                         "identity": _digest(fields)}, []))
+    return results
+
+
+class _Memo(dict):
+    """f(key), computed on first use."""
+
+    def __init__(self, f):
+        super().__init__()
+        self.f = f
+
+    def __missing__(self, key):
+        value = self[key] = self.f(key)
+        return value
+
+
+def _per_distinct(values: list, f) -> list:
+    """[f(v) for v in values], calling f once per distinct value."""
+    if _only_text(values):  # the usual column: plain dict keys
+        memo = {v: f(v) for v in set(values)}
+        return [memo[v] for v in values]
+    memo = {}  # cells of several types: keep 1, 1.0 and True apart
+    out = []
+    for v in values:
+        try:
+            key = (v.__class__, v)
+            found = memo[key]
+        except KeyError:
+            found = memo[key] = f(v)
+        except TypeError:  # unhashable: nothing to remember
+            found = f(v)
+        out.append(found)
+    return out
+
+
+def _clean_texts(values: list) -> list[str]:
+    """[clean_text(v) for v in values]; a column of text (the usual) is cleaned in one go."""
+    if _only_text(values):
+        try:
+            return (pl.Series(values, dtype=pl.Utf8).str.replace_all(_WHITESPACE, " ")
+                    .str.strip_chars(" ").fill_null("").to_list())
+        except UnicodeEncodeError:  # a lone surrogate: not UTF-8, so not for Polars
+            pass
+    return [clean_text(v) for v in values]
+
+
+def _only_text(values: list) -> bool:
+    return set(map(type, values)) <= {str, type(None)}
+
+
+def _parse_day(raw: object) -> tuple[date | None, str | None]:
+    """The day and the problem with it; a day out of range is still used to check the rest."""
+    try:
+        day = parse_date(raw)
+    except ValueError as e:
+        return None, str(e)
+    if not 2000 <= day.year <= 2099:
+        return day, f"日期 {day.isoformat()} 超出合理范围"
+    return day, None
+
+
+def _resolve_unit(units: UnitBook, raw: object) -> tuple[Unit | None, str | None]:
+    try:
+        return units.resolve(clean_text(raw)), None
     except UnknownUnit as e:
-        errors.append(("单位", str(e) if e.name else "单位为空"))
-    keys = {h: clean_key(h, values.get(h)) for h in ("类型", *MATCH_COLUMNS)}
-    text = {h: clean_text(values.get(h)) for h in TEXT_HEADERS}
-    for h, v in text.items():
-        if len(v) > MAX_CELL:
-            errors.append((h, f"内容过长（{len(v)} 字），不超过 {MAX_CELL} 字"))
-    if text["期号"].endswith(".0") and text["期号"][:-2].isdigit():
-        text["期号"] = text["期号"][:-2]  # 12 read from a number cell
-    text["作者"] = normalise_authors(text["作者"])
-    code = None
-    if day is not None:
-        code, match_errors = rules.match(day, keys)
-        errors.extend(match_errors)
-    if errors:
-        return None, errors
-    if keys["类型"] == "批示":
-        keys["栏目"] = ""  # ignored on 批示 rows (contract.md), so it does not split identities
-    event = {"day": day, "unit_id": unit.id, "unit": unit.name, "code": code}
-    event.update({FIELD_OF[h]: v for h, v in keys.items()})
-    event.update({FIELD_OF[h]: v for h, v in text.items()})
-    event["identity"] = identity(event)
-    return event, []
+        return None, str(e) if e.name else "单位为空"
+
+
+def _issue_text(text: str) -> str:
+    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text  # 12 read from a number cell
 
 
 IDENTITY_FIELDS = ("day", "unit_id", "type", "level", "publication", "column", "leader",
@@ -83,6 +188,8 @@ def identity(event: dict) -> str:
 
     Keyed by unit id, not name, so renaming a unit does not make old registers look new.
     """
-    parts = [event["day"].isoformat(), str(event["unit_id"])]
-    parts += [event[f] for f in IDENTITY_FIELDS[2:]]
+    return _digest((event["day"].isoformat(), str(event["unit_id"]), *(event[f] for f in IDENTITY_FIELDS[2:])))
+
+
+def _digest(parts) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()

@@ -572,11 +572,17 @@ def test_publish_snapshot_and_changes(demo_path, tmp_path):
 # --------------------------------------------------------------------------------------------
 # The 导出 page
 # --------------------------------------------------------------------------------------------
-def test_export_page_runs(demo_path, monkeypatch):
+def test_export_page_runs(demo_path, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setenv("SCORING_DB", str(demo_path))
+    from scoring import auth
+
+    db = tmp_path / "export.duckdb"
+    shutil.copy(demo_path, db)
+    viewer = auth.add_user(Store(db), "命令行:测试", "导出测试员", "password-123", "查看")
+    monkeypatch.setenv("SCORING_DB", str(db))
     at = AppTest.from_file(str(ROOT / "pages" / "export.py"), default_timeout=60)
+    at.session_state["user"] = viewer  # the page is for signed-in users (查看 may export)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     labels = [b.label for b in at.get("download_button")]
