@@ -39,7 +39,7 @@ import polars as pl  # noqa: E402
 
 import generate  # noqa: E402
 from scoring.cli import RANK_COLUMNS  # noqa: E402
-from scoring.engine import Engine  # noqa: E402
+from scoring.engine import Engine, ranking_for  # noqa: E402
 from scoring.importer import import_file  # noqa: E402
 from scoring.periods import Period  # noqa: E402
 from scoring.store import Store  # noqa: E402
@@ -83,12 +83,11 @@ def ensure_inputs(events: int, units: int, results: Path) -> tuple[Path, Path]:
 # What is measured
 # --------------------------------------------------------------------------------------------
 def rank_year(store: Store, year: int) -> pl.DataFrame:
-    return Engine.open(store).ranking(Period.year(year)).select(RANK_COLUMNS)
+    return ranking_for(store, Period.year(year)).select(RANK_COLUMNS)
 
 
 def whatif(store: Store, year: int) -> pl.DataFrame:
-    engine = Engine.open(store).with_overrides(OVERRIDE)  # as cmd_rank does with --set
-    return engine.ranking(Period.year(year)).select(RANK_COLUMNS)
+    return ranking_for(store, Period.year(year), overrides=OVERRIDE).select(RANK_COLUMNS)  # as cmd_rank with --set
 
 
 def points_of(store: Store) -> dict[str, float]:

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .engine import Engine
+from .engine import Engine, ranking_for
 from .importer import import_file
 from .normalize import parse_date
 from .periods import Period
@@ -105,10 +105,7 @@ def cmd_rank(args) -> int:
     overrides = parse_overrides(args.set)
     as_of = parse_date(args.as_of) if args.as_of else None
     store = open_store(args.db)
-    engine = Engine.open(store, as_of=as_of)
-    if overrides:
-        engine = engine.with_overrides(overrides)
-    frame = engine.ranking(period_from(args)).select(RANK_COLUMNS)
+    frame = ranking_for(store, period_from(args), as_of, overrides).select(RANK_COLUMNS)
     rows = [{k: fmt_number(v) for k, v in r.items()} for r in frame.iter_rows(named=True)]
     if args.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
