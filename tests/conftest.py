@@ -50,6 +50,22 @@ def unit_row(store: Store, unit: str, period, as_of: date = AS_OF, overrides=Non
     return frame.filter(frame["单位"] == unit).row(0, named=True)
 
 
+def fast_xlsx(rows: list[dict], path: Path) -> Path:
+    """A large register written quickly (constant memory, every cell as text)."""
+    import xlsxwriter
+
+    from scoring.demo import COLUMNS
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                           "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = book.add_worksheet("事件登记")
+    sheet.write_row(0, 0, COLUMNS)
+    for i, r in enumerate(rows, start=1):
+        sheet.write_row(i, 0, [str(r.get(c, "")) for c in COLUMNS])
+    book.close()
+    return path
+
+
 @pytest.fixture
 def store() -> Store:
     return Store(":memory:")

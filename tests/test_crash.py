@@ -11,10 +11,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import xlsxwriter
 
-from conftest import load, row, submissions
-from scoring.demo import COLUMNS, load_units
+from conftest import fast_xlsx, load, row, submissions
+from scoring.demo import load_units
 from scoring.engine import rulebook_for
 from scoring.importer import import_file
 from scoring.store import Store
@@ -62,20 +61,9 @@ def big_rows(n: int) -> list[dict]:
     return rows
 
 
-def write_fast_xlsx(rows: list[dict], path: Path) -> Path:
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                               "strings_to_urls": False, "strings_to_numbers": False})
-    sheet = workbook.add_worksheet("事件登记")
-    sheet.write_row(0, 0, COLUMNS)
-    for i, r in enumerate(rows, start=1):
-        sheet.write_row(i, 0, [str(r.get(c, "")) for c in COLUMNS])
-    workbook.close()
-    return path
-
-
 @pytest.fixture(scope="module")
 def big_file(tmp_path_factory) -> Path:
-    return write_fast_xlsx(big_rows(BIG), tmp_path_factory.mktemp("big") / "五万行.xlsx")
+    return fast_xlsx(big_rows(BIG), tmp_path_factory.mktemp("big") / "五万行.xlsx")
 
 
 def state(db: Path) -> dict:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from conftest import row
-from scoring.demo import COLUMNS, load_units
+from conftest import fast_xlsx, row
+from scoring.demo import load_units
 from scoring.engine import rulebook_for
 from scoring.importer import check_file, import_file
 from scoring.reader import HEADERS, MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES
@@ -115,17 +115,6 @@ def understate_sizes(path: Path, member: str, claimed: int) -> None:
             struct.pack_into("<I", data, local + 22, claimed)      # local header
         i = data.find(b"PK\x01\x02", i + 4)
     path.write_bytes(bytes(data))
-
-
-def fast_xlsx(rows: list[dict], path: Path) -> Path:
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                           "strings_to_urls": False, "strings_to_numbers": False})
-    sheet = book.add_worksheet("事件登记")
-    sheet.write_row(0, 0, COLUMNS)
-    for i, r in enumerate(rows, start=1):
-        sheet.write_row(i, 0, [str(r.get(c, "")) for c in COLUMNS])
-    book.close()
-    return path
 
 
 # -- the cases ----------------------------------------------------------------------------------
