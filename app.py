@@ -78,7 +78,7 @@ def main() -> None:
     allowed = _ui.allowed_pages()
     pages = [st.Page(file, title=title, icon=icon, default=(key == "home"))
              for key, file, title, icon in PAGES
-             if key in allowed and (ROOT / file).exists()]
+             if key in allowed]
     nav = st.navigation(pages, position="sidebar", expanded=True)
     with st.sidebar:
         st.caption(f"当前用户：{user.name}（{user.role}）")

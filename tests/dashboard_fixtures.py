@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scoring import auth  # noqa: E402
+
 ADMIN_NAME = "测试管理员"
 ADMIN_PASSWORD = "dashboard-test-pass"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -28,17 +30,9 @@ UNIT_ACCOUNT_UNIT = 3  # the unit of the test account with role 单位
 PAGE_KEYS = ("home", "rank", "unit", "commend", "upload", "rules", "export", "admin")
 
 
-def auth_module():
-    try:
-        import scoring.auth as auth
-    except ImportError:
-        return None
-    return auth
-
-
 def page_files() -> list[str]:
-    """Every page file the navigation lists (export.py only once it exists)."""
-    return [f"pages/{k}.py" for k in PAGE_KEYS if (ROOT / "pages" / f"{k}.py").exists()]
+    """Every page file the navigation lists."""
+    return [f"pages/{k}.py" for k in PAGE_KEYS]
 
 
 @pytest.fixture(scope="session")
@@ -48,12 +42,10 @@ def demo_template(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("dashboard") / "demo.duckdb"
     store = build_demo(path)
-    auth = auth_module()
-    if auth is not None:
-        auth.add_user(store, "测试", ADMIN_NAME, ADMIN_PASSWORD, "管理")
-        for role in ("查看", "录入"):
-            auth.add_user(store, "测试", f"测试{role}", ADMIN_PASSWORD, role)
-        auth.add_user(store, "测试", "测试单位", ADMIN_PASSWORD, "单位", unit_id=UNIT_ACCOUNT_UNIT)
+    auth.add_user(store, "测试", ADMIN_NAME, ADMIN_PASSWORD, "管理")
+    for role in ("查看", "录入"):
+        auth.add_user(store, "测试", f"测试{role}", ADMIN_PASSWORD, role)
+    auth.add_user(store, "测试", "测试单位", ADMIN_PASSWORD, "单位", unit_id=UNIT_ACCOUNT_UNIT)
     return path
 
 
@@ -73,8 +65,7 @@ def dashboard(monkeypatch):
     def make(db: Path, page: str | None = None, role: str = "管理", signed_in: bool = True) -> AppTest:
         monkeypatch.setenv("SCORING_DB", str(db))
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-        auth = auth_module()
-        if auth is not None and signed_in:
+        if signed_in:
             at.session_state["user"] = auth.User(ADMIN_NAME if role == "管理" else f"测试{role}", role,
                                                  UNIT_ACCOUNT_UNIT if role == "单位" else None)
         at.run()

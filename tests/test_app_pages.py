@@ -8,9 +8,9 @@ import io
 import polars as pl
 import pytest
 
-from dashboard_fixtures import (ADMIN_NAME, assert_clean, auth_module, dashboard, demo_copy,  # noqa: F401
+from dashboard_fixtures import (ADMIN_NAME, assert_clean, dashboard, demo_copy,  # noqa: F401
                                 demo_template, page_files)
-from scoring import views
+from scoring import auth, views
 from scoring.store import Store
 
 GOOD_CSV = ("日期,单位,类型,层级,刊物,栏目,批示人,信息编号,标题,作者\n"
@@ -221,8 +221,6 @@ def test_unit_detail_explains_the_score(dashboard, demo_template):
 
 
 def test_a_unit_account_sees_only_its_unit(dashboard, demo_template):
-    if auth_module() is None:
-        pytest.skip("scoring/auth.py 尚不存在")
     at = dashboard(demo_template, role="单位")
     assert_clean(at)
     assert page_paths(at) == {"pages/home.py", "pages/rank.py", "pages/unit.py"}
@@ -235,9 +233,7 @@ def test_a_unit_account_sees_only_its_unit(dashboard, demo_template):
 
 
 def test_a_unit_account_sees_the_published_ranking(dashboard, demo_copy):
-    if auth_module() is None:
-        pytest.skip("scoring/auth.py 尚不存在")
-    publish = pytest.importorskip("scoring.reports.publish")
+    from scoring.reports import publish
     from scoring.engine import Engine
     from scoring.periods import Period
 
@@ -250,8 +246,6 @@ def test_a_unit_account_sees_the_published_ranking(dashboard, demo_copy):
 
 
 def test_a_viewer_cannot_write(dashboard, demo_template):
-    if auth_module() is None:
-        pytest.skip("scoring/auth.py 尚不存在")
     at = dashboard(demo_template, role="查看")
     assert_clean(at)
     assert not page_paths(at) & {"pages/upload.py", "pages/rules.py", "pages/admin.py"}
@@ -261,8 +255,6 @@ def test_a_viewer_cannot_write(dashboard, demo_template):
 
 
 def test_login_form_when_signed_out(dashboard, demo_template):
-    if auth_module() is None:
-        pytest.skip("scoring/auth.py 尚不存在")
     at = dashboard(demo_template, signed_in=False)
     assert [s.value for s in at.subheader] == ["登录"]
     at.text_input[0].input(ADMIN_NAME)
@@ -348,9 +340,7 @@ def test_commendation_says_when_the_earlier_year_has_no_data(dashboard, demo_tem
 def test_empty_database_shows_how_to_import(dashboard, tmp_path):
     db = tmp_path / "empty.duckdb"
     store = Store(db)
-    auth = auth_module()
-    if auth is not None:
-        auth.add_user(store, "测试", ADMIN_NAME, "dashboard-test-pass", "管理")
+    auth.add_user(store, "测试", ADMIN_NAME, "dashboard-test-pass", "管理")
     for page in page_files():
         at = dashboard(db, page)
         assert_clean(at)
@@ -388,9 +378,6 @@ def test_save_a_whatif_as_a_new_rule_version(dashboard, demo_copy):
 
 
 def test_kiosk_mode_opens_read_only_without_login(dashboard, demo_copy):
-    auth = auth_module()
-    if auth is None:
-        pytest.skip("scoring/auth.py 尚不存在")
     auth.set_kiosk(Store(demo_copy), "测试", True)
     at = dashboard(demo_copy, signed_in=False)
     assert_clean(at)
@@ -403,23 +390,20 @@ def test_change_own_password(demo_copy, monkeypatch):
     # so the form is driven on its own here)
     from streamlit.testing.v1 import AppTest
 
-    auth = auth_module()
-    if auth is None:
-        pytest.skip("scoring/auth.py 尚不存在")
     monkeypatch.setenv("SCORING_DB", str(demo_copy))
     at = AppTest.from_string("import scoring.auth as auth\nfrom pages import _ui\n"
                              "_ui.password_form(auth, auth.User('测试查看', '查看', None))\n", default_timeout=30).run()
-    fields = {t.label: t for t in at.text_input}
-    fields["原密码"].input("wrong-password")
-    next(t for label, t in fields.items() if label.startswith("新密码")).input("a-new-password-1")
-    fields["再输入一次新密码"].input("a-new-password-1")
-    at.button[0].click().run()
+
+    def change(old: str, new: str) -> None:
+        fields = {t.label: t for t in at.text_input}
+        fields["原密码"].input(old)
+        next(t for label, t in fields.items() if label.startswith("新密码")).input(new)
+        fields["再输入一次新密码"].input(new)
+        at.button[0].click().run()
+
+    change("wrong-password", "a-new-password-1")
     assert any("原密码不正确" in e.value for e in at.error)
-    fields = {t.label: t for t in at.text_input}
-    fields["原密码"].input("dashboard-test-pass")
-    next(t for label, t in fields.items() if label.startswith("新密码")).input("a-new-password-1")
-    fields["再输入一次新密码"].input("a-new-password-1")
-    at.button[0].click().run()
+    change("dashboard-test-pass", "a-new-password-1")
     assert any("密码已修改" in s.value for s in at.success)
     assert auth.login(Store(demo_copy), "测试查看", "a-new-password-1").role == "查看"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, auth_module, demo_template,  # noqa: F401
+from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, demo_template,  # noqa: F401
                                 grid_rows, login, open_page, visible_table, wait_ready)
 from scoring.demo import write_xlsx
 from scoring.engine import Engine
@@ -103,10 +103,9 @@ def test_browser_walkthrough(server, browser, steps, tmp_path):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server.url)
     wait_ready(page)
-    if auth_module() is not None:
-        page.screenshot(path=OUT / "00-登录.png")
-        steps("登录")
-        login(page)
+    page.screenshot(path=OUT / "00-登录.png")
+    steps("登录")
+    login(page)
     page.wait_for_selector("text=催报名单", timeout=60_000)
     wait_ready(page)
     steps("总览已显示")
