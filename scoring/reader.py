@@ -35,6 +35,11 @@ class RawTable:
     columns: dict[str, int]              # contract header -> column index
     rows: list[tuple[int, list[object]]]  # (1-based sheet row number, cell values)
 
+    def value(self, cells: list[object], header: str) -> object:
+        """One cell of a row by its header (None where the column is missing)."""
+        i = self.columns.get(header)
+        return cells[i] if i is not None and i < len(cells) else None
+
 
 def read_table(data: bytes, file_name: str) -> RawTable:
     if len(data) > MAX_FILE_BYTES:
