@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from ..units import GROUPS, Unit, UnitBook
+from ..units import Unit, UnitBook
 from .events import _now
 
 
@@ -28,13 +28,15 @@ class AdminMixin:
             for unit_id, grp, valid_from in con.execute(
                     "SELECT unit_id, grp, valid_from FROM unit_groups").fetchall():
                 memberships.setdefault(unit_id, []).append((valid_from, grp))
-        return UnitBook(units, aliases, memberships)
+        profile = self.profile
+        quotas = profile.quota_table(profile.quotas[0]) if profile.quotas else {}
+        return UnitBook(units, aliases, memberships, quotas)
 
     def add_unit(self, name: str, group: str, active_from: date, who: str, after: str | None = None) -> int:
         """A new unit, listed after `after` in the official order (or at the end)."""
         name = name.strip()
-        if group not in GROUPS:
-            raise ValueError(f"组别应为 {'、'.join(GROUPS)}")
+        if group not in self.profile.group_codes:
+            raise ValueError(f"组别应为 {'、'.join(self.profile.group_codes)}")
         with self.transaction() as con:
             if con.execute("SELECT 1 FROM units WHERE name = ? UNION ALL SELECT 1 FROM unit_aliases WHERE alias = ?",
                            [name, name]).fetchall():
@@ -82,8 +84,8 @@ class AdminMixin:
             self._bump(con)
 
     def move_unit(self, unit_id: int, group: str, valid_from: date, who: str, reason: str = "") -> None:
-        if group not in GROUPS:
-            raise ValueError(f"组别应为 {'、'.join(GROUPS)}")
+        if group not in self.profile.group_codes:
+            raise ValueError(f"组别应为 {'、'.join(self.profile.group_codes)}")
         with self.transaction() as con:
             con.execute("INSERT OR REPLACE INTO unit_groups VALUES (?, ?, ?)", [unit_id, group, valid_from])
             self.audit(con, who, "调整组别", f"单位 {unit_id}", {"组别": group, "起始": valid_from.isoformat()}, reason)
@@ -168,9 +170,9 @@ class AdminMixin:
         rows = [(str(name).strip(), group, active_from) for name, group, active_from in rows]
         if not rows:
             return []
-        bad = sorted({g for _, g, _ in rows if g not in GROUPS})
+        bad = sorted({g for _, g, _ in rows if g not in self.profile.group_codes})
         if bad:
-            raise ValueError(f"组别应为 {'、'.join(GROUPS)}，现有 {'、'.join(map(str, bad))}")
+            raise ValueError(f"组别应为 {'、'.join(self.profile.group_codes)}，现有 {'、'.join(map(str, bad))}")
         names = [name for name, _, _ in rows]
         if len(set(names)) != len(names):
             raise ValueError("新增单位名单中有重复名称")
