@@ -60,9 +60,11 @@ def improvement(engine: Engine, year: int, measure: str = "rank_gain_yoy") -> pl
         now, before = Period.quarter(year, 4), Period.quarter(year, 1)
     cur = engine.ranking(now, cumulative=False).select("unit_id", "单位", "组别", "序号",
                                                        pl.col("得分").alias("本期得分"), pl.col("排名").alias("本期排名"))
+    has_prev = _has_data(engine, before)
     prev = engine.ranking(before, cumulative=False).select("unit_id", pl.col("得分").alias("上期得分"),
                                                            pl.col("排名").alias("上期排名"))
-    has_prev = _has_data(engine, before)
+    if not has_prev:  # units on the list with nothing recorded: no baseline, not a score of zero
+        prev = prev.with_columns(pl.lit(None, pl.Float64).alias("上期得分"), pl.lit(None, pl.Int64).alias("上期排名"))
     return (cur.join(prev, on="unit_id", how="left")
             .with_columns((pl.col("上期排名") - pl.col("本期排名")).alias("名次提升"),
                           (pl.col("本期得分") - pl.col("上期得分")).alias("得分增长"))
