@@ -15,6 +15,7 @@ import polars as pl
 from . import settings as settings_mod
 from .periods import Period, month_end, next_month
 from .profile import Profile, default_profile
+from .rematch import ensure_matched
 from .rules import RuleBook, build_rulebook, effective_dates
 from .units import UnitBook
 
@@ -170,6 +171,7 @@ class Engine:
             profile = store.profile
             conf = settings_mod.merged(store.stored_settings(), profile)
             book = rulebook_for(store)
+            ensure_matched(store, book)
             waivers = store.waivers()
             units = store.unit_book()
         if overrides:

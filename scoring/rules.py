@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
@@ -239,6 +240,7 @@ class RuleBook:
         if len(set(dates)) != len(dates):
             raise RuleError("两个规则版本的生效日期相同")
         self.overrides: dict[str, float] = {}
+        self.fingerprint = ""  # of the sources it was built from (which rule set stored codes follow)
 
     @property
     def boundaries(self) -> list[dt.date]:
@@ -345,7 +347,12 @@ def _build_rulebook(sources: tuple[tuple[str, str], ...], vocab: Vocabulary) -> 
         if versions and versions[-1].effective == eff:
             raise RuleError(f"{source}: 与 {versions[-1].source} 的生效日期相同")
         versions.append(parse_version(text, source, versions[-1] if versions else None, vocab))
-    return RuleBook(versions)
+    book = RuleBook(versions)
+    digest = hashlib.blake2b(digest_size=12)
+    for _, source, text in sorted(effective_dates(sources), key=lambda t: t[0]):
+        digest.update(f"{source}\x1f{text}\x1e".encode())
+    book.fingerprint = digest.hexdigest()
+    return book
 
 
 def effective_dates(sources) -> list[tuple[dt.date, str, str]]:

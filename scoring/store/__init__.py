@@ -43,6 +43,8 @@ class Store(EventsMixin, AdminMixin, QueriesMixin, UsersMixin, PublicationsMixin
             con.execute("INSERT INTO meta VALUES ('schema', ?), ('data_version', '0'), ('profile', ?)",
                         [SCHEMA_VERSION, reference(self._new_profile.root)])
             self.seed_units(con, self._new_profile.units_data())
+            # nothing stored yet: the codes follow the profile's rule set from the start
+            con.execute("INSERT INTO meta VALUES ('rules_fingerprint', ?)", [self._new_profile.rulebook().fingerprint])
 
     @property
     def profile(self) -> Profile:

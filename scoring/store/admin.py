@@ -4,8 +4,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import polars as pl
+
 from ..units import Unit, UnitBook
 from .events import _now
+from .queries import _version_index_sql
 
 
 class AdminMixin:
@@ -160,6 +163,35 @@ class AdminMixin:
                         [effective, body, reason, who, _now()])
             self.audit(con, who, "保存规则版本", effective.isoformat(), body, reason)
             self._bump(con)
+
+    # -- re-matching stored events when the rule set changes ----------------------------------
+    def rules_fingerprint(self) -> str:
+        return self.scalar("SELECT value FROM meta WHERE key = 'rules_fingerprint'") or ""
+
+    def match_keys(self, boundaries: list[date]) -> pl.DataFrame:
+        """The distinct matching fields of every stored row (live, withdrawn and raw import rows)
+        per rule version index, with the code each was given and how many rows carry it."""
+        vidx, params = _version_index_sql(boundaries)
+        return self.frame(f"""SELECT CAST({vidx} AS INTEGER) AS vidx, kind, level, publication, col, leader, code,
+                   count(*) AS n
+            FROM (SELECT day, kind, level, publication, col, leader, code FROM events
+                  UNION ALL SELECT day, kind, level, publication, col, leader, code FROM import_rows)
+            GROUP BY ALL ORDER BY ALL""", params)
+
+    def recode(self, changes: list[tuple], fingerprint: str, who: str = "系统") -> None:
+        """Give stored rows the item codes a changed rule set matches them to, and remember
+        which rule set the codes now follow. changes: (first day, last day, 类型, 层级, 刊物,
+        栏目, 批示人, old code, new code)."""
+        with self.transaction() as con:
+            for table in ("events", "import_rows") if changes else ():
+                con.executemany(f"""UPDATE {table} SET code = ? WHERE day BETWEEN ? AND ? AND kind = ? AND level = ?
+                    AND publication = ? AND col = ? AND leader = ? AND code = ?""",
+                                [[c[8], *c[:8]] for c in changes])
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('rules_fingerprint', ?)", [fingerprint])
+            if changes:
+                self.audit(con, who, "按新规则重新匹配", f"{len(changes)} 组记录",
+                           {"变更": [f"{c[7]} → {c[8]}" for c in changes][:50]})
+                self._bump(con)
 
     # -- bulk --------------------------------------------------------------------------------
     def bulk_add_units(self, rows, who: str = "系统") -> list[int]:
