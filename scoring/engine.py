@@ -267,7 +267,10 @@ class Engine:
                 acc = self.totals(ytd).select("unit_id", self._floored("原始得分").alias("累计得分")) \
                     .with_columns(self._zeroed(ytd, "累计得分"))
                 frame = frame.join(acc, on="unit_id", how="left").with_columns(pl.col("累计得分").fill_null(0.0))
-        return frame.sort(["组别", "排名", "序号"]).select(
+        order = {g: i for i, g in enumerate(self.profile.group_codes)}  # groups in the profile's order
+        frame = frame.sort(pl.col("组别").replace_strict(order, default=len(order), return_dtype=pl.Int64),
+                           "组别", "排名", "序号")
+        return frame.select(
             "组别", "排名", "单位", "报送数", "得分", *[c for c in frame.columns if c not in
                                                    ("组别", "排名", "单位", "报送数", "得分")])
 

@@ -108,7 +108,7 @@ class Profile:
     late: LatePolicy | None
     disqualify: dict[str, str]          # item -> reason: no commendation that year
     error_items: dict[str, str]         # item -> reason, disqualifying when error_disqualifies is on
-    solicited: dict[str, str]           # 通报 figure -> item (约稿 outcomes)
+    solicited: dict[str, str]           # 通报 phrase -> item (约稿 outcomes, e.g. 被市政府办公室选用)
     floor: bool = True                  # a reported period's score is at least zero
     ties: str = "min"
     adoption: str = "sum"               # one item adopted at several places: sum | highest
@@ -116,6 +116,11 @@ class Profile:
     settings: dict = field(default_factory=dict)
     template_notes: tuple[str, ...] = ()
     hints: dict = field(default_factory=dict)   # (类型, 列) -> extra words in a match error
+    adoption_phrases: dict = field(default_factory=dict)     # tier -> 通报 phrase (被…采用)
+    instruction_phrases: dict = field(default_factory=dict)  # 层级 -> 通报 phrase (…领导同志批示)
+
+    def adoption_phrase(self, tier: str) -> str:
+        return self.adoption_phrases.get(tier, f"被{tier}采用")
 
     # -- derived views ------------------------------------------------------------------
     @property

@@ -132,6 +132,8 @@ def read(root: Path) -> tuple[Profile | None, list[str]]:
         ties=_choice(policies.get("ties"), TIE_RULES, problems, f, "policies.ties", "min"),
         adoption=_choice(policies.get("adoption"), ADOPTION_MODES, problems, f, "policies.adoption", "sum"),
         praise_top=_count(report.get("praise_top"), problems, f, "report.praise_top", 3),
+        adoption_phrases=_code_map(report.get("adoption_phrases"), problems, "report.adoption_phrases"),
+        instruction_phrases=_code_map(report.get("instruction_phrases"), problems, "report.instruction_phrases"),
         settings=dict(settings),
         template_notes=tuple(_text(n, problems, f, "template.notes") for n in
                              ((data.get("template") or {}).get("notes") or [])),
