@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from .store.base import StoreBase
+from .store.events import parse_changes
 from .store.schema import SCHEMA_VERSION
 from .store.snapshot import REQUIRED_TABLES, copy_database, describe_file, restore_tables
 
@@ -95,6 +96,11 @@ def check_store_file(path: Path) -> dict:
         raise BackupError("不是本系统的数据库备份（缺少版本标记）")
     if _version_key(schema) > _version_key(SCHEMA_VERSION):
         raise BackupError(f"备份来自更新版本的程序（数据格式 {schema}，本程序为 {SCHEMA_VERSION}），请先升级程序")
+    for correction in info["corrections"]:  # re-applied on every redo: checked before they get in
+        try:
+            parse_changes(*correction)
+        except ValueError as e:
+            raise BackupError(f"备份文件已被改动或损坏（{e}），拒绝恢复") from None
     return info
 
 

@@ -2,6 +2,7 @@
 keeps the previous database, refuses what is not a store, and leaves a working store behind."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -177,3 +178,62 @@ def test_backup_to_replaces_atomically(tmp_path):
     backup_to(store, out)
     assert Store(out).event_count() == 30
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.duckdb", "s.duckdb"]
+
+
+# -- a backup is untrusted input ------------------------------------------------------------------
+def crafted_backup(tmp_path, changes: str, action: str = "更正") -> tuple[Path, bytes]:
+    """A store whose only import is undone, and a backup of it carrying one crafted correction for
+    a row of that import: redoing the import after a restore re-applies the correction."""
+    db = tmp_path / "s.duckdb"
+    store = filled(db)
+    store.undo_import(1, "测试", "试验")
+    bk = tmp_path / "crafted.duckdb"
+    bk.write_bytes(backup_bytes(store))
+    con = duckdb.connect(str(bk))
+    identity = con.execute("SELECT identity FROM import_rows WHERE import_id = 1 LIMIT 1").fetchone()[0]
+    con.execute("INSERT INTO corrections VALUES (99, ?, 1, now(), '攻击者', ?, ?, '')", [identity, action, changes])
+    con.close()
+    return db, bk.read_bytes()
+
+
+def test_a_crafted_correction_in_a_backup_cannot_run_sql(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:秘密", encoding="utf-8")
+    injected = f"title = (SELECT content FROM read_text('{secret}')), note"
+    db, data = crafted_backup(tmp_path, json.dumps({injected: "x"}))
+    before = Store(db).event_count()
+    with pytest.raises(BackupError, match="更正记录 99"):
+        restore_from(db, data, who="管理员")
+    store = Store(db)
+    assert store.event_count() == before == 0                  # nothing restored
+    store.redo_import(1, "测试", "试验")
+    titles = store.frame("SELECT title FROM events")["title"].to_list()
+    assert titles and not any("秘密" in t for t in titles)
+
+
+@pytest.mark.parametrize("changes, words", [
+    ('{"withdrawn": true}', "不能更正的字段"),
+    ('{"day": "2025-13-45"}', "日期"),
+    ('{"unit_id": "教育局"}', "单位编号"),
+    ('{"title": 3}', "文字"),
+    ('["title"]', "格式"),
+    ("not json", "格式"),
+])
+def test_every_stored_correction_is_checked_on_restore(tmp_path, changes, words):
+    db, data = crafted_backup(tmp_path, changes)
+    with pytest.raises(BackupError, match=words):
+        restore_from(db, data)
+
+
+def test_a_correction_with_a_bad_key_is_refused_when_applied(tmp_path):
+    """Even in a live store (say one restored by an older version): the key is never SQL."""
+    db = tmp_path / "s.duckdb"
+    store = filled(db)
+    store.undo_import(1, "测试", "试验")
+    identity = store.scalar("SELECT identity FROM import_rows WHERE import_id = 1 LIMIT 1")
+    with store.transaction() as con:
+        con.execute("INSERT INTO corrections VALUES (99, ?, 1, now(), '攻击者', '更正', ?, '')",
+                    [identity, json.dumps({"title = 'x', note": "y"})])
+    with pytest.raises(ValueError, match="更正记录 99"):
+        store.redo_import(1, "测试", "试验")
+    assert store.event_count() == 0  # the redo rolled back whole

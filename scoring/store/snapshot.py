@@ -38,7 +38,8 @@ def copy_database(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 
 
 def describe_file(path: Path) -> dict:
-    """Open a candidate file read-only: its tables, meta values and event count.
+    """Open a candidate file read-only: its tables, meta values, event count and corrections
+    (id, action, changes: checked before a restore, since a backup file is untrusted input).
 
     Raises duckdb.Error when it is no DuckDB database (of this version)."""
     con = duckdb.connect(str(path), read_only=True, config=CONFIG)
@@ -47,7 +48,9 @@ def describe_file(path: Path) -> dict:
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
         events = con.execute("SELECT count(*) FROM events").fetchone()[0] if "events" in tables else 0
-        return {"tables": tables, "meta": meta, "events": events}
+        corrections = (con.execute("SELECT id, action, changes FROM corrections ORDER BY id").fetchall()
+                       if "corrections" in tables else [])
+        return {"tables": tables, "meta": meta, "events": events, "corrections": corrections}
     finally:
         con.close()
 
