@@ -132,17 +132,19 @@ def _csv_grid(data: bytes) -> list[list[object]]:
     text = _decode(data)
     if "\x00" in text:
         raise FileError("不是文本格式的 CSV 文件")
+    # Only the delimiter is guessed. Quoting is what Excel writes (a quote doubled inside quotes):
+    # the sniffer's guesses there misread cells that contain quotes, such as HTML.
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     # Bounded like a sheet: a 50 MB file of commas or of blank lines must not become a
     # grid of tens of millions of Python objects.
-    if text.count(dialect.delimiter) > MAX_CELLS:
+    if text.count(delimiter) > MAX_CELLS:
         raise FileError(f"CSV 文件的单元格过多（超过 {MAX_CELLS} 个），请检查分隔符或删除多余的列")
     grid: list[list[object]] = []
     try:
-        for r in csv.reader(io.StringIO(text), dialect):
+        for r in csv.reader(io.StringIO(text), delimiter=delimiter):
             grid.append(r)
             if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise FileError(f"数据行过多（超过 {MAX_ROWS} 行），单个文件不超过 {MAX_ROWS} 行")

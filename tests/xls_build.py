@@ -19,32 +19,37 @@ def bof(kind: int) -> bytes:
     return record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0x41, 0x06))
 
 
+def _encoded(text: str) -> tuple[bool, bytes, int]:
+    """(wide, bytes, length in characters as BIFF counts them: UTF-16 code units when wide)."""
+    if all(ord(ch) <= 0xFF for ch in text):
+        return False, text.encode("latin-1"), len(text)
+    raw = text.encode("utf-16-le", "surrogatepass")
+    return True, raw, len(raw) // 2
+
+
 def _unicode(text: str, length_bytes: int = 2) -> bytes:
-    wide = any(ord(ch) > 0xFF for ch in text)
-    chars = text.encode("utf-16-le") if wide else text.encode("latin-1")
-    head = struct.pack("<H" if length_bytes == 2 else "<B", len(text))
-    return head + bytes([1 if wide else 0]) + chars
+    wide, raw, n = _encoded(text)
+    return struct.pack("<H" if length_bytes == 2 else "<B", n) + bytes([wide]) + raw
 
 
 def sst(strings: list[str], total: int | None = None) -> bytes:
     """An SST record and its CONTINUE records; long strings are split across them as Excel does."""
     records, body = [], bytearray(struct.pack("<II", total if total is not None else len(strings), len(strings)))
     for text in strings:
-        wide = any(ord(ch) > 0xFF for ch in text)
+        wide, raw, n = _encoded(text)
         width = 2 if wide else 1
         if len(body) + 3 + width > MAX_RECORD:  # the header never splits
             records.append(bytes(body))
             body = bytearray()
-        body += struct.pack("<HB", len(text), 1 if wide else 0)
-        rest = text
-        while rest:
-            room = (MAX_RECORD - len(body)) // width
+        body += struct.pack("<HB", n, wide)
+        while raw:
+            room = (MAX_RECORD - len(body)) // width * width
             if room <= 0:
                 records.append(bytes(body))
-                body = bytearray([1 if wide else 0])  # the rest of a split string: its width again
+                body = bytearray([wide])  # the rest of a split string: its width again
                 continue
-            piece, rest = rest[:room], rest[room:]
-            body += piece.encode("utf-16-le" if wide else "latin-1")
+            body += raw[:room]
+            raw = raw[room:]
     records.append(bytes(body))
     return record(0x00FC, records[0]) + b"".join(record(0x003C, r) for r in records[1:])
 
