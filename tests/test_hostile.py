@@ -244,14 +244,17 @@ def good_xlsx() -> bytes:
 @settings(max_examples=N_BROKEN_ZIP, **SETTINGS)
 @given(how=st.sampled_from(["truncate", "flip", "splice"]), where=st.floats(0, 1), junk=st.binary(min_size=1, max_size=64))
 def test_truncated_and_corrupted_workbooks(target, good_xlsx, how, where, junk):
-    cut = int(where * len(good_xlsx))
+    assert_handled(target, damaged(good_xlsx, how, where, junk), "登记表.xlsx")
+
+
+def damaged(good: bytes, how: str, where: float, junk: bytes) -> bytes:
+    """A good file cut short, with bytes flipped, or with junk spliced in at `where` (0..1)."""
+    cut = int(where * len(good))
     if how == "truncate":
-        data = good_xlsx[:cut]
-    elif how == "flip":
-        data = good_xlsx[:cut] + bytes(b ^ 0xFF for b in junk) + good_xlsx[cut + len(junk):]
-    else:
-        data = good_xlsx[:cut] + junk + good_xlsx[cut:]
-    assert_handled(target, data, "登记表.xlsx")
+        return good[:cut]
+    if how == "flip":
+        return good[:cut] + bytes(b ^ 0xFF for b in junk) + good[cut + len(junk):]
+    return good[:cut] + junk + good[cut:]
 
 
 @pytest.mark.filterwarnings("ignore:Duplicate name")
@@ -338,14 +341,7 @@ def good_xls() -> bytes:
 @settings(max_examples=N_BROKEN_XLS, **SETTINGS)
 @given(how=st.sampled_from(["truncate", "flip", "splice"]), where=st.floats(0, 1), junk=st.binary(min_size=1, max_size=64))
 def test_truncated_and_corrupted_xls(target, good_xls, how, where, junk):
-    cut = int(where * len(good_xls))
-    if how == "truncate":
-        data = good_xls[:cut]
-    elif how == "flip":
-        data = good_xls[:cut] + bytes(b ^ 0xFF for b in junk) + good_xls[cut + len(junk):]
-    else:
-        data = good_xls[:cut] + junk + good_xls[cut:]
-    assert_handled(target, data, "登记表.xls")
+    assert_handled(target, damaged(good_xls, how, where, junk), "登记表.xls")
 
 
 # -- markdown and HTML in every free-text column and in file names ---------------------------------
