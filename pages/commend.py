@@ -44,7 +44,7 @@ def body() -> None:
                            help="考评办法未规定“进步较大”的含义：可按组内名次提升或得分增长（绝对值、百分比）衡量，"
                                 "同比（本年较上年）或环比（第四季度较第一季度）。默认值见「管理 → 设置」。")
     counts = eng.settings
-    c3.caption(f"名额（见「管理 → 设置」）：先进单位 A/B/C 组 {'/'.join(str(counts['advanced_count'].get(g, 0)) for g in _data.groups())}，"
+    c3.caption(f"名额（见「管理 → 设置」）：先进单位 {'/'.join(_data.groups())} 组 {'/'.join(str(counts['advanced_count'].get(g, 0)) for g in _data.groups())}，"
                f"进步较大 {'/'.join(str(counts['improved_count'].get(g, 0)) for g in _data.groups())}，"
                f"书面检查 {'/'.join(str(counts['review_count'].get(g, 0)) for g in _data.groups())}；名额边界并列者一并入选。")
     result = _data.view(commend.select, year, measure)
