@@ -238,8 +238,12 @@ def _load_cached(root: str, _stamp: tuple) -> Profile:
 
 
 def check_profile(ref: str | Path) -> list[str]:
-    """Every problem of a profile folder (empty when it can be used)."""
-    return read_profile(resolve(ref))[1]
+    """Every problem of a profile folder (empty when it can be used); never raises."""
+    root = resolve(ref)
+    try:
+        return read_profile(root)[1]
+    except Exception as e:  # a shape no reader foresaw: still a message, not a traceback
+        return [f"文件 {root.name} 键 （未知）: 无法读取（{type(e).__name__}: {e}）"]
 
 
 def read_profile(root: Path) -> tuple[Profile | None, list[str]]:

@@ -288,7 +288,11 @@ def _check_rules(profile: Profile, problems: Problems) -> None:
         book = profile.rulebook()
     except RuleError as e:
         source, _, text = str(e).partition(": ")
-        problems.add(f"rules/{source}" if text else "rules/", "items" if text else "（整个文件夹）", text or str(e))
+        where, _, what = text.partition(": ") if text.startswith("items[") else ("（整个文件）", "", text)
+        problems.add(f"rules/{source}" if text else "rules/", where if what else "（整个文件）", what or text or str(e))
+        return
+    except (TypeError, AttributeError, KeyError) as e:  # a rule file of an unexpected shape
+        problems.add("rules/", "items", f"规则文件的结构不正确（{e}）：items 应为列表，每项为键值表")
         return
     codes = set(book.versions[0].items)
     named = [("policies.quota[].counts", q.counts) for q in profile.quotas]
