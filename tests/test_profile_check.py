@@ -117,3 +117,22 @@ def test_the_first_import_into_a_missing_file_still_makes_a_default_database(tmp
 
     store = Store(tmp_path / "x.duckdb")
     assert store.profile.root == (PROFILES_DIR / (PROFILES_DIR / "DEFAULT").read_text(encoding="utf-8").strip()).resolve()
+
+
+def test_every_profile_key_is_explained_in_the_guide():
+    """docs/配置说明.md is what offices write their profiles from: every key the reader accepts is in it."""
+    from dataclasses import fields
+    from pathlib import Path
+
+    from scoring.profile import LatePolicy, QuotaPolicy
+    from scoring.profile_read import OFFICE_KEYS
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "配置说明.md").read_text(encoding="utf-8")
+    keys = {"name", "office", "groups", "tiers", "types", "policies", "commendation", "report", "matching",
+            "settings", "template", "since", "units", "aliases", "effective", "drop", "derived", "quota",
+            "late", "floor", "ties", "adoption", "disqualify", "errors", "praise_top", "adoption_phrases",
+            "instruction_phrases", "solicited", "hints", "notes", "advanced", "improved", "review", "label",
+            "adoptions", "column", "refuse", "zero_after"}
+    keys |= set(OFFICE_KEYS) | {f.name for f in fields(QuotaPolicy)} - {"refuse_column", "refuse_value"}
+    keys |= {f.name for f in fields(LatePolicy)}
+    assert sorted(k for k in keys if not any(f in guide for f in (f"`{k}`", f"{k}:", f"### {k}"))) == []
