@@ -17,7 +17,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FREE, _END, _FATSECT, _DIFSECT = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC
 _WORKBOOK_NAMES = ("Workbook", "Book", "WORKBOOK", "BOOK")  # the order the reader tries them
 MAX_SHEETS = 1_000
-MAX_TEXT_CHARS = 20_000_000  # characters the cells would hold (a 200,000-row register at 100 a row)
+MAX_TEXT_CHARS = 32_000_000  # characters the cells would hold: ~100 MB read, as xlsx_guard.MAX_TEXT_BYTES
 _FORMULA_EXPANSION = 16      # a formula token of a few bytes can print a name or a reference
 
 # BIFF record types the reader turns into cells (blank cells it skips).

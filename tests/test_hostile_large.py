@@ -328,3 +328,40 @@ def test_xls_broken_containers_are_refused(tmp_path, case):
     path = tmp_path / f"{case}.xls"
     path.write_bytes(broken_containers()[case])
     assert_refused(path, tmp_path / "a.duckdb", "不是有效的 .xls 文件", max_mb=300)
+
+
+# -- shared strings: copied into every cell that names them ----------------------------------------
+def test_xlsx_shared_string_copied_into_every_cell(tmp_path):
+    """One shared string of 32,767 characters named by 5,000 cells: a 32 KB file that took 1.9 GB."""
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = book.add_worksheet("事件登记")
+    sheet.write_row(0, 0, HEADERS)
+    for r in range(1, 5_001):
+        sheet.write_string(r, 10, "长" * 32_767)
+    book.close()
+    path = tmp_path / "共享文字.xlsx"
+    path.write_bytes(buf.getvalue())
+    assert path.stat().st_size < 100_000
+    assert_refused(path, tmp_path / "a.duckdb", "展开后超过", max_mb=300)
+
+
+def shared_strings_workbook(strings: list[bytes], refs: list[int], pad: int = 0) -> bytes:
+    sst = (b'<?xml version="1.0"?><sst count="%d">' % len(refs) + b" " * pad
+           + b"".join(b"<si><t>" + s + b"</t></si>" for s in strings) + b"</sst>")
+    cells = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c></row>' % (k + 1, k + 1, i) for k, i in enumerate(refs))
+    return zipped({"xl/sharedStrings.xml": sst,
+                   "xl/worksheets/sheet1.xml": b"<worksheet><sheetData>" + cells + b"</sheetData></worksheet>"})
+
+
+def test_guard_adds_up_shared_text_by_what_cells_name():
+    long, short = b"x" * 200_000, b"y"
+    # Many cells, one long string: refused only when the cells name the long one.
+    check_xlsx(shared_strings_workbook([long, short], [1] * 1_000), MAX_UNZIPPED_BYTES, MAX_CELLS, max_text=10**6)
+    with pytest.raises(ZipProblem, match="展开后超过"):
+        check_xlsx(shared_strings_workbook([short, long], [1] * 10), MAX_UNZIPPED_BYTES, MAX_CELLS, max_text=10**6)
+    # A string that begins across the 1 MB chunk boundary is still measured as its own.
+    for pad in range((1 << 20) - 60, (1 << 20) - 30, 3):
+        with pytest.raises(ZipProblem, match="展开后超过"):
+            check_xlsx(shared_strings_workbook([short, long], [1] * 10, pad), MAX_UNZIPPED_BYTES, MAX_CELLS,
+                       max_text=10**6)
