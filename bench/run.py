@@ -38,6 +38,7 @@ import duckdb  # noqa: E402
 import polars as pl  # noqa: E402
 
 import generate  # noqa: E402
+from report import emit  # noqa: E402
 from scoring.cli import RANK_COLUMNS  # noqa: E402
 from scoring.engine import Engine, ranking_for  # noqa: E402
 from scoring.importer import import_file  # noqa: E402
@@ -258,11 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         if result[k] is not None:
             result[k] = round(result[k], 4)
     print(table(result))
-    text = json.dumps(result, ensure_ascii=False)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    emit(result, args.json)
     return 0
 
 
