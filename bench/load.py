@@ -5,14 +5,14 @@ running one with `--url` — and opens N real sessions: websockets to `/_stcore/
 Streamlit's own protobuf messages, as the browser does. Each session signs in through the login
 form with a bench account (created in the database if missing), then goes round
 总览 → 排名 (季度) → 排名 (年度) → 单位详情 → 评先评优 `--rounds` times, or until `--seconds` have
-passed. A page switch is a `rerun_script` BackMsg carrying the page's script hash (what the
+passed, pausing `--think` seconds on average after each switch (0: back to back, the worst case). A page switch is a `rerun_script` BackMsg carrying the page's script hash (what the
 frontend sends when a menu entry is clicked); the 季度/年度 switch sets the period control's
 widget value on the 排名 page. A switch is timed from sending the BackMsg to the ForwardMsg
 `script_finished` of that run: the server's whole work for the click, without the browser's
 drawing. Sessions start together (a 通报 goes out and everyone opens the dashboard at once).
 
 JSON keys: sessions, p50_s, p95_s, max_s, errors, server_peak_rss_mib, cpu_s, plus switches
-(how many were timed) and seconds (the run's wall time). errors counts exception elements,
+(how many were timed), seconds (the run's wall time) and think_s. errors counts exception elements,
 error alerts, runs that did not finish and lost connections. server_peak_rss_mib is the server
 process's VmHWM (its peak since start); cpu_s its user + system CPU seconds during the load
 (sign-in included). With --url neither is known unless --pid is given.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -146,7 +147,7 @@ class Session:
             self.times.append(await self.run_script(None, states))
 
 
-async def one_session(url: str, rounds: int, gate: "Gate") -> Session:
+async def one_session(url: str, rounds: int, think: float, gate: "Gate") -> Session:
     s = Session(url)
     try:
         async with connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
@@ -162,6 +163,8 @@ async def one_session(url: str, rounds: int, gate: "Gate") -> Session:
                     if time.monotonic() >= gate.stop_at:
                         return s
                     await s.switch(title, kind)
+                    if think:  # a person reads the page before the next click
+                        await asyncio.sleep(random.uniform(0.5, 1.5) * think)
     except Exception as e:  # noqa: BLE001 — a failed session is a figure, not a crash
         s.errors.append(f"{type(e).__name__}: {e}")
     return s
@@ -184,9 +187,9 @@ class Gate:
             self.opened.set()
 
 
-async def drive(url: str, sessions: int, rounds: int, seconds: float, on_open) -> list[Session]:
+async def drive(url: str, sessions: int, rounds: int, think: float, seconds: float, on_open) -> list[Session]:
     gate = Gate(sessions, seconds, on_open)
-    return list(await asyncio.gather(*(one_session(url, rounds, gate) for _ in range(sessions))))
+    return list(await asyncio.gather(*(one_session(url, rounds, think, gate) for _ in range(sessions))))
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="database to serve (default: a fresh demo database)")
     parser.add_argument("--seconds", type=float, default=60.0, help="stop switching after this long (default 60)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the five switches per session (default 3)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a viewer reads a page before the next click (default 0: back to back)")
     parser.add_argument("--url", help="attach to a running server (ws://127.0.0.1:PORT/_stcore/stream); "
                                       "its database must hold the bench account")
     parser.add_argument("--pid", type=int, help="with --url: the server's process id, for memory and CPU")
@@ -285,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
                 cpu0[0] = proc_cpu_s(pid) if pid else None
 
             t0 = time.perf_counter()
-            sessions = asyncio.run(drive(url, args.sessions, args.rounds, args.seconds, on_start))
+            sessions = asyncio.run(drive(url, args.sessions, args.rounds, args.think, args.seconds, on_start))
             wall = time.perf_counter() - t0
             cpu = round(proc_cpu_s(pid) - cpu0[0], 2) if pid and cpu0[0] is not None else None
             peak = round(proc_peak_rss_mib(pid), 1) if pid else None
@@ -308,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
               "p95_s": round(percentile(times, 0.95), 4) if times else None,
               "max_s": round(max(times), 4) if times else None,
               "errors": len(errors), "server_peak_rss_mib": peak, "cpu_s": cpu,
-              "switches": len(times), "seconds": round(wall, 2)}
+              "switches": len(times), "seconds": round(wall, 2), "think_s": args.think}
     for e in sorted(set(errors))[:10]:
         print(f"error: {e}", file=sys.stderr)
     emit(result, args.json)
