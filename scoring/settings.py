@@ -51,6 +51,12 @@ SETTINGS: tuple[Setting, ...] = (
         "growth_pct_yoy（得分较上年增长率）、rank_gain_qoq / growth_qoq / growth_pct_qoq（第四季度较第一季度）。",
     ),
     Setting(
+        "session_idle_hours",
+        8,
+        "登录后多长时间（小时）无任何操作即自动退出，须重新登录。默认 8 小时；"
+        "修改密码、停用账号或更改角色时，该账号的所有登录立即失效。",
+    ),
+    Setting(
         "timezone",
         "Asia/Shanghai",
         "判断“月份已结束”所用的时区（未给出 --as-of 时以该时区的今天为准）。",
