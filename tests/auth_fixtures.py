@@ -2,6 +2,8 @@
 Import it into a test module with `from auth_fixtures import cheap_hashes  # noqa: F401`."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from argon2 import PasswordHasher
 
@@ -17,3 +19,13 @@ def cheap_hashes(monkeypatch):
     monkeypatch.setattr(auth, "CLIENTS", throttle.ClientThrottle())
     monkeypatch.setattr(auth, "FLOOD", throttle.GlobalThrottle())
     monkeypatch.setattr(auth, "PHANTOMS", throttle.PhantomLocks())
+
+
+def freeze(monkeypatch, module, moment: datetime) -> None:
+    """`module`'s datetime.now() returns `moment` (the clock of the lock-out and the sessions)."""
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment
+
+    monkeypatch.setattr(module, "datetime", Clock)

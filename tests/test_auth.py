@@ -13,7 +13,7 @@ from scoring.auth import AuthError, User
 from scoring.cli import cli_user, main
 from scoring.store import Store
 
-from auth_fixtures import cheap_hashes  # noqa: F401
+from auth_fixtures import cheap_hashes, freeze  # noqa: F401
 
 CLI = "命令行:测试"
 
@@ -29,12 +29,7 @@ def audit_actions(store) -> list[tuple[str, str, str]]:
 
 
 def at(monkeypatch, moment: datetime) -> None:
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return moment
-
-    monkeypatch.setattr(auth, "datetime", Clock)
+    freeze(monkeypatch, auth, moment)
 
 
 # -- hashes and login ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from scoring import auth, throttle
 from scoring.auth import AuthError
 from scoring.store import Store
 
-from auth_fixtures import cheap_hashes  # noqa: F401
+from auth_fixtures import cheap_hashes, freeze  # noqa: F401
 
 CLI = "命令行:测试"
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,14 +194,7 @@ def test_parallel_guesses_from_separate_processes_on_one_file(tmp_path):
 # -- unknown names look like accounts -----------------------------------------------------------
 def test_locked_message_is_the_same_for_names_without_an_account(monkeypatch, store):
     auth.add_user(store, CLI, "管理员", RIGHT, "管理")
-    moment = datetime(2025, 3, 1, 9, 0, 0)
-
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return moment
-
-    monkeypatch.setattr(auth, "datetime", Clock)
+    freeze(monkeypatch, auth, datetime(2025, 3, 1, 9, 0, 0))
     checks = Checks(monkeypatch, pause=0)
     said = {}
     for name in ("管理员", "不存在的人"):

@@ -11,7 +11,7 @@ from scoring import auth, sessions
 from scoring.auth import User
 from scoring.store import Store
 
-from auth_fixtures import cheap_hashes  # noqa: F401
+from auth_fixtures import cheap_hashes, freeze  # noqa: F401
 
 CLI = "命令行:测试"
 
@@ -27,12 +27,7 @@ def clerk(store, admin) -> User:
 
 
 def at(monkeypatch, moment: datetime) -> None:
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return moment
-
-    monkeypatch.setattr(sessions, "datetime", Clock)
+    freeze(monkeypatch, sessions, moment)
 
 
 def test_a_token_resumes_its_session_and_only_its_hash_is_stored(store, clerk):
