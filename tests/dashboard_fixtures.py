@@ -21,18 +21,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scoring import auth  # noqa: E402
+from scoring import auth, registry  # noqa: E402
 
 ADMIN_NAME = "测试管理员"
 ADMIN_PASSWORD = "dashboard-test-pass"
 ARTIFACTS = ROOT / "test-artifacts"
 UNIT_ACCOUNT_UNIT = 3  # the unit of the test account with role 单位
-PAGE_KEYS = ("home", "rank", "unit", "commend", "upload", "rules", "export", "admin")
 
 
 def page_files() -> list[str]:
     """Every page file the navigation lists."""
-    return [f"pages/{k}.py" for k in PAGE_KEYS]
+    return [p.file for p in registry.PAGES]
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +77,7 @@ def dashboard(monkeypatch):
 
 def assert_clean(at) -> None:
     """No exception element, and no error message from the page guard."""
-    from pages._ui import ERROR_TEXT
+    from pages._session import ERROR_TEXT
 
     assert not at.exception, [e.value for e in at.exception]
     guarded = [e.value for e in at.error if ERROR_TEXT in e.value]
