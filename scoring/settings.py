@@ -66,6 +66,12 @@ SETTINGS: tuple[Setting, ...] = (
         "进步较大的衡量方法",
     ),
     Setting(
+        "session_idle_hours",
+        8,
+        "登录后多长时间（小时）无任何操作即自动退出，须重新登录。默认 8 小时；"
+        "修改密码、停用账号或更改角色时，该账号的所有登录立即失效。",
+    ),
+    Setting(
         "timezone",
         "Asia/Shanghai",
         "判断“月份已结束”所用的时区（未给出 --as-of 时以该时区的今天为准）。",
