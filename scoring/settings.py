@@ -1,13 +1,21 @@
 """The Readings of the rules as named settings (name, default, help).
 
 考评办法 leaves several points open; each way we read one is a setting, so that a later
-decision changes a value, not the code. Values are stored per database (table settings);
-these are the defaults.
+decision changes a value, not the code. Values are stored per database (table settings); the
+defaults are the office profile's (profile.yaml `settings`, and the per-group numbers of
+`groups`), else the ones below.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+
+def _group_default(attr: str) -> dict[str, int]:
+    """A per-group number as the default profile sets it (an office's own profile overrides it)."""
+    from .profile import default_profile
+
+    return {g.code: getattr(g, attr) for g in default_profile().groups}
 
 
 @dataclass(frozen=True)
@@ -34,19 +42,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "advanced_count",
-        {"A": 5, "B": 2, "C": 2},
+        _group_default("advanced"),
         "每组评出的信息工作先进单位数量（考评办法未规定）。并列于名额边界的单位一并入选。",
         "先进单位名额",
     ),
     Setting(
         "improved_count",
-        {"A": 3, "B": 1, "C": 1},
+        _group_default("improved"),
         "每组评出的进步较大单位数量（从未评为先进单位的单位中产生）。",
         "进步较大单位名额",
     ),
     Setting(
         "review_count",
-        {"A": 2, "B": 1, "C": 1},
+        _group_default("review"),
         "每组排名靠后、须由主要负责人书面检查的单位数量。",
         "书面检查单位数",
     ),
@@ -58,6 +66,12 @@ SETTINGS: tuple[Setting, ...] = (
         "进步较大的衡量方法",
     ),
     Setting(
+        "session_idle_hours",
+        8,
+        "登录后多长时间（小时）无任何操作即自动退出，须重新登录。默认 8 小时；"
+        "修改密码、停用账号或更改角色时，该账号的所有登录立即失效。",
+    ),
+    Setting(
         "timezone",
         "Asia/Shanghai",
         "判断“月份已结束”所用的时区（未给出 --as-of 时以该时区的今天为准）。",
@@ -67,11 +81,25 @@ SETTINGS: tuple[Setting, ...] = (
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+GROUP_COUNTS = {"advanced_count": "advanced", "improved_count": "improved", "review_count": "review"}
 
 
-def merged(values: dict[str, Any] | None) -> dict[str, Any]:
-    """Defaults overlaid with stored values; unknown names are ignored (a removed setting)."""
+def profile_defaults(profile=None) -> dict[str, Any]:
+    """The defaults as an office's profile sets them."""
+    if profile is None:
+        from .profile import default_profile
+
+        profile = default_profile()
     out = dict(DEFAULTS)
+    out.update({k: v for k, v in profile.settings.items() if k in BY_NAME})
+    for name, attr in GROUP_COUNTS.items():
+        out[name] = {g.code: getattr(g, attr) for g in profile.groups}
+    return out
+
+
+def merged(values: dict[str, Any] | None, profile=None) -> dict[str, Any]:
+    """Defaults overlaid with stored values; unknown names are ignored (a removed setting)."""
+    out = profile_defaults(profile)
     for k, v in (values or {}).items():
         if k in BY_NAME:
             out[k] = v
