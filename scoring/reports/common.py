@@ -21,8 +21,7 @@ GROUP_LABEL = {"A": "A类", "B": "B类", "C": "C类"}
 PRAISE_TOP = 3  # units named as the leaders of each group
 LATE_CODES = ("DED_SOLICITED_LATE", "DED_SOLICITED_LATE_REPEAT")
 ERROR_CODES = ("DED_ERROR_CITY", "DED_ERROR_REGION")
-CUMULATIVE_NOTE = ("累计得分为当年1月1日至本期末各项得分之和，合计低于0分的按0分计（考评办法三（二）3）；"
-                   "它不是各季度得分（各自已按0分保底）的简单相加。")
+CUMULATIVE_NOTE = "累计得分为当年1月1日至本季度末各项得分之和，合计低于0分的按0分计。"
 
 
 # --------------------------------------------------------------------------------------------
