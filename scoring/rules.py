@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
@@ -340,3 +341,25 @@ def _build_rulebook(sources: tuple[tuple[str, str], ...]) -> RuleBook:
 
 def default_rulebook() -> RuleBook:
     return build_rulebook(load_rule_files())
+
+
+def parse_overrides(parts: Iterable[str] | str) -> dict[str, float]:
+    """What-if points written as `CODE=POINTS`, the command line's `--set` syntax and the 规则试算
+    text box alike: several may be separated by commas, semicolons or spaces. ValueError in
+    Chinese naming the part that is wrong. Codes are kept as written (checked against the rule
+    set by the caller)."""
+    if isinstance(parts, str):
+        parts = [parts]
+    out: dict[str, float] = {}
+    for chunk in parts:
+        for part in re.split(r"[,，;；\s]+", chunk or ""):
+            if not part:
+                continue
+            code, sep, value = part.partition("=")
+            if not sep or not code.strip():
+                raise ValueError(f"应写成“计分项代码=分值”，现为“{part}”")
+            try:
+                out[code.strip()] = float(value)
+            except ValueError:
+                raise ValueError(f"{code.strip()}: 分值“{value}”不是数字") from None
+    return out

@@ -11,6 +11,8 @@ from datetime import date
 
 import polars as pl
 
+from ..numbers import cell as num  # noqa: F401 - the renderers import these from here
+from ..numbers import text as fmt_num  # noqa: F401
 from ..periods import Period
 
 ISSUER = "磴口县人民政府办公室"
@@ -27,26 +29,6 @@ CUMULATIVE_NOTE = "累计得分为当年1月1日至本季度末各项得分之�
 # --------------------------------------------------------------------------------------------
 # Formatting helpers shared by every renderer
 # --------------------------------------------------------------------------------------------
-def fmt_num(value) -> str:
-    """Whole numbers without decimals, others with what they need (at most two places)."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value != value:
-            return ""
-        if value.is_integer():
-            return str(int(value))
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def num(value):
-    """A number for a spreadsheet cell: int when whole."""
-    if isinstance(value, float) and value == value and value.is_integer():
-        return int(value)
-    return value
-
-
 def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
