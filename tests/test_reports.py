@@ -35,6 +35,7 @@ from scoring.reports.reminders import MonthNotEnded, build_reminders_docx, colle
 from scoring.reports.tongbao_docx import build_docx
 from scoring.reports.xlsx import annual_assessment_frame, build_annual_assessment_xlsx, build_xlsx
 from scoring.store import Store
+from dashboard_fixtures import assert_clean, dashboard, demo_template  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -580,6 +581,24 @@ def test_cli_report_formats_and_exit_codes(small_path, tmp_path, capsys):
     assert report_filename(YEAR, ".pdf") == "2025年度政务信息工作通报.pdf"
 
 
+def test_cli_report_attachments_and_measure(demo_path, tmp_path, capsys):
+    """`report` takes the attachments and the 进步较大 measure the 导出 page offers."""
+    from scoring.commend import select
+
+    out = tmp_path / "年度.docx"
+    assert cli_main(["report", "--db", str(demo_path), "--year", "2025", "--out", str(out), "--as-of", "2026-01-15",
+                     "--no-scores", "--breakdown", "--adopted", "none", "--measure", "growth_yoy"]) == 0
+    doc = Document(out)
+    text = all_text(doc)
+    assert not ranking_tables(doc) and not listed(doc) and listed(doc, "list_text")
+    assert "附件：1.2025年度政务信息工作表彰名单" in text and "2.2025年度各单位得分明细" in text
+    improved = select(Engine.open(Store(demo_path), as_of=AS_OF), 2025, "growth_yoy")["进步较大单位"]
+    assert improved.height and all(name in text for name in improved["单位"].to_list())
+    assert "按“得分较上年增长（分）”评定" in text
+    assert cli_main(["report", "--db", str(demo_path), "--year", "2025", "--out", str(out), "--measure", "best"]) == 2
+    assert "未知的进步衡量方法" in capsys.readouterr().err
+
+
 def test_cli_report_docx_with_number(small_path, tmp_path):
     out = tmp_path / "通报.docx"
     assert cli_main(["report", "--db", str(small_path), "--year", "2025", "--quarter", "2", "--out", str(out),
@@ -656,3 +675,31 @@ def test_render_dispatches_by_extension(small_engine):
     assert render(small_engine, Q2, ".csv")[:3] == b"\xef\xbb\xbf"
     with pytest.raises(ValueError):
         render(small_engine, Q2, ".odt")
+
+
+def test_choices_carry_between_commend_and_export(dashboard, demo_template):
+    """The 进步较大 measure picked on 评先评优 is the annual 通报's on 导出 (and back), the export
+    page opens on that year, and the 通报期号 survives leaving the page."""
+    from scoring import commend
+
+    at = dashboard(demo_template, "commend")
+    assert_clean(at)
+
+    def measure_box():
+        return next(s for s in at.selectbox if s.label == "进步较大的衡量方法")
+
+    other = next(m for m in commend.MEASURES if m != measure_box().value)
+    measure_box().set_value(other).run()
+    year = next(s for s in at.selectbox if s.label == "年度").value
+    at.switch_page("pages/export.py").run()
+    assert_clean(at)
+    assert next(s for s in at.get("button_group") if s.label == "期间").value == "年度"
+    assert next(s for s in at.selectbox if s.label == "年度").value == year
+    assert measure_box().value == other
+    assert any(f"按“{commend.MEASURES[other]}”评定" in c.value for c in at.caption)
+    next(t for t in at.text_input if t.label == "通报期号").set_value("5").run()
+    at.switch_page("pages/commend.py").run()
+    assert measure_box().value == other
+    at.switch_page("pages/export.py").run()
+    assert next(t for t in at.text_input if t.label == "通报期号").value == "5"
+
