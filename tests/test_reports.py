@@ -334,6 +334,23 @@ def test_annual_docx_commendations_and_written_reviews(annual_docx, annual):
     assert "年度得分" in header and "累计得分" not in header
 
 
+def test_growth_rate_is_a_percentage_in_the_commendation_list(engine):
+    """With 得分增长率 as the measure, the 表彰名单 shows each unit's growth as a percentage of
+    its earlier score (not the bare ratio, and not multiplied twice)."""
+    data = assemble(engine, YEAR, measure="growth_pct_yoy")
+    improved = data.commend["进步较大单位"]
+    assert improved.height
+    doc = Document(io.BytesIO(build_docx(data)))
+    table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "增长率")
+    shown = {row.cells[2].text: row.cells[-1].text for row in table.rows[1:]}
+    from scoring.commend import improvement
+
+    before = dict(improvement(engine, 2025, "growth_pct_yoy").select("单位", "上期得分").iter_rows())
+    for r in improved.iter_rows(named=True):
+        growth = (r["得分"] - before[r["单位"]]) / before[r["单位"]]
+        assert shown[r["单位"]] == f"{growth * 100:.1f}%"
+
+
 def test_annual_commendation_can_be_given(engine, annual):
     """The lists chosen on the commendation page can be passed in instead of recomputed."""
     chosen = dict(annual.commend)

@@ -174,13 +174,22 @@ def ranking_table(d: ReportData, group: str) -> Table:
     return Table(ranking_header(d), ranking_rows(d, group), widths, align, kind="ranking")
 
 
+def _cell(column: str, value) -> str:
+    if value is None:
+        return ""
+    if column == "增长率":  # a ratio (得分增长 ÷ 上期得分), said as a percentage
+        return f"{value * 100:.1f}%"
+    if column == "组别":
+        return GROUP_LABEL.get(value, value)
+    return fmt_num(value) if isinstance(value, float) else str(value)
+
+
 def _frame_table(frame: pl.DataFrame, columns: list[str], widths: list[float], numbered: bool = True) -> Table:
     cols = [c for c in columns if c in frame.columns]
     header = ([HeaderCell("序号")] if numbered else []) + [HeaderCell(c) for c in cols]
     rows = []
     for i, r in enumerate(frame.iter_rows(named=True), start=1):
-        cells = [fmt_num(r[c]) if isinstance(r[c], float) else ("" if r[c] is None else str(r[c])) for c in cols]
-        cells = [GROUP_LABEL.get(v, v) if c == "组别" else v for c, v in zip(cols, cells)]
+        cells = [_cell(c, r[c]) for c in cols]
         rows.append(([str(i)] if numbered else []) + cells)
     w = ([4] if numbered else []) + [widths[columns.index(c)] for c in cols]
     align = (["center"] if numbered else []) + ["left" if c == "标题" else "center" for c in cols]
