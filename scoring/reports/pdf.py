@@ -66,6 +66,7 @@ th {{ font-family: {HEI}; font-weight: normal; text-align: center; }}
 td.left {{ text-align: left; }} td.center {{ text-align: center; }} td.right {{ text-align: right; }}
 tr.span td {{ font-family: {HEI}; background: #f2f2f2; break-after: avoid; }}
 thead {{ display: table-header-group; }}
+tr {{ break-inside: avoid; }}
 """
 
 
