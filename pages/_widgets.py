@@ -55,6 +55,22 @@ def _save(name: str) -> None:
     st.session_state[f"_{name}"] = st.session_state[f"w_{name}"]
 
 
+def remembered(name: str, default) -> dict:
+    """key, on_change and args for a widget whose choice is kept across pages (and read elsewhere
+    with `chosen(name)`), e.g. st.selectbox(…, **remembered("commend_measure", default))."""
+    return {"key": _keep(name, default), "on_change": _save, "args": (name,)}
+
+
+def chosen(name: str, default=None):
+    """The value last picked in the remembered widget `name` on any page, or `default`."""
+    return st.session_state.get(f"_{name}", default)
+
+
+def remember(name: str, value) -> None:
+    """Set what the remembered widget `name` shows next time (on whichever page it is drawn)."""
+    st.session_state[f"_{name}"] = value
+
+
 KINDS = ("季度", "年度", "年初至今", "自定义")
 
 

@@ -18,8 +18,8 @@ from ..profile import Profile, default_profile
 
 # The office's name, masthead, 办法 title, group labels and the items behind each paragraph are
 # the profile's (ReportData.profile); nothing here names an office.
-CUMULATIVE_NOTE = ("累计得分为当年1月1日至本期末各项得分之和，合计低于0分的按0分计（考评办法三（二）3）；"
-                   "它不是各季度得分（各自已按0分保底）的简单相加。")
+PRAISE_TOP = 3  # units named as the leaders of each group
+CUMULATIVE_NOTE = "累计得分为当年1月1日至本季度末各项得分之和，合计低于0分的按0分计。"
 
 
 # --------------------------------------------------------------------------------------------
