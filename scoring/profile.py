@@ -108,6 +108,7 @@ class Profile:
     late: LatePolicy | None
     disqualify: dict[str, str]          # item -> reason: no commendation that year
     error_items: dict[str, str]         # item -> reason, disqualifying when error_disqualifies is on
+    min_items: int                      # fewer counted items (报送数) in the year: no commendation
     solicited: dict[str, str]           # 通报 phrase -> item (约稿 outcomes, e.g. 被市政府办公室选用)
     floor: bool = True                  # a reported period's score is at least zero
     ties: str = "min"

@@ -127,6 +127,7 @@ def read(root: Path) -> tuple[Profile | None, list[str]]:
         root=root.resolve(), office=office, groups=groups, tiers=tiers, types=types, quotas=quotas, late=late,
         disqualify=_code_map(commend.get("disqualify"), problems, "commendation.disqualify"),
         error_items=_code_map(commend.get("errors"), problems, "commendation.errors"),
+        min_items=_count(commend.get("min_items"), problems, f, "commendation.min_items"),
         solicited=_code_map(report.get("solicited"), problems, "report.solicited"),
         floor=_flag(policies.get("floor"), problems, f, "policies.floor", True),
         ties=_choice(policies.get("ties"), TIE_RULES, problems, f, "policies.ties", "min"),

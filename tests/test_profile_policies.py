@@ -124,3 +124,17 @@ def test_adoptions_add_up_by_default(tmp_path):
                  row("2025-02-10", "财政局", "采用", "自治区", "每日要情", "简讯", **same)])
     book = Engine.open(store, as_of=AS_OF).book.latest().items
     assert score(store, "财政局", Period.quarter(2025, 1)) == 3 + book["REGION_MRYQ_BRIEF"].points
+
+
+def test_a_minimum_of_items_before_commendation(tmp_path):
+    def change(d):
+        d["commendation"]["min_items"] = 20
+    store = store_with(tmp_path, change)
+    load(store, submissions("财政局", "2025-03", 15) + submissions("教育局", "2025-03", 15)
+         + submissions("教育局", "2025-04", 15))
+    from scoring import commend
+
+    eligible = commend.eligibility(Engine.open(store, as_of=AS_OF), 2025)
+    reasons = dict(eligible.select("单位", "原因").iter_rows())
+    assert "全年报送 15 条，少于评先所需的 20 条" in reasons["财政局"]
+    assert "少于评先所需" not in reasons["教育局"]
