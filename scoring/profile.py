@@ -97,6 +97,15 @@ class LatePolicy:
 
 
 @dataclass(frozen=True)
+class MergedPolicy:
+    """合稿: one item written with several units' material, each unit recording its own row (same
+    信息编号). `share` of the item's points goes to each unit: "full" (each the whole), "even"
+    (split evenly among the units of the 信息编号), or a fixed fraction such as 0.5."""
+    item: str
+    share: str | float = "full"
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     root: Path
@@ -114,6 +123,7 @@ class Profile:
     ties: str = "min"
     adoption: str = "sum"               # one item adopted at several places: sum | highest
     praise_top: int = 3
+    merged: MergedPolicy | None = None
     settings: dict = field(default_factory=dict)
     template_notes: tuple[str, ...] = ()
     hints: dict = field(default_factory=dict)   # (类型, 列) -> extra words in a match error

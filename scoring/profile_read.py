@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from .profile import (ADOPTION_MODES, MEASURES, QUOTA_PERIODS, TIE_RULES, UNTRACKED, Group, LatePolicy, Office,
-                      Profile, QuotaPolicy, Tier, as_date)
+from .profile import (ADOPTION_MODES, MEASURES, QUOTA_PERIODS, TIE_RULES, UNTRACKED, Group, LatePolicy, MergedPolicy,
+                      Office, Profile, QuotaPolicy, Tier, as_date)
 
 PROFILE_FILE = "profile.yaml"
 UNITS_FILE = "units.yaml"
@@ -133,6 +133,7 @@ def read(root: Path) -> tuple[Profile | None, list[str]]:
         ties=_choice(policies.get("ties"), TIE_RULES, problems, f, "policies.ties", "min"),
         adoption=_choice(policies.get("adoption"), ADOPTION_MODES, problems, f, "policies.adoption", "sum"),
         praise_top=_count(report.get("praise_top"), problems, f, "report.praise_top", 3),
+        merged=_merged(policies.get("merged"), problems),
         adoption_phrases=_code_map(report.get("adoption_phrases"), problems, "report.adoption_phrases"),
         instruction_phrases=_code_map(report.get("instruction_phrases"), problems, "report.instruction_phrases"),
         settings=dict(settings),
@@ -268,6 +269,21 @@ def _late(raw, problems: Problems) -> LatePolicy | None:
                       _count(raw.get("zero_after"), problems, f, "policies.late.zero_after"))
 
 
+def _merged(raw, problems: Problems) -> MergedPolicy | None:
+    f = PROFILE_FILE
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw.get("item"):
+        problems.add(f, "policies.merged", "须写 item（合稿的计分项代码）")
+        return None
+    share = raw.get("share", "full")
+    if share not in ("full", "even") and (isinstance(share, bool) or not isinstance(share, (int, float))
+                                          or not 0 < share <= 1):
+        problems.add(f, "policies.merged.share", f"应为 full、even 或 0 到 1 之间的比例，现为 {share!r}")
+        share = "full"
+    return MergedPolicy(str(raw["item"]), share)
+
+
 def _code_map(raw, problems: Problems, key: str) -> dict[str, str]:
     if raw is None:
         return {}
@@ -305,6 +321,7 @@ def _check_rules(profile: Profile, problems: Problems) -> None:
     named += [("commendation.disqualify", c) for c in profile.disqualify]
     named += [("commendation.errors", c) for c in profile.error_items]
     named += [("report.solicited", c) for c in profile.solicited.values()]
+    named += [("policies.merged.item", profile.merged.item)] if profile.merged else []
     for key, code in named:
         if code not in codes:
             problems.add(PROFILE_FILE, key, f"计分项 {code} 不在第一个规则版本中")

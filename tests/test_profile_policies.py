@@ -6,6 +6,7 @@ import shutil
 from datetime import date
 
 import polars as pl
+import pytest
 import yaml
 
 from conftest import AS_OF, load, row, submissions
@@ -138,3 +139,29 @@ def test_a_minimum_of_items_before_commendation(tmp_path):
     reasons = dict(eligible.select("单位", "原因").iter_rows())
     assert "全年报送 15 条，少于评先所需的 20 条" in reasons["财政局"]
     assert "少于评先所需" not in reasons["教育局"]
+
+
+def merged_rows(units, info_id="HG1"):
+    return [row("2025-02-10", u, "采用", "市", "政务要情", "合稿", info_id=info_id, title="合稿信息") for u in units]
+
+
+def test_merged_items_split_evenly_among_the_units(tmp_path):
+    store = store_with(tmp_path, lambda d: d["policies"].update(merged={"item": "CITY_ZWYQ_MERGED", "share": "even"}))
+    load(store, merged_rows(["财政局", "教育局", "民政局"]))
+    each = Engine.open(store, as_of=AS_OF).book.latest().items["CITY_ZWYQ_MERGED"].points / 3
+    assert score(store, "财政局", Period.quarter(2025, 1)) == pytest.approx(each)
+    assert score(store, "财政局", Period.quarter(2025, 1), "采用数") == 1
+
+
+def test_merged_items_a_fixed_share_each(tmp_path):
+    store = store_with(tmp_path, lambda d: d["policies"].update(merged={"item": "CITY_ZWYQ_MERGED", "share": 0.5}))
+    load(store, merged_rows(["财政局", "教育局"]))
+    full = Engine.open(store, as_of=AS_OF).book.latest().items["CITY_ZWYQ_MERGED"].points
+    assert score(store, "教育局", Period.quarter(2025, 1)) == full * 0.5
+
+
+def test_merged_items_each_score_in_full_by_default(tmp_path):
+    """三(一)1 市政府办公室信息调研科合稿信息每采用1条信息计3分 (each participating unit)."""
+    store = store_with(tmp_path, lambda d: None)
+    load(store, merged_rows(["财政局", "教育局"]))
+    assert score(store, "教育局", Period.quarter(2025, 1)) == 3
