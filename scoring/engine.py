@@ -144,7 +144,11 @@ class Engine:
     def policy_status(self, policy: QuotaPolicy, until: date) -> pl.DataFrame:
         """Every tracked unit-period of one quota up to `until` (`month` = the period's first day)."""
         def compute():
-            monthly = self.monthly(until, policy.counts)
+            if policy.period == "week":
+                monthly = self._memo(("weekly", until, policy.counts),
+                                     lambda: self.store.weekly_submissions(until, policy.counts))
+            else:
+                monthly = self.monthly(until, policy.counts)
             tracked = tracked_periods(monthly, self.as_of, until, policy.period)
             ladder = quota_ladder(
                 by_period(monthly, policy.period), tracked, self.units,

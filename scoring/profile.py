@@ -22,7 +22,7 @@ DEFAULT_FILE = PROFILES_DIR / "DEFAULT"  # the name of the shipped default profi
 
 TIE_RULES = ("min", "dense")  # 1-2-2-4 or 1-2-2-3
 ADOPTION_MODES = ("sum", "highest")
-QUOTA_PERIODS = ("month", "quarter")
+QUOTA_PERIODS = ("week", "month", "quarter")
 UNTRACKED = ("skip", "break")
 MEASURES = ("rank_gain_yoy", "growth_yoy", "growth_pct_yoy", "rank_gain_qoq", "growth_qoq", "growth_pct_qoq")
 

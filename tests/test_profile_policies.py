@@ -165,3 +165,19 @@ def test_merged_items_each_score_in_full_by_default(tmp_path):
     store = store_with(tmp_path, lambda d: None)
     load(store, merged_rows(["财政局", "教育局"]))
     assert score(store, "教育局", Period.quarter(2025, 1)) == 3
+
+
+def test_a_weekly_quota(tmp_path):
+    """period: week — each Monday-to-Sunday week is checked; a short week after a short week is a repeat."""
+    def change(d):
+        d["policies"]["quota"][0]["period"] = "week"
+    store = store_with(tmp_path, change)
+    week = lambda monday, n, unit="气象局": [row(f"2025-03-{monday + i % 5:02d}", unit, "报送", title=f"{unit}{monday}-{i}")
+                                            for i in range(n)]
+    # 气象局 (C, 4 a week here): 4 in the week of 3 March, 1 in the weeks of 10 and 17 March, 4 in that of 24 March
+    load(store, week(3, 4) + week(10, 1) + week(17, 1) + week(24, 4))
+    status = Engine.open(store, as_of=AS_OF).quota_status(date(2025, 3, 31))
+    unit = store.unit_book().by_name("气象局").id
+    got = status.filter(pl.col("unit_id") == unit).sort("month").select("month", "code").rows()
+    assert got == [(date(2025, 3, 3), None), (date(2025, 3, 10), "DED_QUOTA"), (date(2025, 3, 17), "DED_QUOTA_REPEAT"),
+                   (date(2025, 3, 24), None)]
