@@ -127,6 +127,7 @@ class Profile:
     settings: dict = field(default_factory=dict)
     template_notes: tuple[str, ...] = ()
     hints: dict = field(default_factory=dict)   # (类型, 列) -> extra words in a match error
+    aliases: dict = field(default_factory=dict)  # column -> {long form staff write: the value items use}
     adoption_phrases: dict = field(default_factory=dict)     # tier -> 通报 phrase (被…采用)
     instruction_phrases: dict = field(default_factory=dict)  # 层级 -> 通报 phrase (…领导同志批示)
 
@@ -186,7 +187,8 @@ class Profile:
         refuse = {(q.refuse_column, q.refuse_value): (q.first, q.counts) for q in self.quotas if q.refuse_value}
         return Vocabulary(types=self.types, tiers=tuple(t.name for t in self.tiers),
                           derived=self.derived_codes, refuse=tuple(sorted(refuse.items())),
-                          hints=tuple(sorted(self.hints.items())))
+                          hints=tuple(sorted(self.hints.items())),
+                          aliases=tuple(sorted((c, tuple(sorted(m.items()))) for c, m in self.aliases.items())))
 
     def rule_files(self) -> list[tuple[str, str]]:
         return [(p.name, p.read_text(encoding="utf-8")) for p in sorted((self.root / "rules").glob("*.yaml"))]

@@ -116,6 +116,15 @@ def read(root: Path) -> tuple[Profile | None, list[str]]:
     measure = settings.get("improvement_measure")
     if measure is not None and measure not in MEASURES:
         problems.add(f, "settings.improvement_measure", f"取值 {measure!r} 无效，可选：{'、'.join(MEASURES)}")
+    aliases = {}
+    raw_aliases = (data.get("matching") or {}).get("aliases") or {}
+    if not isinstance(raw_aliases, dict) or not all(isinstance(v, dict) for v in raw_aliases.values()):
+        problems.add(f, "matching.aliases", "应写成 {列名: {常见写法: 规范值}}")
+    else:
+        for column, pairs in raw_aliases.items():
+            if column not in ("类型", "层级", "刊物", "栏目", "批示人"):
+                problems.add(f, f"matching.aliases.{column}", "只能是 类型、层级、刊物、栏目、批示人 之一")
+            aliases[str(column)] = {str(k): str(v) for k, v in pairs.items()}
     hints = {}
     for i, h in enumerate(((data.get("matching") or {}).get("hints") or [])):
         if not isinstance(h, dict) or not all(isinstance(h.get(k), str) for k in ("类型", "列", "说明")):
@@ -140,6 +149,7 @@ def read(root: Path) -> tuple[Profile | None, list[str]]:
         template_notes=tuple(_text(n, problems, f, "template.notes") for n in
                              ((data.get("template") or {}).get("notes") or [])),
         hints=hints,
+        aliases=aliases,
     )
     if len(set(types)) != len(types):
         problems.add(f, "types", "类型重复")
