@@ -53,13 +53,17 @@ def _adopted_frame(d: ReportData, which: str) -> pl.DataFrame:
 
 
 def adopted_summary(d: ReportData, which: str) -> str:
+    """The count line above the list: adoptions per tier, highest first (the profile's tiers that
+    count adoptions); when only the higher ones are listed, the lowest tier's are counted apart."""
     t = d.totals
-    if which == "all":
-        return f"共{t['采用']}条（次），其中国家级{t['国家级采用']}条，自治区级{t['自治区级采用']}条，市级{t['市级采用']}条。"
-    n = t["国家级采用"] + t["自治区级采用"]
-    text = f"共{n}条（次），其中国家级{t['国家级采用']}条，自治区级{t['自治区级采用']}条。"
-    if t["市级采用"]:
-        text += f"另有{t['市级采用']}条被市级采用，不逐条列出。"
+    tiers = list(d.profile.adoption_tiers.items())  # lowest first
+    if not tiers:
+        return f"共{t['采用']}条（次）。"
+    shown = tiers if which == "all" else tiers[1:]
+    n = t["采用"] if which == "all" else sum(t[c] for _, c in shown)
+    text = f"共{n}条（次）" + ("，其中" + "，".join(f"{tier}{t[c]}条" for tier, c in reversed(shown)) if shown else "") + "。"
+    if which != "all" and t[tiers[0][1]]:
+        text += f"另有{t[tiers[0][1]]}条被{tiers[0][0]}采用，不逐条列出。"
     return text
 
 
