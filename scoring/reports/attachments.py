@@ -54,11 +54,12 @@ def _adopted_frame(d: ReportData, which: str) -> pl.DataFrame:
 
 def adopted_summary(d: ReportData, which: str) -> str:
     t = d.totals
+    levels = [("国家级", t["国家级采用"]), ("自治区级", t["自治区级采用"])]
     if which == "all":
-        return f"共{t['采用']}条（次），其中国家级{t['国家级采用']}条，自治区级{t['自治区级采用']}条，市级{t['市级采用']}条。"
-    n = t["国家级采用"] + t["自治区级采用"]
-    text = f"共{n}条（次），其中国家级{t['国家级采用']}条，自治区级{t['自治区级采用']}条。"
-    if t["市级采用"]:
+        levels.append(("市级", t["市级采用"]))
+    listed = sum(n for _, n in levels)
+    text = f"共{listed}条（次）" + ("，其中" + "，".join(f"{name}{n}条" for name, n in levels if n) if listed else "") + "。"
+    if which != "all" and t["市级采用"]:
         text += f"另有{t['市级采用']}条被市级采用，不逐条列出。"
     return text
 
