@@ -4,17 +4,11 @@ import polars as pl
 import streamlit as st
 
 from pages import _data, _session, _widgets
-from scoring.views import admin as admin_views
 from scoring import auth
 from scoring.backup import BackupError
-from scoring.settings import BY_NAME, SETTINGS
-
 from scoring.commend import MEASURES
-
-SETTING_TITLES = {"quota_improvement_share": "“较大改变”的比例", "error_disqualifies": "重大失误是否取消评先资格",
-                  "advanced_count": "先进单位名额", "improved_count": "进步较大单位名额",
-                  "review_count": "书面检查单位数", "improvement_measure": "进步较大的衡量方法",
-                  "timezone": "时区"}
+from scoring.settings import BY_NAME, SETTINGS
+from scoring.views import admin as admin_views
 
 
 def _done(message: str) -> None:
@@ -131,10 +125,10 @@ def settings_tab() -> None:
     for setting in SETTINGS:
         value = stored.get(setting.name, setting.default)
         with st.container(border=True):
-            st.markdown(f"**{SETTING_TITLES.get(setting.name, setting.name)}**　`{setting.name}`")
+            st.markdown(f"**{setting.label}**")
             st.caption(setting.help)
             if not _session.can("settings"):
-                st.write(f"当前值：{_data.view(admin_views.settings_table).filter(pl.col('名称') == setting.name)['当前值'][0]}")
+                st.write(f"当前值：{_data.view(admin_views.settings_table).filter(pl.col('设置') == setting.label)['当前值'][0]}")
                 continue
             with st.form(f"setting_{setting.name}", border=False):
                 new = setting_widget(setting.name, value)
@@ -143,7 +137,7 @@ def settings_tab() -> None:
                         st.info("未修改。")
                     else:
                         _try("settings", _data.store().set_setting, setting.name, new, _session.who(),
-                             message=f"已保存设置 {SETTING_TITLES.get(setting.name, setting.name)}。")
+                             message=f"已保存设置 {setting.label}。")
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from .blocks import Block, Para
-from .common import GROUP_LABEL, ReportData, fmt_num, md, publication_label
+from .common import ReportData, fmt_num, md, publication_label
 
 # which adopted items are listed: every one, those at the region's level and above, or none
 ADOPTED_CHOICES = {"all": "全部采用信息", "region": "只列自治区级及以上采用的信息", "none": "不附采用信息"}
@@ -78,7 +78,7 @@ def adopted_blocks(d: ReportData, which: str) -> list[Block]:
         if r["单位"] != current:
             current = r["单位"]
             s = summary[current]
-            out.append(Para(f"{current}（{GROUP_LABEL.get(s['组别'], s['组别'] or '')}）："
+            out.append(Para(f"{current}（{d.group_label(s['组别'] or '')}）："
                             f"{s['n']}条，计{fmt_num(s['pts'])}分", "list_head"))
         title = r["标题"] or "（无标题）"
         if r["批示"]:
@@ -119,7 +119,7 @@ def breakdown_blocks(d: ReportData) -> list[Block]:
     by_unit = {name: rows for (name,), rows in d.breakdown.group_by("单位", maintain_order=True)}
     empty = d.breakdown.clear()
     for gi, group in enumerate(d.groups):
-        out.append(Para(f"（{CN_NUM[gi]}）{GROUP_LABEL.get(group, group)}单位", "caption"))
+        out.append(Para(f"（{CN_NUM[gi]}）{d.group_label(group)}单位", "caption"))
         for i, r in enumerate(d.group_frame(group).sort("序号").iter_rows(named=True), start=1):
             out.append(Para(f"{i}.{r['单位']}（第{r['排名']}名，{d.score_label}{fmt_num(r['得分'])}分）", "list_head"))
             out.append(Para(unit_breakdown_text(by_unit.get(r["单位"], empty)), "list_text"))

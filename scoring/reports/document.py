@@ -12,8 +12,7 @@ import polars as pl
 
 from .attachments import Attachments, adopted_blocks, adopted_summary, adopted_title, breakdown_blocks
 from .blocks import Block, HeaderCell, Masthead, PageBreak, Para, Table
-from .common import (ADDRESSEE, CUMULATIVE_NOTE, GROUP_LABEL, ISSUER, LATE_CODES, MASTHEAD, REGULATION,
-                     ReportData, Shortfall, cn_date, fmt_num, join_names, md)
+from .common import CUMULATIVE_NOTE, ReportData, Shortfall, cn_date, fmt_num, join_names, md
 
 CN_NUM = "一二三四五六七八九十"
 
@@ -60,7 +59,7 @@ def praise_paragraphs(d: ReportData) -> list[Para]:
     out = []
     for i, group in enumerate(d.groups):
         frame = d.group_frame(group)
-        lead = f"（{CN_NUM[i]}）{GROUP_LABEL.get(group, group)}单位。"
+        lead = f"（{CN_NUM[i]}）{d.group_label(group)}单位。"
         leaders = d.praise.get(group, [])
         count = f"本组共{frame.height}个单位，平均得分{fmt_num(round(float(frame['得分'].mean() or 0), 1))}分。"
         if not leaders:
@@ -89,14 +88,17 @@ def shortfall_paragraph(d: ReportData) -> str:
     for unit, rows in by_unit.items():
         months = "、".join(f"{s.month.month}月（报送{s.n}条/任务{s.quota}条）" for s in rows)
         total = sum(-s.points for s in rows)
-        repeat = "，经提醒后仍未改变" if any(s.code == "DED_QUOTA_REPEAT" for s in rows) else ""
+        ladder = d.profile.first_repeat
+        repeat = "，经提醒后仍未改变" if any(ladder.get(s.code) == "repeat" for s in rows) else ""
         items.append(f"{unit}{months}未完成报送任务{repeat}，共扣{fmt_num(total)}分")
-    return ("按照《办法》第四条规定，A类、B类、C类单位每月分别报送信息不少于15条、8条、4条。" + d.this
+    table = d.profile.quota_table(d.profile.quotas[0]) if d.profile.quotas else {}
+    return (f"按照《办法》第四条规定，{'、'.join(d.group_label(g) for g in table)}单位每月分别报送信息不少于"
+            f"{'、'.join(f'{q}条' for q in table.values())}。" + d.this
             + "；".join(items) + "。以上单位已按《办法》三（二）1扣分并下发提醒函。")
 
 
 def adoption_paragraph(d: ReportData) -> str:
-    named = [f"{GROUP_LABEL.get(g, g)}：{join_names(units)}" for g, units in d.zero_adoption.items() if units]
+    named = [f"{d.group_label(g)}：{join_names(units)}" for g, units in d.zero_adoption.items() if units]
     if not named:
         return f"{d.this}各单位均有信息被采用。"
     n = sum(len(u) for u in d.zero_adoption.values())
@@ -112,9 +114,10 @@ def deduction_paragraph(d: ReportData) -> str | None:
         return None
     items = []
     for x in d.other_deductions:
-        what = {"DISTORTION": "报送信息严重失真"}.get(x.code, x.item)
-        if x.code in LATE_CODES:
-            what = "未按时完成约稿任务" + ("（年内再次逾期）" if x.code.endswith("REPEAT") else "")
+        what = d.profile.disqualify.get(x.code, x.item) if not x.points else x.item
+        if x.code in d.profile.late_codes:
+            again = d.profile.first_repeat.get(x.code) == "repeat"
+            what = "未按时完成约稿任务" + ("（年内再次逾期）" if again else "")
         points = f"，扣{fmt_num(-x.points)}分" if x.points else "，取消年度评先资格"
         items.append(f"{x.unit}{md(x.day)}{what}{points}")
     return d.this + "；".join(items) + "。"
@@ -175,22 +178,23 @@ def ranking_table(d: ReportData, group: str) -> Table:
     return Table(ranking_header(d), ranking_rows(d, group), widths, align, kind="ranking")
 
 
-def _cell(column: str, value) -> str:
+def _cell(d: ReportData, column: str, value) -> str:
     if value is None:
         return ""
     if column == "增长率":  # a ratio (得分增长 ÷ 上期得分), said as a percentage
         return f"{value * 100:.1f}%"
     if column == "组别":
-        return GROUP_LABEL.get(value, value)
+        return d.group_label(value)
     return fmt_num(value) if isinstance(value, float) else str(value)
 
 
-def _frame_table(frame: pl.DataFrame, columns: list[str], widths: list[float], numbered: bool = True) -> Table:
+def _frame_table(d: ReportData, frame: pl.DataFrame, columns: list[str], widths: list[float],
+                 numbered: bool = True) -> Table:
     cols = [c for c in columns if c in frame.columns]
     header = ([HeaderCell("序号")] if numbered else []) + [HeaderCell(c) for c in cols]
     rows = []
     for i, r in enumerate(frame.iter_rows(named=True), start=1):
-        cells = [_cell(c, r[c]) for c in cols]
+        cells = [_cell(d, c, r[c]) for c in cols]
         rows.append(([str(i)] if numbered else []) + cells)
     w = ([4] if numbered else []) + [widths[columns.index(c)] for c in cols]
     align = (["center"] if numbered else []) + ["left" if c == "标题" else "center" for c in cols]
@@ -215,7 +219,7 @@ def commend_blocks(d: ReportData) -> list[Block]:
         if "条数" in columns and "条数" in frame.columns:
             frame = frame.rename({"条数": "计分信息条数"})
             columns = [("计分信息条数" if x == "条数" else x) for x in columns]
-        blocks.append(_frame_table(frame, columns, widths))
+        blocks.append(_frame_table(d, frame, columns, widths))
     if c.get("measure_label"):
         blocks.append(Para(f"注：进步较大单位按“{c['measure_label']}”评定。{c.get('note') or ''}", "note"))
     return blocks
@@ -276,7 +280,7 @@ def review_paragraph(d: ReportData) -> str | None:
     for g in d.groups:
         sub = frame.filter(pl.col("组别") == g) if "组别" in frame.columns else frame
         if sub.height:
-            names.append(f"{GROUP_LABEL.get(g, g)}的{join_names(_names(sub))}")
+            names.append(f"{d.group_label(g)}的{join_names(_names(sub))}")
     return (f"{'，'.join(names)}年度得分在本组排名靠后，按照《办法》第六条，"
             "由单位主要负责人书面检查并说明情况，于通报印发后10个工作日内报县政府办公室。")
 
@@ -286,7 +290,7 @@ def versions_note(d: ReportData) -> str:
     parts = []
     for i, v in enumerate(d.versions):
         if i == 0:
-            parts.append(f"{REGULATION}（{cn_date(v.effective)}起施行）")
+            parts.append(f"{d.office.regulation}（{cn_date(v.effective)}起施行）")
         else:
             parts.append(f"{cn_date(v.effective)}起按调整后的计分标准计分")
     return "计分标准：" + "；".join(parts) + "。"
@@ -294,14 +298,15 @@ def versions_note(d: ReportData) -> str:
 
 def build_blocks(d: ReportData, attach: Attachments | None = None) -> list[Block]:
     attach = attach or Attachments.default(d.period)
-    blocks: list[Block] = [Masthead(MASTHEAD, d.number, ISSUER, cn_date(d.issue_date)),
+    office = d.office
+    blocks: list[Block] = [Masthead(office.masthead, d.number, office.issuer, cn_date(d.issue_date)),
                            Para(d.title, "title")]
     for note in d.notes:
         blocks.append(Para(f"（{note}）", "subtitle"))
-    blocks.append(Para(ADDRESSEE, "addressee"))
+    blocks.append(Para(office.addressee, "addressee"))
     what = f"{d.period.start.year}年度" if d.annual else d.period.label
-    blocks.append(Para(f"为进一步做好全县政务信息工作，根据{REGULATION}（以下简称《办法》），"
-                       f"现将{what}全县政务信息报送、采用及考评得分情况通报如下："))
+    blocks.append(Para(f"为进一步做好{office.area}政务信息工作，根据{office.regulation}（以下简称《办法》），"
+                       f"现将{what}{office.area}政务信息报送、采用及考评得分情况通报如下："))
 
     # the attachments in order: (key, title); their numbers follow from the list
     attachments: list[tuple[str, str]] = []
@@ -351,7 +356,7 @@ def build_blocks(d: ReportData, attach: Attachments | None = None) -> list[Block
     if listing:
         blocks.append(Para("附件：" + listing[0], "attach_list"))
         blocks += [Para(line, "attach_list_more") for line in listing[1:]]
-    blocks.append(Para(ISSUER, "signature"))
+    blocks.append(Para(office.issuer, "signature"))
     blocks.append(Para(cn_date(d.issue_date), "signature"))
 
     for n, (key, title) in enumerate(attachments, start=1):
@@ -375,7 +380,7 @@ def score_blocks(d: ReportData) -> list[Block]:
     blocks: list[Block] = []
     for group in d.groups:
         frame = d.group_frame(group)
-        blocks.append(Para(f"{GROUP_LABEL.get(group, group)}单位（{frame.height}个，按{d.score_label}排名）", "caption"))
+        blocks.append(Para(f"{d.group_label(group)}单位（{frame.height}个，按{d.score_label}排名）", "caption"))
         blocks.append(ranking_table(d, group))
     notes = ["1.得分为各项得分之和，扣分后合计低于0分的按0分计（《办法》三（二）3）；得分相同的单位名次并列，按单位名单顺序排列。"]
     if not d.annual:

@@ -38,7 +38,7 @@ def settings_table(engine: Engine) -> pl.DataFrame:
             return "是" if v else "否"
         return str(v)
 
-    return pl.DataFrame([{"名称": s.name, "当前值": show(stored.get(s.name, s.default)), "默认值": show(s.default),
+    return pl.DataFrame([{"设置": s.label, "当前值": show(stored.get(s.name, s.default)), "默认值": show(s.default),
                           "已修改": s.name in stored and stored[s.name] != s.default, "说明": s.help}
                          for s in SETTINGS])
 
