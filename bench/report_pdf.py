@@ -1,6 +1,6 @@
 """How long the 通报 PDF takes, and how many pages it has, on the demo database.
 
-    python bench/report_pdf.py [--db PATH] [--repeat N]
+    python bench/report_pdf.py [--db PATH] [--repeat N] [--json FILE]
 
 Builds the demo database in a temporary folder unless --db is given, then times
 `scoring.reports.render(engine, period, ".pdf", attachments=…)` — gathering the figures, laying
@@ -14,7 +14,6 @@ wall-clock seconds (`…_s`) and the process's CPU seconds (`…_cpu_s`), and th
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,10 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+from report import emit  # noqa: E402
 
 
 def pages(pdf: bytes) -> int:
@@ -50,6 +52,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="an existing database (default: a fresh demo database)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="also write the result to this file")
     args = parser.parse_args()
 
     from scoring import reports
@@ -80,7 +83,7 @@ def main() -> int:
             result[f"{key}_cpu_s"] = cpu
             if ext == ".pdf":
                 result[f"{key.removesuffix('_pdf')}_pages"] = pages(data)
-    print(json.dumps(result, ensure_ascii=False))
+    emit(result, args.json)
     return 0
 
 
