@@ -28,7 +28,7 @@ from scoring.periods import Period
 from scoring.reports import Attachments, check_format, render, report_filename
 from scoring.reports.common import assemble, fmt_num, md
 from scoring.reports.csv_export import build_adopted_csv, build_csv, build_events_csv, safe_cell
-from scoring.reports.pdf import build_html
+from scoring.reports.pdf import build_html, build_pdf
 from scoring.reports.publish import (issued_table, published_changes, published_snapshot, publish,
                                      publications)
 from scoring.reports.reminders import MonthNotEnded, build_reminders_docx, collect, letter_body
@@ -389,6 +389,46 @@ def test_pdf_has_the_same_content(small_path, tmp_path, small_engine):
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(out),
                     str(ARTIFACTS / "tongbao-page1")], check=True)
     assert (ARTIFACTS / "tongbao-page1.png").stat().st_size > 10_000
+
+
+def pdf_pages(pdf: bytes, tmp_path: Path) -> list[dict]:
+    """Per page: its height and its text lines as (top, bottom, text), the page number left out."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    pages = []
+    for page in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', xml, re.S):
+        lines = []
+        for top, bottom, body in re.findall(r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>',
+                                            page[1], re.S):
+            text = "".join(re.findall(r">([^<]*)</word>", body))
+            if not re.fullmatch(r"—\d+—", text):
+                lines.append((float(top), float(bottom), text))
+        pages.append({"height": float(page[0]), "lines": sorted(lines)})
+    return pages
+
+
+HEADING = re.compile(r"^[一二三四五六七八九十]、|^（[一二三四五六七八九十]）[^。]*$|^[ABC]类单位（|（[ABC]类）：\d+条，计")
+
+
+def test_pdf_pages_break_tidily(annual, tmp_path):
+    """The annual PDF: a page ends with a heading's text only if that heading's content follows on
+    the same page; a page is full unless the next page starts an attachment (附件N) or it is the
+    last; every page of the score table repeats its header row."""
+    pages = pdf_pages(build_pdf(annual), tmp_path)
+    assert len(pages) > 10
+    for i, page in enumerate(pages, start=1):
+        lowest = max(top for top, _, _ in page["lines"])
+        last = "".join(text for top, _, text in page["lines"] if abs(top - lowest) < 2)
+        assert not HEADING.search(last), (i, last)
+        ends_part = i == len(pages) or pages[i]["lines"][0][2].startswith("附件")
+        blank = 1 - max(bottom for _, bottom, _ in page["lines"]) / page["height"]
+        if not ends_part:
+            assert blank < 0.25, (i, round(blank, 2))
+        texts = [t for _, _, t in page["lines"]]
+        if page["height"] < 600 and any(t in ("采用", "得分") for t in texts):  # a landscape score page
+            assert "报送数" in texts and "年度得分" in texts, i
 
 
 # --------------------------------------------------------------------------------------------
