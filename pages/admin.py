@@ -7,7 +7,7 @@ from pages import _data, _session, _widgets
 from scoring import auth
 from scoring.backup import BackupError
 from scoring.commend import MEASURES
-from scoring.settings import BY_NAME, SETTINGS
+from scoring.settings import SETTINGS, profile_defaults
 from scoring.views import admin as admin_views
 
 
@@ -101,8 +101,7 @@ def units_tab() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-def setting_widget(name: str, value):
-    default = BY_NAME[name].default
+def setting_widget(name: str, value, default):
     if isinstance(default, bool):
         return st.toggle("是", value=bool(value), key=f"set_{name}")
     if isinstance(default, float):
@@ -122,8 +121,9 @@ def setting_widget(name: str, value):
 def settings_tab() -> None:
     st.caption("考评办法未写明之处的解读（规则说明中的 Reading），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
     stored = _data.store().stored_settings()
+    defaults = profile_defaults(_data.engine().profile)
     for setting in SETTINGS:
-        value = stored.get(setting.name, setting.default)
+        value = stored.get(setting.name, defaults[setting.name])
         with st.container(border=True):
             st.markdown(f"**{setting.label}**")
             st.caption(setting.help)
@@ -131,7 +131,7 @@ def settings_tab() -> None:
                 st.write(f"当前值：{_data.view(admin_views.settings_table).filter(pl.col('设置') == setting.label)['当前值'][0]}")
                 continue
             with st.form(f"setting_{setting.name}", border=False):
-                new = setting_widget(setting.name, value)
+                new = setting_widget(setting.name, value, defaults[setting.name])
                 if st.form_submit_button("保存"):
                     if new == value:
                         st.info("未修改。")

@@ -44,7 +44,7 @@ def body() -> None:
     measure = _choices.measure_picker(eng, c2)
     _choices.carry_to_export(year, measure)
     counts = eng.settings
-    c3.caption(f"名额（见「管理 → 设置」）：先进单位 A/B/C 组 {'/'.join(str(counts['advanced_count'].get(g, 0)) for g in _data.groups())}，"
+    c3.caption(f"名额（见「管理 → 设置」）：先进单位 {'/'.join(_data.groups())} 组 {'/'.join(str(counts['advanced_count'].get(g, 0)) for g in _data.groups())}，"
                f"进步较大 {'/'.join(str(counts['improved_count'].get(g, 0)) for g in _data.groups())}，"
                f"书面检查 {'/'.join(str(counts['review_count'].get(g, 0)) for g in _data.groups())}；名额边界并列者一并入选。")
     result = _data.view(commend.select, year, measure)

@@ -30,21 +30,18 @@ def overview(d: ReportData) -> list[str]:
     # 采用率 as the engine defines it (采用条数 ÷ 报送条数); not stated when adoptions outnumber
     # the registered submissions (an item adopted at several levels counts at each)
     rate = f"，采用率{pct(t['采用'], t['报送'])}" if 0 < t["采用"] <= t["报送"] else ""
-    first = (f"{when}，全县{t['单位数']}个考评单位共报送政务信息{t['报送']}条，被各级政务信息刊物采用"
-             f"{t['采用']}条（次）{rate}。其中，被国务院办公厅采用{t['国家级采用']}条，"
-             f"被自治区政府办公厅采用{t['自治区级采用']}条，被市政府办公室采用{t['市级采用']}条。")
+    levels = "，".join(f"{d.profile.adoption_phrase(tier)}{t[column]}条"
+                       for tier, column in reversed(d.profile.adoption_tiers.items()))
+    first = (f"{when}，{d.office.area}{t['单位数']}个考评单位共报送政务信息{t['报送']}条，被各级政务信息刊物采用"
+             f"{t['采用']}条（次）{rate}。" + (f"其中，{levels}。" if levels else ""))
     parts = []
     if t["批示"]:
-        by = [f"{name}{t[key]}次" for name, key in (("国务院领导同志签批", "批示_国家"),
-                                                   ("自治区领导同志签批", "批示_自治区"),
-                                                   ("市领导同志批示", "批示_市")) if t[key]]
+        by = [f"{name}{n}次" for name, n in t["批示分项"] if n]
         parts.append(f"获各级领导同志批示{t['批示']}次（{join_names(by)}）" if by else f"获各级领导同志批示{t['批示']}次")
     else:
         parts.append(f"{d.this}未获领导同志批示")
     if t["约稿"]:
-        sub = [f"{name}{t[key]}篇" for name, key in (("被市政府办公室选用", "约稿_市选用"),
-                                                    ("被自治区政府办公厅采用", "约稿_自治区采用"),
-                                                    ("按弃稿处理", "约稿_弃稿")) if t[key]]
+        sub = [f"{name}{n}篇" for name, n in t["约稿分项"] if n]
         parts.append(f"完成约稿{t['约稿']}篇（{join_names(sub)}）")
     else:
         parts.append("完成约稿0篇")
@@ -144,28 +141,32 @@ def requirements(d: ReportData) -> list[Para]:
 # --------------------------------------------------------------------------------------------
 # Attachments
 # --------------------------------------------------------------------------------------------
-RANK_WIDTHS = [4, 23, 5, 4.5, 4.5, 4.5, 4.5, 4.5, 4.5, 5, 7, 4.5, 6, 6]  # long unit names on one line
+def rank_widths(d: ReportData) -> list[float]:
+    """排名, 单位, 报送数, then per score tier (采用 and 得分 for a tier that counts adoptions), 得分, 累计."""
+    adoptions = d.profile.adoption_tiers
+    tiers = [w for t in d.profile.score_tiers for w in ([4.5, 4.5] if t in adoptions else [7 if len(t) > 4 else 5])]
+    return [4, 23, 5, *tiers, 6, 6]  # long unit names on one line
 
 
 def ranking_header(d: ReportData) -> list[list[HeaderCell]]:
     last = [HeaderCell(d.score_label, rowspan=2)]
     if not d.annual:
         last.append(HeaderCell("累计得分", rowspan=2))
+    adoptions = d.profile.adoption_tiers
     top = [HeaderCell("排名", rowspan=2), HeaderCell("单位", rowspan=2), HeaderCell("报送数", rowspan=2),
-           HeaderCell("市级", colspan=2), HeaderCell("自治区级", colspan=2), HeaderCell("国家级", colspan=2),
-           HeaderCell("批示加分", rowspan=2), HeaderCell("约稿·线索·调研", rowspan=2), HeaderCell("扣分", rowspan=2),
+           *[HeaderCell(t, colspan=2) if t in adoptions else HeaderCell(t, rowspan=2) for t in d.profile.score_tiers],
            *last]
-    second = [HeaderCell("采用"), HeaderCell("得分")] * 3
+    second = [HeaderCell("采用"), HeaderCell("得分")] * len(adoptions)
     return [top, second]
 
 
 def ranking_rows(d: ReportData, group: str) -> list[list[str]]:
     rows = []
+    adoptions = d.profile.adoption_tiers
     for r in d.group_frame(group).iter_rows(named=True):
-        row = [str(r["排名"]), r["单位"], str(r["报送数"]),
-               str(r["市级采用"]), fmt_num(r["市级"]), str(r["自治区级采用"]), fmt_num(r["自治区级"]),
-               str(r["国家级采用"]), fmt_num(r["国家级"]), fmt_num(r["批示加分"]), fmt_num(r["约稿·线索·调研"]),
-               fmt_num(r["扣分"]), fmt_num(r["得分"])]
+        tiers = [x for t in d.profile.score_tiers
+                 for x in ([str(r[adoptions[t]]), fmt_num(r[t])] if t in adoptions else [fmt_num(r[t])])]
+        row = [str(r["排名"]), r["单位"], str(r["报送数"]), *tiers, fmt_num(r["得分"])]
         if not d.annual:
             row.append(fmt_num(r["累计得分"]))
         rows.append(row)
@@ -173,7 +174,7 @@ def ranking_rows(d: ReportData, group: str) -> list[list[str]]:
 
 
 def ranking_table(d: ReportData, group: str) -> Table:
-    widths = RANK_WIDTHS if not d.annual else RANK_WIDTHS[:-1]
+    widths = rank_widths(d) if not d.annual else rank_widths(d)[:-1]
     align = ["center", "left"] + ["center"] * (len(widths) - 2)
     return Table(ranking_header(d), ranking_rows(d, group), widths, align, kind="ranking")
 
