@@ -250,7 +250,7 @@ def _check_adopted_list(doc, adopted: pl.DataFrame) -> None:
                      and text.endswith(f"，{e[2]}，{e[3]}分）"))
         expected.remove(match)
     assert expected == []
-    heads = [h for _, h in listed(doc, "list_head") if re.search(r"类）：\d+条，计", h)]
+    heads = [h for _, h in listed(doc, "list_head") if re.search(r"）：\d+条，计[-\d.]+分$", h)]
     assert len(heads) == adopted["单位"].n_unique()
 
 
@@ -266,7 +266,7 @@ def test_annual_attachments_as_chosen(engine, annual):
     events = engine.scored_events(YEAR).filter(pl.col("kind") == "采用")
     default = Document(io.BytesIO(build_docx(annual)))
     _check_adopted_list(default, events.filter(pl.col("level").is_in(["自治区", "国家"])))
-    assert "被市级采用，不逐条列出" in all_text(default)
+    assert "市级采用的" in all_text(default) and "条不逐条列出" in all_text(default)
 
     everything = Document(io.BytesIO(build_docx(annual, Attachments(breakdown=True, adopted="all"))))
     _check_adopted_list(everything, events)
@@ -281,6 +281,27 @@ def test_annual_attachments_as_chosen(engine, annual):
     assert "详见附件" not in text
     with pytest.raises(ValueError):
         Attachments(adopted="some")
+
+
+def test_higher_adoptions_follow_the_profiles_tiers(tmp_path):
+    """Another office's tiers (示例-四组: 县级 below 市级): the annual default lists the 市级
+    adoptions and counts the 县级 ones; with a single tier (示例-基础分) every item is listed."""
+    from demo.generic import build_demo
+
+    store = build_demo(tmp_path / "four.duckdb", "示例-四组")
+    engine = Engine.open(store, as_of=AS_OF)
+    lowest, higher = list(engine.profile.adoption_tiers)[:2]
+    events = engine.scored_events(YEAR).filter(pl.col("kind") == "采用")
+    doc = Document(io.BytesIO(build_docx(assemble(engine, YEAR))))
+    _check_adopted_list(doc, events.filter(pl.col("tier") != lowest))
+    low = events.filter(pl.col("tier") == lowest).height
+    assert low and f"{lowest}采用的{low}条不逐条列出" in all_text(doc)
+    assert f"各单位信息被{higher}及以上采用情况" in all_text(doc)
+
+    single = build_demo(tmp_path / "base.duckdb", "示例-基础分")
+    engine = Engine.open(single, as_of=AS_OF)
+    doc = Document(io.BytesIO(build_docx(assemble(engine, YEAR))))
+    _check_adopted_list(doc, engine.scored_events(YEAR).filter(pl.col("kind") == "采用"))
 
 
 def test_breakdown_adds_up_to_each_units_points(engine, annual):

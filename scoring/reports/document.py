@@ -318,7 +318,7 @@ def build_blocks(d: ReportData, attach: Attachments | None = None) -> list[Block
     if attach.breakdown:
         attachments.append(("breakdown", f"{what}各单位得分明细"))
     if attach.adopted != "none":
-        attachments.append(("adopted", adopted_title(what, attach.adopted)))
+        attachments.append(("adopted", adopted_title(d, what, attach.adopted)))
     number = {key: i for i, (key, _) in enumerate(attachments, start=1)}
 
     h = iter(CN_NUM)
