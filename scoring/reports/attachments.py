@@ -46,8 +46,11 @@ class Attachments:
 
     def describe(self, profile) -> str:
         parts = (["得分排名表"] if self.scores else []) + (["各单位得分明细"] if self.breakdown else [])
-        if self.adopted != "none":
-            parts.append(adopted_choices(profile)[self.adopted].replace("采用的信息", "采用信息"))
+        tiers = list(profile.adoption_tiers)
+        if self.adopted == "all" or (self.adopted == "higher" and len(tiers) < 2):
+            parts.append("全部采用信息")
+        elif self.adopted == "higher":
+            parts.append(f"{tiers[1]}及以上的采用信息")
         return "、".join(parts) or "无附件"
 
 
