@@ -1,9 +1,9 @@
 """通报, exports, 提醒函 and publishing (issue 4), checked by opening the files the way their
 readers do (python-docx, openpyxl / fastexcel, pdftotext) and comparing with the engine.
 
-One demo database per session (conftest.demo_db); tests that write use a
-copy. The PDF is rendered from a small store (weasyprint needs ~10 s for a demo quarter); its
-first page is saved under test-artifacts/ as a PNG.
+One demo database per session (conftest.demo_db); tests that write use a copy. The PDF is
+rendered from a small store (its first page is saved under test-artifacts/ as a PNG) and, for the
+page breaks, from the demo year (~2 s of weasyprint).
 """
 from __future__ import annotations
 
