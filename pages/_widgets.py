@@ -3,15 +3,19 @@ number and date columns, tables, links between pages, the empty state and the fa
 """
 from __future__ import annotations
 
+import re
+
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from scoring import numbers, registry
+from scoring.reports.csv_export import frame_csv
 from scoring.periods import Period
-from scoring.views.common import QUARTER_NAMES, TIER_COLUMNS, data_span, data_years, latest_quarter, make_period
+from scoring.views.common import (QUARTER_NAMES, TIER_COLUMNS, data_span, data_years, latest_quarter, local_times,
+                                  make_period)
 
-from ._data import store_view, today
+from ._data import store_view, timezone, today
 from ._session import allowed_pages
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -124,11 +128,65 @@ def fmt_num(value) -> str:
     return numbers.text(value, grouping=True, empty="—")
 
 
-def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), **kwargs):
-    """st.dataframe without internal columns, full width, no index."""
+# Every ASCII punctuation mark may be backslash-escaped in CommonMark, and an escaped one is
+# plain text: no link, image, emphasis, heading, HTML, Streamlit :directive: or $math$ survives.
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def text(value) -> str:
+    """A string someone typed or uploaded (a file name, unit name, title, reason, account name),
+    made safe to place inside Markdown: caption, markdown, write, labels, messages and toasts all
+    render Markdown, so it must show as the characters it is."""
+    if value is None:
+        return "—"
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _table_args(frame: pl.DataFrame, hide: tuple[str, ...], kwargs: dict) -> dict:
     config = {c: None for c in hide if c in frame.columns}
     config.update(kwargs.pop("column_config", {}) or {})
-    return st.dataframe(frame, hide_index=True, width="stretch", column_config=config, **kwargs)
+    # A missing value shows as "—", not as the grid's "None".
+    return {"hide_index": True, "width": "stretch", "column_config": config, "placeholder": "—", **kwargs}
+
+
+def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), download: str | None = None, **kwargs):
+    """Every table of the dashboard: st.dataframe without internal columns, full width, no index,
+    times in the 时区 setting.
+
+    The grid's own CSV download is switched off (client.disableDataExport in .streamlit/config.toml)
+    because it writes cells such as =HYPERLINK(...) as they are; `download` (a file name) offers
+    the same table through the exports' guarded CSV instead."""
+    frame = local_times(frame, timezone())
+    shown = st.dataframe(frame, **_table_args(frame, hide, kwargs))
+    if download:
+        visible = frame.drop([c for c in hide if c in frame.columns])
+        st.download_button("下载本表（CSV）", data=frame_csv(visible), file_name=f"{download}.csv", mime="text/csv",
+                           icon=":material/download:", key=f"csv_{kwargs.get('key') or download}")
+    return shown
+
+
+def editor(frame: pl.DataFrame, hide: tuple[str, ...] = (), **kwargs):
+    """st.data_editor with the same defaults as df (and the same switched-off grid download)."""
+    args = _table_args(frame, hide, kwargs)
+    args.pop("placeholder")
+    return st.data_editor(frame, **args)
+
+
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzone"]::before { content: "把文件拖到这里，或"; align-self: center;
+  margin-right: 0.75rem; color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; }
+</style>"""
+
+
+def uploader(label: str, **kwargs):
+    """st.file_uploader in Chinese: Streamlit 1.67 writes its drop zone in English ("Upload",
+    "50MB per file • XLSX") with no option to change it, so the label carries the size and types
+    and a style sheet replaces the English words."""
+    st.html(UPLOADER_CSS)
+    return st.file_uploader(label, **kwargs)
 
 
 @st.cache_resource(show_spinner=False)

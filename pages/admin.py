@@ -7,14 +7,8 @@ from pages import _data, _session, _widgets
 from scoring.views import admin as admin_views
 from scoring import auth
 from scoring.backup import BackupError
-from scoring.settings import BY_NAME, SETTINGS
-
 from scoring.commend import MEASURES
-
-SETTING_TITLES = {"quota_improvement_share": "“较大改变”的比例", "error_disqualifies": "重大失误是否取消评先资格",
-                  "advanced_count": "先进单位名额", "improved_count": "进步较大单位名额",
-                  "review_count": "书面检查单位数", "improvement_measure": "进步较大的衡量方法",
-                  "timezone": "时区"}
+from scoring.settings import BY_NAME, SETTINGS
 
 
 def _done(message: str) -> None:
@@ -26,7 +20,7 @@ def _try(action: str, fn, *args, message: str, **kwargs) -> None:
     try:
         _session.write(action, fn, *args, **kwargs)
     except ValueError as e:
-        st.error(str(e))
+        st.error(_widgets.text(e))
         return
     _done(message)
 
@@ -56,7 +50,7 @@ def units_tab() -> None:
         with st.form("alias"):
             st.markdown("**简称**")
             current = sorted(a for a, i in eng.units.aliases.items() if i == unit_id)
-            st.caption("现有简称：" + ("、".join(current) if current else "无"))
+            st.caption("现有简称：" + ("、".join(map(_widgets.text, current)) if current else "无"))
             alias = st.text_input("简称")
             b = st.columns(2)
             add = b[0].form_submit_button("添加简称")
@@ -107,6 +101,35 @@ def units_tab() -> None:
 
 
 # --------------------------------------------------------------------------------------------
+def waivers_tab() -> None:
+    """豁免 in force; one can be revoked (the month then counts against the quota again)."""
+    table = _data.view(admin_views.waivers_table)
+    st.caption("豁免在「单位详情」页按月添加；被豁免的月份不计报送任务扣分。取消豁免后该月重新按任务数考核，记入操作日志。")
+    if table.height == 0:
+        st.caption("目前没有生效的豁免。")
+        return
+    picked = _widgets.df(table, key="admin_waivers", on_select="rerun", selection_mode="single-row",
+                         column_config={"月份": st.column_config.DateColumn("月份", format="YYYY年M月"),
+                                        "豁免时间": _widgets.when()})
+    if not _session.can("waive"):
+        return
+    if not picked.selection.rows:
+        st.caption("在表中选择一条豁免以取消。")
+        return
+    row = table.row(picked.selection.rows[0], named=True)
+    month = row["月份"]
+    with st.form("revoke_waiver"):
+        st.markdown(f"**取消豁免**：{_widgets.text(row['单位'])} {month.year}年{month.month}月")
+        reason = st.text_input("原因（必填）", key="revoke_reason")
+        if st.form_submit_button("取消豁免", type="primary"):
+            if not reason.strip():
+                st.error("请填写原因。")
+                return
+            _try("waive", _data.store().revoke_waiver, row["unit_id"], month, _session.who(), reason.strip(),
+                 message=f"已取消 {row['单位']} {month.year}年{month.month}月的豁免。")
+
+
+# --------------------------------------------------------------------------------------------
 def setting_widget(name: str, value):
     default = BY_NAME[name].default
     if isinstance(default, bool):
@@ -121,7 +144,7 @@ def setting_widget(name: str, value):
     if name == "improvement_measure":
         keys = list(MEASURES)
         return st.selectbox("方法", keys, index=keys.index(value) if value in keys else 0,
-                            format_func=lambda k: f"{MEASURES[k]}（{k}）", key=f"set_{name}")
+                            format_func=MEASURES.get, key=f"set_{name}")
     return st.text_input("取值", value=str(value), key=f"set_{name}")
 
 
@@ -131,10 +154,11 @@ def settings_tab() -> None:
     for setting in SETTINGS:
         value = stored.get(setting.name, setting.default)
         with st.container(border=True):
-            st.markdown(f"**{SETTING_TITLES.get(setting.name, setting.name)}**　`{setting.name}`")
-            st.caption(setting.help)
+            title = admin_views.setting_title(setting.name)
+            st.markdown(f"**{title}**")
+            st.caption(admin_views.setting_help(setting.name))
             if not _session.can("settings"):
-                st.write(f"当前值：{_data.view(admin_views.settings_table).filter(pl.col('名称') == setting.name)['当前值'][0]}")
+                st.write(f"当前值：{_widgets.text(admin_views.setting_value_text(setting.name, value))}")
                 continue
             with st.form(f"setting_{setting.name}", border=False):
                 new = setting_widget(setting.name, value)
@@ -143,7 +167,7 @@ def settings_tab() -> None:
                         st.info("未修改。")
                     else:
                         _try("settings", _data.store().set_setting, setting.name, new, _session.who(),
-                             message=f"已保存设置 {SETTING_TITLES.get(setting.name, setting.name)}。")
+                             message=f"已保存设置 {title}。")
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,7 +238,7 @@ def _auth_call(fn, *args, message: str, action: str = "users", **kwargs) -> None
     try:
         _session.write(action, fn, *args, **kwargs)
     except (auth.AuthError, ValueError) as e:
-        st.error(str(e))
+        st.error(_widgets.text(e))
         return
     _done(message)
 
@@ -260,7 +284,7 @@ def backup_tab() -> None:
 
 # --------------------------------------------------------------------------------------------
 def audit_tab() -> None:
-    log = _data.store_view(admin_views.audit_table, 1000)
+    log = _data.view(admin_views.audit_table, 1000)
     c1, c2 = st.columns([1, 2])
     actions = sorted(set(log["操作"].to_list()))
     picked = c1.multiselect("操作类型", actions, key="audit_actions", placeholder="全部")
@@ -280,17 +304,19 @@ def body() -> None:
     st.title("管理")
     msg = st.session_state.pop("admin_done", None)
     if msg:
-        st.success(msg, icon=":material/check_circle:")
-    tabs = st.tabs(["单位", "设置", "用户", "备份", "操作日志"])
+        st.success(_widgets.text(msg), icon=":material/check_circle:")
+    tabs = st.tabs(["单位", "豁免", "设置", "用户", "备份", "操作日志"], key="admin_tab", on_change="rerun")
     with tabs[0]:
         units_tab()
     with tabs[1]:
-        settings_tab()
+        waivers_tab()
     with tabs[2]:
-        users_tab()
+        settings_tab()
     with tabs[3]:
-        backup_tab()
+        users_tab()
     with tabs[4]:
+        backup_tab()
+    with tabs[5]:
         audit_tab()
 
 

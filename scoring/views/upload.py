@@ -29,9 +29,8 @@ def imports_table(store, limit: int | None = None) -> pl.DataFrame:
         pl.col("user_name").alias("导入人"), pl.col("rows_total").alias("行数"), pl.col("rows_new").alias("新增"),
         pl.col("rows_known").alias("已有"),
         pl.when(pl.col("undone_at").is_null()).then(pl.lit("有效"))
-        .otherwise(pl.format("已撤销（{}，{}）", pl.col("undone_by"), pl.col("undone_at").dt.strftime("%Y-%m-%d %H:%M")))
-        .alias("状态"),
-        pl.col("undo_reason").fill_null("").alias("撤销原因"))
+        .otherwise(pl.format("已撤销（{}）", pl.col("undone_by"))).alias("状态"),
+        pl.col("undone_at").alias("撤销时间"), pl.col("undo_reason").alias("撤销原因"))
 
 
 def error_frame(report) -> pl.DataFrame:
