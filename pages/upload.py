@@ -78,7 +78,10 @@ def upload_tab() -> None:
     with c2:
         preview = upload_views.events_preview(report, _data.engine().book)
         _widgets.df(preview.head(500), key="upload_preview", height=300,
-               column_config={"日期": _widgets.day(), "行": _widgets.number("行", "%d")})
+               column_config={"日期": _widgets.day(), "行": _widgets.number("行", "%d"),
+                              "分值": _widgets.number("分值", help="该行按其日期适用的规则版本计的分值；"
+                                                      "报送任务扣分按整月计算，不在此列"),
+                              "事项": st.column_config.TextColumn("计分事项", width="medium")})
         if preview.height > 500:
             st.caption(f"仅显示前 500 行，共 {preview.height} 行。")
     if report.warnings:

@@ -8,7 +8,7 @@ import yaml
 
 from ..engine import Engine
 from ..periods import Period
-from ..rules import MATCH_COLUMNS, RuleError, check_sign, parse_version
+from ..rules import MATCH_COLUMNS, RuleError, is_deduction, parse_version
 
 
 def _accepts_text(item, column: str) -> str:
@@ -39,7 +39,7 @@ def versions_table(engine: Engine) -> pl.DataFrame:
     for v in engine.book.versions:
         changed = []
         if previous is not None:
-            changed = [f"{c} {previous.items[c].points:g}→{it.points:g}" for c, it in v.items.items()
+            changed = [f"{it.name} {previous.items[c].points:g}→{it.points:g}" for c, it in v.items.items()
                        if c in previous.items and previous.items[c].points != it.points]
         rows.append({"版本": v.version, "生效日期": v.effective, "标题": v.title, "说明": v.reason,
                      "来源": "数据库（仪表盘保存）" if v.source.startswith("数据库") else f"规则文件 {v.source}",
@@ -67,18 +67,28 @@ def overrides_from(edited: pl.DataFrame) -> dict[str, float]:
     return out
 
 
+def item_names(engine: Engine) -> dict[str, str]:
+    """{code: name} over every rule version (the latest name wins)."""
+    return {code: item.name for v in engine.book.versions for code, item in v.items.items()}
+
+
+def overrides_text(engine: Engine, overrides: dict[str, float]) -> str:
+    """A what-if in words: 名称 → 分值, by item name (codes belong in a tooltip)."""
+    names = item_names(engine)
+    return "；".join(f"{names.get(c, c)} → {v:g}" for c, v in sorted(overrides.items()))
+
+
 def check_overrides(engine: Engine, overrides: dict[str, float]) -> list[str]:
-    """Problems with a what-if (unknown code, wrong sign), as Chinese messages."""
-    known = {code for v in engine.book.versions for code in v.items}
+    """Problems with a what-if (unknown code, wrong sign), as Chinese messages naming the item."""
+    names = item_names(engine)
     problems = []
     for code, points in overrides.items():
-        if code not in known:
-            problems.append(f"未知代码 {code}")
-            continue
-        try:
-            check_sign(code, points, code)
-        except RuleError as e:
-            problems.append(str(e))
+        if code not in names:
+            problems.append(f"没有代码为“{code}”的计分事项")
+        elif is_deduction(code) and points > 0:
+            problems.append(f"“{names[code]}”是扣分项，试算分值应为负数或 0，现为 {points:g}")
+        elif not is_deduction(code) and points < 0:
+            problems.append(f"“{names[code]}”是计分项，试算分值不能为负数，现为 {points:g}")
     return problems
 
 

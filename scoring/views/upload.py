@@ -50,17 +50,18 @@ def warning_frame(report) -> pl.DataFrame:
                         schema={"行": pl.Int64, "列": pl.Utf8, "提示": pl.Utf8})
 
 
-def events_preview(report, book=None) -> pl.DataFrame:
-    """The checked events of an upload as a table (with the item each row scores as)."""
-    names = {}
-    if book is not None:
-        for v in book.versions:
-            names.update({c: i.name for c, i in v.items.items()})
-    rows = [{"行": e.get("src_row"), "日期": e["day"], "单位": e["unit"], "类型": e["type"], "层级": e["level"],
-             "刊物": e["publication"], "栏目": e["column"], "批示人": e["leader"], "标题": e["title"],
-             "作者": e["author"], "事项": names.get(e["code"], e["code"])} for e in report.events]
-    schema = {"行": pl.Int64, "日期": pl.Date, "单位": pl.Utf8, "类型": pl.Utf8, "层级": pl.Utf8, "刊物": pl.Utf8,
-              "栏目": pl.Utf8, "批示人": pl.Utf8, "标题": pl.Utf8, "作者": pl.Utf8, "事项": pl.Utf8}
+def events_preview(report, book) -> pl.DataFrame:
+    """The checked events of an upload as a table: the item each row scores as and its points
+    (under the rule version in force on the row's date), before the register's own columns."""
+    rows = []
+    for e in report.events:
+        item = book.version_for(e["day"]).items.get(e["code"])
+        rows.append({"行": e.get("src_row"), "日期": e["day"], "单位": e["unit"],
+                     "事项": item.name if item else "—", "分值": float(item.points) if item else None,
+                     "类型": e["type"], "层级": e["level"], "刊物": e["publication"], "栏目": e["column"],
+                     "批示人": e["leader"], "标题": e["title"], "作者": e["author"]})
+    schema = {"行": pl.Int64, "日期": pl.Date, "单位": pl.Utf8, "事项": pl.Utf8, "分值": pl.Float64, "类型": pl.Utf8,
+              "层级": pl.Utf8, "刊物": pl.Utf8, "栏目": pl.Utf8, "批示人": pl.Utf8, "标题": pl.Utf8, "作者": pl.Utf8}
     return pl.DataFrame(rows, schema=schema)
 
 
