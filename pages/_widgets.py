@@ -142,9 +142,14 @@ def text(value) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(str(value).split()))
 
 
+# Item codes are for the rule files and the command line; a table names the item instead.
+CODE_COLUMNS = ("代码", "扣分代码")
+
+
 def _table_args(frame: pl.DataFrame, hide: tuple[str, ...], kwargs: dict) -> dict:
     config = {c: None for c in hide if c in frame.columns}
     config.update(kwargs.pop("column_config", {}) or {})
+    config.update({c: None for c in CODE_COLUMNS if c in frame.columns})
     # A missing value shows as "—", not as the grid's "None".
     return {"hide_index": True, "width": "stretch", "column_config": config, "placeholder": "—", **kwargs}
 
@@ -159,7 +164,7 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
     frame = local_times(frame, timezone())
     shown = st.dataframe(frame, **_table_args(frame, hide, kwargs))
     if download:
-        visible = frame.drop([c for c in hide if c in frame.columns])
+        visible = frame.drop([c for c in (*hide, *CODE_COLUMNS) if c in frame.columns])
         st.download_button("下载本表（CSV）", data=frame_csv(visible), file_name=f"{download}.csv", mime="text/csv",
                            icon=":material/download:", key=f"csv_{kwargs.get('key') or download}")
     return shown

@@ -149,7 +149,7 @@ def setting_widget(name: str, value):
 
 
 def settings_tab() -> None:
-    st.caption("考评办法未写明之处的解读（规则说明中的 Reading），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
+    st.caption("考评办法未写明之处的解读（见规则说明“三、解读与设置”），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
     stored = _data.store().stored_settings()
     for setting in SETTINGS:
         value = stored.get(setting.name, setting.default)
@@ -251,7 +251,7 @@ def backup_tab() -> None:
     st.markdown("**下载备份**")
     st.caption("下载的是数据库此刻的一致快照（全部事件、导入批次、单位、规则版本、设置、账号和操作日志），"
                "系统运行中也可下载，不影响他人使用。每次下载都记入操作日志。"
-               "请把备份文件保存在安全的位置：其中含有账号的密码摘要。定时备份的方法见 README。")
+               "请把备份文件保存在安全的位置：其中含有账号的密码摘要。定时备份的方法见系统的部署说明。")
     st.download_button("下载数据库备份", data=_session.backup_download(_session.user()),
                        file_name=f"政务信息考评备份-{_data.today():%Y%m%d}.duckdb",
                        mime="application/octet-stream", key="backup_download", icon=":material/download:",
@@ -262,7 +262,7 @@ def backup_tab() -> None:
                "自动另存一份（文件名为“数据库文件名.bak-日期时间”，在服务器上与数据库同一目录），如恢复错了可再恢复回去。"
                "只接受本系统导出的备份文件；恢复本身记入操作日志。恢复后，其他正在使用的人刷新页面即可看到恢复后的数据。")
     with st.form("restore", clear_on_submit=True):
-        upload = st.file_uploader("备份文件（.duckdb）", type=["duckdb"], key="restore_file")
+        upload = _widgets.uploader("备份文件（.duckdb，不超过 50 MB）", type=["duckdb"], key="restore_file")
         sure = st.checkbox("我已了解：当前数据库的全部数据将被备份文件的内容替换", key="restore_confirm")
         go = st.form_submit_button("恢复", type="primary")
     if not go:

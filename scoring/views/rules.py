@@ -1,6 +1,7 @@
 """规则试算: rule versions as tables, the what-if editor and its comparison, a new dated version."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import polars as pl
@@ -25,9 +26,13 @@ def _accepts_text(item, column: str) -> str:
 def rule_table(engine: Engine, index: int | None = None) -> pl.DataFrame:
     """The items of one rule version (default: the latest) with their match keys and clause."""
     version = engine.book.versions[-1 if index is None else index]
+    names = {code: f"“{it.name}”" for code, it in version.items.items()}
+    codes = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
     rows = [{"代码": it.code, "名称": it.name, "类型": it.type,
              **{c: ("（系统推导）" if it.derived else _accepts_text(it, c)) for c in MATCH_COLUMNS},
-             "分值": float(it.points), "分类": it.tier, "条款": it.clause, "原文": it.text, "说明": it.note}
+             "分值": float(it.points), "分类": it.tier, "条款": it.clause, "原文": it.text,
+             # a note may name another item by its code
+             "说明": codes.sub(lambda m: names[m.group(0)], it.note) if it.note else it.note}
             for it in version.items.values()]
     return pl.DataFrame(rows)
 
