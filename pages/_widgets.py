@@ -131,6 +131,10 @@ def fmt_num(value) -> str:
 # Every ASCII punctuation mark may be backslash-escaped in CommonMark, and an escaped one is
 # plain text: no link, image, emphasis, heading, HTML, Streamlit :directive: or $math$ survives.
 _MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+# GitHub-flavoured Markdown also turns bare addresses (http://…, www.…, a@b.c) into links, after
+# escapes are read: an invisible word joiner after ':' and '@' and inside 'www.' breaks them.
+_BARE_LINK = re.compile(r"(?i)(:|@|\bwww(?=\.))")
+JOINER = "\u2060"
 
 
 def text(value) -> str:
@@ -139,7 +143,8 @@ def text(value) -> str:
     render Markdown, so it must show as the characters it is."""
     if value is None:
         return "—"
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(value).split()))
+    plain = _BARE_LINK.sub(lambda m: m.group(1) + JOINER, " ".join(str(value).split()))
+    return _MARKDOWN.sub(r"\\\1", plain)
 
 
 # Item codes are for the rule files and the command line; a table names the item instead.
@@ -179,10 +184,10 @@ def editor(frame: pl.DataFrame, hide: tuple[str, ...] = (), **kwargs):
 
 UPLOADER_CSS = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
-[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.875rem; }
-[data-testid="stFileUploaderDropzone"]::before { content: "把文件拖到这里，或"; align-self: center;
-  margin-right: 0.75rem; color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "选择文件"; }
+[data-testid="stFileUploaderDropzone"]::after { content: "或把文件拖到这里"; align-self: center; margin-left: 1rem;
+  color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; }
 </style>"""
 
 

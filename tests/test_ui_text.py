@@ -20,7 +20,8 @@ from scoring.store import Store
 
 PAYLOAD = "[点此查看通知](http://evil.example/) ![t](http://127.0.0.1:8999/img.png)"
 PAYLOADS = [PAYLOAD, "**粗体** _斜体_ # 标题", "<img src=x onerror=alert(1)>", "`代码` :red[红字] $x^2$",
-            "www.evil.example http://evil.example/a_b", "> 引用\n- 列表", "\\[已转义\\](http://evil.example/)"]
+            "www.evil.example http://evil.example/a_b WWW.EVIL.EXAMPLE mailto:a@evil.example a@evil.example",
+            "> 引用\n- 列表", "\\[已转义\\](http://evil.example/)"]
 # Streamlit renders GitHub-flavoured Markdown (with bare-address links); markdown-it's gfm-like
 # preset with linkify is the closest parser in Python.
 MARKDOWN = MarkdownIt("gfm-like")
@@ -29,6 +30,11 @@ LIVE = re.compile(r"<(a|img|em|strong|h\d|code|blockquote|ul|ol|del)\b")
 
 def rendered(markdown: str) -> str:
     return MARKDOWN.render(markdown)
+
+
+def seen(html_text: str) -> str:
+    """The characters a reader sees (the invisible word joiners that break bare links removed)."""
+    return html.unescape(html_text).replace("\u2060", "")
 
 
 # --------------------------------------------------------------------------------------------
@@ -87,7 +93,7 @@ def test_text_shows_markdown_as_the_characters_typed(payload):
     assert "<img" not in out and "<a " not in out
     # what the reader sees is the string itself (line breaks become spaces)
     plain = re.sub(r"</?p>\n?", "", out).strip()
-    assert html.unescape(plain) == " ".join(payload.split())
+    assert seen(plain) == " ".join(payload.split())
 
 
 def markdown_texts(at) -> list[str]:
@@ -117,7 +123,7 @@ def test_an_uploaded_file_name_with_links_and_images_shows_as_text(dashboard, de
     for t in shown:
         out = rendered(t)
         assert not LIVE.search(out), out
-    assert any(PAYLOAD in html.unescape(rendered(t)) for t in shown)
+    assert any(PAYLOAD in seen(rendered(t)) for t in shown)
     # 导入记录 with the new batch picked, and 更正与撤回 with the new event: both name the file
     store = Store(demo_copy)
     batch = int(store.imports()["id"].max())
@@ -130,7 +136,7 @@ def test_an_uploaded_file_name_with_links_and_images_shows_as_text(dashboard, de
     for t in about:
         out = rendered(t)
         assert "<a " not in out and "<img" not in out, out
-        assert PAYLOAD in html.unescape(out)
+        assert PAYLOAD in seen(out)
 
 
 # --------------------------------------------------------------------------------------------
