@@ -226,3 +226,71 @@ def test_whatif_messages_name_the_items_not_their_codes(dashboard, demo_template
     change = next(m for m in at.markdown if m.value.startswith("**试算调整**"))
     assert "→ 30" in change.value and "CITY_JCCK" in change.proto.help
     assert problems(visible_texts(at), rule_codes) == []
+
+
+# --------------------------------------------------------------------------------------------
+# 管理: waivers revocable, the audit log in words, times in the 时区 setting
+# --------------------------------------------------------------------------------------------
+def test_a_waiver_can_be_revoked_from_admin_and_is_audited(dashboard, demo_copy):
+    """四: a waived month is skipped by the quota ladder; revoking it makes the month count again."""
+    from datetime import date
+
+    store = Store(demo_copy)
+    unit = store.unit_book().units[0]
+    store.add_waiver(unit.id, date(2025, 11, 1), "单位搬迁", "测试")
+    at = dashboard(demo_copy, "admin")
+    assert_clean(at)
+    table = next(d for d in at.dataframe if d.key == "admin_waivers").value
+    row = list(table["单位"]).index(unit.name)
+    at.session_state["admin_waivers"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    at.text_input(key="revoke_reason").input("搬迁未获批准")
+    next(b for b in at.button if b.label == "取消豁免").click().run()
+    assert_clean(at)
+    left = store.waivers()
+    assert not left.filter((left["unit_id"] == unit.id) & (left["month"] == date(2025, 11, 1))).height
+    last = store.audit_log(1).row(0, named=True)
+    assert (last["action"], last["reason"]) == ("取消豁免", "搬迁未获批准")
+    # a plain table has no key: the audit log is the one with these columns
+    log = next(d.value for d in at.dataframe if {"操作", "对象", "内容"} <= set(d.value.columns))
+    first = log.iloc[0]
+    assert (first["操作"], first["对象"], first["内容"]) == ("取消豁免", unit.name, "月份：2025-11")
+
+
+def test_the_audit_log_reads_as_words(demo_copy):
+    from datetime import date
+
+    from scoring.views import admin as admin_views
+
+    store = Store(demo_copy)
+    engine = Engine.open(store)
+    event = store.frame("SELECT id, title FROM events WHERE kind = '采用' ORDER BY id LIMIT 1").row(0, named=True)
+    store.set_withdrawn(event["id"], True, "测试", "采用被撤销")
+    store.set_setting("improvement_measure", "growth_yoy", "测试")
+    store.set_setting("advanced_count", {"A": 6, "B": 2, "C": 2}, "测试")
+    store.move_unit(engine.units.units[0].id, "B", date(2025, 7, 1), "测试", "职能调整")
+    log = admin_views.audit_table(Engine.open(store), 4)
+    texts = dict(zip(log["对象"], log["内容"]))  # setting titles, unit names … instead of keys and ids
+    assert texts["先进单位名额"] == "取值：A 组 6，B 组 2，C 组 2"
+    assert texts["进步较大的衡量方法"] == "取值：得分较上年增长（分）"
+    texts = dict(zip(log["操作"], log["内容"]))
+    assert texts["调整组别"] == "组别：B；起始：2025-07-01"
+    assert f"标题：{event['title']}" in texts["撤回事件"] and "事项：" in texts["撤回事件"]
+    for text in log["内容"]:
+        assert "{" not in text and '"' not in text and "_" not in text
+
+
+def test_times_show_in_the_timezone_setting():
+    """The store writes the server's clock; a reader sees the office's (时区 setting)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import polars as pl
+
+    from scoring.views.common import local_times
+
+    written = datetime.now().replace(microsecond=0)
+    for tz in ("Asia/Shanghai", "America/New_York"):
+        shown = local_times(pl.DataFrame({"时间": [written]}), tz)["时间"][0]
+        office = datetime.now(ZoneInfo(tz)).replace(tzinfo=None)
+        assert abs(shown - office) < timedelta(minutes=1)
