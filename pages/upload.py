@@ -85,8 +85,9 @@ def upload_tab() -> None:
         if preview.height > 500:
             st.caption(f"仅显示前 500 行，共 {preview.height} 行。")
     if report.warnings:
-        with st.expander(f"提示 {len(report.warnings)} 条（不影响导入）", icon=":material/info:"):
+        with st.expander(f"提示 {len(report.warnings)} 条（不影响导入）", icon=":material/info:", expanded=True):
             _widgets.df(upload_views.warning_frame(report))
+    rank_preview(key, report)
     if not _session.can("import"):
         st.info("当前账号只能查看，不能导入。")
         return
@@ -100,6 +101,24 @@ def upload_tab() -> None:
         st.session_state.pop("upload_check", None)
         st.session_state["upload_round"] = round_ + 1
         st.rerun()
+
+
+def rank_preview(key, report) -> None:
+    """Which units' ranks the file would move: computed on request (it ranks a copy of the store)."""
+    with st.expander("导入后名次变化", icon=":material/swap_vert:"):
+        st.caption("按本文件涉及的季度，比较导入前后各组的排名。在数据库的副本上试算，不写入任何内容。")
+        if st.button("计算名次变化", key="upload_rank_changes"):
+            with st.spinner("正在试算……"):
+                st.session_state["upload_moves"] = (key, upload_views.rank_changes(_data.engine(), report))
+        moves = st.session_state.get("upload_moves")
+        if not moves or moves[0] != key:
+            return
+        if moves[1].height == 0:
+            st.caption("导入后各组名次都不变。")
+            return
+        _widgets.df(moves[1], column_config={"现排名": _widgets.number("现排名", "%d"),
+                                             "导入后排名": _widgets.number("导入后排名", "%d"),
+                                             "现得分": _widgets.number("现得分"), "导入后得分": _widgets.number("导入后得分")})
 
 
 # --------------------------------------------------------------------------------------------

@@ -294,3 +294,36 @@ def test_times_show_in_the_timezone_setting():
         shown = local_times(pl.DataFrame({"时间": [written]}), tz)["时间"][0]
         office = datetime.now(ZoneInfo(tz)).replace(tzinfo=None)
         assert abs(shown - office) < timedelta(minutes=1)
+
+
+# --------------------------------------------------------------------------------------------
+# The import preview: item, points, and the ranks a file would move
+# --------------------------------------------------------------------------------------------
+def test_the_import_preview_shows_item_points_and_rank_changes(dashboard, demo_copy):
+    """三(一)9: a 国务院办公厅 adoption scores; the preview says so per row and which ranks it would
+    move in its quarter, without storing anything."""
+    import polars as pl
+
+    from scoring.periods import Period
+
+    store = Store(demo_copy)
+    engine = Engine.open(store)
+    c_group = engine.ranking(Period.quarter(2025, 4)).filter(pl.col("组别") == "C").sort("排名")
+    last = c_group["单位"][-1]
+    csv = ("日期,单位,类型,层级,刊物,栏目,信息编号,标题\n"
+           f"2025-12-10,{last},采用,国家,国务院办公厅,,N-1,经验做法被国务院办公厅采用\n").encode("utf-8")
+    events = store.event_count()
+    at = dashboard(demo_copy, "upload")
+    at.get("file_uploader")[0].set_value(("补录.csv", csv, "text/csv")).run()
+    assert_clean(at)
+    preview = next(d.value for d in at.dataframe if "事项" in d.value.columns)
+    item = next(i for i in engine.book.latest().items.values() if i.tier == "国家级" and i.type == "采用")
+    assert preview["分值"].tolist() == [float(item.points)]
+    assert preview["事项"].tolist() == [item.name]
+    next(b for b in at.button if b.label == "计算名次变化").click().run()
+    assert_clean(at)
+    moves = pl.from_pandas(next(d.value for d in at.dataframe if "导入后排名" in d.value.columns))
+    mine = moves.filter(pl.col("单位") == last).row(0, named=True)
+    assert mine["期间"] == "2025年第四季度" and mine["导入后排名"] < mine["现排名"] and mine["变化"].startswith("↑")
+    assert moves.filter(pl.col("组别") != "C").height == 0  # other groups do not move
+    assert store.event_count() == events

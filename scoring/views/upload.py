@@ -115,3 +115,31 @@ def field_options(engine: Engine) -> dict[str, list[str]]:
         known = order.get(column, [])
         out[column] = [v for v in known if v in values] + sorted(values - set(known))
     return out
+
+
+def rank_changes(engine: Engine, report) -> pl.DataFrame:
+    """Units whose group rank would move in a quarter the checked file touches, if it were imported:
+    the file is imported into a throw-away snapshot of the store and both are ranked."""
+    import tempfile
+    from pathlib import Path
+
+    from ..backup import backup_to
+    from ..store import Store
+
+    quarters = sorted({(e["day"].year, (e["day"].month + 2) // 3) for e in report.events})
+    periods = [Period.quarter(y, q) for y, q in quarters]
+    with tempfile.TemporaryDirectory(prefix="scoring-preview-") as tmp:
+        trial_store = Store(backup_to(engine.store, Path(tmp) / "preview.duckdb"))
+        trial_store.store_import(report.file_name, "preview", report.events, "预览")
+        trial = Engine.open(trial_store, as_of=engine.as_of)
+        after = pl.concat([trial.ranking(p).select("单位", "组别", "排名", "得分").with_columns(pl.lit(p.label).alias("期间"))
+                           for p in periods])
+    before = pl.concat([engine.ranking(p).select("单位", "组别", "排名", "得分").with_columns(pl.lit(p.label).alias("期间"))
+                        for p in periods])
+    moved = (before.join(after, on=["期间", "组别", "单位"], suffix="_导入后")
+             .filter(pl.col("排名") != pl.col("排名_导入后"))
+             .with_columns((pl.col("排名") - pl.col("排名_导入后")).alias("名次变化")))
+    return moved.select("期间", "组别", "单位", pl.col("排名").alias("现排名"), pl.col("排名_导入后").alias("导入后排名"),
+                        pl.when(pl.col("名次变化") > 0).then(pl.format("↑{}", pl.col("名次变化")))
+                        .otherwise(pl.format("↓{}", -pl.col("名次变化"))).alias("变化"),
+                        pl.col("得分").alias("现得分"), pl.col("得分_导入后").alias("导入后得分"))
