@@ -4,11 +4,11 @@ import polars as pl
 import streamlit as st
 
 from pages import _data, _session, _widgets
-from scoring.views import admin as admin_views
 from scoring import auth
 from scoring.backup import BackupError
 from scoring.commend import MEASURES
-from scoring.settings import BY_NAME, SETTINGS
+from scoring.settings import SETTINGS, profile_defaults
+from scoring.views import admin as admin_views
 
 
 def _done(message: str) -> None:
@@ -130,8 +130,7 @@ def waivers_tab() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-def setting_widget(name: str, value):
-    default = BY_NAME[name].default
+def setting_widget(name: str, value, default):
     if isinstance(default, bool):
         return st.toggle("是", value=bool(value), key=f"set_{name}")
     if isinstance(default, float):
@@ -151,17 +150,18 @@ def setting_widget(name: str, value):
 def settings_tab() -> None:
     st.caption("考评办法未写明之处的解读（见规则说明“三、解读与设置”），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
     stored = _data.store().stored_settings()
+    defaults = profile_defaults(_data.engine().profile)
     for setting in SETTINGS:
-        value = stored.get(setting.name, setting.default)
+        value = stored.get(setting.name, defaults[setting.name])
         with st.container(border=True):
-            title = admin_views.setting_title(setting.name)
+            title = setting.label
             st.markdown(f"**{title}**")
             st.caption(admin_views.setting_help(setting.name))
             if not _session.can("settings"):
                 st.write(f"当前值：{_widgets.text(admin_views.setting_value_text(setting.name, value))}")
                 continue
             with st.form(f"setting_{setting.name}", border=False):
-                new = setting_widget(setting.name, value)
+                new = setting_widget(setting.name, value, defaults[setting.name])
                 if st.form_submit_button("保存"):
                     if new == value:
                         st.info("未修改。")

@@ -10,23 +10,11 @@ import yaml
 
 from ..commend import MEASURES
 from ..engine import Engine
-from ..settings import BY_NAME, SETTINGS
+from ..settings import BY_NAME, SETTINGS, profile_defaults
 from .upload import STORAGE_TO_HEADER
 
-# Short names for the settings; a setting missing here is named by the start of its help text.
-SETTING_TITLES = {"quota_improvement_share": "“较大改变”的比例", "error_disqualifies": "重大失误是否取消评先资格",
-                  "advanced_count": "先进单位名额", "improved_count": "进步较大单位名额",
-                  "review_count": "书面检查单位数", "improvement_measure": "进步较大的衡量方法",
-                  "timezone": "时区"}
 _FIELD_NAMES = {**STORAGE_TO_HEADER, "day": "日期", "unit_id": "单位", "code": "事项", "单位编号": "单位",
                 "代码": "事项", "值": "取值"}
-
-
-def setting_title(name: str) -> str:
-    if name in SETTING_TITLES:
-        return SETTING_TITLES[name]
-    setting = BY_NAME.get(name)
-    return re.split(r"[：，。（]", setting.help)[0] if setting else name
 
 
 def setting_help(name: str) -> str:
@@ -68,10 +56,10 @@ def units_table(engine: Engine, day: date) -> pl.DataFrame:
 
 def settings_table(engine: Engine) -> pl.DataFrame:
     stored = engine.store.stored_settings()
-    return pl.DataFrame([{"设置": setting_title(s.name), "名称": s.name,
-                          "当前值": setting_value_text(s.name, stored.get(s.name, s.default)),
-                          "默认值": setting_value_text(s.name, s.default),
-                          "已修改": s.name in stored and stored[s.name] != s.default, "说明": setting_help(s.name)}
+    defaults = profile_defaults(engine.profile)  # the office's own defaults (its groups' numbers)
+    return pl.DataFrame([{"设置": s.label, "当前值": setting_value_text(s.name, stored.get(s.name, defaults[s.name])),
+                          "默认值": setting_value_text(s.name, defaults[s.name]),
+                          "已修改": s.name in stored and stored[s.name] != defaults[s.name], "说明": setting_help(s.name)}
                          for s in SETTINGS])
 
 
@@ -126,7 +114,7 @@ def _target_text(action: str, target: str | None, units: dict) -> str:
     if m and int(m.group(1)) in units:
         return units[int(m.group(1))]
     if action == "修改设置" and target in BY_NAME:
-        return setting_title(target)
+        return BY_NAME[target].label
     if target == "kiosk":
         return "免登录只读模式"
     return target or ""

@@ -9,7 +9,7 @@ import yaml
 
 from ..engine import Engine
 from ..periods import Period
-from ..rules import MATCH_COLUMNS, RuleError, is_deduction, parse_version
+from ..rules import DEDUCTION_TYPE, MATCH_COLUMNS, RuleError, parse_version
 
 
 def _accepts_text(item, column: str) -> str:
@@ -86,13 +86,14 @@ def overrides_text(engine: Engine, overrides: dict[str, float]) -> str:
 def check_overrides(engine: Engine, overrides: dict[str, float]) -> list[str]:
     """Problems with a what-if (unknown code, wrong sign), as Chinese messages naming the item."""
     names = item_names(engine)
+    kinds = {code: it.type for v in engine.book.versions for code, it in v.items.items()}
     problems = []
     for code, points in overrides.items():
         if code not in names:
             problems.append(f"没有代码为“{code}”的计分事项")
-        elif is_deduction(code) and points > 0:
+        elif kinds[code] == DEDUCTION_TYPE and points > 0:
             problems.append(f"“{names[code]}”是扣分项，试算分值应为负数或 0，现为 {points:g}")
-        elif not is_deduction(code) and points < 0:
+        elif kinds[code] != DEDUCTION_TYPE and points < 0:
             problems.append(f"“{names[code]}”是计分项，试算分值不能为负数，现为 {points:g}")
     return problems
 
