@@ -4,6 +4,7 @@ number and date columns, tables, links between pages, the empty state and the fa
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import plotly.graph_objects as go
 import polars as pl
@@ -12,7 +13,8 @@ import streamlit as st
 from scoring import numbers, registry
 from scoring.reports.csv_export import frame_csv
 from scoring.periods import Period
-from scoring.views.common import QUARTER_NAMES, data_span, data_years, latest_quarter, local_times, make_period
+from scoring.views.common import (QUARTER_NAMES, data_span, data_years, latest_quarter, local_time, local_times,
+                                  make_period)
 
 from ._data import store_view, timezone, today
 from ._session import allowed_pages
@@ -173,6 +175,11 @@ def text(value) -> str:
         return "—"
     plain = _BARE_LINK.sub(lambda m: m.group(1) + JOINER, " ".join(str(value).split()))
     return _MARKDOWN.sub(r"\\\1", plain)
+
+
+def published(pub) -> str:
+    """A published 通报 in one line (期号 and who as text), its time in the 时区 setting."""
+    return text(replace(pub, issued_at=local_time(pub.issued_at, timezone())).describe())
 
 
 # Item codes are for the rule files and the command line; a table names the item instead.

@@ -70,7 +70,7 @@ def publication_section(eng, period) -> None:
         st.caption(f"{period.label}尚未发布。发布后，本期各单位的排名和得分按发布时原样保存；"
                    "之后的导入、更正或规则调整如改变了本期结果，排名页和本页会列出变化。")
     else:
-        st.success(_widgets.text(issued.describe()) + "。", icon=":material/verified:")
+        st.success(_widgets.published(issued) + "。", icon=":material/verified:")
         changes = pub_mod.published_changes(store, eng, period)
         if changes is None:
             st.caption("发布后数据未改变本期排名和得分。")

@@ -327,3 +327,22 @@ def test_the_import_preview_shows_item_points_and_rank_changes(dashboard, demo_c
     assert mine["期间"] == "2025年第四季度" and mine["导入后排名"] < mine["现排名"] and mine["变化"].startswith("↑")
     assert moves.filter(pl.col("组别") != "C").height == 0  # other groups do not move
     assert store.event_count() == events
+
+
+def test_a_published_number_shows_as_text_at_office_time(dashboard, demo_copy):
+    """通报期号 is typed on 导出 and shown on 排名 to everyone; the time is the office's."""
+    from scoring.periods import Period
+    from scoring.reports.publish import published_snapshot, publish
+    from scoring.views.common import local_time
+
+    store = Store(demo_copy)
+    period = Period.quarter(2025, 4)
+    publish(store, Engine.open(store), period, "测试", PAYLOAD)
+    issued = published_snapshot(store, period.key).issued_at
+    at = dashboard(demo_copy, "rank")
+    assert_clean(at)
+    note = next(e.label for e in at.expander if "通报" in e.label)
+    out = rendered(note)
+    assert "<a " not in out and "<img" not in out, out
+    assert PAYLOAD in seen(out)
+    assert f"{local_time(issued, 'Asia/Shanghai'):%Y-%m-%d %H:%M}" in seen(out)
