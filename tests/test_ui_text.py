@@ -198,7 +198,7 @@ def rule_codes(demo_template) -> set[str]:
     return {code for v in Engine.open(Store(demo_template)).book.versions for code in v.items}
 
 
-@pytest.mark.parametrize("role", ["管理", "单位"])
+@pytest.mark.parametrize("role", ["管理", "查看", "单位"])
 def test_every_page_and_tab_reads_in_chinese(dashboard, demo_copy, rule_codes, role):
     """Every tab's content runs on each page (tabs do not skip hidden content), so one run per page
     reads all of them; the audit log has entries of every kind after the demo build."""
@@ -327,6 +327,8 @@ def test_the_import_preview_shows_item_points_and_rank_changes(dashboard, demo_c
     assert mine["期间"] == "2025年第四季度" and mine["导入后排名"] < mine["现排名"] and mine["变化"].startswith("↑")
     assert moves.filter(pl.col("组别") != "C").height == 0  # other groups do not move
     assert store.event_count() == events
+    codes = {code for v in engine.book.versions for code in v.items}
+    assert problems(visible_texts(at), codes) == []
 
 
 def test_a_published_number_shows_as_text_at_office_time(dashboard, demo_copy):
