@@ -223,13 +223,15 @@ UPLOADER_CSS = """<style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "选择文件"; }
 [data-testid="stFileUploaderDropzone"]::after { content: "或把文件拖到这里"; align-self: center; margin-left: 1rem;
   color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span { display: none; }
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid])::after { content: "松开鼠标即可上传"; }
 </style>"""
 
 
 def uploader(label: str, **kwargs):
     """st.file_uploader in Chinese: Streamlit 1.67 writes its drop zone in English ("Upload",
-    "50MB per file • XLSX") with no option to change it, so the label carries the size and types
-    and a style sheet replaces the English words."""
+    "50MB per file • XLSX", "Drag and drop a file here" while dragging) with no option to change
+    it, so the label carries the size and types and a style sheet replaces the English words."""
     st.html(UPLOADER_CSS)
     return st.file_uploader(label, **kwargs)
 

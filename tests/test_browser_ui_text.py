@@ -74,6 +74,16 @@ def test_the_uploader_reads_in_chinese(page):
     assert "Upload" not in text and "per file" not in text and "Browse" not in text
     button = zone.locator("button [data-testid='stMarkdownContainer']")
     assert page.evaluate("e => getComputedStyle(e, '::after').content", button.element_handle()) == '"选择文件"'
+    # while a file is dragged over it
+    files = page.evaluate_handle("""() => { const d = new DataTransfer();
+        d.items.add(new File(['x'], 'a.csv', {type: 'text/csv'})); return d; }""")
+    zone.dispatch_event("dragenter", {"dataTransfer": files})
+    page.wait_for_timeout(300)
+    zone.screenshot(path=OUT / "02b-数据导入-拖入文件.png")
+    assert "Drag" not in zone.inner_text()
+    overlay = zone.locator(":scope > div:not([data-testid])")
+    assert page.evaluate("e => getComputedStyle(e, '::after').content", overlay.element_handle()) == '"松开鼠标即可上传"'
+    zone.dispatch_event("dragleave", {"dataTransfer": files})
 
 
 def test_an_uploaded_name_with_links_shows_as_text_and_undo_stays_on_its_tab(page):
