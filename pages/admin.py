@@ -29,7 +29,7 @@ def _try(action: str, fn, *args, message: str, **kwargs) -> None:
 def units_tab() -> None:
     eng = _data.engine()
     table = _data.view(admin_views.units_table, _data.today())
-    _widgets.df(table, key="admin_units", height=420, column_config={
+    _widgets.df(table, key="admin_units", height=420, download="考评单位", column_config={
         "序号": _widgets.number("序号", "%d"), "启用日期": _widgets.day(), "停用日期": _widgets.day(),
         "分组历史": st.column_config.TextColumn("分组历史", width="medium")}, hide=("unit_id",))
     st.caption("序号即单位名单（附件）的顺序，并列时按此顺序排列。月度任务数按每月 1 日的组别，排名按期末的组别。")
@@ -295,7 +295,7 @@ def audit_tab() -> None:
         t = text.strip()
         log = log.filter(pl.any_horizontal([pl.col(c).fill_null("").str.contains(t, literal=True)
                                             for c in ("操作人", "对象", "内容", "原因")]))
-    _widgets.df(log, key="audit_table", height=520, column_config={
+    _widgets.df(log, key="audit_table", height=520, download="操作日志", column_config={
         "时间": _widgets.when(), "编号": _widgets.number("编号", "%d"), "内容": st.column_config.TextColumn("内容", width="large")})
     st.caption("最近 1000 条操作记录：导入、撤销、更正、撤回、豁免、单位与设置的修改、规则版本的保存。")
 

@@ -21,7 +21,7 @@ def rules_tab() -> None:
     v = versions[idx]
     st.caption(_widgets.text(f"{v.title}。{v.reason}"))
     table = _data.view(rules_views.rule_table, idx)
-    _widgets.df(table, key="rules_table", height=600, column_config={
+    _widgets.df(table, key="rules_table", height=600, download="计分规则", column_config={
         "分值": _widgets.number("分值"), "原文": st.column_config.TextColumn("原文", width="large"),
         "名称": st.column_config.TextColumn("名称", width="medium")})
     st.caption("每条记录按（类型、层级、刊物、栏目、批示人）对应一个计分事项；记录按其日期所在的规则版本计分。")

@@ -196,7 +196,7 @@ def history_tab() -> None:
     if imports.height == 0:
         st.caption("还没有导入记录。")
         return
-    event = _widgets.df(imports, key="history_table", on_select="rerun", selection_mode="single-row",
+    event = _widgets.df(imports, key="history_table", on_select="rerun", selection_mode="single-row", download="导入记录",
                    column_config={"导入时间": _widgets.when(), "行数": _widgets.number(), "新增": _widgets.number(),
                                   "已有": _widgets.number(), "批次": _widgets.number("批次", "%d")})
     st.caption("撤销一次导入：该批次独有的记录不再计分（其他批次也有的记录保留），原始行仍保存，可随时恢复。")
