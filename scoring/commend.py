@@ -93,28 +93,32 @@ def _top_with_ties(frame: pl.DataFrame, by: str, count: int, descending: bool = 
 
 def top_authors(engine: Engine, year: int, unit_ids: list[int]) -> pl.DataFrame:
     """Each unit's most productive author by points of adopted items (先进个人 suggestion)."""
-    events = engine.scored_events(Period.year(year), unit_ids)
-    scored = events.filter((pl.col("points") > 0) & (pl.col("author") != "") & pl.col("author").is_not_null())
-    if scored.height == 0:
+    period = Period.year(year)
+    found = engine.store.author_points(period.start, period.end, unit_ids, *engine.event_points(period))
+    if found.height == 0:
         return pl.DataFrame(schema={"unit_id": pl.Int32, "单位": pl.Utf8, "先进个人": pl.Utf8, "得分": pl.Float64, "条数": pl.UInt32})
-    per_author = (scored.with_columns(pl.col("author").str.split("、").alias("作者")).explode("作者")
-                  .group_by("unit_id", "单位", "作者").agg(pl.col("points").sum().alias("得分"), pl.len().alias("条数"))
+    per_author = (found.with_columns(pl.col("author").str.split("、").alias("作者")).explode("作者")
+                  .group_by("unit_id", "作者").agg(pl.col("points").sum().alias("得分"),
+                                                 pl.col("n").sum().cast(pl.UInt32).alias("条数"))
+                  .join(_names(engine), on="unit_id", how="left")
                   .sort(["unit_id", "得分", "条数", "作者"], descending=[False, True, True, False]))
-    return per_author.group_by("unit_id", maintain_order=True).first().rename({"作者": "先进个人"})
+    return (per_author.group_by("unit_id", maintain_order=True).first().rename({"作者": "先进个人"})
+            .select("unit_id", "单位", "先进个人", "得分", "条数"))
 
 
 def excellent_items(engine: Engine, year: int, limit: int = 10) -> pl.DataFrame:
     """优秀信息: the items that earned most (adoptions at every level plus instructions)."""
-    events = engine.scored_events(Period.year(year))
-    items = events.filter(pl.col("kind").is_in(["采用", "批示"]) & (pl.col("info_id") != ""))
-    titles = items.filter(pl.col("kind") == "采用").group_by("info_id").agg(pl.col("title").first().alias("标题"))
-    return (items.group_by("info_id", "单位").agg(pl.col("points").sum().alias("得分"),
-                                                (pl.col("kind") == "采用").sum().alias("采用次数"),
-                                                (pl.col("kind") == "批示").sum().alias("批示次数"),
-                                                pl.col("author").first().alias("作者"))
-            .join(titles, on="info_id", how="left")
-            .sort(["得分", "info_id"], descending=[True, False]).head(limit)
-            .select("单位", "标题", "作者", "得分", "采用次数", "批示次数", pl.col("info_id").alias("信息编号")))
+    period = Period.year(year)
+    best = engine.store.best_items(period.start, period.end, "采用", "批示", limit, *engine.event_points(period))
+    return (best.cast({"unit_id": pl.Int32}).join(_names(engine), on="unit_id", how="left", maintain_order="left")
+            .select("单位", pl.col("title").alias("标题"), pl.col("author").alias("作者"), pl.col("points").alias("得分"),
+                    pl.col("adopted").cast(pl.UInt32).alias("采用次数"),
+                    pl.col("instructed").cast(pl.UInt32).alias("批示次数"), pl.col("info_id").alias("信息编号")))
+
+
+def _names(engine: Engine) -> pl.DataFrame:
+    return pl.DataFrame({"unit_id": [u.id for u in engine.units.units], "单位": [u.name for u in engine.units.units]},
+                        schema={"unit_id": pl.Int32, "单位": pl.Utf8})
 
 
 def select(engine: Engine, year: int, measure: str | None = None) -> dict:

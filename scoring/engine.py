@@ -353,6 +353,13 @@ class Engine:
                         how="diagonal_relaxed")
         return out.join(names, on="unit_id", how="left").sort(["day", "unit_id"], nulls_last=True)
 
+    def event_points(self, period: Period) -> tuple[list[date], pl.DataFrame, pl.DataFrame]:
+        """What scores a single stored event of the period, for reads that score events in the
+        store: the rule versions' boundaries, (vidx, code, points_each), and (id, code) of the
+        约稿逾期 rows (first or repeat in their year)."""
+        late = self._late_rows(period.start, period.end).select("id", "code")
+        return list(self.book.boundaries), points_table(self.book).select("vidx", "code", "points_each"), late
+
     def submissions_vs_quota(self, period: Period) -> pl.DataFrame:
         """Monthly 报送 count against the quota per unit in the period (ended months and current)."""
         monthly = self.monthly(period.end)

@@ -94,6 +94,49 @@ class QueriesMixin:
         return self.frame(f"""SELECT {_DETAIL_COLUMNS} FROM events e JOIN imports i ON i.id = e.import_id
             WHERE {' AND '.join(where)} ORDER BY e.day, e.id""", params)
 
+    # Commendation needs event-level facts (authors, 信息编号) but never every event of a year: the
+    # two reads below score the events in SQL with the engine's points, passed as bound lists, and
+    # return per unit and author, or only the best items. `points` is (vidx, code, points_each) of
+    # every rule version; `late` is (id, code): the code each 约稿逾期 row scores as.
+
+    def _scored_events_sql(self, boundaries: list[date], points, late) -> tuple[str, list]:
+        vidx, params = _version_index_sql(boundaries)
+        sql = f"""WITH pts AS (SELECT unnest(?::VARCHAR[]) AS code, unnest(?::INTEGER[]) AS vidx,
+                                  unnest(?::DOUBLE[]) AS points),
+                 late AS (SELECT unnest(?::BIGINT[]) AS id, unnest(?::VARCHAR[]) AS late_code),
+                 found AS (SELECT e.id, e.day, e.unit_id, e.kind, e.info_id, e.title, e.author,
+                                  coalesce(late.late_code, e.code) AS code, CAST({vidx} AS INTEGER) AS vidx
+                           FROM events e LEFT JOIN late ON late.id = e.id
+                           WHERE NOT e.withdrawn AND e.day BETWEEN ? AND ? AND {{where}}),
+                 scored AS (SELECT found.*, pts.points FROM found LEFT JOIN pts USING (code, vidx))"""
+        return sql, [points["code"].to_list(), points["vidx"].to_list(), points["points_each"].to_list(),
+                     late["id"].to_list(), late["code"].to_list(), *params]
+
+    def author_points(self, start: date, end: date, unit_ids: list[int], boundaries: list[date],
+                      points: pl.DataFrame, late: pl.DataFrame) -> pl.DataFrame:
+        """(unit_id, author, points, n): live events of these units in [start, end] that score above
+        zero, per unit and author field as typed (a list of names is split by the caller)."""
+        head, params = self._scored_events_sql(boundaries, points, late)
+        return self.frame(head.format(where="list_contains(?, e.unit_id) AND e.author <> ''") + """
+            SELECT unit_id, author, sum(points) AS points, count(*) AS n FROM scored
+            WHERE points > 0 GROUP BY unit_id, author""", [*params, start, end, list(unit_ids)])
+
+    def best_items(self, start: date, end: date, adopted: str, instructed: str, limit: int,
+                   boundaries: list[date], points: pl.DataFrame, late: pl.DataFrame) -> pl.DataFrame:
+        """The `limit` (信息编号, unit) pairs whose `adopted` and `instructed` rows in [start, end]
+        earned most: points, adoptions, instructions, the first author and the item's first
+        adopted title (events in day order, across units for the title)."""
+        head, params = self._scored_events_sql(boundaries, points, late)
+        return self.frame(head.format(where="list_contains(?, e.kind) AND e.info_id <> ''") + """,
+            per AS (SELECT info_id, unit_id, coalesce(sum(points), 0) AS points,
+                           count(*) FILTER (WHERE kind = ?) AS adopted, count(*) FILTER (WHERE kind = ?) AS instructed,
+                           first(author ORDER BY day, id) AS author
+                    FROM scored GROUP BY info_id, unit_id ORDER BY points DESC, info_id, unit_id LIMIT ?)
+            SELECT per.*, (SELECT first(s.title ORDER BY s.day, s.unit_id, s.id) FROM scored s
+                           WHERE s.info_id = per.info_id AND s.kind = ?) AS title
+            FROM per ORDER BY points DESC, info_id, unit_id""",
+                          [*params, start, end, [adopted, instructed], adopted, instructed, int(limit), adopted])
+
     def event_by_id(self, event_id: int) -> dict | None:
         found = self.frame(f"""SELECT {_DETAIL_COLUMNS} FROM events e JOIN imports i ON i.id = e.import_id
             WHERE e.id = ?""", [event_id])
