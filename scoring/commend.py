@@ -117,8 +117,7 @@ def excellent_items(engine: Engine, year: int, limit: int = 10) -> pl.DataFrame:
 
 
 def _names(engine: Engine) -> pl.DataFrame:
-    return pl.DataFrame({"unit_id": [u.id for u in engine.units.units], "单位": [u.name for u in engine.units.units]},
-                        schema={"unit_id": pl.Int32, "单位": pl.Utf8})
+    return engine.units.table.select("unit_id", "单位")
 
 
 def select(engine: Engine, year: int, measure: str | None = None) -> dict:

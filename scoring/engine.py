@@ -257,9 +257,7 @@ class Engine:
 
     def unit_frame(self, period: Period) -> pl.DataFrame:
         """Every unit active in the period, with its ranking group (membership on the last day)."""
-        rows = [{"unit_id": u.id, "单位": u.name, "组别": self.units.ranking_group(u, period.end), "序号": u.order}
-                for u in self.units.active_between(period.start, period.end)]
-        return pl.DataFrame(rows, schema={"unit_id": pl.Int32, "单位": pl.Utf8, "组别": pl.Utf8, "序号": pl.Int64})
+        return self.units.ranking_frame(period.start, period.end)
 
     def ranking(self, period: Period, cumulative: bool = True) -> pl.DataFrame:
         """The group ranking: every active unit (zeros included), score floored at zero when the
@@ -299,7 +297,7 @@ class Engine:
         late = self.profile.late
         if not late or not late.zero_after or period.start != date(period.end.year, 1, 1):
             return pl.col(column)
-        rows = self.store.code_rows(late.item, period.start, period.end)
+        rows = self._late_rows(period.start, period.end)  # the year's: the period starts on 1 January
         out = rows.group_by("unit_id").len().filter(pl.col("len") >= late.zero_after)["unit_id"].to_list()
         return pl.when(pl.col("unit_id").is_in(out)).then(0.0).otherwise(pl.col(column)).alias(column)
 
@@ -347,8 +345,7 @@ class Engine:
                                 pl.lit("系统按任务完成情况计算").alias("note")))
         derived = pl.concat([derived, earned.select([c for c in earned.columns if c in derived.columns])],
                             how="diagonal_relaxed")
-        names = pl.DataFrame({"unit_id": [u.id for u in self.units.units], "单位": [u.name for u in self.units.units]},
-                             schema={"unit_id": pl.Int32, "单位": pl.Utf8})
+        names = self.units.table.select("unit_id", "单位")
         out = pl.concat([scored, derived.select([c for c in derived.columns if c in scored.columns])],
                         how="diagonal_relaxed")
         return out.join(names, on="unit_id", how="left").sort(["day", "unit_id"], nulls_last=True)

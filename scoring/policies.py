@@ -81,17 +81,13 @@ def unit_month_quotas(units: UnitBook, months: list[date], quotas: dict[str, int
     """(unit_id, month, quota) for each unit active in each period with a group then (a period's
     quota follows the membership on its first day, units.quota_on), in official unit order."""
     schema = {"unit_id": pl.Int32, "month": pl.Date, "quota": pl.Int64}
-    if not months or not units.units:
+    if not months or not units.table.height:
         return pl.DataFrame(schema=schema)
-    unit_rows = pl.DataFrame({"unit_id": [u.id for u in units.units], "_order": range(len(units.units)),
-                              "_from": [u.active_from for u in units.units], "_to": [u.active_to for u in units.units]},
-                             schema={"unit_id": pl.Int32, "_order": pl.Int64, "_from": pl.Date, "_to": pl.Date})
-    spans = pl.DataFrame([(uid, since, grp) for uid, found in units.memberships.items() for since, grp in found],
-                         schema={"unit_id": pl.Int32, "_since": pl.Date, "_group": pl.Utf8}, orient="row")
+    unit_rows = units.table.select("unit_id", "_from", "_to").with_row_index("_order")
     return (unit_rows.join(pl.DataFrame({"month": months}, schema={"month": pl.Date}), how="cross")
             .filter((pl.col("_from") <= pl.col("month")) & (pl.col("_to").is_null() | (pl.col("month") <= pl.col("_to"))))
             .sort("month")  # both sides sorted on the dates, as join_asof needs (within each unit too)
-            .join_asof(spans.sort("_since"), left_on="month", right_on="_since", by="unit_id",
+            .join_asof(units.spans, left_on="month", right_on="_since", by="unit_id",
                        strategy="backward", check_sortedness=False)
             .filter(pl.col("_group").is_not_null())
             .sort("_order", "month")

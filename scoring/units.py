@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import bisect
 import difflib
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass
 from datetime import date
+
+import polars as pl
 
 from .normalize import clean_text
 
@@ -50,21 +53,85 @@ class UnknownUnit(ValueError):
         super().__init__(f"未知单位“{name}”{hint}")
 
 
-@dataclass
-class UnitBook:
-    units: list[Unit]
-    aliases: dict[str, int] = field(default_factory=dict)
-    # unit id -> sorted [(valid_from, group)]
-    memberships: dict[int, list[tuple[date, str]]] = field(default_factory=dict)
-    # group -> items a period of the first quota policy requires (the profile's table)
-    quotas: dict[str, int] = field(default_factory=dict)
+# The unit list and dated memberships as frames, for whole-column work (a province has thousands
+# of units: ranking groups and quota grids are joins, not loops over Unit objects).
+TABLE_SCHEMA = {"unit_id": pl.Int32, "单位": pl.Utf8, "序号": pl.Int64, "_from": pl.Date, "_to": pl.Date,
+                "contact": pl.Utf8, "phone": pl.Utf8, "head": pl.Utf8}
+SPANS_SCHEMA = {"unit_id": pl.Int32, "_since": pl.Date, "_group": pl.Utf8}
 
-    def __post_init__(self) -> None:
-        self.units = sorted(self.units, key=lambda u: u.order)
-        self._by_id = {u.id: u for u in self.units}
-        self._by_name = {u.name: u for u in self.units}
-        for spans in self.memberships.values():
-            spans.sort()
+
+class UnitBook:
+    """The units in official order, their aliases, dated memberships and the first quota's table.
+
+    Made from Unit objects and a membership dict, or (by the store) from two frames: then the
+    Unit objects and the dict are built only when something asks for them.
+    """
+
+    def __init__(self, units: list[Unit] | None = None, aliases: dict[str, int] | None = None,
+                 memberships: dict[int, list[tuple[date, str]]] | None = None, quotas: dict[str, int] | None = None,
+                 table: pl.DataFrame | None = None, spans: pl.DataFrame | None = None):
+        self.aliases = aliases or {}
+        # group -> items a period of the first quota policy requires (the profile's table)
+        self.quotas = quotas or {}
+        if table is None:
+            self._units = sorted(units or [], key=lambda u: u.order)
+            table = pl.DataFrame([(u.id, u.name, u.order, u.active_from, u.active_to, u.contact, u.phone, u.head)
+                                  for u in self._units], schema=TABLE_SCHEMA, orient="row")
+        else:
+            self._units = None
+            table = table.cast(TABLE_SCHEMA).sort("序号", maintain_order=True)
+        if spans is None:
+            spans = pl.DataFrame([(uid, since, grp) for uid, found in (memberships or {}).items() for since, grp in found],
+                                 schema=SPANS_SCHEMA, orient="row")
+        self.table = table
+        # one group per unit and day (the last of two given the same day, as group_on reads it),
+        # sorted by day as join_asof needs
+        self.spans = (spans.cast(SPANS_SCHEMA).group_by("unit_id", "_since").agg(pl.col("_group").max())
+                      .sort("_since", "unit_id"))
+        self._memberships = {uid: sorted(found) for uid, found in memberships.items()} if memberships else None
+
+    @property
+    def units(self) -> list[Unit]:
+        if self._units is None:
+            self._units = [Unit(*r) for r in self.table.iter_rows()]
+        return self._units
+
+    @property
+    def memberships(self) -> dict[int, list[tuple[date, str]]]:
+        """unit id -> sorted [(valid_from, group)]"""
+        if self._memberships is None:
+            found: dict[int, list[tuple[date, str]]] = {}
+            for uid, since, grp in self.spans.sort("unit_id", "_since").iter_rows():
+                found.setdefault(uid, []).append((since, grp))
+            self._memberships = found
+        return self._memberships
+
+    @functools.cached_property
+    def _by_id(self) -> dict[int, Unit]:
+        return {u.id: u for u in self.units}
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Unit]:
+        return {u.name: u for u in self.units}
+
+    def active_frame(self, start: date, end: date) -> pl.DataFrame:
+        """(unit_id, 单位, 序号, _from, _to) of the units active at some day of [start, end], in order."""
+        return self.table.filter((pl.col("_from") <= end) & (pl.col("_to").is_null() | (pl.col("_to") >= start)))
+
+    def groups_on(self, frame: pl.DataFrame, day: str, group: str = "组别") -> pl.DataFrame:
+        """`frame` (with unit_id and a date column `day`) plus each unit's group on that day, in
+        the frame's order (null where the unit had no group yet)."""
+        return (frame.with_row_index("_row").sort(day)
+                .join_asof(self.spans, left_on=day, right_on="_since", by="unit_id", strategy="backward",
+                           check_sortedness=False)
+                .sort("_row").drop("_row", "_since").rename({"_group": group}))
+
+    def ranking_frame(self, start: date, end: date) -> pl.DataFrame:
+        """(unit_id, 单位, 组别, 序号) of every unit active in [start, end], its group that of the last
+        day (or of the unit's last active day when it retired before), in official order."""
+        active = self.active_frame(start, end).with_columns(
+            pl.min_horizontal(pl.col("_to"), pl.lit(end, pl.Date)).alias("_day"))
+        return self.groups_on(active, "_day").select("unit_id", "单位", "组别", "序号")
 
     def __len__(self) -> int:
         return len(self.units)

@@ -24,16 +24,13 @@ class AdminMixin:
 
     def unit_book(self) -> UnitBook:
         with self.session() as con:
-            units = [Unit(*r) for r in con.execute(
-                "SELECT id, name, sort_order, active_from, active_to, contact, phone, head FROM units").fetchall()]
+            table = con.sql("""SELECT id AS unit_id, name AS 单位, sort_order AS 序号, active_from AS _from,
+                active_to AS _to, contact, phone, head FROM units""").pl()
             aliases = dict(con.execute("SELECT alias, unit_id FROM unit_aliases").fetchall())
-            memberships: dict[int, list[tuple[date, str]]] = {}
-            for unit_id, grp, valid_from in con.execute(
-                    "SELECT unit_id, grp, valid_from FROM unit_groups").fetchall():
-                memberships.setdefault(unit_id, []).append((valid_from, grp))
+            spans = con.sql("SELECT unit_id, valid_from AS _since, grp AS _group FROM unit_groups").pl()
         profile = self.profile
         quotas = profile.quota_table(profile.quotas[0]) if profile.quotas else {}
-        return UnitBook(units, aliases, memberships, quotas)
+        return UnitBook(aliases=aliases, quotas=quotas, table=table, spans=spans)
 
     def add_unit(self, name: str, group: str, active_from: date, who: str, after: str | None = None) -> int:
         """A new unit, listed after `after` in the official order (or at the end)."""
