@@ -243,14 +243,19 @@ class Engine:
         """Per unit: raw sum, points per tier, 报送数, adoptions per tier, 批示数."""
         scored = self.scored_counts(period)
         hidden = [t.name for t in self.profile.tiers if not t.column]
+        adopted = pl.col("type") == "采用"
+
+        def where(cond: pl.Expr, column: str) -> pl.Expr:  # masked columns sum faster than filters per group
+            return pl.when(cond).then(pl.col(column)).otherwise(0)
+
         tiers = (scored.filter(~pl.col("tier").is_in(hidden))
                  .group_by("unit_id").agg(
                      pl.col("points").sum().alias("原始得分"),
-                     *[pl.col("points").filter(pl.col("tier") == t).sum().alias(t) for t in self.profile.score_tiers],
-                     pl.col("n").filter(pl.col("type") == "采用").sum().alias("采用数"),
-                     *[pl.col("n").filter((pl.col("type") == "采用") & (pl.col("tier") == t)).sum().alias(c)
+                     *[where(pl.col("tier") == t, "points").sum().alias(t) for t in self.profile.score_tiers],
+                     where(adopted, "n").sum().alias("采用数"),
+                     *[where(adopted & (pl.col("tier") == t), "n").sum().alias(c)
                        for t, c in self.profile.adoption_tiers.items()],
-                     pl.col("n").filter(pl.col("type") == "批示").sum().alias("批示数")))
+                     where(pl.col("type") == "批示", "n").sum().alias("批示数")))
         subs = (scored.filter(pl.col("code") == self.profile.submission_code)
                 .group_by("unit_id").agg(pl.col("n").sum().alias("报送数")))
         return tiers.join(subs, on="unit_id", how="full", coalesce=True)

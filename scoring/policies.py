@@ -83,18 +83,21 @@ def unit_month_quotas(units: UnitBook, months: list[date], quotas: dict[str, int
     schema = {"unit_id": pl.Int32, "month": pl.Date, "quota": pl.Int64}
     if not months or not units.table.height:
         return pl.DataFrame(schema=schema)
-    unit_rows = units.table.select("unit_id", "_from", "_to").with_row_index("_order")
-    return (unit_rows.join(pl.DataFrame({"month": months}, schema={"month": pl.Date}), how="cross")
-            .filter((pl.col("_from") <= pl.col("month")) & (pl.col("_to").is_null() | (pl.col("month") <= pl.col("_to"))))
-            .sort("month")  # both sides sorted on the dates, as join_asof needs (within each unit too)
-            .join_asof(units.spans, left_on="month", right_on="_since", by="unit_id",
-                       strategy="backward", check_sortedness=False)
+    unit_rows = units.table.select("unit_id", "_from", "_to")
+    return (units.groups_on(unit_rows.join(pl.DataFrame({"month": months}, schema={"month": pl.Date}), how="cross")
+                            .filter((pl.col("_from") <= pl.col("month"))
+                                    & (pl.col("_to").is_null() | (pl.col("month") <= pl.col("_to")))),
+                            "month", "_group")  # in unit order, then month
             .filter(pl.col("_group").is_not_null())
-            .sort("_order", "month")
             .select("unit_id", "month", pl.col("_group").replace_strict(units.quotas if quotas is None else quotas,
                                                                         default=None, return_dtype=pl.Int64)
                     .alias("quota"))
             .filter(pl.col("quota").is_not_null()))
+
+
+def _cell_key() -> pl.Expr:
+    """(unit_id, month) as one integer: joining on it is several times faster than on the pair."""
+    return (pl.col("unit_id").cast(pl.Int64) * 1_000_000 + pl.col("month").cast(pl.Int32)).alias("_cell")
 
 
 def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
@@ -123,11 +126,11 @@ def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
         policy = default_profile().quotas[0]
         codes = (policy.first, policy.repeat or policy.first)
     months = sorted({*months, *breaks})
-    grid = (unit_month_quotas(units, months, quotas)
-            .join(monthly.select("unit_id", "month", "n"), on=["unit_id", "month"], how="left", maintain_order="left")
+    grid = (unit_month_quotas(units, months, quotas).with_columns(_cell_key())
+            .join(monthly.select(_cell_key(), "n"), on="_cell", how="left", maintain_order="left")
             .with_columns(pl.col("n").fill_null(0).cast(pl.Int64)))
     waived_rows = pl.DataFrame(list(waived), schema={"unit_id": pl.Int32, "month": pl.Date}, orient="row")
-    grid = (grid.join(waived_rows.with_columns(pl.lit(True).alias("_waived")), on=["unit_id", "month"],
+    grid = (grid.join(waived_rows.select(_cell_key(), pl.lit(True).alias("_waived")), on="_cell",
                       how="left", maintain_order="left")
             .with_columns(pl.col("_waived").fill_null(False), pl.col("month").is_in(list(breaks)).alias("_break"),
                           (pl.col("unit_id").cast(pl.Int64) * 10000 + pl.col("month").dt.year() if reset_yearly
@@ -146,10 +149,13 @@ def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
                .with_columns(_short=pl.when(pl.col("_between"))
                              .then(pl.col("_before_short") ^ (pl.col("_k") % 2 == 0))
                              .otherwise(pl.col("_below")))
-               .with_columns(_in_run=pl.col("_short").shift(1).over("_run").fill_null(False))
-               .select("unit_id", "month", "_in_run"))
+               # the grid is in unit order then period order, so each run's rows are contiguous:
+               # the row before within the run is the row before, when it has the same run
+               .with_columns(_in_run=pl.when(pl.col("_run") == pl.col("_run").shift(1))
+                             .then(pl.col("_short").shift(1)).otherwise(False))
+               .select("_cell", "_in_run"))
     in_run = pl.col("_in_run")
-    return (grid.join(counted, on=["unit_id", "month"], how="left", maintain_order="left")
+    return (grid.join(counted, on="_cell", how="left", maintain_order="left")
             .with_columns(
                 pl.when(pl.col("_waived") | met | (between & in_run)).then(None)
                 .when(in_run).then(pl.lit(codes[1])).otherwise(pl.lit(codes[0])).alias("code"),
