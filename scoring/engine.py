@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from . import settings as settings_mod
-from .periods import Period, month_end, next_month
+from .periods import Period, month_end
 from .policies import (above_and_base, by_period, highest_only, quota_ladder, split_late_solicited,  # noqa: F401
                        tracked_months, tracked_periods, unit_month_quotas, untracked_between)
 from .profile import Profile, QuotaPolicy, default_profile
@@ -363,23 +363,21 @@ class Engine:
         return list(self.book.boundaries), points_table(self.book).select("vidx", "code", "points_each"), late
 
     def submissions_vs_quota(self, period: Period) -> pl.DataFrame:
-        """Monthly 报送 count against the quota per unit in the period (ended months and current)."""
-        monthly = self.monthly(period.end)
-        rows = []
-        counts = {(r[0], r[1]): r[2] for r in monthly.iter_rows()}
-        ladder = self.quota_status(period.end)
-        status = {(r[0], r[1]): (r[2], r[3]) for r in ladder.select("unit_id", "month", "status", "code").iter_rows()}
-        for month in period.months():
-            for unit in self.units.units:
-                quota = self.units.quota_on(unit.id, month) if unit.active_on(month) else None
-                if quota is None:
-                    continue
-                st, code = status.get((unit.id, month), ("未结束" if next_month(month) > self.as_of else "未统计", None))
-                rows.append({"unit_id": unit.id, "单位": unit.name, "组别": self.units.group_on(unit.id, month),
-                             "月份": month, "报送数": counts.get((unit.id, month), 0), "任务数": quota,
-                             "状态": st, "扣分代码": code})
-        return pl.DataFrame(rows, schema={"unit_id": pl.Int32, "单位": pl.Utf8, "组别": pl.Utf8, "月份": pl.Date,
-                                          "报送数": pl.Int64, "任务数": pl.Int64, "状态": pl.Utf8, "扣分代码": pl.Utf8})
+        """Monthly 报送 count against the quota per unit in the period (ended months and current),
+        month by month, units in official order; a month without a ladder row has not ended
+        (未结束) or had nothing recorded (未统计)."""
+        grid = self.units.groups_on(unit_month_quotas(self.units, period.months()), "month")
+        ladder = self.quota_status(period.end).select("unit_id", "month", "status", "code")
+        return (grid.sort("month", maintain_order=True)
+                .join(self.units.table.select("unit_id", "单位"), on="unit_id", how="left", maintain_order="left")
+                .join(self.monthly(period.end), on=["unit_id", "month"], how="left", maintain_order="left")
+                .join(ladder, on=["unit_id", "month"], how="left", maintain_order="left")
+                .select("unit_id", "单位", "组别", pl.col("month").alias("月份"), pl.col("n").fill_null(0).alias("报送数"),
+                        pl.col("quota").alias("任务数"),
+                        pl.coalesce("status", pl.when(pl.col("month").dt.offset_by("1mo") > self.as_of)
+                                    .then(pl.lit("未结束")).otherwise(pl.lit("未统计"))).alias("状态"),
+                        pl.col("code").alias("扣分代码"))
+                .cast({"unit_id": pl.Int32, "报送数": pl.Int64, "任务数": pl.Int64, "扣分代码": pl.Utf8}))
 
 
 def ranking_for(store, period: Period, as_of: date | None = None,

@@ -8,7 +8,10 @@ from datetime import date
 import polars as pl
 from polars.testing import assert_frame_equal
 
+from scoring.engine import Engine
+from scoring.periods import Period, next_month
 from scoring.policies import unit_month_quotas
+from scoring.store import Store
 from scoring.units import Unit, UnitBook
 
 UNITS = [Unit(1, "甲局", 30, date(2024, 1, 1)), Unit(2, "乙局", 10, date(2024, 1, 1), date(2025, 5, 20)),
@@ -50,3 +53,34 @@ def test_a_book_from_the_stores_frames_is_the_same_book(store):
     assert_frame_equal(rebuilt.table, book.table)
     assert_frame_equal(rebuilt.ranking_frame(date(2025, 1, 1), date(2025, 12, 31)),
                        book.ranking_frame(date(2025, 1, 1), date(2025, 12, 31)))
+
+
+def quota_rows_one_by_one(engine, period) -> pl.DataFrame:
+    """三(二)1 monthly 报送 against the quota, unit by unit and month by month (the plain reading)."""
+    counts = {(r[0], r[1]): r[2] for r in engine.monthly(period.end).iter_rows()}
+    ladder = engine.quota_status(period.end)
+    status = {(r[0], r[1]): (r[2], r[3]) for r in ladder.select("unit_id", "month", "status", "code").iter_rows()}
+    rows = []
+    for month in period.months():
+        for unit in engine.units.units:
+            quota = engine.units.quota_on(unit.id, month) if unit.active_on(month) else None
+            if quota is None:
+                continue
+            ended = next_month(month) <= engine.as_of
+            st, code = status.get((unit.id, month), ("未统计" if ended else "未结束", None))
+            rows.append((unit.id, unit.name, engine.units.group_on(unit.id, month), month,
+                         counts.get((unit.id, month), 0), quota, st, code))
+    return pl.DataFrame(rows, schema={"unit_id": pl.Int32, "单位": pl.Utf8, "组别": pl.Utf8, "月份": pl.Date,
+                                      "报送数": pl.Int64, "任务数": pl.Int64, "状态": pl.Utf8, "扣分代码": pl.Utf8},
+                        orient="row")
+
+
+def test_submissions_against_the_quota_match_the_unit_by_unit_reading(demo_db):
+    store, seen = Store(demo_db), set()
+    for as_of in (date(2025, 8, 15), date(2026, 1, 15)):
+        engine = Engine.open(store, as_of=as_of)
+        for period in (Period.year(2025), Period.quarter(2025, 3), Period.year(2024)):
+            got = engine.submissions_vs_quota(period)
+            assert_frame_equal(got, quota_rows_one_by_one(engine, period))
+            seen |= set(got["状态"])
+    assert {"达标", "未达标", "未结束"} <= seen
