@@ -8,43 +8,83 @@ from pages import _data, _session, _widgets
 from scoring.views import common
 from scoring.views import rank as rank_views
 
-TABLE_COLUMNS = ["排名", "并列", "单位", "得分", "报送数", "采用数", "采用率", "市级采用", "市级", "自治区级采用",
-                 "自治区级", "国家级采用", "国家级", "批示数", "批示加分", "约稿·线索·调研", "扣分", "累计得分", "unit_id"]
+# The key columns come first and stay pinned while the rest scroll sideways; a phone shows only
+# the first four.
+KEY_COLUMNS = ["排名", "单位", "得分", "升降", "累计得分"]
+DETAIL_COLUMNS = ["并列", "报送数", "采用数", "采用率", "市级采用", "市级", "自治区级采用", "自治区级", "国家级采用",
+                  "国家级", "批示数", "批示加分", "约稿·线索·调研", "扣分"]
+PHONE_COLUMNS = ["排名", "单位", "得分", "升降"]
+# Paper: the figures a 通报 table carries (the counts per tier stay on screen).
+PRINT_COLUMNS = ["排名", "并列", "单位", "得分", "升降", "累计得分", "报送数", "采用数", "采用率", "市级", "自治区级",
+                 "国家级", "批示加分", "约稿·线索·调研", "扣分"]
 
 
-def group_tab(frame: pl.DataFrame, group: str, period_label: str) -> None:
+def movement_column(period) -> st.column_config.Column:
+    return st.column_config.TextColumn(
+        "升降", width=56, pinned=True,
+        help=f"与{period.previous().label}相比名次的升降（↑ 上升，↓ 下降）；“—”表示没有可比的数据或组别有调整")
+
+
+def table_config(period) -> dict:
+    pin = {"pinned": True}
+    return {**_widgets.SCORE_COLUMNS,
+            "排名": st.column_config.NumberColumn("排名", format="%d", width=52, **pin),
+            "单位": st.column_config.TextColumn("单位", width=250, **pin),
+            "得分": st.column_config.NumberColumn("得分", format="localized", width=70, help=_widgets.SCORE_COLUMNS["得分"]["help"], **pin),
+            "升降": movement_column(period),
+            "累计得分": st.column_config.NumberColumn("累计得分", format="localized", width=80,
+                                                  help=_widgets.SCORE_COLUMNS["累计得分"]["help"], **pin),
+            "并列": st.column_config.TextColumn("并列", width="small"),
+            "报送数": _widgets.number("报送数", help="期间“报送”行数"),
+            "采用数": _widgets.number("采用数", help="期间“采用”行数（各级合计）"),
+            "市级采用": _widgets.number("市级采用"), "自治区级采用": _widgets.number("自治区级采用"),
+            "国家级采用": _widgets.number("国家级采用"), "批示数": _widgets.number("批示数")}
+
+
+def phone_config(period) -> dict:
+    return {"排名": st.column_config.NumberColumn("排名", format="%d", width=44),
+            "单位": st.column_config.TextColumn("单位", width=150),
+            "得分": st.column_config.NumberColumn("得分", format="localized", width=56),
+            "升降": st.column_config.TextColumn("升降", width=48, help=movement_column(period)["help"])}
+
+
+def open_selected(event, table: pl.DataFrame) -> None:
+    if event.selection.rows and _session.unit_scope() is None:
+        _widgets.link_unit(table["unit_id"][event.selection.rows[0]])
+
+
+def group_tab(frame: pl.DataFrame, group: str, period) -> None:
     part = frame.filter(pl.col("组别") == group)
     if part.height == 0:
         st.caption("本组在该期间没有单位。")
         return
-    table = part.select([c for c in TABLE_COLUMNS if c in part.columns])
-    config = {**_widgets.SCORE_COLUMNS,
-              "排名": _widgets.number("排名", "%d"), "并列": st.column_config.TextColumn("并列", width="small"),
-              "报送数": _widgets.number("报送数", help="期间“报送”行数"),
-              "采用数": _widgets.number("采用数", help="期间“采用”行数（各级合计）"),
-              "市级采用": _widgets.number("市级采用"), "自治区级采用": _widgets.number("自治区级采用"),
-              "国家级采用": _widgets.number("国家级采用"), "批示数": _widgets.number("批示数"),
-              "单位": st.column_config.TextColumn("单位", width="medium")}
-    event = _widgets.df(table, key=f"rank_table_{group}", on_select="rerun", selection_mode="single-row",
-                   column_config=config, height=min(38 + 35 * table.height, 720))
-    if event.selection.rows and _session.unit_scope() is None:
-        _widgets.link_unit(table["unit_id"][event.selection.rows[0]])
+    table = part.select([c for c in [*KEY_COLUMNS, *DETAIL_COLUMNS, "unit_id"] if c in part.columns])
+    with st.container(key=f"wide_rank_{group}"):
+        event = _widgets.df(table, key=f"rank_table_{group}", on_select="rerun", selection_mode="single-row",
+                            column_config=table_config(period), height=_widgets.full_height(table.height))
+        open_selected(event, table)
+    with st.container(key=f"narrow_rank_{group}"):
+        phone = part.select(*PHONE_COLUMNS, "unit_id")
+        event = _widgets.df(phone, key=f"rank_phone_{group}", on_select="rerun", selection_mode="single-row",
+                            column_config=phone_config(period), height=_widgets.full_height(phone.height))
+        open_selected(event, phone)
     ties = part.filter(pl.col("并列") == "并列")
     if ties.height:
         st.caption("并列：" + "；".join(
             f"第{r}名 " + "、".join(g["单位"].to_list())
             for (r,), g in ties.group_by("排名", maintain_order=True)) + "（并列者按单位名单顺序排列）")
 
-    fig = go.Figure()
-    names, ids = part["单位"].to_list(), part["unit_id"].to_list()
-    for tier in common.TIER_COLUMNS:
-        fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
-                    marker_color=_widgets.TIER_COLORS[tier], hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
-    fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
-                      yaxis={"autorange": "reversed", "type": "category"})
-    st.markdown(f"**{group} 组各单位得分构成**（{period_label}）")
-    chart = st.plotly_chart(_widgets.style(fig, height=max(320, 28 * part.height + 90)), key=f"rank_chart_{group}",
-                            on_select="rerun", selection_mode="points", config={"displayModeBar": False})
+    with st.container(key=f"chart_rank_{group}"):
+        fig = go.Figure()
+        names, ids = part["单位"].to_list(), part["unit_id"].to_list()
+        for tier in common.TIER_COLUMNS:
+            fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
+                        marker_color=_widgets.TIER_COLORS[tier], hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
+        fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
+                          yaxis={"autorange": "reversed", "type": "category"})
+        st.markdown(f"**{group} 组各单位得分构成**（{period.label}）")
+        chart = st.plotly_chart(_widgets.style(fig, height=max(320, 28 * part.height + 90)), key=f"rank_chart_{group}",
+                                on_select="rerun", selection_mode="points", config={"displayModeBar": False})
     points = chart.selection.points if chart and chart.selection and _session.unit_scope() is None else []
     if points:
         data = points[0].get("customdata")
@@ -55,7 +95,16 @@ def group_tab(frame: pl.DataFrame, group: str, period_label: str) -> None:
             unit_id = match["unit_id"][0] if match.height else None
         if unit_id is not None:
             _widgets.link_unit(unit_id)
-    st.caption("点击表格中的一行或图中的色条，查看该单位的得分明细。")
+    st.container(key=f"screen_rank_hint_{group}").caption("点击表格中的一行或图中的色条，查看该单位的得分明细。")
+
+
+def print_view(frame: pl.DataFrame, period) -> None:
+    """What Ctrl+P prints: every group's table whole, in A4 landscape (the tabs show one group)."""
+    with st.container(key="print_rank"):
+        for group in _data.groups():
+            part = frame.filter(pl.col("组别") == group).select([c for c in PRINT_COLUMNS if c in frame.columns])
+            st.html(_widgets.print_table(part, f"{group} 组（{part.height} 个单位）", {"采用率": "%.1f%%", "排名": "%d"}))
+        st.caption(f"升降：与{period.previous().label}相比。得分低于 0 分按 0 分计（三(二)3）；同分并列。")
 
 
 def published_only(period) -> None:
@@ -74,16 +123,19 @@ def published_only(period) -> None:
     tabs = st.tabs([f"{g} 组" for g in _data.groups()])
     for tab, g in zip(tabs, _data.groups()):
         with tab:
-            _widgets.df(table.filter(pl.col("组别") == g), key=f"issued_{g}",
-                   column_config={"得分": _widgets.number(), "累计得分": _widgets.number(), "排名": _widgets.number(fmt="%d")})
+            part = table.filter(pl.col("组别") == g)
+            _widgets.df(part, key=f"issued_{g}", height=_widgets.full_height(part.height),
+                        column_config={"得分": _widgets.number(), "累计得分": _widgets.number(),
+                                       "排名": _widgets.number(fmt="%d")})
 
 
 def body() -> None:
     st.title("排名")
+    _widgets.page_css()
     if not _data.has_data():
         _widgets.empty_state("排名")
         return
-    period = _widgets.period_picker()
+    period = _widgets.period_picker(container=st.container(key="screen_rank_period"))
     if _session.unit_scope() is not None:
         published_only(period)
         return
@@ -91,19 +143,20 @@ def body() -> None:
     if pub is not None:
         changes = _data.view(rank_views.published_changes, period)
         note = pub.describe() + ("。" if changes is None else f"；此后数据有变动，{changes.height} 个单位的名次或得分与通报不同。")
-        with st.expander(note, icon=":material/campaign:", expanded=False):
+        with st.container(key="screen_rank_published"), st.expander(note, icon=":material/campaign:", expanded=False):
             if changes is None:
                 st.caption("当前数据与已发布的通报一致。")
             else:
                 _widgets.df(changes, key="rank_changes")
     c1, c2 = st.columns([3, 1])
     c1.markdown(f"**{period.label}**（{period.start.isoformat()} 至 {period.end.isoformat()}）")
-    official = c2.toggle("按单位名单顺序", key="rank_official", help="打开后按考评单位名单（附件）的顺序排列，否则按排名")
+    official = c2.container(key="screen_rank_order").toggle("按单位名单顺序", key="rank_official", help="打开后按考评单位名单（附件）的顺序排列，否则按排名")
     frame = _data.view(rank_views.ranking_view, period, official)
+    print_view(frame, period)
     tabs = st.tabs([f"{g} 组（{frame.filter(pl.col('组别') == g).height} 个单位）" for g in _data.groups()])
     for tab, group in zip(tabs, _data.groups()):
         with tab:
-            group_tab(frame, group, period.label)
+            group_tab(frame, group, period)
     st.caption("得分 = 各项加分合计减扣分，低于 0 分按 0 分计（三(二)3）；同分并列，名次相同。"
                "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
 

@@ -37,18 +37,29 @@ def _picked() -> None:
 
 
 def quarter_chart(quarters: pl.DataFrame) -> go.Figure:
-    fig = go.Figure()
-    fig.add_bar(x=quarters["季度"].to_list(), y=quarters["得分"].to_list(), name="得分", marker_color="#4c78a8",
+    """Score (bars, top) and rank in the group (line, below) by quarter. Two rows, so the rank
+    labels never sit on the score labels; the rank axis runs from 1 (top) to the group size, with
+    whole-number ticks and no 0."""
+    from plotly.subplots import make_subplots
+
+    labels = quarters["季度"].to_list()
+    depth = int(quarters["组内单位数"].max())
+    step = max(1, -(-depth // 5))  # about five ticks
+    ticks = list(range(1, depth + 1, step))
+    if depth - ticks[-1] >= step / 2:
+        ticks.append(depth)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.1)
+    fig.add_bar(x=labels, y=quarters["得分"].to_list(), name="得分", marker_color="#4c78a8",
                 text=[_widgets.fmt_num(v) for v in quarters["得分"].to_list()], textposition="outside",
-                hovertemplate="%{x}<br>得分 %{y:,}<extra></extra>")
-    fig.add_scatter(x=quarters["季度"].to_list(), y=quarters["排名"].to_list(), name="组内排名", yaxis="y2",
-                    mode="lines+markers+text", text=[f"第{r}名" for r in quarters["排名"].to_list()],
-                    textposition="top center", line={"color": "#e45756"},
-                    hovertemplate="%{x}<br>第 %{y} 名<extra></extra>")
-    fig.update_layout(yaxis={"title": "得分"},
-                      yaxis2={"title": "排名", "overlaying": "y", "side": "right", "autorange": "reversed",
-                              "rangemode": "tozero", "showgrid": False, "dtick": 1})
-    return _widgets.style(fig, height=320)
+                cliponaxis=False, hovertemplate="%{x}<br>得分 %{y:,}<extra></extra>", row=1, col=1)
+    fig.add_scatter(x=labels, y=quarters["排名"].to_list(), name="组内排名", mode="lines+markers+text",
+                    text=[f"第{r}名" for r in quarters["排名"].to_list()], textposition="top center",
+                    cliponaxis=False, line={"color": "#e45756"}, hovertemplate="%{x}<br>第 %{y} 名<extra></extra>",
+                    row=2, col=1)
+    fig.update_yaxes(title_text="得分", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="组内排名", range=[depth + 0.5, 0.5], tickmode="array",
+                     tickvals=ticks, tickformat="d", row=2, col=1)
+    return _widgets.style(fig, height=420)
 
 
 def month_chart(months: pl.DataFrame) -> go.Figure:
@@ -87,6 +98,39 @@ def waiver_form(unit_id: int, name: str, period_end: date) -> None:
                         st.rerun()
 
 
+def live_standing(s: dict, group_size: int, period) -> None:
+    cols = st.columns(6)
+    cols[0].metric("得分", _widgets.fmt_num(s["得分"]), help="低于 0 分按 0 分计" if s["原始得分"] < 0 else None)
+    cols[1].metric(f"{s['组别']} 组排名", f"第 {s['排名']} 名", help=f"本组共 {group_size} 个单位；同分并列")
+    cols[2].metric("报送数", _widgets.fmt_num(s["报送数"]))
+    cols[3].metric("采用数", _widgets.fmt_num(s["采用数"]),
+                   help=f"市级 {s['市级采用']}，自治区级 {s['自治区级采用']}，国家级 {s['国家级采用']}")
+    cols[4].metric("批示加分", _widgets.fmt_num(s["批示加分"]))
+    cols[5].metric("扣分", _widgets.fmt_num(s["扣分"]))
+    st.caption(f"{period.label}：市级 {_widgets.fmt_num(s['市级'])} 分，自治区级 {_widgets.fmt_num(s['自治区级'])} 分，"
+               f"国家级 {_widgets.fmt_num(s['国家级'])} 分，批示加分 {_widgets.fmt_num(s['批示加分'])} 分，"
+               f"约稿·线索·调研 {_widgets.fmt_num(s['约稿·线索·调研'])} 分，扣分 {_widgets.fmt_num(s['扣分'])} 分；"
+               f"合计 {_widgets.fmt_num(s['原始得分'])} 分" + ("，按 0 分计。" if s["原始得分"] < 0 else "。"))
+
+
+def standing(issued: dict | None, s: dict, period) -> None:
+    """A 单位 account sees its score and rank as issued in the period's 通报, as on 排名: nothing
+    before publication. Its own counts and records are shown either way."""
+    cols = st.columns(4)
+    if issued is not None:
+        cols[0].metric("得分（通报）", _widgets.fmt_num(issued["得分"]))
+        cols[1].metric(f"{issued['组别']} 组排名（通报）", f"第 {issued['排名']} 名",
+                       help=f"本组共 {issued['group_size']} 个单位；同分并列")
+    cols[2].metric("报送数", _widgets.fmt_num(s["报送数"]))
+    cols[3].metric("采用数", _widgets.fmt_num(s["采用数"]),
+                   help=f"市级 {s['市级采用']}，自治区级 {s['自治区级采用']}，国家级 {s['国家级采用']}")
+    if issued is None:
+        st.info(f"{period.label}的得分与排名尚未通报发布，发布后可在此查看；下列记录的分值为按规则计算的明细，"
+                "以通报为准。", icon=":material/schedule:")
+    else:
+        st.caption(issued["describe"] + "。得分与排名为通报发布时的数字；下列记录为当前数据。")
+
+
 def body() -> None:
     st.title("单位详情")
     options = _data.unit_options()
@@ -108,18 +152,10 @@ def body() -> None:
     if s is None:
         st.info(f"{unit['name']} 在{period.label}不在考评名单中。")
         return
-    cols = st.columns(6)
-    cols[0].metric("得分", _widgets.fmt_num(s["得分"]), help="低于 0 分按 0 分计" if s["原始得分"] < 0 else None)
-    cols[1].metric(f"{s['组别']} 组排名", f"第 {s['排名']} 名", help=f"本组共 {d['group_size']} 个单位；同分并列")
-    cols[2].metric("报送数", _widgets.fmt_num(s["报送数"]))
-    cols[3].metric("采用数", _widgets.fmt_num(s["采用数"]),
-                   help=f"市级 {s['市级采用']}，自治区级 {s['自治区级采用']}，国家级 {s['国家级采用']}")
-    cols[4].metric("批示加分", _widgets.fmt_num(s["批示加分"]))
-    cols[5].metric("扣分", _widgets.fmt_num(s["扣分"]))
-    st.caption(f"{period.label}：市级 {_widgets.fmt_num(s['市级'])} 分，自治区级 {_widgets.fmt_num(s['自治区级'])} 分，"
-               f"国家级 {_widgets.fmt_num(s['国家级'])} 分，批示加分 {_widgets.fmt_num(s['批示加分'])} 分，"
-               f"约稿·线索·调研 {_widgets.fmt_num(s['约稿·线索·调研'])} 分，扣分 {_widgets.fmt_num(s['扣分'])} 分；"
-               f"合计 {_widgets.fmt_num(s['原始得分'])} 分" + ("，按 0 分计。" if s["原始得分"] < 0 else "。"))
+    if _session.unit_scope() is not None:
+        standing(_data.view(unit_views.published_standing, period, unit_id), s, period)
+    else:
+        live_standing(s, d["group_size"], period)
 
     tab_events, tab_months, tab_quarters, tab_authors = st.tabs(["得分明细", "每月报送", "季度得分与排名", "作者"])
     with tab_events:
@@ -156,10 +192,13 @@ def body() -> None:
         if _session.can("waive"):
             waiver_form(unit_id, unit["name"], period.end)
     with tab_quarters:
-        quarters = _data.view(rank_views.rank_by_quarter, period.end.year)
-        mine = quarters.filter(pl.col("unit_id") == unit_id)
+        if _session.unit_scope() is not None:
+            mine = _data.view(unit_views.published_quarters, period.end.year, unit_id)
+        else:
+            quarters = _data.view(rank_views.rank_by_quarter, period.end.year)
+            mine = quarters.filter(pl.col("unit_id") == unit_id)
         if mine.height == 0:
-            st.caption("该年度还没有季度数据。")
+            st.caption("该年度还没有已通报的季度排名。" if _session.unit_scope() is not None else "该年度还没有季度数据。")
         else:
             st.plotly_chart(quarter_chart(mine), key="unit_quarters", config={"displayModeBar": False})
             _widgets.df(mine.select("季度", "组别", "得分", "排名"), column_config={"得分": _widgets.number()})
