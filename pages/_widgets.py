@@ -173,14 +173,15 @@ PAGE_CSS = f"""<style>
   [data-testid="stPlotlyChart"] {{ break-inside: avoid; max-width: 100%; overflow: hidden; }}
   [class*="st-key-chart_"] {{ break-inside: avoid; }}
   h1 {{ font-size: 20pt !important; padding: 0 !important; }}
-  .print-table {{ width: 100%; border-collapse: collapse; font-size: 9pt; margin-bottom: 4mm; }}
+  .print-table {{ width: auto; min-width: 40%; max-width: 100%; border-collapse: collapse; font-size: 9pt;
+    margin-bottom: 4mm; }}
+  .print-table.keep {{ break-inside: avoid; }}
   .print-table caption {{ text-align: left; font-weight: bold; font-size: 11pt; padding: 2mm 0; }}
-  .print-table th, .print-table td {{ border: 0.5pt solid #999; padding: 0.6mm 1.2mm; white-space: nowrap; }}
-  .print-table th {{ background: #eee; }}
-  .print-table td.num {{ text-align: right; }}
+  .print-table th, .print-table td {{ border: 0.5pt solid #999; padding: 0.6mm 1.2mm; }}
+  .print-table th {{ background: #eee; white-space: nowrap; }}
+  .print-table td.num {{ text-align: right; white-space: nowrap; }}
   .print-table thead {{ display: table-header-group; }}
   .print-table tr {{ break-inside: avoid; }}
-  .print-group {{ break-inside: avoid-page; }}
 }}
 </style>"""
 
@@ -191,7 +192,7 @@ PAGE_CSS = f"""<style>
 FIT_CHARTS_JS = """<script>
 (() => {
   if (window.__fitChartsForPrint) return;
-  const W = 1040, H = 660;
+  const W = 1040, H = 600;
   const fit = (on) => document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach(chart => {
     const el = chart.closest('[data-testid="stElementContainer"]') || chart;
     el.style.zoom = '';
@@ -247,4 +248,5 @@ def print_table(frame: pl.DataFrame, caption: str = "", formats: dict[str, str] 
     body = "".join("<tr>" + "".join(cell(c, v) for c, v in zip(frame.columns, row)) + "</tr>"
                    for row in frame.iter_rows())
     title = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f'<table class="print-table">{title}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    keep = " keep" if frame.height <= 20 else ""  # a short table is not split over two sheets
+    return f'<table class="print-table{keep}">{title}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

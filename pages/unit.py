@@ -48,7 +48,7 @@ def quarter_chart(quarters: pl.DataFrame) -> go.Figure:
     ticks = list(range(1, depth + 1, step))
     if depth - ticks[-1] >= step / 2:
         ticks.append(depth)
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.1)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.55, 0.45], vertical_spacing=0.12)
     fig.add_bar(x=labels, y=quarters["得分"].to_list(), name="得分", marker_color="#4c78a8",
                 text=[_widgets.fmt_num(v) for v in quarters["得分"].to_list()], textposition="outside",
                 cliponaxis=False, hovertemplate="%{x}<br>得分 %{y:,}<extra></extra>", row=1, col=1)
@@ -59,7 +59,7 @@ def quarter_chart(quarters: pl.DataFrame) -> go.Figure:
     fig.update_yaxes(title_text="得分", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="组内排名", range=[depth + 0.5, 0.5], tickmode="array",
                      tickvals=ticks, tickformat="d", row=2, col=1)
-    return _widgets.style(fig, height=420)
+    return _widgets.style(fig, height=460)
 
 
 def month_chart(months: pl.DataFrame) -> go.Figure:
@@ -98,6 +98,27 @@ def waiver_form(unit_id: int, name: str, period_end: date) -> None:
                         st.rerun()
 
 
+def quarter_frame(unit_id: int, year: int) -> pl.DataFrame:
+    """The unit's score and rank by quarter: as issued for a 单位 account, live for the office."""
+    if _session.unit_scope() is not None:
+        return _data.view(unit_views.published_quarters, year, unit_id)
+    return _data.view(rank_views.rank_by_quarter, year).filter(pl.col("unit_id") == unit_id)
+
+
+def print_view(d: dict, quarters: pl.DataFrame, period) -> None:
+    """What Ctrl+P prints instead of the tabs (one tab at a time, tables in scroll boxes): the
+    scored records, the months and the quarters, whole, on A4 landscape."""
+    events = d["events"].filter((pl.col("分值").fill_null(0) != 0) | (pl.col("类型") == "豁免"))
+    months = d["months"].select(pl.col("月份").dt.strftime("%Y年%-m月"), "报送数", "任务数", "状态")
+    with st.container(key="print_unit"):
+        st.html(_widgets.print_table(events.select("日期", "类型", "事项", "分值", "标题", "条款", "来源"),
+                                     f"{period.label}计分记录（{events.height} 条）"))
+        st.html(_widgets.print_table(months, "每月报送"))
+        if quarters.height:
+            st.html(_widgets.print_table(quarters.select("季度", "组别", "得分", "排名"), f"{period.end.year}年季度得分与排名",
+                                         {"排名": "%d"}))
+
+
 def live_standing(s: dict, group_size: int, period) -> None:
     cols = st.columns(6)
     cols[0].metric("得分", _widgets.fmt_num(s["得分"]), help="低于 0 分按 0 分计" if s["原始得分"] < 0 else None)
@@ -133,14 +154,15 @@ def standing(issued: dict | None, s: dict, period) -> None:
 
 def body() -> None:
     st.title("单位详情")
+    _widgets.page_css()
     options = _data.unit_options()
     top = st.columns([2, 3])
-    with top[0]:
+    with top[0], st.container(key="screen_unit_pick"):
         unit_id = pick_unit(options)
     if not _data.has_data():
         _widgets.empty_state("单位详情")
         return
-    period = _widgets.period_picker()
+    period = _widgets.period_picker(container=st.container(key="screen_unit_period"))
     d = _data.view(unit_views.unit_detail, period, unit_id)
     unit, s = d["unit"], d["summary"]
     contact = "　".join(x for x in (f"负责人：{unit['head']}" if unit["head"] else "",
@@ -157,7 +179,10 @@ def body() -> None:
     else:
         live_standing(s, d["group_size"], period)
 
-    tab_events, tab_months, tab_quarters, tab_authors = st.tabs(["得分明细", "每月报送", "季度得分与排名", "作者"])
+    quarters = quarter_frame(unit_id, period.end.year)
+    print_view(d, quarters, period)
+    tab_events, tab_months, tab_quarters, tab_authors = st.container(key="screen_unit_tabs").tabs(
+        ["得分明细", "每月报送", "季度得分与排名", "作者"])
     with tab_events:
         events = d["events"]
         scored = events.filter(pl.col("分值").fill_null(0) != 0)
@@ -192,16 +217,11 @@ def body() -> None:
         if _session.can("waive"):
             waiver_form(unit_id, unit["name"], period.end)
     with tab_quarters:
-        if _session.unit_scope() is not None:
-            mine = _data.view(unit_views.published_quarters, period.end.year, unit_id)
-        else:
-            quarters = _data.view(rank_views.rank_by_quarter, period.end.year)
-            mine = quarters.filter(pl.col("unit_id") == unit_id)
-        if mine.height == 0:
+        if quarters.height == 0:
             st.caption("该年度还没有已通报的季度排名。" if _session.unit_scope() is not None else "该年度还没有季度数据。")
         else:
-            st.plotly_chart(quarter_chart(mine), key="unit_quarters", config={"displayModeBar": False})
-            _widgets.df(mine.select("季度", "组别", "得分", "排名"), column_config={"得分": _widgets.number()})
+            st.plotly_chart(quarter_chart(quarters), key="unit_quarters", config={"displayModeBar": False})
+            _widgets.df(quarters.select("季度", "组别", "得分", "排名"), column_config={"得分": _widgets.number()})
     with tab_authors:
         authors = d["authors"]
         if authors.height == 0:
