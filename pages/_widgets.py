@@ -87,12 +87,15 @@ def period_picker(kinds: tuple[str, ...] = KINDS, container=None) -> Period:
     return make_period(kind, year, quarter, today=today())
 
 
-def style(fig: go.Figure, height: int | None = None, legend: bool = True) -> go.Figure:
+def style(fig: go.Figure, height: int | None = None, legend: bool = True, title: str | None = None) -> go.Figure:
     """CJK font everywhere, compact margins, horizontal legend above the plot area.
 
     The legend is placed in the top margin and the margin grows with it, so a legend that wraps
     onto a second line on a narrow screen pushes the plot down instead of covering the first bar.
+    A title goes above the legend, inside the figure, so that a printed page never separates a
+    chart from its heading.
     """
+    top = 30 if title else 0
     fig.update_layout(font={"family": FONT, "size": 13}, hoverlabel={"font": {"family": FONT}},
                       title={"font": {"family": FONT}},
                       margin={"l": 10, "r": 10, "t": 10 if legend else 20, "b": 10, "autoexpand": True},
@@ -101,6 +104,11 @@ def style(fig: go.Figure, height: int | None = None, legend: bool = True) -> go.
                       showlegend=legend)
     if height:
         fig.update_layout(height=height)
+    if title:
+        fig.update_layout(title={"text": title, "x": 0, "xref": "container", "xanchor": "left", "y": 1,
+                                 "yref": "container", "yanchor": "top", "pad": {"t": 6, "l": 2},
+                                 "font": {"family": FONT, "size": 15, "weight": "bold"}},
+                          legend={"y": 1 - top / (height or fig.layout.height or 450)})
     return fig
 
 
@@ -171,7 +179,6 @@ PAGE_CSS = f"""<style>
     position: static !important; }}
   [data-testid="stMainBlockContainer"] {{ padding: 0 !important; max-width: 100% !important; }}
   [data-testid="stPlotlyChart"] {{ break-inside: avoid; max-width: 100%; overflow: hidden; }}
-  [class*="st-key-chart_"] {{ break-inside: avoid; }}
   h1 {{ font-size: 20pt !important; padding: 0 !important; }}
   .print-table {{ width: auto; min-width: 40%; max-width: 100%; border-collapse: collapse; font-size: 9pt;
     margin-bottom: 4mm; }}
@@ -206,7 +213,12 @@ FIT_CHARTS_JS = """<script>
   window.__fitChartsForPrint = fit;
   window.addEventListener('beforeprint', () => fit(true));
   window.addEventListener('afterprint', () => fit(false));
-  window.matchMedia('print').addEventListener('change', e => fit(e.matches));
+  // With print media switched on in a window (a PDF printer), the charts redraw at the wider
+  // width the hidden sidebar leaves: fit again once they have.
+  window.matchMedia('print').addEventListener('change', e => {
+    fit(e.matches);
+    if (e.matches) [400, 1200].forEach(ms => setTimeout(() => fit(window.matchMedia('print').matches), ms));
+  });
 })();
 </script>"""
 
@@ -214,8 +226,7 @@ FIT_CHARTS_JS = """<script>
 def page_css() -> None:
     """The rules that switch between a page's wide and narrow (phone) variants and make its print
     view: containers keyed wide_… show on a screen wider than a phone, narrow_… on a phone,
-    print_… only on paper, screen_… only on screen, chart_… keep a chart with its heading on
-    one sheet; when printed the sidebar, header and
+    print_… only on paper, screen_… only on screen; when printed the sidebar, header and
     toolbars go, the page is unboxed (no scroll area cuts it) and fits A4 landscape. Call once
     per page run."""
     st.html(PAGE_CSS)

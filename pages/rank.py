@@ -14,6 +14,8 @@ KEY_COLUMNS = ["排名", "单位", "得分", "升降", "累计得分"]
 DETAIL_COLUMNS = ["并列", "报送数", "采用数", "采用率", "市级采用", "市级", "自治区级采用", "自治区级", "国家级采用",
                   "国家级", "批示数", "批示加分", "约稿·线索·调研", "扣分"]
 PHONE_COLUMNS = ["排名", "单位", "得分", "升降"]
+NOTE = ("得分 = 各项加分合计减扣分，低于 0 分按 0 分计（三(二)3）；同分并列，名次相同。"
+        "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
 # Paper: the figures a 通报 table carries (the counts per tier stay on screen).
 PRINT_COLUMNS = ["排名", "并列", "单位", "得分", "升降", "累计得分", "报送数", "采用数", "采用率", "市级", "自治区级",
                  "国家级", "批示加分", "约稿·线索·调研", "扣分"]
@@ -21,18 +23,21 @@ PRINT_COLUMNS = ["排名", "并列", "单位", "得分", "升降", "累计得分
 
 def movement_column(period) -> st.column_config.Column:
     return st.column_config.TextColumn(
-        "升降", width=56, pinned=True,
+        "升降", width=52, pinned=True,
         help=f"与{period.previous().label}相比名次的升降（↑ 上升，↓ 下降）；“—”表示没有可比的数据或组别有调整")
 
 
 def table_config(period) -> dict:
+    # Streamlit unpins every column when the pinned ones take more than 60 % of the table's width
+    # (492 px of a 1280 px screen with the sidebar open): these take 450.
     pin = {"pinned": True}
     return {**_widgets.SCORE_COLUMNS,
-            "排名": st.column_config.NumberColumn("排名", format="%d", width=52, **pin),
-            "单位": st.column_config.TextColumn("单位", width=250, **pin),
-            "得分": st.column_config.NumberColumn("得分", format="localized", width=70, help=_widgets.SCORE_COLUMNS["得分"]["help"], **pin),
+            "排名": st.column_config.NumberColumn("排名", format="%d", width=48, **pin),
+            "单位": st.column_config.TextColumn("单位", width=210, **pin),
+            "得分": st.column_config.NumberColumn("得分", format="localized", width=64,
+                                              help=_widgets.SCORE_COLUMNS["得分"]["help"], **pin),
             "升降": movement_column(period),
-            "累计得分": st.column_config.NumberColumn("累计得分", format="localized", width=80,
+            "累计得分": st.column_config.NumberColumn("累计得分", format="localized", width=76,
                                                   help=_widgets.SCORE_COLUMNS["累计得分"]["help"], **pin),
             "并列": st.column_config.TextColumn("并列", width="small"),
             "报送数": _widgets.number("报送数", help="期间“报送”行数"),
@@ -74,17 +79,16 @@ def group_tab(frame: pl.DataFrame, group: str, period) -> None:
             f"第{r}名 " + "、".join(g["单位"].to_list())
             for (r,), g in ties.group_by("排名", maintain_order=True)) + "（并列者按单位名单顺序排列）")
 
-    with st.container(key=f"chart_rank_{group}"):
-        fig = go.Figure()
-        names, ids = part["单位"].to_list(), part["unit_id"].to_list()
-        for tier in common.TIER_COLUMNS:
-            fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
-                        marker_color=_widgets.TIER_COLORS[tier], hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
-        fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
-                          yaxis={"autorange": "reversed", "type": "category"})
-        st.markdown(f"**{group} 组各单位得分构成**（{period.label}）")
-        chart = st.plotly_chart(_widgets.style(fig, height=max(320, 28 * part.height + 90)), key=f"rank_chart_{group}",
-                                on_select="rerun", selection_mode="points", config={"displayModeBar": False})
+    fig = go.Figure()
+    names, ids = part["单位"].to_list(), part["unit_id"].to_list()
+    for tier in common.TIER_COLUMNS:
+        fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
+                    marker_color=_widgets.TIER_COLORS[tier], hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
+    fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
+                      yaxis={"autorange": "reversed", "type": "category"})
+    chart = st.plotly_chart(_widgets.style(fig, height=max(350, 28 * part.height + 120),
+                                           title=f"{group} 组各单位得分构成（{period.label}）"), key=f"rank_chart_{group}",
+                            on_select="rerun", selection_mode="points", config={"displayModeBar": False})
     points = chart.selection.points if chart and chart.selection and _session.unit_scope() is None else []
     if points:
         data = points[0].get("customdata")
@@ -102,9 +106,10 @@ def print_view(frame: pl.DataFrame, period) -> None:
     """What Ctrl+P prints: every group's table whole, in A4 landscape (the tabs show one group)."""
     with st.container(key="print_rank"):
         for group in _data.groups():
-            part = frame.filter(pl.col("组别") == group).select([c for c in PRINT_COLUMNS if c in frame.columns])
+            part = (frame.filter(pl.col("组别") == group).select([c for c in PRINT_COLUMNS if c in frame.columns])
+                    .rename({t: f"{t}得分" for t in ("市级", "自治区级", "国家级")}))
             st.html(_widgets.print_table(part, f"{group} 组（{part.height} 个单位）", {"采用率": "%.1f%%", "排名": "%d"}))
-        st.caption(f"升降：与{period.previous().label}相比。得分低于 0 分按 0 分计（三(二)3）；同分并列。")
+        st.caption(f"{NOTE}升降：与{period.previous().label}相比。")
 
 
 def published_only(period) -> None:
@@ -157,8 +162,7 @@ def body() -> None:
     for tab, group in zip(tabs, _data.groups()):
         with tab:
             group_tab(frame, group, period)
-    st.caption("得分 = 各项加分合计减扣分，低于 0 分按 0 分计（三(二)3）；同分并列，名次相同。"
-               "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
+    st.container(key="screen_rank_note").caption(NOTE)
 
 
 _session.run_page(body, page="rank")

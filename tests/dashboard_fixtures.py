@@ -148,6 +148,28 @@ def wait_ready(page, timeout: float = 60_000) -> None:
     page.wait_for_timeout(300)
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one per test session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def signed_in_page(browser, url: str, width: int = 1400, height: int = 900, **options):
+    """A new tab on the dashboard, signed in as the test administrator, on 总览."""
+    page = browser.new_page(viewport={"width": width, "height": height}, **options)
+    page.goto(url)
+    wait_ready(page)
+    login(page)
+    page.wait_for_selector("text=催报名单", timeout=60_000)
+    wait_ready(page)
+    return page
+
+
 def login(page, name: str = ADMIN_NAME, password: str = ADMIN_PASSWORD) -> None:
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(password)
