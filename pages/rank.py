@@ -128,7 +128,8 @@ def published_only(period) -> None:
     tabs = st.tabs([f"{g} 组" for g in _data.groups()])
     for tab, g in zip(tabs, _data.groups()):
         with tab:
-            part = table.filter(pl.col("组别") == g)
+            # rank, unit and score first: what a phone shows without scrolling sideways
+            part = table.filter(pl.col("组别") == g).select("排名", "单位", "得分", "累计得分", "报送数", "采用数")
             _widgets.df(part, key=f"issued_{g}", height=_widgets.full_height(part.height),
                         column_config={"得分": _widgets.number(), "累计得分": _widgets.number(),
                                        "排名": _widgets.number(fmt="%d")})
