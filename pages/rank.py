@@ -11,14 +11,22 @@ from scoring.views import rank as rank_views
 # The key columns come first and stay pinned while the rest scroll sideways; a phone shows only
 # the first four.
 KEY_COLUMNS = ["排名", "单位", "得分", "升降", "累计得分"]
-DETAIL_COLUMNS = ["并列", "报送数", "采用数", "采用率", "市级采用", "市级", "自治区级采用", "自治区级", "国家级采用",
-                  "国家级", "批示数", "批示加分", "约稿·线索·调研", "扣分"]
 PHONE_COLUMNS = ["排名", "单位", "得分", "升降"]
 NOTE = ("得分 = 各项加分合计减扣分，低于 0 分按 0 分计（三(二)3）；同分并列，名次相同。"
         "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
-# Paper: the figures a 通报 table carries (the counts per tier stay on screen).
-PRINT_COLUMNS = ["排名", "并列", "单位", "得分", "升降", "累计得分", "报送数", "采用数", "采用率", "市级", "自治区级",
-                 "国家级", "批示加分", "约稿·线索·调研", "扣分"]
+
+
+def table_columns() -> list[str]:
+    """The key columns, then counts and rates, each score tier (its adoption count first), 批示数."""
+    profile = _data.engine().profile
+    tiers = [c for t in profile.score_tiers for c in ([profile.adoption_tiers[t], t] if t in profile.adoption_tiers else [t])]
+    return [*KEY_COLUMNS, "并列", "报送数", "采用数", "采用率", *tiers, "批示数", "unit_id"]
+
+
+def print_columns() -> list[str]:
+    """Paper: the figures a 通报 table carries (the counts per tier stay on screen)."""
+    return ["排名", "并列", "单位", "得分", "升降", "累计得分", "报送数", "采用数", "采用率",
+            *_data.engine().profile.score_tiers]
 
 
 def movement_column(period) -> st.column_config.Column:
@@ -31,19 +39,18 @@ def table_config(period) -> dict:
     # Streamlit unpins every column when the pinned ones take more than 60 % of the table's width
     # (492 px of a 1280 px screen with the sidebar open): these take 450.
     pin = {"pinned": True}
-    return {**_widgets.SCORE_COLUMNS,
+    scores = _widgets.score_columns()
+    return {**scores,
             "排名": st.column_config.NumberColumn("排名", format="%d", width=48, **pin),
             "单位": st.column_config.TextColumn("单位", width=210, **pin),
-            "得分": st.column_config.NumberColumn("得分", format="localized", width=64,
-                                              help=_widgets.SCORE_COLUMNS["得分"]["help"], **pin),
+            "得分": st.column_config.NumberColumn("得分", format="localized", width=64, help=scores["得分"]["help"], **pin),
             "升降": movement_column(period),
             "累计得分": st.column_config.NumberColumn("累计得分", format="localized", width=76,
-                                                  help=_widgets.SCORE_COLUMNS["累计得分"]["help"], **pin),
+                                                  help=scores["累计得分"]["help"], **pin),
             "并列": st.column_config.TextColumn("并列", width="small"),
             "报送数": _widgets.number("报送数", help="期间“报送”行数"),
             "采用数": _widgets.number("采用数", help="期间“采用”行数（各级合计）"),
-            "市级采用": _widgets.number("市级采用"), "自治区级采用": _widgets.number("自治区级采用"),
-            "国家级采用": _widgets.number("国家级采用"), "批示数": _widgets.number("批示数")}
+            "批示数": _widgets.number("批示数")}
 
 
 def phone_config(period) -> dict:
@@ -63,7 +70,7 @@ def group_tab(frame: pl.DataFrame, group: str, period) -> None:
     if part.height == 0:
         st.caption("本组在该期间没有单位。")
         return
-    table = part.select([c for c in [*KEY_COLUMNS, *DETAIL_COLUMNS, "unit_id"] if c in part.columns])
+    table = part.select([c for c in table_columns() if c in part.columns])
     with st.container(key=f"wide_rank_{group}"):
         event = _widgets.df(table, key=f"rank_table_{group}", on_select="rerun", selection_mode="single-row",
                             column_config=table_config(period), height=_widgets.full_height(table.height))
@@ -81,9 +88,9 @@ def group_tab(frame: pl.DataFrame, group: str, period) -> None:
 
     fig = go.Figure()
     names, ids = part["单位"].to_list(), part["unit_id"].to_list()
-    for tier in common.TIER_COLUMNS:
+    for tier in common.tier_columns(_data.engine().profile):
         fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
-                    marker_color=_widgets.TIER_COLORS[tier], hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
+                    marker_color=_widgets.tier_color(tier), hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
     fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
                       yaxis={"autorange": "reversed", "type": "category"})
     chart = st.plotly_chart(_widgets.style(fig, height=max(350, 28 * part.height + 120),
@@ -106,8 +113,8 @@ def print_view(frame: pl.DataFrame, period) -> None:
     """What Ctrl+P prints: every group's table whole, in A4 landscape (the tabs show one group)."""
     with st.container(key="print_rank"):
         for group in _data.groups():
-            part = (frame.filter(pl.col("组别") == group).select([c for c in PRINT_COLUMNS if c in frame.columns])
-                    .rename({t: f"{t}得分" for t in ("市级", "自治区级", "国家级")}))
+            part = (frame.filter(pl.col("组别") == group).select([c for c in print_columns() if c in frame.columns])
+                    .rename({t: f"{t}得分" for t in _data.engine().profile.adoption_tiers}))
             st.html(_widgets.print_table(part, f"{group} 组（{part.height} 个单位）", {"采用率": "%.1f%%", "排名": "%d"}))
         st.caption(f"{NOTE}升降：与{period.previous().label}相比。")
 
