@@ -235,7 +235,8 @@ FIT_CHARTS_JS = """<script>
     if (!on) return;
     const svg = chart.querySelector('.main-svg');
     if (!svg) return;
-    const w = svg.width.baseVal.value, h = svg.height.baseVal.value;
+    // the box can be taller than the drawing (Streamlit's frame around it): fit the taller
+    const w = svg.width.baseVal.value, h = Math.max(svg.height.baseVal.value, el.offsetHeight);
     const z = Math.min(1, W / w, H / h);
     if (z < 1) el.style.zoom = String(z);
   });

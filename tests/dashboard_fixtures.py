@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def demo_server(template: Path, folder: Path, log_path: Path):
+    """The dashboard on a private copy of the demo database, until the block ends."""
+    db = folder / "demo.duckdb"
+    shutil.copy(template, db)
+    srv = Server(db, log_path)
+    try:
+        srv.wait_healthy()
+        yield srv
+    finally:
+        srv.stop()
 
 
 class Server:

@@ -5,7 +5,6 @@ unit and no sidebar. The printed pages are rendered to PNG under test-artifacts/
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,8 +12,8 @@ import polars as pl
 import pytest
 from PIL import Image, ImageChops
 
-from dashboard_fixtures import (ARTIFACTS, CHROMIUM, Server, browser, demo_template,  # noqa: F401
-                                grid_rows, open_page, signed_in_page, visible_table, wait_ready)
+from dashboard_fixtures import (ARTIFACTS, CHROMIUM, browser, demo_server, demo_template,  # noqa: F401
+                                grid_rows, open_page, signed_in_page, visible_table)
 from scoring.engine import Engine
 from scoring.periods import Period
 from scoring.store import Store
@@ -29,14 +28,8 @@ PERIOD = Period.quarter(2025, 4)  # the page's default: the latest quarter with 
 
 @pytest.fixture(scope="module")
 def server(demo_template, tmp_path_factory):
-    db = tmp_path_factory.mktemp("layout") / "demo.duckdb"
-    shutil.copy(demo_template, db)
-    srv = Server(db, OUT / "server.log")
-    try:
-        srv.wait_healthy()
+    with demo_server(demo_template, tmp_path_factory.mktemp("layout"), OUT / "server.log") as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def group_units(db: Path, group: str) -> list[str]:
