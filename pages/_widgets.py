@@ -122,7 +122,7 @@ def style(fig: go.Figure, height: int | None = None, legend: bool = True, title:
     fig.update_layout(font={"family": FONT, "size": 13}, hoverlabel={"font": {"family": FONT}},
                       title={"font": {"family": FONT}},
                       margin={"l": 10, "r": 10, "t": 10 if legend else 20, "b": 10, "autoexpand": True},
-                      legend={"orientation": "h", "yanchor": "top", "y": 1, "yref": "container", "x": 0,
+                      legend={"orientation": "h", "yanchor": "top", "y": 1, "yref": "container", "x": 0, "xref": "container",
                               "xanchor": "left", "title": None},
                       showlegend=legend)
     if height:

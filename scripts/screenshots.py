@@ -29,6 +29,13 @@ SHOTS = [("home", "总览"), ("rank", "排名"), ("unit", "单位详情"), ("com
          ("upload", "数据导入"), ("rules", "规则试算"), ("export", "导出"), ("admin", "管理")]
 
 
+# Scroll the tabs to `above` pixels below the top of the window (room for the header bar, or for
+# what comes before the tabs).
+SHOW_TABS = """(above) => { document.querySelector("[data-testid='stTabs']").scrollIntoView();
+  for (const el of [document.querySelector("[data-testid='stMain']"), document.scrollingElement])
+    if (el) el.scrollTop = Math.max(0, el.scrollTop - above); }"""
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -45,7 +52,7 @@ def prepare(page, key: str) -> None:
     elif key == "unit":
         page.get_by_role("tab", name="季度得分与排名").click()
         wait_ready(page)
-        page.evaluate("() => document.querySelector(\"[data-testid='stTabs']\").scrollIntoView()")
+        page.evaluate(SHOW_TABS, 190)
         page.wait_for_timeout(500)
     elif key == "upload":
         page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(ROOT / "data" / "示例.xlsx"))
@@ -96,7 +103,7 @@ def main() -> int:
                 open_page(page, "排名")
                 page.set_viewport_size({"width": 390, "height": 844})
                 page.wait_for_timeout(1500)
-                page.evaluate("() => document.querySelector(\"[data-testid='stTabs']\").scrollIntoView()")
+                page.evaluate(SHOW_TABS, 70)
                 page.wait_for_timeout(500)
                 page.screenshot(path=str(out / "rank-phone.png"))
                 saved(out / "rank-phone.png", "排名（手机）")
