@@ -622,3 +622,15 @@ for role in ("录入", "查看", "单位"):
     assert store.event_count() == before
     assert "备份后的简称" not in store.unit_book().aliases
     assert auth.login(store, ADMIN_NAME, "dashboard-test-pass").role == "管理"
+
+
+def test_print_tables_show_names_as_text():
+    """The print view's plain HTML tables escape every cell: a unit name is text typed by a user."""
+    from pages._widgets import print_table
+
+    html = print_table(pl.DataFrame({"单位": ['<img src=x onerror="alert(1)">[链接](http://evil.example/)'],
+                                     "得分": [1234.0], "排名": [None]}, schema={"单位": pl.Utf8, "得分": pl.Float64,
+                                                                           "排名": pl.Int64}), "A 组 <b>")
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "<caption>A 组 &lt;b&gt;</caption>" in html
+    assert '<td class="num">1,234</td>' in html and '<td class="num">—</td>' in html
