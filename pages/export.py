@@ -26,8 +26,8 @@ def report_section(eng, period) -> None:
         measure = _choices.measure_picker(eng, c2)
         c2.caption(f"年度通报的进步较大单位按“{commend.MEASURES[measure]}”评定，与「评先评优」页所选相同"
                    "（在任一页改变，两页一起改变）。")
-    attach = _choices.attachments_picker(period)
-    st.caption(f"通报附件：{attach.describe()}。")
+    attach = _choices.attachments_picker(period, eng.profile)
+    st.caption(f"通报附件：{attach.describe(eng.profile)}。")
     cols = st.columns(4)
     labels = {".docx": "通报（Word）", ".pdf": "通报（PDF）", ".xlsx": "考评数据（Excel）", ".csv": "排名（CSV）"}
     for col, (ext, label) in zip(cols, labels.items()):
