@@ -151,3 +151,22 @@ def test_printed_unit_detail_lists_its_records(server, browser):
     assert "退出登录" not in text
     assert render(pdf, "单位详情-打印")
     page.close()
+
+
+def test_ctrl_p_in_a_wide_window_fits_the_chart_to_the_sheet(server, browser):
+    """As Ctrl+P does (print layout on a screen-sized page, beforeprint fired): in a 1920 px window
+    the chart is wider than A4 landscape until it is fitted."""
+    page = signed_in_page(browser, server.url, 1920, 900)
+    open_page(page, "排名")
+    assert page.evaluate("() => document.querySelector('[data-testid=\"stPlotlyChart\"] .main-svg').width.baseVal.value") > 1040
+    page.evaluate("""() => { window.__printedWidths = [];
+        window.addEventListener('beforeprint', () => document.querySelectorAll('[data-testid="stPlotlyChart"]')
+            .forEach(c => { const box = c.closest('[data-testid="stElementContainer"]') || c;
+                            window.__printedWidths.push(c.querySelector('.main-svg').width.baseVal.value
+                                                        * parseFloat(box.style.zoom || '1')); })); }""")
+    pdf = OUT / "排名-1920.pdf"
+    page.pdf(path=str(pdf), format="A4", landscape=True)
+    widths = page.evaluate("() => window.__printedWidths")
+    assert widths and max(widths) <= 1040, widths
+    assert "退出登录" not in pdf_text(pdf)
+    page.close()
