@@ -83,7 +83,7 @@ def group_tab(frame: pl.DataFrame, group: str, period) -> None:
     ties = part.filter(pl.col("并列") == "并列")
     if ties.height:
         st.caption("并列：" + "；".join(
-            f"第{r}名 " + "、".join(g["单位"].to_list())
+            f"第{r}名 " + "、".join(_widgets.text(n) for n in g["单位"].to_list())
             for (r,), g in ties.group_by("排名", maintain_order=True)) + "（并列者按单位名单顺序排列）")
 
     fig = go.Figure()
@@ -125,7 +125,7 @@ def published_only(period) -> None:
     if pub is None:
         st.info(f"{period.label}的排名尚未通报发布，发布后可在此查看。", icon=":material/schedule:")
         return
-    st.caption(pub.describe() + "。以下为通报发布时的排名。")
+    st.caption(_widgets.published(pub) + "。以下为通报发布时的排名。")
     table = _data.view(rank_views.published_table, period.key)
     mine = _session.unit_scope()
     own = table.filter(pl.col("单位") == _data.unit_options().get(mine, ""))
@@ -155,7 +155,7 @@ def body() -> None:
     pub = _data.view(rank_views.published, period.key)
     if pub is not None:
         changes = _data.view(rank_views.published_changes, period)
-        note = pub.describe() + ("。" if changes is None else f"；此后数据有变动，{changes.height} 个单位的名次或得分与通报不同。")
+        note = _widgets.published(pub) + ("。" if changes is None else f"；此后数据有变动，{changes.height} 个单位的名次或得分与通报不同。")
         with st.container(key="screen_rank_published"), st.expander(note, icon=":material/campaign:", expanded=False):
             if changes is None:
                 st.caption("当前数据与已发布的通报一致。")

@@ -94,7 +94,7 @@ def waiver_form(unit_id: int, name: str, period_end: date) -> None:
                     except ValueError as e:
                         st.error(str(e))
                     else:
-                        st.success(f"已豁免 {name} {month.year}年{month.month}月的报送任务扣分。")
+                        st.success(f"已豁免 {_widgets.text(name)} {month.year}年{month.month}月的报送任务扣分。")
                         st.rerun()
 
 
@@ -149,7 +149,7 @@ def standing(issued: dict | None, s: dict, period) -> None:
         st.info(f"{period.label}的得分与排名尚未通报发布，发布后可在此查看；下列记录的分值为按规则计算的明细，"
                 "以通报为准。", icon=":material/schedule:")
     else:
-        st.caption(issued["describe"] + "。得分与排名为通报发布时的数字；下列记录为当前数据。")
+        st.caption(_widgets.published(issued["publication"]) + "。得分与排名为通报发布时的数字；下列记录为当前数据。")
 
 
 def body() -> None:
@@ -168,11 +168,11 @@ def body() -> None:
     contact = "　".join(x for x in (f"负责人：{unit['head']}" if unit["head"] else "",
                                     f"联系人：{unit['contact']}" if unit["contact"] else "",
                                     f"电话：{unit['phone']}" if unit["phone"] else "") if x)
-    top[1].markdown(f"### {unit['name']}")
+    top[1].markdown(f"### {_widgets.text(unit['name'])}")
     if contact:
         top[1].caption(contact)
     if s is None:
-        st.info(f"{unit['name']} 在{period.label}不在考评名单中。")
+        st.info(f"{_widgets.text(unit['name'])} 在{period.label}不在考评名单中。")
         return
     if _session.unit_scope() is not None:
         standing(_data.view(unit_views.published_standing, period, unit_id), s, period)

@@ -85,7 +85,7 @@ def published_standing(engine: Engine, period: Period, unit_id: int) -> dict | N
         return None
     r = row.row(0, named=True)
     return {"组别": r["组别"], "排名": r["排名"], "得分": r["得分"], "累计得分": r["累计得分"],
-            "group_size": pub.frame.filter(pl.col("组别") == r["组别"]).height, "describe": pub.describe()}
+            "group_size": pub.frame.filter(pl.col("组别") == r["组别"]).height, "publication": pub}
 
 
 def published_quarters(engine: Engine, year: int, unit_id: int) -> pl.DataFrame:
