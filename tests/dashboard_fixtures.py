@@ -161,9 +161,10 @@ def wait_ready(page, timeout: float = 60_000) -> None:
     page.wait_for_timeout(300)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's chromium through Playwright, one per test session."""
+    """Debian's chromium through Playwright, one per test module (closed before the next module,
+    which may start Playwright itself: two sync Playwright loops cannot run at once)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
