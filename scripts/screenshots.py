@@ -59,7 +59,7 @@ def prepare(page, key: str) -> None:
         page.wait_for_selector("text=检查通过", timeout=60_000)
         wait_ready(page)
     elif key == "rules":
-        box = page.get_by_label("或输入 代码=分值（与命令行 --set 相同，多个用逗号分隔）")
+        box = page.locator(".st-key-whatif_text input")  # by its key: the label is for people
         box.fill("CITY_ZWYQ_BRIEF=6, REGION_MRYQ_FRONT=40")
         box.press("Enter")
         page.wait_for_selector("text=名次变化的单位", timeout=60_000)
