@@ -123,9 +123,10 @@ def client_address() -> str:
     server already takes it from X-Forwarded-For (uvicorn trusts 127.0.0.1; set FORWARDED_ALLOW_IPS
     for a proxy elsewhere); None means a browser on this machine."""
     try:
-        return st.context.ip_address or "本机"
-    except Exception:  # noqa: BLE001
-        return "本机"
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no browser connection (AppTest)
+        address = None
+    return address if isinstance(address, str) and address else "本机"
 
 
 def sign_in(name: str, password: str) -> auth.User:
@@ -315,9 +316,10 @@ def _rerun_through_app() -> None:
     itself does; the rerun then goes through app.py to the same page and query. (AppTest resets
     the mode before every run on purpose and drives page files directly: left alone there.)
     """
+    from streamlit import config
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory and not st.get_option("global.appTest"):
+    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
         PagesManager.uses_pages_directory = False
         st.rerun()
 

@@ -3,6 +3,9 @@ number and date columns, tables, links between pages, the empty state and the fa
 """
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
@@ -51,8 +54,52 @@ def _save(name: str) -> None:
 KINDS = ("季度", "年度", "年初至今", "自定义")
 
 
+# The picker's choice in the address (?period=2025Q3, 2025, 2025YTD or 20250101-20250331), so that
+# a copied link opens the same period.
+_PERIOD_CODE = re.compile(r"^(\d{4})(?:Q([1-4])|(YTD))?$|^(\d{8})-(\d{8})$")
+
+
+def _period_code(period: Period) -> str:
+    if period.kind in ("quarter", "year"):
+        return period.key
+    if period.kind == "ytd":
+        return f"{period.start.year}YTD"
+    return f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+
+
+def _period_from_address() -> None:
+    """A new browser session seeds the picker from ?period= (a copied link); afterwards the
+    picker's state wins and is written back into the address."""
+    if "_period_kind" in st.session_state:
+        return
+    m = _PERIOD_CODE.match(st.query_params.get("period", ""))
+    if not m:
+        return
+    year, quarter, ytd, start, end = m.groups()
+    if start:
+        try:
+            first, last = (date(int(t[:4]), int(t[4:6]), int(t[6:])) for t in (start, end))
+        except ValueError:
+            return
+        st.session_state.update(_period_kind="自定义", _period_start=first, _period_end=last)
+        return
+    st.session_state["_period_kind"] = "季度" if quarter else "年初至今" if ytd else "年度"
+    st.session_state["_period_year"] = int(year)
+    if quarter:
+        st.session_state["_period_quarter"] = int(quarter)
+
+
 def period_picker(kinds: tuple[str, ...] = KINDS, container=None) -> Period:
-    """季度 / 年度 / 年初至今 / 自定义, remembered across pages."""
+    """季度 / 年度 / 年初至今 / 自定义, remembered across pages and kept in the address."""
+    _period_from_address()
+    period = _period_picker(kinds, container)
+    code = _period_code(period)
+    if st.query_params.get("period") != code:
+        st.query_params["period"] = code
+    return period
+
+
+def _period_picker(kinds: tuple[str, ...], container) -> Period:
     where = container or st
     years = store_view(data_years, today())
     last_year, last_q = store_view(latest_quarter, today())
