@@ -15,7 +15,6 @@ import streamlit as st
 from scoring.engine import Engine, today_in
 from scoring.settings import merged
 from scoring.store import Store
-from scoring.units import GROUPS
 from scoring.views.common import data_span
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,5 +96,5 @@ def unit_options() -> dict[int, str]:
 
 
 def groups() -> tuple[str, ...]:
-    """The groups units are ranked within, in display order."""
-    return GROUPS
+    """The groups units are ranked within, in display order (the profile's)."""
+    return engine().profile.group_codes

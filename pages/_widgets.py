@@ -12,14 +12,21 @@ import streamlit as st
 
 from scoring import numbers, registry
 from scoring.periods import Period
-from scoring.views.common import QUARTER_NAMES, TIER_COLUMNS, data_span, data_years, latest_quarter, make_period
+from scoring.views.common import QUARTER_NAMES, data_span, data_years, latest_quarter, make_period
 
 from ._data import store_view, today
 from ._session import allowed_pages
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
-TIER_COLORS = {"市级": "#4c78a8", "自治区级": "#f58518", "国家级": "#e45756", "批示加分": "#72b7b2",
-               "约稿·线索·调研": "#54a24b", "扣分": "#9d755d"}
+PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#9d755d", "#b279a2", "#ff9da6", "#bab0ac")
+
+
+def tier_color(tier: str) -> str:
+    """A tier's colour: by its place in the profile's tier list, so every chart agrees."""
+    from ._data import engine
+
+    tiers = engine().profile.score_tiers
+    return PALETTE[tiers.index(tier) % len(PALETTE)] if tier in tiers else PALETTE[-1]
 
 
 def link_unit(unit_id: int) -> None:
@@ -49,6 +56,22 @@ def _keep(name: str, default):
 
 def _save(name: str) -> None:
     st.session_state[f"_{name}"] = st.session_state[f"w_{name}"]
+
+
+def remembered(name: str, default) -> dict:
+    """key, on_change and args for a widget whose choice is kept across pages (and read elsewhere
+    with `chosen(name)`), e.g. st.selectbox(…, **remembered("commend_measure", default))."""
+    return {"key": _keep(name, default), "on_change": _save, "args": (name,)}
+
+
+def chosen(name: str, default=None):
+    """The value last picked in the remembered widget `name` on any page, or `default`."""
+    return st.session_state.get(f"_{name}", default)
+
+
+def remember(name: str, value) -> None:
+    """Set what the remembered widget `name` shows next time (on whichever page it is drawn)."""
+    st.session_state[f"_{name}"] = value
 
 
 KINDS = ("季度", "年度", "年初至今", "自定义")
@@ -158,13 +181,19 @@ def when(label: str | None = None):
     return st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
 
 
-SCORE_COLUMNS = {
-    "得分": number("得分", help="期间总分（低于 0 按 0 计，考评办法三(二)3）"),
-    "原始得分": number("原始得分", help="未做 0 分下限处理的合计"),
-    "累计得分": number("累计得分", help="1月1日至期末的累计得分（五）"),
-    "采用率": number("采用率", "%.1f%%", help="采用条数 ÷ 报送条数"),
-    **{t: number(f"{t}得分" if t in ("市级", "自治区级", "国家级") else t) for t in TIER_COLUMNS},
-}
+def score_columns() -> dict:
+    """Column settings of the score columns; a tier that counts adoptions shows as “…得分”."""
+    from ._data import engine
+
+    profile = engine().profile
+    return {
+        "得分": number("得分", help="期间总分（低于 0 按 0 计，考评办法三(二)3）"),
+        "原始得分": number("原始得分", help="未做 0 分下限处理的合计"),
+        "累计得分": number("累计得分", help="1月1日至期末的累计得分（五）"),
+        "采用率": number("采用率", "%.1f%%", help="采用条数 ÷ 报送条数"),
+        **{t: number(f"{t}得分" if t in profile.adoption_tiers else t) for t in profile.score_tiers},
+        **{c: number(c) for c in profile.adoption_tiers.values()},
+    }
 
 
 def fmt_num(value) -> str:

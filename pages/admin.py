@@ -4,17 +4,11 @@ import polars as pl
 import streamlit as st
 
 from pages import _data, _session, _widgets
-from scoring.views import admin as admin_views
 from scoring import auth
 from scoring.backup import BackupError
-from scoring.settings import BY_NAME, SETTINGS
-
 from scoring.commend import MEASURES
-
-SETTING_TITLES = {"quota_improvement_share": "“较大改变”的比例", "error_disqualifies": "重大失误是否取消评先资格",
-                  "advanced_count": "先进单位名额", "improved_count": "进步较大单位名额",
-                  "review_count": "书面检查单位数", "improvement_measure": "进步较大的衡量方法",
-                  "timezone": "时区"}
+from scoring.settings import SETTINGS, profile_defaults
+from scoring.views import admin as admin_views
 
 
 def _done(message: str) -> None:
@@ -107,8 +101,7 @@ def units_tab() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-def setting_widget(name: str, value):
-    default = BY_NAME[name].default
+def setting_widget(name: str, value, default):
     if isinstance(default, bool):
         return st.toggle("是", value=bool(value), key=f"set_{name}")
     if isinstance(default, float):
@@ -128,22 +121,23 @@ def setting_widget(name: str, value):
 def settings_tab() -> None:
     st.caption("考评办法未写明之处的解读（规则说明中的 Reading），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
     stored = _data.store().stored_settings()
+    defaults = profile_defaults(_data.engine().profile)
     for setting in SETTINGS:
-        value = stored.get(setting.name, setting.default)
+        value = stored.get(setting.name, defaults[setting.name])
         with st.container(border=True):
-            st.markdown(f"**{SETTING_TITLES.get(setting.name, setting.name)}**　`{setting.name}`")
+            st.markdown(f"**{setting.label}**")
             st.caption(setting.help)
             if not _session.can("settings"):
-                st.write(f"当前值：{_data.view(admin_views.settings_table).filter(pl.col('名称') == setting.name)['当前值'][0]}")
+                st.write(f"当前值：{_data.view(admin_views.settings_table).filter(pl.col('设置') == setting.label)['当前值'][0]}")
                 continue
             with st.form(f"setting_{setting.name}", border=False):
-                new = setting_widget(setting.name, value)
+                new = setting_widget(setting.name, value, defaults[setting.name])
                 if st.form_submit_button("保存"):
                     if new == value:
                         st.info("未修改。")
                     else:
                         _try("settings", _data.store().set_setting, setting.name, new, _session.who(),
-                             message=f"已保存设置 {SETTING_TITLES.get(setting.name, setting.name)}。")
+                             message=f"已保存设置 {setting.label}。")
 
 
 # --------------------------------------------------------------------------------------------

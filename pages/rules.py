@@ -84,7 +84,7 @@ def whatif_body() -> None:
                                                "条款": st.column_config.TextColumn("条款", width="small"),
                                                "代码": st.column_config.TextColumn("代码", width="small")})
         text = st.text_input("或输入 代码=分值（与命令行 --set 相同，多个用逗号分隔）", key="whatif_text",
-                             placeholder="CITY_ZWYQ_BRIEF=4, DED_QUOTA=-10")
+                             placeholder=", ".join(f"{c}={p:g}" for c, p in base.select("代码", "现行分值").head(2).rows()))
     try:
         overrides = {**rules_views.overrides_from(pl.DataFrame(edited) if not isinstance(edited, pl.DataFrame) else edited),
                      **parse_overrides(text)}

@@ -14,11 +14,12 @@ import polars as pl
 
 from . import settings as settings_mod
 from .periods import Period, month_end, next_month
-from .rules import TIERS, RuleBook, build_rulebook, load_rule_files
-from .units import QUOTA, UnitBook
-
-SCORE_TIERS = [t for t in TIERS if t != "报送"]  # the breakdown columns, in display order
-ADOPTION_TIERS = {"市级": "市级采用", "自治区级": "自治区级采用", "国家级": "国家级采用"}
+from .policies import (above_and_base, by_period, highest_only, quota_ladder, split_late_solicited,  # noqa: F401
+                       tracked_months, tracked_periods, unit_month_quotas, untracked_between)
+from .profile import Profile, QuotaPolicy, default_profile
+from .rematch import ensure_matched
+from .rules import RuleBook, build_rulebook, effective_dates
+from .units import UnitBook
 
 
 def today_in(tz: str) -> date:
@@ -47,100 +48,10 @@ def apply_points(counts: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
             .with_columns((pl.col("n") * pl.col("points_each")).alias("points")))
 
 
-def split_late_solicited(rows: pl.DataFrame) -> pl.DataFrame:
-    """三(二)1 约稿逾期: the first in a scoring year −30, every later one that year −50.
-
-    rows: (id, unit_id, day) of DED_SOLICITED_LATE events from 1 January of the first year
-    concerned. Returns the same rows with the code each one scores as.
-    """
-    if rows.height == 0:
-        return rows.with_columns(pl.lit(None, pl.Utf8).alias("code"))
-    return (rows.sort(["day", "id"])
-            .with_columns(pl.col("day").dt.year().alias("_year"))
-            .with_columns(pl.int_range(pl.len()).over(["unit_id", "_year"]).alias("_nth"))
-            .with_columns(pl.when(pl.col("_nth") == 0).then(pl.lit("DED_SOLICITED_LATE"))
-                          .otherwise(pl.lit("DED_SOLICITED_LATE_REPEAT")).alias("code"))
-            .drop("_year", "_nth"))
-
-
-def tracked_months(monthly: pl.DataFrame, as_of: date, until: date) -> list[date]:
-    """Months the quota is checked in: some 报送 row is stored in it and it has ended by as_of."""
-    months = monthly.filter(pl.col("n") > 0)["month"].unique().sort().to_list()
-    return [m for m in months if next_month(m) <= as_of and m <= until]
-
-
-def unit_month_quotas(units: UnitBook, months: list[date]) -> pl.DataFrame:
-    """(unit_id, month, quota) for each unit active in each month with a group then (a month's
-    quota follows the membership on its first day, units.quota_on), in official unit order."""
-    schema = {"unit_id": pl.Int32, "month": pl.Date, "quota": pl.Int64}
-    if not months or not units.units:
-        return pl.DataFrame(schema=schema)
-    unit_rows = pl.DataFrame({"unit_id": [u.id for u in units.units], "_order": range(len(units.units)),
-                              "_from": [u.active_from for u in units.units], "_to": [u.active_to for u in units.units]},
-                             schema={"unit_id": pl.Int32, "_order": pl.Int64, "_from": pl.Date, "_to": pl.Date})
-    spans = pl.DataFrame([(uid, since, grp) for uid, found in units.memberships.items() for since, grp in found],
-                         schema={"unit_id": pl.Int32, "_since": pl.Date, "_group": pl.Utf8}, orient="row")
-    return (unit_rows.join(pl.DataFrame({"month": months}, schema={"month": pl.Date}), how="cross")
-            .filter((pl.col("_from") <= pl.col("month")) & (pl.col("_to").is_null() | (pl.col("month") <= pl.col("_to"))))
-            .sort("month")  # both sides sorted on the dates, as join_asof needs (within each unit too)
-            .join_asof(spans.sort("_since"), left_on="month", right_on="_since", by="unit_id",
-                       strategy="backward", check_sortedness=False)
-            .filter(pl.col("_group").is_not_null())
-            .sort("_order", "month")
-            .select("unit_id", "month", pl.col("_group").replace_strict(QUOTA, return_dtype=pl.Int64).alias("quota")))
-
-
-def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
-                 waived: set[tuple[int, date]], improvement_share: float = 1.0) -> pl.DataFrame:
-    """三(二)1: a run of months below quota gives −30 (with a 提醒函) for its first month and −50
-    for each later one; a month at quota ends the run; a waived month is skipped entirely.
-
-    With improvement_share < 1, a month after a reminder that reaches that share of the quota
-    counts as “较大改变”: no −50, and the run ends.
-
-    Worked on whole columns (a province has thousands of units). Going through a unit's
-    months in order, one is “in a run” when the month before (waived months skipped) was
-    short (−30 or −50). A month at quota is never short, one below the share always is; one in
-    between (较大改变 when in a run, else −30) is short exactly when the month before was not,
-    so along consecutive in-between months shortness alternates, starting from the month
-    before them.
-    """
-    grid = (unit_month_quotas(units, months)
-            .join(monthly.select("unit_id", "month", "n"), on=["unit_id", "month"], how="left", maintain_order="left")
-            .with_columns(pl.col("n").fill_null(0).cast(pl.Int64)))
-    waived_rows = pl.DataFrame(list(waived), schema={"unit_id": pl.Int32, "month": pl.Date}, orient="row")
-    grid = grid.join(waived_rows.with_columns(pl.lit(True).alias("_waived")), on=["unit_id", "month"],
-                     how="left", maintain_order="left").with_columns(pl.col("_waived").fill_null(False))
-    met = pl.col("n") >= pl.col("quota")
-    between = ~met & (pl.col("n") >= improvement_share * pl.col("quota"))
-    below = ~met & ~between
-    counted = (grid.filter(~pl.col("_waived"))
-               .with_columns(_between=between, _below=below, _i=pl.int_range(pl.len()))
-               # each stretch of in-between months: the month before it (row, and whether it was short)
-               .with_columns(_before=pl.when(~pl.col("_between")).then(pl.col("_i")).forward_fill().over("unit_id"),
-                             _before_short=pl.when(~pl.col("_between")).then(pl.col("_below"))
-                             .forward_fill().over("unit_id").fill_null(False),
-                             _unit_start=pl.col("_i").first().over("unit_id"))
-               .with_columns(_k=pl.col("_i") - pl.coalesce("_before", pl.col("_unit_start") - 1) - 1)  # 0, 1, … in it
-               .with_columns(_short=pl.when(pl.col("_between"))
-                             .then(pl.col("_before_short") ^ (pl.col("_k") % 2 == 0))
-                             .otherwise(pl.col("_below")))
-               .with_columns(_in_run=pl.col("_short").shift(1).over("unit_id").fill_null(False))
-               .select("unit_id", "month", "_in_run"))
-    in_run = pl.col("_in_run")
-    return (grid.join(counted, on=["unit_id", "month"], how="left", maintain_order="left")
-            .with_columns(
-                pl.when(pl.col("_waived") | met | (between & in_run)).then(None)
-                .when(in_run).then(pl.lit("DED_QUOTA_REPEAT")).otherwise(pl.lit("DED_QUOTA")).alias("code"),
-                pl.when(pl.col("_waived")).then(pl.lit("豁免")).when(met).then(pl.lit("达标"))
-                .when(between & in_run).then(pl.lit("较大改变"))
-                .when(in_run).then(pl.lit("未达标（经提醒仍未改变）")).otherwise(pl.lit("未达标")).alias("status"))
-            .select("unit_id", "month", "quota", "n", pl.col("code").cast(pl.Utf8), "status"))
-
-
-def rank_within_groups(frame: pl.DataFrame, score: str = "得分") -> pl.Series:
-    """Ranks 1, 2, 2, 4 within each group, by score descending (ties share the better rank)."""
-    return frame.select(pl.col(score).rank("min", descending=True).over("组别").cast(pl.Int64)).to_series()
+def rank_within_groups(frame: pl.DataFrame, score: str = "得分", ties: str = "min") -> pl.Series:
+    """Ranks within each group by score descending; ties share the better rank, and the next
+    rank is 4 after 1, 2, 2 ("min") or 3 ("dense")."""
+    return frame.select(pl.col(score).rank(ties, descending=True).over("组别").cast(pl.Int64)).to_series()
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,25 +65,28 @@ class Engine:
     settings: dict
     as_of: date
     waived: set[tuple[int, date]] = field(default_factory=set)
+    profile: Profile = field(default_factory=default_profile, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, store, as_of: date | None = None, overrides: dict[str, float] | None = None) -> "Engine":
         with store.session():  # one connection for all of it: opening one costs tens of milliseconds
-            conf = settings_mod.merged(store.stored_settings())
+            profile = store.profile
+            conf = settings_mod.merged(store.stored_settings(), profile)
             book = rulebook_for(store)
+            ensure_matched(store, book)
             waivers = store.waivers()
             units = store.unit_book()
         if overrides:
             book = book.with_overrides(overrides)
         return cls(store=store, book=book, units=units, settings=conf,
                    as_of=as_of or today_in(conf["timezone"]),
-                   waived={(r[0], r[1]) for r in waivers.select("unit_id", "month").iter_rows()})
+                   waived={(r[0], r[1]) for r in waivers.select("unit_id", "month").iter_rows()}, profile=profile)
 
     def with_overrides(self, overrides: dict[str, float]) -> "Engine":
         """A what-if engine sharing this one's fetched inputs (the store is not touched)."""
         return Engine(self.store, self.book.with_overrides(overrides), self.units, self.settings,
-                      self.as_of, self.waived, self._cache)
+                      self.as_of, self.waived, self.profile, self._cache)
 
     def _memo(self, key, compute):
         if key not in self._cache:
@@ -192,7 +106,8 @@ class Engine:
         with self.store.session():
             for p, counts, monthly in wanted:
                 if counts not in self._cache and monthly not in self._cache:
-                    self._cache[counts], self._cache[monthly] = self.store.counts_and_monthly(p.start, p.end, list(bounds))
+                    self._cache[counts], self._cache[monthly] = self.store.counts_and_monthly(
+                        p.start, p.end, list(bounds), self.profile.submission_code)
                 self._counts(p.start, p.end)
                 self.monthly(p.end)
                 self._late_rows(p.start, p.end)
@@ -200,25 +115,45 @@ class Engine:
     def _counts(self, start: date, end: date) -> pl.DataFrame:
         bounds = self.book.boundaries
         return self._memo(("counts", start, end, tuple(bounds)),
-                          lambda: self.store.code_counts(start, end, bounds))
+                          lambda: self.store.code_counts(start, end, bounds, self.profile.submission_code))
 
-    def monthly(self, until: date) -> pl.DataFrame:
-        return self._memo(("monthly", until), lambda: self.store.monthly_submissions(until))
+    def monthly(self, until: date, counted: str | None = None) -> pl.DataFrame:
+        """Counted rows per unit and month up to `until` (of the first quota's item by default)."""
+        if counted is None or counted == self.profile.submission_code:
+            return self._memo(("monthly", until),
+                              lambda: self.store.monthly_submissions(until, self.profile.submission_code))
+        return self._memo(("monthly", until, counted), lambda: self.store.monthly_submissions(until, counted))
 
     def _late_rows(self, start: date, end: date) -> pl.DataFrame:
-        first = date(start.year, 1, 1)  # the order within the year decides −30 or −50
+        late = self.profile.late
+        if late is None:
+            return pl.DataFrame(schema={"id": pl.Int64, "unit_id": pl.Int32, "day": pl.Date, "code": pl.Utf8})
+        first = date(start.year, 1, 1)  # the order within the year decides first or repeat
         return self._memo(("late", start, end), lambda: split_late_solicited(
-            self.store.code_rows("DED_SOLICITED_LATE", first, end)).filter(pl.col("day") >= start))
+            self.store.code_rows(late.item, first, end), late.item, late.repeat).filter(pl.col("day") >= start))
 
     # -- derived ------------------------------------------------------------------------------
     def quota_status(self, until: date) -> pl.DataFrame:
-        """Every tracked unit-month up to `until`: count vs quota, status and the deduction code."""
+        """Every tracked unit-month of the first quota up to `until`: count vs quota, status and
+        the deduction code (empty when the profile has no quota)."""
+        if not self.profile.quotas:
+            return quota_ladder(pl.DataFrame(schema={"unit_id": pl.Int32, "month": pl.Date, "n": pl.Int64}),
+                                [], self.units, set(), 1.0, ("", ""), {})
+        return self.policy_status(self.profile.quotas[0], until)
+
+    def policy_status(self, policy: QuotaPolicy, until: date) -> pl.DataFrame:
+        """Every tracked unit-period of one quota up to `until` (`month` = the period's first day)."""
         def compute():
-            monthly = self.monthly(until)
-            months = tracked_months(monthly, self.as_of, until)
-            return quota_ladder(monthly, months, self.units, self.waived,
-                                float(self.settings["quota_improvement_share"]))
-        return self._memo(("ladder", until, self.as_of), compute)
+            monthly = self.monthly(until, policy.counts)
+            tracked = tracked_periods(monthly, self.as_of, until, policy.period)
+            ladder = quota_ladder(
+                by_period(monthly, policy.period), tracked, self.units,
+                self.waived if policy.period == "month" else set(),  # waivers are per month
+                float(self.settings["quota_improvement_share"]), (policy.first, policy.repeat or policy.first),
+                self.profile.quota_table(policy), reset_yearly=not policy.across_years,
+                breaks=untracked_between(tracked, policy.period) if policy.untracked == "break" else [])
+            return ladder if policy.first else ladder.with_columns(pl.lit(None, pl.Utf8).alias("code"))
+        return self._memo(("ladder", policy.name, until, self.as_of), compute)
 
     def _vidx(self, days: pl.Series) -> pl.Series:
         bounds = pl.Series(self.book.boundaries, dtype=pl.Date)
@@ -226,36 +161,78 @@ class Engine:
             pl.Series([0] * len(days), dtype=pl.Int32)
 
     def quota_deductions(self, period: Period) -> pl.DataFrame:
-        """Derived DED_QUOTA / DED_QUOTA_REPEAT rows dated on the first day of their month."""
-        ladder = self.quota_status(period.end).filter(
+        """Derived quota deductions (first / repeat) of every quota, dated on the first day of their
+        period (a quarter's when the quota is quarterly)."""
+        parts = [self.policy_status(p, period.end) for p in self.profile.quotas] or [self.quota_status(period.end)]
+        ladder = pl.concat(parts).filter(
             pl.col("code").is_not_null() & (pl.col("month") >= period.start) & (pl.col("month") <= period.end))
         return ladder.with_columns(pl.col("month").alias("day"), self._vidx(ladder["month"]).alias("vidx"))
+
+    def quota_earnings(self, period: Period) -> pl.DataFrame:
+        """Derived earned rows (unit_id, code, month, n, vidx): base points for met periods and
+        points for items above the quota, of the quotas that give them."""
+        parts = []
+        for p in self.profile.quotas:
+            if p.base or p.above:
+                base_each = float(self.book.version_for(period.end).items[p.base].points) if p.base else 0.0
+                parts.append(above_and_base(self.policy_status(p, period.end), p.base, base_each, p.base_cap,
+                                            p.above, period.start, period.end))
+        schema = {"unit_id": pl.Int32, "code": pl.Utf8, "month": pl.Date, "n": pl.Int64}
+        earned = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+        return earned.with_columns(self._vidx(earned["month"]).alias("vidx"))
+
+    def _adoption_takebacks(self, period: Period) -> pl.DataFrame:
+        """With `adoption: highest`, the points an item's repeated adoptions give back (else none)."""
+        schema = {"unit_id": pl.Int32, "code": pl.Utf8, "vidx": pl.Int32, "day": pl.Date, "points": pl.Float64}
+        if self.profile.adoption != "highest":
+            return pl.DataFrame(schema=schema)
+
+        def compute():
+            codes = sorted({c for v in self.book.versions for c, it in v.items.items() if it.type == "采用"})
+            rows = self.store.event_rows(date(period.start.year, 1, 1), period.end, codes=codes)
+            rows = rows.filter(pl.col("info_id") != "").select("unit_id", "info_id", "code", "day")
+            rows = rows.with_columns(self._vidx(rows["day"]).alias("vidx"))
+            return highest_only(rows, points_table(self.book)).filter(pl.col("day") >= period.start)
+        return compute()
 
     def scored_counts(self, period: Period) -> pl.DataFrame:
         """(unit_id, code, vidx, n, points …) for the period, derived deductions included."""
         self._read_inputs(period)
-        counts = self._counts(period.start, period.end).filter(pl.col("code") != "DED_SOLICITED_LATE")
+        late_item = self.profile.late.item if self.profile.late else ""
+        counts = self._counts(period.start, period.end).filter(pl.col("code") != late_item)
         late = self._late_rows(period.start, period.end)
         late = late.with_columns(self._vidx(late["day"]).alias("vidx")) \
             .group_by("unit_id", "code", "vidx").agg(pl.len().alias("n"))
         quota = self.quota_deductions(period).group_by("unit_id", "code", "vidx").agg(pl.len().alias("n"))
         schema = {"unit_id": pl.Int32, "code": pl.Utf8, "vidx": pl.Int32, "n": pl.Int64}
         parts = [f.select(list(schema)).cast(schema) for f in (counts, late, quota)]
-        return apply_points(pl.concat(parts), points_table(self.book))
+        if any(p.base or p.above for p in self.profile.quotas):
+            earned = self.quota_earnings(period).group_by("unit_id", "code", "vidx").agg(pl.col("n").sum())
+            parts.append(earned.select(list(schema)).cast(schema))
+        table = points_table(self.book)
+        scored = apply_points(pl.concat(parts), table)
+        takeback = self._adoption_takebacks(period)
+        if takeback.height:
+            back = (takeback.group_by("unit_id", "code", "vidx").agg(pl.col("points").sum())
+                    .join(table, on=["vidx", "code"], how="left").with_columns(pl.lit(0, pl.Int64).alias("n")))
+            scored = pl.concat([scored, back.select(scored.columns)])
+        return scored
 
     # -- totals and ranks ----------------------------------------------------------------------
     def totals(self, period: Period) -> pl.DataFrame:
         """Per unit: raw sum, points per tier, 报送数, adoptions per tier, 批示数."""
         scored = self.scored_counts(period)
-        tiers = (scored.filter(pl.col("tier") != "报送")
+        hidden = [t.name for t in self.profile.tiers if not t.column]
+        tiers = (scored.filter(~pl.col("tier").is_in(hidden))
                  .group_by("unit_id").agg(
                      pl.col("points").sum().alias("原始得分"),
-                     *[pl.col("points").filter(pl.col("tier") == t).sum().alias(t) for t in SCORE_TIERS],
+                     *[pl.col("points").filter(pl.col("tier") == t).sum().alias(t) for t in self.profile.score_tiers],
                      pl.col("n").filter(pl.col("type") == "采用").sum().alias("采用数"),
                      *[pl.col("n").filter((pl.col("type") == "采用") & (pl.col("tier") == t)).sum().alias(c)
-                       for t, c in ADOPTION_TIERS.items()],
+                       for t, c in self.profile.adoption_tiers.items()],
                      pl.col("n").filter(pl.col("type") == "批示").sum().alias("批示数")))
-        subs = scored.filter(pl.col("code") == "SUBMISSION").group_by("unit_id").agg(pl.col("n").sum().alias("报送数"))
+        subs = (scored.filter(pl.col("code") == self.profile.submission_code)
+                .group_by("unit_id").agg(pl.col("n").sum().alias("报送数")))
         return tiers.join(subs, on="unit_id", how="full", coalesce=True)
 
     def unit_frame(self, period: Period) -> pl.DataFrame:
@@ -265,9 +242,11 @@ class Engine:
         return pl.DataFrame(rows, schema={"unit_id": pl.Int32, "单位": pl.Utf8, "组别": pl.Utf8, "序号": pl.Int64})
 
     def ranking(self, period: Period, cumulative: bool = True) -> pl.DataFrame:
-        """The group ranking: every active unit (zeros included), score floored at zero (三(二)3),
-        ranks 1-2-2-4 within the group, ties listed in the official unit order."""
-        numeric = ["原始得分", *SCORE_TIERS, "采用数", *ADOPTION_TIERS.values(), "批示数", "报送数"]
+        """The group ranking: every active unit (zeros included), score floored at zero when the
+        profile says so (the shipped 办法: 三(二)3), ranks by the profile's tie rule within the group, ties
+        listed in the official unit order."""
+        adoption_columns = list(self.profile.adoption_tiers.values())
+        numeric = ["原始得分", *self.profile.score_tiers, "采用数", *adoption_columns, "批示数", "报送数"]
         ytd = Period.ytd(period.end.year, period.end)
         self._read_inputs(period, *([ytd] if cumulative and ytd.start != period.start else []))
         frame = (self.unit_frame(period)
@@ -275,20 +254,37 @@ class Engine:
                  .with_columns([pl.col(c).fill_null(0) for c in numeric])
                  .with_columns(pl.col("报送数").cast(pl.Int64), pl.col("采用数").cast(pl.Int64),
                                pl.col("批示数").cast(pl.Int64),
-                               *[pl.col(c).cast(pl.Int64) for c in ADOPTION_TIERS.values()])
-                 .with_columns(pl.max_horizontal(pl.col("原始得分"), pl.lit(0.0)).alias("得分"))
+                               *[pl.col(c).cast(pl.Int64) for c in adoption_columns])
+                 .with_columns(self._floored("原始得分").alias("得分"))
+                 .with_columns(self._zeroed(period, "得分"))
                  .with_columns(pl.when(pl.col("报送数") > 0)
                                .then(pl.col("采用数") / pl.col("报送数")).otherwise(None).alias("采用率")))
-        frame = frame.with_columns(rank_within_groups(frame).alias("排名"))
+        frame = frame.with_columns(rank_within_groups(frame, ties=self.profile.ties).alias("排名"))
         if cumulative:
             if ytd.start == period.start:
                 frame = frame.with_columns(pl.col("得分").alias("累计得分"))
             else:
-                acc = self.totals(ytd).select("unit_id", pl.max_horizontal(pl.col("原始得分"), pl.lit(0.0)).alias("累计得分"))
+                acc = self.totals(ytd).select("unit_id", self._floored("原始得分").alias("累计得分")) \
+                    .with_columns(self._zeroed(ytd, "累计得分"))
                 frame = frame.join(acc, on="unit_id", how="left").with_columns(pl.col("累计得分").fill_null(0.0))
-        return frame.sort(["组别", "排名", "序号"]).select(
+        order = {g: i for i, g in enumerate(self.profile.group_codes)}  # groups in the profile's order
+        frame = frame.sort(pl.col("组别").replace_strict(order, default=len(order), return_dtype=pl.Int64),
+                           "组别", "排名", "序号")
+        return frame.select(
             "组别", "排名", "单位", "报送数", "得分", *[c for c in frame.columns if c not in
                                                    ("组别", "排名", "单位", "报送数", "得分")])
+
+    def _zeroed(self, period: Period, column: str) -> pl.Expr:
+        """A year (or year to date) of a unit with `zero_after` late drafts or more scores zero."""
+        late = self.profile.late
+        if not late or not late.zero_after or period.start != date(period.end.year, 1, 1):
+            return pl.col(column)
+        rows = self.store.code_rows(late.item, period.start, period.end)
+        out = rows.group_by("unit_id").len().filter(pl.col("len") >= late.zero_after)["unit_id"].to_list()
+        return pl.when(pl.col("unit_id").is_in(out)).then(0.0).otherwise(pl.col(column)).alias(column)
+
+    def _floored(self, column: str) -> pl.Expr:
+        return pl.max_horizontal(pl.col(column), pl.lit(0.0)) if self.profile.floor else pl.col(column).cast(pl.Float64)
 
     def compare(self, period: Period, overrides: dict[str, float]) -> pl.DataFrame:
         """What-if side by side: current vs overridden score and rank per unit, nothing stored."""
@@ -321,6 +317,16 @@ class Engine:
                                            pl.col("n"), pl.col("quota"), pl.col("status")).alias("title"),
                                  pl.lit("系统按月计算").alias("note"))
                    .rename({"points_each": "points"}))
+        earned = self.quota_earnings(period)
+        if unit_ids is not None:
+            earned = earned.filter(pl.col("unit_id").is_in(unit_ids))
+        earned = (earned.join(table, on=["vidx", "code"], how="left")
+                  .with_columns(pl.lit(None, pl.Int64).alias("id"), pl.col("type").alias("kind"),
+                                pl.col("month").alias("day"), (pl.col("n") * pl.col("points_each")).alias("points"),
+                                pl.format("{}（{} 条）", pl.col("item"), pl.col("n")).alias("title"),
+                                pl.lit("系统按任务完成情况计算").alias("note")))
+        derived = pl.concat([derived, earned.select([c for c in earned.columns if c in derived.columns])],
+                            how="diagonal_relaxed")
         names = pl.DataFrame({"unit_id": [u.id for u in self.units.units], "单位": [u.name for u in self.units.units]},
                              schema={"unit_id": pl.Int32, "单位": pl.Utf8})
         out = pl.concat([scored, derived.select([c for c in derived.columns if c in scored.columns])],
@@ -359,9 +365,10 @@ def ranking_for(store, period: Period, as_of: date | None = None,
 
 
 def rulebook_for(store) -> RuleBook:
-    """The shipped rule files plus versions saved in this database (a saved one wins on its date)."""
-    files = load_rule_files()
+    """The profile's rule files plus versions saved in this database: versions pair by the
+    effective date they state (not their file name), and a saved one wins on its date."""
+    profile = store.profile
     saved = store.saved_rule_sources()
-    saved_dates = {name.split(":", 1)[1] for name, _ in saved}
-    files = [(n, t) for n, t in files if n.removesuffix(".yaml") not in saved_dates]
-    return build_rulebook(files + saved)
+    saved_dates = {eff for eff, _, _ in effective_dates(saved)}
+    files = [(n, t) for eff, n, t in effective_dates(profile.rule_files()) if eff not in saved_dates]
+    return build_rulebook(files + saved, profile.vocabulary)

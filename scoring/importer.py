@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from .normalize import clean_text
-from .reader import HEADERS, FileError, RawTable, read_table
+from .reader import HEADERS, FileError, read_table
 from .rules import RuleBook
 from .units import UnitBook
 from .validate import RowError, validate_columns, validate_rows
@@ -91,20 +91,23 @@ def check_file(data: bytes, file_name: str, units: UnitBook, rules: RuleBook,
     except FileError as e:
         return ImportReport(file_name, file_error=str(e))
     # Column by column (what check_rows does with {header: value} rows, without building them).
-    columns = {h: _column(table, h) for h in HEADERS}
-    numbers = [number for number, _ in table.rows]
-    kept = [i for i, cells in enumerate(zip(*columns.values())) if any(map(_has_text, cells))]
+    columns = {h: table.column(h) for h in HEADERS}
+    numbers = table.numbers
+    kept = _rows_with_text(columns.values(), table.height)
     if len(kept) < len(numbers):
         columns = {h: [cells[i] for i in kept] for h, cells in columns.items()}
         numbers = [numbers[i] for i in kept]
     return _report(file_name, numbers, validate_columns(columns, units, rules), known_info_ids)
 
 
-def _column(table: RawTable, header: str) -> list[object]:
-    i = table.columns.get(header)
-    if i is None:
-        return [None] * len(table.rows)
-    return [cells[i] if i < len(cells) else None for _, cells in table.rows]
+def _rows_with_text(columns, height: int) -> list[int]:
+    """Indexes of the rows where some cell has text (blank rows are skipped, not errors)."""
+    has = [False] * height
+    for cells in columns:
+        for i, value in enumerate(cells):
+            if not has[i] and value is not None and _has_text(value):
+                has[i] = True
+    return [i for i, found in enumerate(has) if found]
 
 
 def store_report(store, report: ImportReport, data: bytes, who: str) -> ImportReport:

@@ -33,7 +33,31 @@ class RawTable:
     sheet: str
     header_row: int                      # 1-based row number of the header row
     columns: dict[str, int]              # contract header -> column index
-    rows: list[tuple[int, list[object]]]  # (1-based sheet row number, cell values)
+    data: dict[str, list[object]]        # contract header -> its cells, one per row below the header
+    height: int                          # rows below the header (blank ones included)
+
+    @property
+    def numbers(self) -> list[int]:
+        """The sheet row number of each data row."""
+        return list(range(self.header_row + 1, self.header_row + 1 + self.height))
+
+    def column(self, header: str) -> list[object]:
+        """One contract column's cells (None throughout where the column is missing)."""
+        found = self.data.get(header)
+        return found if found is not None else [None] * self.height
+
+    @property
+    def rows(self) -> list[tuple[int, list[object]]]:
+        """(sheet row number, cells by column index) per row: the row-wise view, for value()."""
+        width = max(self.columns.values(), default=-1) + 1
+        where = [(i, self.data[h]) for h, i in self.columns.items()]
+        out = []
+        for k, number in enumerate(self.numbers):
+            cells: list[object] = [None] * width
+            for i, values in where:
+                cells[i] = values[k]
+            out.append((number, cells))
+        return out
 
     def value(self, cells: list[object], header: str) -> object:
         """One cell of a row by its header (None where the column is missing)."""
@@ -50,26 +74,37 @@ def read_table(data: bytes, file_name: str) -> RawTable:
     if suffix in (".xlsx", ".xlsm", ".xls"):
         grids = _excel_grids(data, suffix)
     elif suffix in (".csv", ".txt"):
-        grids = [("CSV", _csv_grid(data))]
+        grids = [_csv_grid(data)]
     else:
         raise FileError(f"不支持的文件类型“{suffix or '无扩展名'}”，请上传 .xlsx、.xls 或 .csv 文件")
-    for sheet, grid in grids:
-        table = _find_header(sheet, grid)
+    for grid in grids:
+        table = _find_header(grid)
         if table is not None:
-            if len(table.rows) > MAX_ROWS:
-                raise FileError(f"数据行过多（{len(table.rows)} 行），单个文件不超过 {MAX_ROWS} 行")
+            if table.height > MAX_ROWS:
+                raise FileError(f"数据行过多（{table.height} 行），单个文件不超过 {MAX_ROWS} 行")
             return table
     names = "、".join(REQUIRED)
     raise FileError(f"前 {HEADER_SEARCH_ROWS} 行中没有找到表头（须包含 {names} 列），请使用导入模板")
 
 
-def _excel_grids(data: bytes, suffix: str) -> list[tuple[str, list[list[object]]]]:
+class _Grid:
+    """A sheet's cells: its first rows row by row (to find the header), any column whole."""
+
+    def __init__(self, sheet: str, head: list[list[object]], column, height: int):
+        self.sheet, self.head, self.column, self.height = sheet, head, column, height
+
+
+def _excel_grids(data: bytes, suffix: str) -> list[_Grid]:
     # By content, not by name: an .xls saved as .xlsx is common, and a zip named .xls must
     # still pass the zip checks before the reader sees it.
     if data[:4] == b"PK\x03\x04" or (suffix != ".xls" and not data.startswith(_OLE)):
         _check_zip(data)
     elif "EncryptedPackage".encode("utf-16-le") in data:  # an .xlsx saved with a password
         raise FileError("文件设置了打开密码，请在 Excel 中取消密码后另存为 .xlsx 再上传")
+    elif data.startswith(_OLE):
+        _check_ole(data)
+    else:
+        raise FileError("不是有效的 Excel 文件（文件可能已损坏，或是改了扩展名的其他文件）")
     import fastexcel  # imported here: start-up of the CLI's other commands stays light
 
     try:
@@ -80,11 +115,17 @@ def _excel_grids(data: bytes, suffix: str) -> list[tuple[str, list[list[object]]
             # every cell as text keeps mixed columns intact (dates arrive as ISO text).
             sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
             frame = sheet.to_polars()
-            grids.append((name, [list(r) for r in frame.iter_rows()]))
+            # Cells stay in the sheet's columns: only the contract's columns are ever turned
+            # into Python values, never the rows.
+            grids.append(_Grid(name, [list(r) for r in frame.head(HEADER_SEARCH_ROWS).iter_rows()],
+                               lambda j, start, frame=frame: frame.to_series(j).slice(start).to_list(),
+                               frame.height))
         return grids
     except FileError:
         raise
-    except Exception as e:  # calamine's errors are many and English; the user needs one sentence
+    except BaseException as e:  # calamine's errors are many and English; the user needs one sentence
+        if not isinstance(e, Exception) and type(e).__name__ != "PanicException":  # a Rust panic is no Exception
+            raise
         raise FileError(f"无法读取 Excel 文件（文件可能已损坏或并非 Excel 格式：{type(e).__name__}）") from None
 
 
@@ -95,6 +136,16 @@ def _check_zip(data: bytes) -> None:
     try:
         check_xlsx(data, MAX_UNZIPPED_BYTES, MAX_CELLS)
     except ZipProblem as e:
+        raise FileError(str(e)) from None
+
+
+def _check_ole(data: bytes) -> None:
+    """Extent, text and container of an .xls checked before the reader lays out any sheet: see xls_guard."""
+    from .xls_guard import XlsProblem, check_xls
+
+    try:
+        check_xls(data, MAX_CELLS)
+    except XlsProblem as e:
         raise FileError(str(e)) from None
 
 
@@ -112,31 +163,34 @@ def _decode(data: bytes) -> str:
     return str(best)
 
 
-def _csv_grid(data: bytes) -> list[list[object]]:
+def _csv_grid(data: bytes) -> _Grid:
     text = _decode(data)
     if "\x00" in text:
         raise FileError("不是文本格式的 CSV 文件")
+    # Only the delimiter is guessed. Quoting is what Excel writes (a quote doubled inside quotes):
+    # the sniffer's guesses there misread cells that contain quotes, such as HTML.
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     # Bounded like a sheet: a 50 MB file of commas or of blank lines must not become a
     # grid of tens of millions of Python objects.
-    if text.count(dialect.delimiter) > MAX_CELLS:
+    if text.count(delimiter) > MAX_CELLS:
         raise FileError(f"CSV 文件的单元格过多（超过 {MAX_CELLS} 个），请检查分隔符或删除多余的列")
     grid: list[list[object]] = []
     try:
-        for r in csv.reader(io.StringIO(text), dialect):
+        for r in csv.reader(io.StringIO(text), delimiter=delimiter):
             grid.append(r)
             if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise FileError(f"数据行过多（超过 {MAX_ROWS} 行），单个文件不超过 {MAX_ROWS} 行")
     except csv.Error as e:
         raise FileError(f"CSV 格式有误（{e}），请用 Excel 另存为 CSV 后再上传") from None
-    return grid
+    return _Grid("CSV", grid[:HEADER_SEARCH_ROWS],
+                 lambda j, start: [r[j] if j < len(r) else None for r in grid[start:]], len(grid))
 
 
-def _find_header(sheet: str, grid: list[list[object]]) -> RawTable | None:
-    for i, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
+def _find_header(grid: _Grid) -> RawTable | None:
+    for i, cells in enumerate(grid.head):
         names = [clean_key("", c) for c in cells]
         if not all(h in names for h in REQUIRED):
             continue
@@ -144,8 +198,8 @@ def _find_header(sheet: str, grid: list[list[object]]) -> RawTable | None:
         for j, name in enumerate(names):
             if name in HEADERS:
                 if name in columns:
-                    raise FileError(f"工作表“{sheet}”第 {i + 1} 行表头“{name}”出现了两次，请删除多余的列")
+                    raise FileError(f"工作表“{grid.sheet}”第 {i + 1} 行表头“{name}”出现了两次，请删除多余的列")
                 columns[name] = j
-        rows = [(i + 1 + k + 1, cells) for k, cells in enumerate(grid[i + 1:])]
-        return RawTable(sheet=sheet, header_row=i + 1, columns=columns, rows=rows)
+        data = {h: grid.column(j, i + 1) for h, j in columns.items()}
+        return RawTable(sheet=grid.sheet, header_row=i + 1, columns=columns, data=data, height=grid.height - i - 1)
     return None

@@ -1,7 +1,6 @@
 """Fixtures for the dashboard tests (AppTest and the real browser).
 
-One demo database is built per test session (scoring.demo_db.build_demo, ~6 s) with a test
-administrator; tests that write get their own copy. Import the fixtures into a test module
+One demo database per test session (conftest.demo_db, copied) with test accounts; tests that write get their own copy. Import the fixtures into a test module
 with `from dashboard_fixtures import *`.
 """
 from __future__ import annotations
@@ -22,6 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from scoring import auth, registry  # noqa: E402
+from scoring.store import Store  # noqa: E402
 
 ADMIN_NAME = "测试管理员"
 ADMIN_PASSWORD = "dashboard-test-pass"
@@ -35,12 +35,11 @@ def page_files() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    """The demo database with a test administrator, built once per session. Do not write to it."""
-    from scoring.demo_db import build_demo
-
+def demo_template(demo_db, tmp_path_factory) -> Path:
+    """The demo database with test accounts, made once per session. Do not write to it."""
     path = tmp_path_factory.mktemp("dashboard") / "demo.duckdb"
-    store = build_demo(path)
+    shutil.copy(demo_db, path)
+    store = Store(path)
     auth.add_user(store, "测试", ADMIN_NAME, ADMIN_PASSWORD, "管理")
     for role in ("查看", "录入"):
         auth.add_user(store, "测试", f"测试{role}", ADMIN_PASSWORD, role)

@@ -37,7 +37,7 @@ def test_tier_points_add_up_to_the_raw_score(store):
                  row("2025-02-04", "渡口镇", "采用", "自治区", "每日要情", "简讯"),
                  row("2025-02-05", "渡口镇", "扣分", column="约稿逾期")])
     ranking = rank.ranking_view(engine(store), Period.quarter(2025, 1))
-    tiers = ranking.select(pl.sum_horizontal(common.TIER_COLUMNS).alias("分值"), "原始得分")
+    tiers = ranking.select(pl.sum_horizontal(common.tier_columns(store.profile)).alias("分值"), "原始得分")
     assert (tiers["原始得分"] == tiers["分值"]).all()
     assert ranking.filter(pl.col("单位") == "渡口镇")["扣分"][0] == -30
 

@@ -20,12 +20,15 @@ from scoring.importer import check_file, check_rows
 from scoring.normalize import clean_key, clean_text, parse_date
 from scoring.reader import HEADERS
 from scoring.rules import MATCH_COLUMNS
+from scoring.profile import default_profile
 from scoring.units import Unit, UnitBook, UnknownUnit
 from scoring.validate import MAX_CELL, TEXT_HEADERS, FIELD_OF, identity, normalise_authors, validate_rows
 
+QUOTA = default_profile().quota_table(default_profile().quotas[0])
+
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = {"events", "units", "rank_year_s", "whatif_s", "import_xlsx_100k_s", "bare_duckdb_s", "pandas_loop_s",
-        "peak_rss_mib", "pages"}
+        "peak_rss_mib", "import_peak_rss_mib", "pages"}
 
 
 def test_benchmark_runs_at_the_smallest_size_and_reports_every_key(tmp_path):
@@ -41,7 +44,8 @@ def test_benchmark_runs_at_the_smallest_size_and_reports_every_key(tmp_path):
     assert set(result) == KEYS
     assert json.loads(done.stdout.strip().splitlines()[-1]) == result
     assert (result["events"], result["units"]) == (10_000, 54)
-    for key in ("rank_year_s", "whatif_s", "import_xlsx_100k_s", "bare_duckdb_s", "pandas_loop_s", "peak_rss_mib"):
+    for key in ("rank_year_s", "whatif_s", "import_xlsx_100k_s", "bare_duckdb_s", "pandas_loop_s", "peak_rss_mib",
+                "import_peak_rss_mib"):
         assert isinstance(result[key], (int, float)) and result[key] > 0, key
 
 
@@ -210,7 +214,7 @@ def test_quota_ladder_gives_what_the_plain_loop_gives():
                 spans = {d: (d, g) for d, g in ((rng.choice([*months, date(2024, 2, 10)]), rng.choice("ABC"))
                                                 for _ in range(rng.randint(1, 3)))}
                 memberships[i] = list(spans.values())
-        book = UnitBook(units, {}, memberships)
+        book = UnitBook(units, {}, memberships, QUOTA)
         tracked = sorted(rng.sample(months, rng.randint(0, 24)))
         monthly = pl.DataFrame([(u.id, m, rng.choice([0, 1, 3, 4, 5, 7, 8, 10, 12, 15, 20]))
                                 for u in units for m in months if rng.random() < 0.8],
@@ -219,3 +223,24 @@ def test_quota_ladder_gives_what_the_plain_loop_gives():
         share = rng.choice([1.0, 0.75, 0.5, 0.0, 1.2])
         expected = reference_quota_ladder(monthly, tracked, book, waived, share)
         assert quota_ladder(monthly, tracked, book, waived, share).equals(expected)
+
+
+# --------------------------------------------------------------------------------------------
+# Many viewers: bench/load.py drives real websocket sessions against a server it starts
+# --------------------------------------------------------------------------------------------
+LOAD_KEYS = {"sessions", "p50_s", "p95_s", "max_s", "errors", "server_peak_rss_mib", "cpu_s"}
+
+
+def test_load_benchmark_signs_in_and_switches_pages_without_errors(tmp_path):
+    out = tmp_path / "load.json"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--sessions", "2", "--seconds", "5",
+                           "--rounds", "1", "--json", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert LOAD_KEYS <= set(result)
+    assert result["sessions"] == 2
+    assert result["errors"] == 0, done.stderr[-2000:]
+    assert result["switches"] > 0  # signed in (the menu appeared) and timed at least one switch
+    assert result["p50_s"] <= result["p95_s"] <= result["max_s"]
+    assert result["server_peak_rss_mib"] > 0 and result["cpu_s"] >= 0

@@ -6,7 +6,7 @@ from datetime import date
 import polars as pl
 
 from ..engine import Engine
-from ..settings import SETTINGS
+from ..settings import SETTINGS, profile_defaults
 
 
 def units_table(engine: Engine, day: date) -> pl.DataFrame:
@@ -38,8 +38,10 @@ def settings_table(engine: Engine) -> pl.DataFrame:
             return "是" if v else "否"
         return str(v)
 
-    return pl.DataFrame([{"名称": s.name, "当前值": show(stored.get(s.name, s.default)), "默认值": show(s.default),
-                          "已修改": s.name in stored and stored[s.name] != s.default, "说明": s.help}
+    defaults = profile_defaults(engine.profile)  # the office's own defaults (its groups' numbers)
+    return pl.DataFrame([{"设置": s.label, "当前值": show(stored.get(s.name, defaults[s.name])),
+                          "默认值": show(defaults[s.name]),
+                          "已修改": s.name in stored and stored[s.name] != defaults[s.name], "说明": s.help}
                          for s in SETTINGS])
 
 

@@ -5,8 +5,24 @@ from datetime import date
 
 from ..periods import Period
 
-TIER_COLUMNS = ["市级", "自治区级", "国家级", "批示加分", "约稿·线索·调研", "扣分"]
-ADOPTION_COLUMNS = {"市级采用": "市级", "自治区级采用": "自治区级", "国家级采用": "国家级"}
+
+
+def tier_columns(profile) -> list[str]:
+    """The score columns of the breakdown, chart legend and 通报 headings, in the profile's order."""
+    return profile.score_tiers
+
+
+def adoption_columns(profile) -> dict[str, str]:
+    """Adoption-count column -> its tier, for the tiers that count adoptions."""
+    return {column: tier for tier, column in profile.adoption_tiers.items()}
+
+
+def quota_text(profile) -> str:
+    """The first quota per group as staff read it: “A 组 15、B 组 8、C 组 4 条”."""
+    if not profile.quotas:
+        return ""
+    table = profile.quota_table(profile.quotas[0])
+    return "、".join(f"{g} 组 {q}" for g, q in table.items()) + " 条"
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 

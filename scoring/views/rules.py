@@ -69,14 +69,14 @@ def overrides_from(edited: pl.DataFrame) -> dict[str, float]:
 
 def check_overrides(engine: Engine, overrides: dict[str, float]) -> list[str]:
     """Problems with a what-if (unknown code, wrong sign), as Chinese messages."""
-    known = {code for v in engine.book.versions for code in v.items}
+    known = {code: it.type for v in engine.book.versions for code, it in v.items.items()}
     problems = []
     for code, points in overrides.items():
         if code not in known:
             problems.append(f"未知代码 {code}")
             continue
         try:
-            check_sign(code, points, code)
+            check_sign(code, points, code, known[code])
         except RuleError as e:
             problems.append(str(e))
     return problems

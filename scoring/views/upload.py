@@ -7,7 +7,7 @@ import polars as pl
 
 from ..engine import Engine
 from ..periods import Period
-from ..rules import MATCH_COLUMNS, TYPES
+from ..rules import MATCH_COLUMNS
 from ..units import UnitBook
 
 EVENT_HEADERS = ("日期", "单位", "类型", "层级", "刊物", "栏目", "批示人", "信息编号", "期号", "标题", "作者", "备注")
@@ -103,7 +103,7 @@ def blank_values() -> dict[str, object]:
 def field_options(engine: Engine) -> dict[str, list[str]]:
     """Values each matching column can take in the latest rule version (for entry forms)."""
     book = engine.book
-    out: dict[str, list[str]] = {"类型": list(TYPES)}
+    out: dict[str, list[str]] = {"类型": list(engine.profile.types)}
     for column in MATCH_COLUMNS:
         values: set[str] = set()
         for item in book.latest().items.values():

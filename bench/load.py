@@ -1,0 +1,324 @@
+"""Many viewers at once: `python bench/load.py --sessions N --json FILE [--db FILE] [--seconds S]`.
+
+Starts the dashboard (`streamlit run app.py`) on 127.0.0.1 with a free port — or attaches to a
+running one with `--url` — and opens N real sessions: websockets to `/_stcore/stream` speaking
+Streamlit's own protobuf messages, as the browser does. Each session signs in through the login
+form with a bench account (created in the database if missing), then goes round
+总览 → 排名 (季度) → 排名 (年度) → 单位详情 → 评先评优 `--rounds` times, or until `--seconds` have
+passed, pausing `--think` seconds on average after each switch (0: back to back, the worst case). A page switch is a `rerun_script` BackMsg carrying the page's script hash (what the
+frontend sends when a menu entry is clicked); the 季度/年度 switch sets the period control's
+widget value on the 排名 page. A switch is timed from sending the BackMsg to the ForwardMsg
+`script_finished` of that run: the server's whole work for the click, without the browser's
+drawing. Sessions start together (a 通报 goes out and everyone opens the dashboard at once).
+
+JSON keys: sessions, p50_s, p95_s, max_s, errors, server_peak_rss_mib, cpu_s, plus switches
+(how many were timed), seconds (the run's wall time) and think_s. errors counts exception elements,
+error alerts, runs that did not finish and lost connections. server_peak_rss_mib is the server
+process's VmHWM (its peak since start); cpu_s its user + system CPU seconds during the load
+(sign-in included). With --url neither is known unless --pid is given.
+
+Without --db a demo database is built in a temporary folder.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402  (installed with streamlit's server)
+
+from report import emit  # noqa: E402
+
+BENCH_USER, BENCH_PASSWORD, BENCH_ROLE = "负载测试", "load-bench-password-1", "查看"
+# (page title in the menu, period kind to select there or None)
+ROUND = (("总览", None), ("排名", "季度"), ("排名", "年度"), ("单位详情", None), ("评先评优", None))
+RUN_TIMEOUT = 120.0
+FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
+
+
+# --------------------------------------------------------------------------------------------
+# One session
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Widget:
+    kind: str   # the Element oneof: text_input, button, button_group, selectbox …
+    id: str
+    label: str
+
+
+@dataclass
+class Session:
+    url: str
+    times: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)   # menu title -> page_script_hash
+    widgets: dict[str, Widget] = field(default_factory=dict)
+    page_hash: str = ""
+    ws: object = None
+
+    async def run_script(self, page_hash: str | None = None, states: list[WidgetState] = ()) -> float:
+        """One rerun; seconds until its script_finished. Records problems seen in its messages."""
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.query_string = ""
+        cs.page_script_hash = self.page_hash if page_hash is None else page_hash
+        cs.widget_states.widgets.extend(states)
+        cs.context_info.timezone = "Asia/Shanghai"
+        cs.context_info.locale = "zh-CN"
+        self.widgets = {}
+        started = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        deadline = started + RUN_TIMEOUT
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError("页面运行超时")
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), left))
+            kind = fwd.WhichOneof("type")
+            if kind == "delta":
+                self._element(fwd.delta)
+            elif kind == "navigation":
+                self.pages = {p.page_name: p.page_script_hash for p in fwd.navigation.app_pages}
+                self.page_hash = fwd.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                pass
+            elif kind == "script_finished":
+                if fwd.script_finished in FINISHED:
+                    if fwd.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                        self.errors.append("compile error")
+                    return time.perf_counter() - started
+                # FINISHED_EARLY_FOR_RERUN (st.rerun, e.g. after sign-in): the next run follows
+
+    def _element(self, delta) -> None:
+        if delta.WhichOneof("type") != "new_element":
+            return
+        el = delta.new_element
+        kind = el.WhichOneof("type")
+        if kind == "exception":
+            self.errors.append(f"exception: {el.exception.type}: {el.exception.message[:200]}")
+        elif kind == "alert" and el.alert.format == el.alert.ERROR:
+            self.errors.append(f"error alert: {el.alert.body[:200]}")
+        elif kind:
+            sub = getattr(el, kind)
+            wid, label = getattr(sub, "id", None), getattr(sub, "label", None)
+            if wid and label is not None:
+                self.widgets[label] = Widget(kind, wid, label)
+
+    def widget(self, label: str, kind: str | None = None) -> Widget:
+        found = self.widgets.get(label)
+        if found is None or (kind and found.kind != kind):
+            raise LookupError(f"页面上没有“{label}”控件（现有：{'、'.join(self.widgets)}）")
+        return found
+
+    async def sign_in(self, name: str, password: str) -> None:
+        await self.run_script("")
+        user, pw, button = self.widget("用户名"), self.widget("密码"), self.widget("登录", "button")
+        states = [WidgetState(id=user.id, string_value=name), WidgetState(id=pw.id, string_value=password),
+                  WidgetState(id=button.id, trigger_value=True)]
+        await self.run_script("", states)
+        if not self.pages or "排名" not in self.pages:
+            raise RuntimeError("登录后没有看到导航菜单（账号或密码不对？）")
+
+    async def switch(self, title: str, kind: str | None) -> None:
+        self.times.append(await self.run_script(self.pages[title]))
+        if self.page_hash != self.pages[title]:
+            self.errors.append(f"没有切换到“{title}”")
+        if kind is not None:
+            control = self.widget("期间")
+            states = [WidgetState(id=control.id, string_array_value={"data": [kind]})]
+            self.times.append(await self.run_script(None, states))
+
+
+async def one_session(url: str, rounds: int, think: float, gate: "Gate") -> Session:
+    s = Session(url)
+    try:
+        async with connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
+                           ping_interval=None) as ws:
+            s.ws = ws
+            try:
+                await s.sign_in(BENCH_USER, BENCH_PASSWORD)
+            finally:
+                gate.arrived()
+            await gate.opened.wait()
+            for _ in range(rounds):
+                for title, kind in ROUND:
+                    if time.monotonic() >= gate.stop_at:
+                        return s
+                    await s.switch(title, kind)
+                    if think:  # a person reads the page before the next click
+                        await asyncio.sleep(random.uniform(0.5, 1.5) * think)
+    except Exception as e:  # noqa: BLE001 — a failed session is a figure, not a crash
+        s.errors.append(f"{type(e).__name__}: {e}")
+    return s
+
+
+class Gate:
+    """Sign-ins (argon2: seconds of CPU for fifty at once) are not page switches: every session
+    signs in first, then all are released at the same moment."""
+
+    def __init__(self, sessions: int, seconds: float, on_open):
+        self.waiting, self.seconds, self.on_open = sessions, seconds, on_open
+        self.opened = asyncio.Event()
+        self.stop_at = float("inf")
+
+    def arrived(self) -> None:
+        self.waiting -= 1
+        if self.waiting == 0:
+            self.on_open()
+            self.stop_at = time.monotonic() + self.seconds
+            self.opened.set()
+
+
+async def drive(url: str, sessions: int, rounds: int, think: float, seconds: float, on_open) -> list[Session]:
+    gate = Gate(sessions, seconds, on_open)
+    return list(await asyncio.gather(*(one_session(url, rounds, think, gate) for _ in range(sessions))))
+
+
+# --------------------------------------------------------------------------------------------
+# The server
+# --------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(db: Path, port: int, log) -> subprocess.Popen:
+    env = {**os.environ, "SCORING_DB": str(db)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                             "--server.headless", "true", "--server.address", "127.0.0.1",
+                             "--server.port", str(port), "--browser.gatherUsageStats", "false",
+                             "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"Streamlit 服务未能启动（退出码 {proc.returncode}）")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit("Streamlit 服务 120 秒内未就绪")
+
+
+def proc_cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def ensure_account(db: Path) -> None:
+    from scoring import auth
+    from scoring.store import Store
+
+    store = Store(db)
+    names = set(auth.list_users(store)["用户名"].to_list())
+    if BENCH_USER in names:
+        auth.set_password(store, "基准测试", BENCH_USER, BENCH_PASSWORD)
+    else:
+        auth.add_user(store, "基准测试", BENCH_USER, BENCH_PASSWORD, BENCH_ROLE)
+
+
+# --------------------------------------------------------------------------------------------
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="政务信息考评 load benchmark (issue 13)")
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--json", type=Path, metavar="FILE")
+    parser.add_argument("--db", type=Path, help="database to serve (default: a fresh demo database)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="stop switching after this long (default 60)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the five switches per session (default 3)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a viewer reads a page before the next click (default 0: back to back)")
+    parser.add_argument("--url", help="attach to a running server (ws://127.0.0.1:PORT/_stcore/stream); "
+                                      "its database must hold the bench account")
+    parser.add_argument("--pid", type=int, help="with --url: the server's process id, for memory and CPU")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        proc, pid, url = None, args.pid, args.url
+        if url is None:
+            db = args.db
+            if db is None:
+                from scoring.demo_db import build_demo
+
+                db = Path(tmp) / "demo.duckdb"
+                build_demo(db)
+            ensure_account(db)
+            port = free_port()
+            log = open(Path(tmp) / "server.log", "wb")
+            proc = start_server(db, port, log)
+            pid, url = proc.pid, f"ws://127.0.0.1:{port}/_stcore/stream"
+        ok = False
+        try:
+            cpu0 = [None]
+
+            def on_start():
+                cpu0[0] = proc_cpu_s(pid) if pid else None
+
+            t0 = time.perf_counter()
+            sessions = asyncio.run(drive(url, args.sessions, args.rounds, args.think, args.seconds, on_start))
+            wall = time.perf_counter() - t0
+            cpu = round(proc_cpu_s(pid) - cpu0[0], 2) if pid and cpu0[0] is not None else None
+            peak = round(proc_peak_rss_mib(pid), 1) if pid else None
+            ok = not any(s.errors for s in sessions)
+        finally:
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                log.close()
+                if not ok:
+                    sys.stderr.write((Path(tmp) / "server.log").read_text(errors="replace")[-3000:])
+    times = [t for s in sessions for t in s.times]
+    errors = [e for s in sessions for e in s.errors]
+    result = {"sessions": args.sessions,
+              "p50_s": round(statistics.median(times), 4) if times else None,
+              "p95_s": round(percentile(times, 0.95), 4) if times else None,
+              "max_s": round(max(times), 4) if times else None,
+              "errors": len(errors), "server_peak_rss_mib": peak, "cpu_s": cpu,
+              "switches": len(times), "seconds": round(wall, 2), "think_s": args.think}
+    for e in sorted(set(errors))[:10]:
+        print(f"error: {e}", file=sys.stderr)
+    emit(result, args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
