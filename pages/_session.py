@@ -113,9 +113,10 @@ def user():
 
 def _cookie() -> str | None:
     try:
-        return st.context.cookies.get(sessions.COOKIE)
-    except Exception:  # noqa: BLE001 - no browser (AppTest): no cookie
+        value = st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # noqa: BLE001 - no browser connection (AppTest): no cookie
         return None
+    return value if isinstance(value, str) else None
 
 
 def client_address() -> str:
@@ -333,7 +334,7 @@ def run_page(body: Callable[[], None], page: str | None = None) -> None:
     _rerun_through_app()
     try:
         if user() is None:
-            st.warning("请先登录。", icon=":material/lock:")
+            st.warning(st.session_state.pop("login_note", None) or "请先登录。", icon=":material/lock:")
             return
         if page is not None and page not in allowed_pages():
             st.error("当前账号无权打开此页面。" if signed_in() else "免登录只读模式下不能打开此页面，请先登录。",
