@@ -157,6 +157,19 @@ def _period_picker(kinds: tuple[str, ...], container) -> Period:
     return make_period(kind, year, quarter, today=today())
 
 
+def group_tabs(labels: dict[str, str], key: str):
+    """One tab per group (labels: group → tab label), opened on ?group= — a copied link opens the
+    same group — and the open group written back into the address."""
+    # The default is always a label, never None: a default that changes from None to the first tab
+    # would make Streamlit see a new widget and forget the tab just clicked.
+    default = labels.get(st.query_params.get("group", ""), next(iter(labels.values())))
+    tabs = st.tabs(list(labels.values()), default=default, key=key, on_change="rerun")
+    shown = next((g for g, tab in zip(labels, tabs) if tab.open), None)
+    if shown is not None and st.query_params.get("group") != shown:
+        st.query_params["group"] = shown
+    return tabs
+
+
 def style(fig: go.Figure, height: int | None = None, legend: bool = True) -> go.Figure:
     """CJK font everywhere, compact margins, horizontal legend on top."""
     fig.update_layout(font={"family": FONT, "size": 13}, hoverlabel={"font": {"family": FONT}},

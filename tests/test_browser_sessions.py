@@ -78,7 +78,7 @@ def test_reload_and_copied_links_stay_signed_in_until_the_password_is_reset(serv
     assert_no_english_dialog(fresh)
     fresh.screenshot(path=OUT / "04-登录后回到链接的单位.png")
 
-    # sign in, open 排名, reload: still signed in, still on 排名
+    # sign in, open 排名 on the C group, reload: still signed in, still on 排名's C group
     first = browser.new_context(viewport={"width": 1400, "height": 900})
     page = first.new_page()
     page.goto(server.url)
@@ -90,10 +90,15 @@ def test_reload_and_copied_links_stay_signed_in_until_the_password_is_reset(serv
     assert cookie is not None and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
     assert store.rows("SELECT count(*) FROM sessions WHERE name = '会话测试员'")[0][0] == 1
     open_page(page, "排名")
+    page.get_by_role("tab", name="C 组").click()
+    page.wait_for_function("() => location.search.includes('group=C')", timeout=60_000)
+    wait_ready(page)
+    assert "period=" in page.url
     page.reload()
     wait_heading(page, "排名")
     assert page.locator("text=当前用户：会话测试员").count() == 1
-    assert "/rank" in page.url
+    assert "/rank" in page.url and "group=C" in page.url
+    assert page.get_by_role("tab", selected=True).first.inner_text().startswith("C 组")
     assert_no_english_dialog(page)
     page.screenshot(path=OUT / "01-刷新后仍在排名.png")
 

@@ -179,6 +179,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.subprocess
 def test_parallel_guesses_from_separate_processes_on_one_file(tmp_path):
     db = tmp_path / "race.duckdb"
     auth.add_user(Store(db), CLI, "管理员", RIGHT, "管理")

@@ -203,3 +203,20 @@ def test_the_period_is_read_from_and_kept_in_the_address(demo_template, monkeypa
         at.query_params["period"] = bad
         at.run()
         assert not at.exception and at.query_params["period"] != bad
+
+
+def test_the_group_tab_is_read_from_and_kept_in_the_address(demo_template, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_fixtures import ADMIN_NAME, ROOT
+
+    monkeypatch.setenv("SCORING_DB", str(demo_template))
+    for wanted, shown in (("B", "B"), ("C", "C"), (None, "A"), ("Z", "A")):
+        at = AppTest.from_file(str(ROOT / "pages" / "rank.py"), default_timeout=60)
+        at.session_state["user"] = User(ADMIN_NAME, "管理", None)
+        if wanted:
+            at.query_params["group"] = wanted
+        at.run()
+        assert not at.exception
+        assert at.session_state["rank_group"].startswith(f"{shown} 组")
+        assert at.query_params["group"] == shown
