@@ -187,8 +187,10 @@ def _no_such_account(store, name: str, password: str, now: datetime, lock_until:
         raise AuthError(BUSY)
     try:
         _check(_dummy(), password)
-    finally:
-        locked = PHANTOMS.end(name, MAX_FAILURES, lock_until)
+    except AuthError:  # no hash slot came free: not a guess, as for an account
+        PHANTOMS.end(name, MAX_FAILURES, lock_until, counted=False)
+        raise
+    locked = PHANTOMS.end(name, MAX_FAILURES, lock_until)
     raise AuthError(_locked_message(locked) if locked else WRONG)
 
 
