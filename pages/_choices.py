@@ -32,7 +32,7 @@ def carry_to_export(year: int, measure: str) -> None:
     st.session_state["_commend_carried"] = picked
 
 
-def attachments_picker(period, where=st) -> reports.Attachments:
+def attachments_picker(period, profile, where=st) -> reports.Attachments:
     """The 通报's attachments, remembered per kind of period (a year lists fewer adopted items)."""
     default = reports.Attachments.default(period)
     kind = period.kind
@@ -40,7 +40,7 @@ def attachments_picker(period, where=st) -> reports.Attachments:
     scores = c1.checkbox("附得分排名表", **_widgets.remembered(f"attach_scores_{kind}", default.scores))
     breakdown = c2.checkbox("附各单位得分明细", help="逐个单位列出各计分项的条数和得分",
                             **_widgets.remembered(f"attach_breakdown_{kind}", default.breakdown))
-    choices = list(reports.ADOPTED_CHOICES)
-    adopted = c3.selectbox("附采用信息", choices, format_func=reports.ADOPTED_CHOICES.get,
+    labels = reports.adopted_choices(profile)
+    adopted = c3.selectbox("附采用信息", list(labels), format_func=labels.get,
                            **_widgets.remembered(f"attach_adopted_{kind}", default.adopted))
     return reports.Attachments(scores=scores, breakdown=breakdown, adopted=adopted or default.adopted)

@@ -49,9 +49,14 @@ def _timezone(path: str, data_version: str) -> str:
     return merged(_store(path).stored_settings())["timezone"]
 
 
+def timezone() -> str:
+    """The 时区 setting: today's date and every displayed time are in it."""
+    return _timezone(db_path(), version())
+
+
 def today() -> date:
     """Today where the office is (the 时区 setting): months end, and times show, in its time."""
-    return today_in(_timezone(db_path(), version()))
+    return today_in(timezone())
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)

@@ -58,20 +58,20 @@ def body() -> None:
             st.markdown(f"#### {group} 组")
             adv = result["先进单位"].filter(pl.col("组别") == group)
             st.markdown("**先进单位**")
-            st.markdown("\n".join(f"{i}. {n}（第{r}名，{_widgets.fmt_num(s)} 分）" for i, (r, n, s) in
+            st.markdown("\n".join(f"{i}. {_widgets.text(n)}（第{r}名，{_widgets.fmt_num(s)} 分）" for i, (r, n, s) in
                                   enumerate(adv.select("排名", "单位", "得分").iter_rows(), start=1)) or "（无）")
             imp = result["进步较大单位"].filter(pl.col("组别") == group)
             st.markdown("**进步较大单位**")
             if imp.height:
                 extra = improve_col[0] if improve_col else None
                 st.markdown("\n".join(
-                    f"{i}. {row['单位']}（{result['measure_label']} {_fmt_measure(row.get(extra), extra)}）"
+                    f"{i}. {_widgets.text(row['单位'])}（{result['measure_label']} {_fmt_measure(row.get(extra), extra)}）"
                     for i, row in enumerate(imp.iter_rows(named=True), start=1)))
             else:
                 st.markdown("（无）")
             low = result["书面检查"].filter(pl.col("组别") == group)
             st.markdown("**须书面检查**")
-            st.markdown("、".join(f"{n}（第{r}名）" for r, n in low.select("排名", "单位").iter_rows()) or "（无）")
+            st.markdown("、".join(f"{_widgets.text(n)}（第{r}名）" for r, n in low.select("排名", "单位").iter_rows()) or "（无）")
 
     annual_download(eng, year, measure)
 

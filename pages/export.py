@@ -26,8 +26,8 @@ def report_section(eng, period) -> None:
         measure = _choices.measure_picker(eng, c2)
         c2.caption(f"年度通报的进步较大单位按“{commend.MEASURES[measure]}”评定，与「评先评优」页所选相同"
                    "（在任一页改变，两页一起改变）。")
-    attach = _choices.attachments_picker(period)
-    st.caption(f"通报附件：{attach.describe()}。")
+    attach = _choices.attachments_picker(period, eng.profile)
+    st.caption(f"通报附件：{attach.describe(eng.profile)}。")
     cols = st.columns(4)
     labels = {".docx": "通报（Word）", ".pdf": "通报（PDF）", ".xlsx": "考评数据（Excel）", ".csv": "排名（CSV）"}
     for col, (ext, label) in zip(cols, labels.items()):
@@ -37,7 +37,7 @@ def report_section(eng, period) -> None:
             file_name=reports.report_filename(period, ext), mime=reports.MIME[ext], key=f"dl{ext}",
             icon=":material/download:", width="stretch")
     st.caption("Word 通报可直接修改后印发；PDF 内容与 Word 相同（生成需数秒）。Excel 含各组排名、得分明细、"
-               "全部计分事件和本期使用的规则版本；任何单元格都不会被当作公式。CSV 为 UTF-8（带 BOM）。")
+               "全部计分事件和本期使用的规则版本；任何单元格都不会被当作公式。CSV 可直接用中文版 Excel 打开。")
     if period.kind == "year":
         st.download_button("年终考核得分表（Excel）", data=lambda: reports.render_annual_assessment(eng, period.start.year),
                            file_name=f"{period.start.year}年度政务信息工作年终考核得分.xlsx",
@@ -70,7 +70,7 @@ def publication_section(eng, period) -> None:
         st.caption(f"{period.label}尚未发布。发布后，本期各单位的排名和得分按发布时原样保存；"
                    "之后的导入、更正或规则调整如改变了本期结果，排名页和本页会列出变化。")
     else:
-        st.success(issued.describe() + "。", icon=":material/verified:")
+        st.success(_widgets.published(issued) + "。", icon=":material/verified:")
         changes = pub_mod.published_changes(store, eng, period)
         if changes is None:
             st.caption("发布后数据未改变本期排名和得分。")

@@ -16,7 +16,7 @@ def unit_home(unit_id: int, month) -> None:
     from scoring.periods import Period
 
     d = _data.view(unit_views.unit_detail, Period.month(month.year, month.month), unit_id)
-    st.subheader(d["unit"]["name"])
+    st.subheader(_widgets.text(d["unit"]["name"]))
     row = d["months"]
     if row.height:
         r = row.row(0, named=True)
@@ -72,7 +72,7 @@ def body() -> None:
         if zero.height == 0:
             st.caption("本月没有零报送的单位。")
         else:
-            st.warning("本月零报送：" + "、".join(f"{n}（{g} 组）" for n, g in zero.select("单位", "组别").iter_rows()),
+            st.warning("本月零报送：" + "、".join(f"{_widgets.text(n)}（{g} 组）" for n, g in zero.select("单位", "组别").iter_rows()),
                        icon=":material/warning:")
     with right:
         st.subheader("报送任务完成情况")
@@ -102,7 +102,7 @@ def body() -> None:
                 st.caption("暂无得分")
                 continue
             for rank, name, score, unit_id in part.select("排名", "单位", "得分", "unit_id").iter_rows():
-                st.page_link(registry.file_of("unit"), label=f"第{rank}名　{name}　{_widgets.fmt_num(score)} 分",
+                st.page_link(registry.file_of("unit"), label=f"第{rank}名　{_widgets.text(name)}　{_widgets.fmt_num(score)} 分",
                              query_params={"unit": str(unit_id)})
 
     st.subheader("最近导入")

@@ -68,7 +68,7 @@ def published_only(period) -> None:
     if pub is None:
         st.info(f"{period.label}的排名尚未通报发布，发布后可在此查看。", icon=":material/schedule:")
         return
-    st.caption(pub.describe() + "。以下为通报发布时的排名。")
+    st.caption(_widgets.published(pub) + "。以下为通报发布时的排名。")
     table = _data.view(rank_views.published_table, period.key)
     mine = _session.unit_scope()
     own = table.filter(pl.col("单位") == _data.unit_options().get(mine, ""))
@@ -94,7 +94,7 @@ def body() -> None:
     pub = _data.view(rank_views.published, period.key)
     if pub is not None:
         changes = _data.view(rank_views.published_changes, period)
-        note = pub.describe() + ("。" if changes is None else f"；此后数据有变动，{changes.height} 个单位的名次或得分与通报不同。")
+        note = _widgets.published(pub) + ("。" if changes is None else f"；此后数据有变动，{changes.height} 个单位的名次或得分与通报不同。")
         with st.expander(note, icon=":material/campaign:", expanded=False):
             if changes is None:
                 st.caption("当前数据与已发布的通报一致。")

@@ -1,9 +1,9 @@
 """通报, exports, 提醒函 and publishing (issue 4), checked by opening the files the way their
 readers do (python-docx, openpyxl / fastexcel, pdftotext) and comparing with the engine.
 
-One demo database per session (conftest.demo_db); tests that write use a
-copy. The PDF is rendered from a small store (weasyprint needs ~10 s for a demo quarter); its
-first page is saved under test-artifacts/ as a PNG.
+One demo database per session (conftest.demo_db); tests that write use a copy. The PDF is
+rendered from a small store (its first page is saved under test-artifacts/ as a PNG) and, for the
+page breaks, from the demo year (~2 s of weasyprint).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from scoring.periods import Period
 from scoring.reports import Attachments, check_format, render, report_filename
 from scoring.reports.common import assemble, fmt_num, md
 from scoring.reports.csv_export import build_adopted_csv, build_csv, build_events_csv, safe_cell
-from scoring.reports.pdf import build_html
+from scoring.reports.pdf import build_html, build_pdf
 from scoring.reports.publish import (issued_table, published_changes, published_snapshot, publish,
                                      publications)
 from scoring.reports.reminders import MonthNotEnded, build_reminders_docx, collect, letter_body
@@ -250,7 +250,7 @@ def _check_adopted_list(doc, adopted: pl.DataFrame) -> None:
                      and text.endswith(f"，{e[2]}，{e[3]}分）"))
         expected.remove(match)
     assert expected == []
-    heads = [h for _, h in listed(doc, "list_head") if re.search(r"类）：\d+条，计", h)]
+    heads = [h for _, h in listed(doc, "list_head") if re.search(r"）：\d+条，计[-\d.]+分$", h)]
     assert len(heads) == adopted["单位"].n_unique()
 
 
@@ -266,7 +266,7 @@ def test_annual_attachments_as_chosen(engine, annual):
     events = engine.scored_events(YEAR).filter(pl.col("kind") == "采用")
     default = Document(io.BytesIO(build_docx(annual)))
     _check_adopted_list(default, events.filter(pl.col("level").is_in(["自治区", "国家"])))
-    assert "被市级采用，不逐条列出" in all_text(default)
+    assert "市级采用的" in all_text(default) and "条不逐条列出" in all_text(default)
 
     everything = Document(io.BytesIO(build_docx(annual, Attachments(breakdown=True, adopted="all"))))
     _check_adopted_list(everything, events)
@@ -281,6 +281,27 @@ def test_annual_attachments_as_chosen(engine, annual):
     assert "详见附件" not in text
     with pytest.raises(ValueError):
         Attachments(adopted="some")
+
+
+def test_higher_adoptions_follow_the_profiles_tiers(tmp_path):
+    """Another office's tiers (示例-四组: 县级 below 市级): the annual default lists the 市级
+    adoptions and counts the 县级 ones; with a single tier (示例-基础分) every item is listed."""
+    from demo.generic import build_demo
+
+    store = build_demo(tmp_path / "four.duckdb", "示例-四组")
+    engine = Engine.open(store, as_of=AS_OF)
+    lowest, higher = list(engine.profile.adoption_tiers)[:2]
+    events = engine.scored_events(YEAR).filter(pl.col("kind") == "采用")
+    doc = Document(io.BytesIO(build_docx(assemble(engine, YEAR))))
+    _check_adopted_list(doc, events.filter(pl.col("tier") != lowest))
+    low = events.filter(pl.col("tier") == lowest).height
+    assert low and f"{lowest}采用的{low}条不逐条列出" in all_text(doc)
+    assert f"各单位信息被{higher}及以上采用情况" in all_text(doc)
+
+    single = build_demo(tmp_path / "base.duckdb", "示例-基础分")
+    engine = Engine.open(single, as_of=AS_OF)
+    doc = Document(io.BytesIO(build_docx(assemble(engine, YEAR))))
+    _check_adopted_list(doc, engine.scored_events(YEAR).filter(pl.col("kind") == "采用"))
 
 
 def test_breakdown_adds_up_to_each_units_points(engine, annual):
@@ -389,6 +410,46 @@ def test_pdf_has_the_same_content(small_path, tmp_path, small_engine):
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(out),
                     str(ARTIFACTS / "tongbao-page1")], check=True)
     assert (ARTIFACTS / "tongbao-page1.png").stat().st_size > 10_000
+
+
+def pdf_pages(pdf: bytes, tmp_path: Path) -> list[dict]:
+    """Per page: its height and its text lines as (top, bottom, text), the page number left out."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    pages = []
+    for page in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', xml, re.S):
+        lines = []
+        for top, bottom, body in re.findall(r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>',
+                                            page[1], re.S):
+            text = "".join(re.findall(r">([^<]*)</word>", body))
+            if not re.fullmatch(r"—\d+—", text):
+                lines.append((float(top), float(bottom), text))
+        pages.append({"height": float(page[0]), "lines": sorted(lines)})
+    return pages
+
+
+HEADING = re.compile(r"^[一二三四五六七八九十]、|^（[一二三四五六七八九十]）[^。]*$|^[ABC]类单位（|（[ABC]类）：\d+条，计")
+
+
+def test_pdf_pages_break_tidily(annual, tmp_path):
+    """The annual PDF: a page ends with a heading's text only if that heading's content follows on
+    the same page; a page is full unless the next page starts an attachment (附件N) or it is the
+    last; every page of the score table repeats its header row."""
+    pages = pdf_pages(build_pdf(annual), tmp_path)
+    assert len(pages) > 10
+    for i, page in enumerate(pages, start=1):
+        lowest = max(top for top, _, _ in page["lines"])
+        last = "".join(text for top, _, text in page["lines"] if abs(top - lowest) < 2)
+        assert not HEADING.search(last), (i, last)
+        ends_part = i == len(pages) or pages[i]["lines"][0][2].startswith("附件")
+        blank = 1 - max(bottom for _, bottom, _ in page["lines"]) / page["height"]
+        if not ends_part:
+            assert blank < 0.25, (i, round(blank, 2))
+        texts = [t for _, _, t in page["lines"]]
+        if page["height"] < 600 and any(t in ("采用", "得分") for t in texts):  # a landscape score page
+            assert "报送数" in texts and "年度得分" in texts, i
 
 
 # --------------------------------------------------------------------------------------------

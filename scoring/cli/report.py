@@ -120,8 +120,8 @@ def register(sub) -> None:
                    help="附各单位得分排名表（默认附；--no-scores 不附）")
     p.add_argument("--breakdown", action=argparse.BooleanOptionalAction, default=None,
                    help="附各单位得分明细（逐项列出条数和得分；默认不附）")
-    p.add_argument("--adopted", choices=["all", "region", "none"], default=None,
-                   help="附采用信息：all 全部，region 只列自治区级及以上，none 不附（默认季度 all、年度 region）")
+    p.add_argument("--adopted", choices=["all", "higher", "none"], default=None,
+                   help="附采用信息：all 全部，higher 只列最低一级以上（如自治区级及以上），none 不附（默认季度 all、年度 higher）")
     p.add_argument("--measure", help="年度通报评定进步较大单位的衡量方法（默认用设置中的方法），如 rank_gain_yoy")
     p.set_defaults(func=cmd_report)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..periods import Period
-from .attachments import ADOPTED_CHOICES, Attachments  # noqa: F401  (the options render takes)
+from .attachments import ADOPTED_KEYS, Attachments, adopted_choices  # noqa: F401  (the options render takes)
 
 FORMATS = {".docx": "Word 文档", ".pdf": "PDF", ".xlsx": "Excel 工作簿", ".csv": "CSV（逗号分隔）"}
 MIME = {

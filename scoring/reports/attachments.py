@@ -14,10 +14,17 @@ import polars as pl
 from .blocks import Block, Para
 from .common import ReportData, fmt_num, md, publication_label
 
-# which adopted items are listed: every one, those at the region's level and above, or none
-ADOPTED_CHOICES = {"all": "全部采用信息", "region": "只列自治区级及以上采用的信息", "none": "不附采用信息"}
-ABOVE_CITY = ("自治区", "国家")
+# which adopted items are listed: every one, those of the adoption tiers above the lowest (e.g.
+# 自治区级 and 国家级, not 市级), or none
+ADOPTED_KEYS = ("all", "higher", "none")
 CN_NUM = "一二三四五六七八九十"
+
+
+def adopted_choices(profile) -> dict[str, str]:
+    """The choices as the 导出 page and the CLI's help show them, in the profile's words."""
+    tiers = list(profile.adoption_tiers)
+    higher = f"只列{tiers[1]}及以上采用的信息" if len(tiers) > 1 else "只列较高层级采用的信息"
+    return {"all": "全部采用信息", "higher": higher, "none": "不附采用信息"}
 
 
 @dataclass(frozen=True)
@@ -26,48 +33,70 @@ class Attachments:
     lists every unit with its score by default."""
     scores: bool = True       # 各单位得分排名表
     breakdown: bool = False   # 各单位得分明细 (points item by item)
-    adopted: str = "all"      # a key of ADOPTED_CHOICES
+    adopted: str = "all"      # one of ADOPTED_KEYS
 
     def __post_init__(self):
-        if self.adopted not in ADOPTED_CHOICES:
-            raise ValueError(f"采用信息附件只能选：{'、'.join(ADOPTED_CHOICES.values())}")
+        if self.adopted not in ADOPTED_KEYS:
+            raise ValueError(f"采用信息附件只能选：{'、'.join(ADOPTED_KEYS)}")
 
     @classmethod
     def default(cls, period) -> "Attachments":
-        """A quarter lists every adopted item; a year (over a thousand items) those above the city."""
-        return cls(adopted="region" if period.kind == "year" else "all")
+        """A quarter lists every adopted item; a year (over a thousand) those above the lowest tier."""
+        return cls(adopted="higher" if period.kind == "year" else "all")
 
-    def describe(self) -> str:
+    def describe(self, profile) -> str:
         parts = (["得分排名表"] if self.scores else []) + (["各单位得分明细"] if self.breakdown else [])
-        if self.adopted != "none":
-            parts.append("采用信息（全部）" if self.adopted == "all" else "采用信息（自治区级及以上）")
+        tiers = list(profile.adoption_tiers)
+        if self.adopted == "all" or (self.adopted == "higher" and len(tiers) < 2):
+            parts.append("全部采用信息")
+        elif self.adopted == "higher":
+            parts.append(f"{tiers[1]}及以上的采用信息")
         return "、".join(parts) or "无附件"
 
 
-def adopted_title(what: str, which: str) -> str:
-    return f"{what}各单位信息采用情况" if which == "all" else f"{what}各单位信息被自治区级及以上采用情况"
+def _tiers(d: ReportData) -> list[str]:
+    return list(d.profile.adoption_tiers)
+
+
+def _which(d: ReportData, which: str) -> str:
+    """With a single adoption tier there is nothing above the lowest: “higher” lists them all."""
+    return "all" if which == "higher" and len(_tiers(d)) < 2 else which
+
+
+def adopted_title(d: ReportData, what: str, which: str) -> str:
+    tiers = _tiers(d)
+    if _which(d, which) == "all":
+        return f"{what}各单位信息采用情况"
+    return f"{what}各单位信息被{tiers[1]}及以上采用情况"
 
 
 def _adopted_frame(d: ReportData, which: str) -> pl.DataFrame:
-    return d.adopted if which == "all" else d.adopted.filter(pl.col("层级").is_in(ABOVE_CITY))
+    if _which(d, which) == "all":
+        return d.adopted
+    higher = _tiers(d)[1:]
+    ids = d.events.filter((pl.col("kind") == "采用") & pl.col("tier").is_in(higher))["id"]
+    return d.adopted.filter(pl.col("id").is_in(ids.implode()))
 
 
 def adopted_summary(d: ReportData, which: str) -> str:
-    t = d.totals
-    if which == "all":
-        return f"共{t['采用']}条（次），其中国家级{t['国家级采用']}条，自治区级{t['自治区级采用']}条，市级{t['市级采用']}条。"
-    n = t["国家级采用"] + t["自治区级采用"]
-    text = f"共{n}条（次），其中国家级{t['国家级采用']}条，自治区级{t['自治区级采用']}条。"
-    if t["市级采用"]:
-        text += f"另有{t['市级采用']}条被市级采用，不逐条列出。"
+    t, tiers, which = d.totals, _tiers(d), _which(d, which)
+    listed_tiers = tiers if which == "all" else tiers[1:]
+    counts = [(tier, t[d.profile.adoption_tiers[tier]]) for tier in reversed(listed_tiers)]
+    listed = sum(n for _, n in counts)
+    text = f"共{listed}条（次）" + ("，其中" + "，".join(f"{tier}{n}条" for tier, n in counts if n) if listed else "") + "。"
+    if which != "all" and tiers and t[d.profile.adoption_tiers[tiers[0]]]:
+        text += f"{tiers[0]}采用的{t[d.profile.adoption_tiers[tiers[0]]]}条不逐条列出。"
     return text
 
 
 def adopted_blocks(d: ReportData, which: str) -> list[Block]:
     """Grouped by unit (official order): the unit's line, then its items numbered through the list."""
+    which = _which(d, which)
     frame = _adopted_frame(d, which)
     if frame.height == 0:
-        return [Para(f"{d.this}无信息被采用。" if which == "all" else f"{d.this}无信息被自治区级及以上采用。", "note")]
+        tiers = _tiers(d)
+        higher = f"{tiers[1]}及以上" if len(tiers) > 1 else "较高层级"
+        return [Para(f"{d.this}无信息被采用。" if which == "all" else f"{d.this}无信息被{higher}采用。", "note")]
     per_unit = (frame.group_by("单位", maintain_order=True)
                 .agg(pl.len().alias("n"), pl.col("得分").sum().alias("pts"), pl.col("组别").first()))
     summary = {r["单位"]: r for r in per_unit.iter_rows(named=True)}
@@ -87,26 +116,22 @@ def adopted_blocks(d: ReportData, which: str) -> list[Block]:
     return out
 
 
-# how an item's count is said, by the breakdown's 类别
-COUNT_WORD = {"市级": "条", "自治区级": "条", "国家级": "条"}
-TIER_SENTENCE = {"市级": "被市级采用", "自治区级": "被自治区级采用", "国家级": "被国家级采用"}
-
-
 def _points(value: float) -> str:
     return f"扣{fmt_num(-value)}分" if value < 0 else f"计{fmt_num(value)}分"
 
 
-def unit_breakdown_text(rows: pl.DataFrame) -> str:
-    """One unit's points in words: 报送信息N条。被市级采用：《政务要情》简讯7条，计21分；…。"""
-    submitted = rows.filter(pl.col("类别") == "报送")["次数"].sum()
+def unit_breakdown_text(rows: pl.DataFrame, submitted: int, profile) -> str:
+    """One unit's points in words, by score tier: 报送信息N条。被市政府办公室采用：《政务要情》简讯7条，
+    计21分；…。批示加分：…。"""
     parts = [f"报送信息{submitted}条。"]
-    scored = (rows.filter(pl.col("类别") != "报送")
+    scored = (rows.filter(pl.col("类别").is_in(profile.score_tiers))
               .group_by("类别", "计分项", maintain_order=True)
               .agg(pl.col("次数").sum(), pl.col("得分").sum()))
     for (tier,), items in scored.group_by("类别", maintain_order=True):
-        word = COUNT_WORD.get(tier, "次")
+        adoption = tier in profile.adoption_tiers
+        word = "条" if adoption else "次"
         listed = "；".join(f"{r['计分项']}{r['次数']}{word}，{_points(r['得分'])}" for r in items.iter_rows(named=True))
-        parts.append(f"{TIER_SENTENCE.get(tier, tier)}：{listed}。")
+        parts.append(f"{profile.adoption_phrase(tier) if adoption else tier}：{listed}。")
     if len(parts) == 1:
         parts.append("无计分事项。")
     return "".join(parts)
@@ -121,5 +146,5 @@ def breakdown_blocks(d: ReportData) -> list[Block]:
         out.append(Para(f"（{CN_NUM[gi]}）{d.group_label(group)}单位", "caption"))
         for i, r in enumerate(d.group_frame(group).sort("序号").iter_rows(named=True), start=1):
             out.append(Para(f"{i}.{r['单位']}（第{r['排名']}名，{d.score_label}{fmt_num(r['得分'])}分）", "list_head"))
-            out.append(Para(unit_breakdown_text(by_unit.get(r["单位"], empty)), "list_text"))
+            out.append(Para(unit_breakdown_text(by_unit.get(r["单位"], empty), r["报送数"], d.profile), "list_text"))
     return out

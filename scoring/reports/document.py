@@ -3,7 +3,8 @@
 The .docx and the PDF renderers walk the same blocks, so both say exactly the same thing.
 Layout follows the usual county office style (GB/T 9704): a masthead, a 小标宋 title, 仿宋
 body with 黑体 first-level and 楷体 second-level headings, the signature and date, then the
-attachments (per-unit score tables and the adopted-item list) on landscape pages.
+attachments chosen for this report (attachments.py): the score tables on landscape pages, the
+annual 表彰名单, the per-unit breakdown and the adopted items as lists on portrait pages.
 """
 from __future__ import annotations
 
@@ -317,7 +318,7 @@ def build_blocks(d: ReportData, attach: Attachments | None = None) -> list[Block
     if attach.breakdown:
         attachments.append(("breakdown", f"{what}各单位得分明细"))
     if attach.adopted != "none":
-        attachments.append(("adopted", adopted_title(what, attach.adopted)))
+        attachments.append(("adopted", adopted_title(d, what, attach.adopted)))
     number = {key: i for i, (key, _) in enumerate(attachments, start=1)}
 
     h = iter(CN_NUM)

@@ -1,7 +1,10 @@
 """What several pages share: the tier and header vocabulary, and the periods the data covers."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import polars as pl
 
 from ..periods import Period
 
@@ -77,3 +80,22 @@ def make_period(kind: str, year: int, quarter: int = 1, start: date | None = Non
     if start is None or end is None:
         raise ValueError("请选择开始和结束日期")
     return Period.between(start, end)
+
+
+def clock_shift(tz: str) -> timedelta:
+    """What to add to a stored time to show it in the 时区 setting: the store writes the server's
+    clock (naive datetime.now()), which on a server kept in UTC is eight hours behind the office."""
+    return datetime.now(ZoneInfo(tz)).utcoffset() - datetime.now().astimezone().utcoffset()
+
+
+def local_times(frame: pl.DataFrame, tz: str) -> pl.DataFrame:
+    """Every naive time column of a frame shown in the 时区 setting."""
+    shift = clock_shift(tz)
+    cols = [c for c, t in frame.schema.items() if isinstance(t, pl.Datetime) and t.time_zone is None]
+    if not shift or not cols:
+        return frame
+    return frame.with_columns(pl.col(c) + shift for c in cols)
+
+
+def local_time(value: datetime | None, tz: str) -> datetime | None:
+    return None if value is None else value + clock_shift(tz)
