@@ -16,10 +16,11 @@ if sys.path[:1] != [str(ROOT)]:  # pages/ and scoring/ come from here, whatever 
 
 import streamlit as st  # noqa: E402
 
-from pages import _ui  # noqa: E402
-from scoring import auth  # noqa: E402
+from pages import _data, _session, _widgets  # noqa: E402
+from scoring import auth, registry  # noqa: E402
+from scoring.store import StoreBusy  # noqa: E402
 
-st.set_page_config(page_title="政务信息考评", page_icon=_ui.favicon(), layout="wide",
+st.set_page_config(page_title="政务信息考评", page_icon=_widgets.favicon(), layout="wide",
                    initial_sidebar_state="expanded")
 
 if not logging.getLogger("scoring").handlers:
@@ -28,19 +29,6 @@ if not logging.getLogger("scoring").handlers:
     logging.getLogger("scoring").addHandler(handler)
     logging.getLogger("scoring").setLevel(logging.INFO)
 log = logging.getLogger("scoring.dashboard")
-
-# (key, file, title, icon): the order of the navigation menu. Keys are auth.pages_for()'s.
-PAGES = [
-    ("home", "pages/home.py", "总览", ":material/home:"),
-    ("rank", "pages/rank.py", "排名", ":material/trophy:"),
-    ("unit", "pages/unit.py", "单位详情", ":material/search:"),
-    ("commend", "pages/commend.py", "评先评优", ":material/military_tech:"),
-    ("upload", "pages/upload.py", "数据导入", ":material/upload_file:"),
-    ("rules", "pages/rules.py", "规则试算", ":material/balance:"),
-    ("export", "pages/export.py", "导出", ":material/description:"),
-    ("admin", "pages/admin.py", "管理", ":material/settings:"),
-]
-
 
 def _login_page() -> None:
     st.title("政务信息考评")
@@ -54,7 +42,7 @@ def _login_page() -> None:
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
         try:
-            user = auth.login(_ui.store(), name.strip(), password)
+            user = auth.login(_data.store(), name.strip(), password)
         except auth.AuthError as e:
             st.error(str(e))
         else:
@@ -67,18 +55,17 @@ def _login_page() -> None:
 
 def main() -> None:
     try:
-        user = _ui.user()  # the signed-in account, the read-only kiosk guest, or None
-    except _ui.StoreBusy as e:
+        user = _session.user()  # the signed-in account, the read-only kiosk guest, or None
+    except StoreBusy as e:
         st.warning(f"数据库正忙：{e}")
         st.stop()
     if user is None:
         st.navigation([st.Page(lambda: _login_form(), title="登录", icon=":material/lock:",
                                url_path="login")], position="hidden").run()
         return
-    allowed = _ui.allowed_pages()
-    pages = [st.Page(file, title=title, icon=icon, default=(key == "home"))
-             for key, file, title, icon in PAGES
-             if key in allowed]
+    allowed = _session.allowed_pages()
+    pages = [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.key, default=(p.key == registry.HOME))
+             for p in registry.PAGES if p.key in allowed]
     nav = st.navigation(pages, position="sidebar", expanded=True)
     with st.sidebar:
         st.caption(f"当前用户：{user.name}（{user.role}）")
@@ -86,12 +73,12 @@ def main() -> None:
             if st.button("退出登录", key="logout"):
                 st.session_state.pop("user", None)
                 st.rerun()
-            _ui.password_form(auth, user)
+            _session.password_form(auth, user)
         else:
             st.caption("免登录只读模式：只能浏览和导出，不能导入或修改。")
             if st.button("登录", key="login_from_kiosk"):
                 st.session_state["want_login"] = True
-        st.caption(f"数据库：{Path(_ui.db_path()).name}")
+        st.caption(f"数据库：{Path(_data.db_path()).name}")
     if st.session_state.get("want_login") and not isinstance(user, auth.User):
         _login_form()
         return
@@ -102,10 +89,10 @@ def _login_form() -> None:
     """The login form under the page guard (a Chinese message instead of a traceback)."""
     try:
         _login_page()
-    except _ui.StoreBusy as e:
+    except StoreBusy as e:
         st.warning(f"数据库正忙：{e}")
     except Exception:  # noqa: BLE001
         log.exception("登录页出错")
-        st.error(_ui.ERROR_TEXT, icon=":material/warning:")
+        st.error(_session.ERROR_TEXT, icon=":material/warning:")
 
 main()

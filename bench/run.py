@@ -41,7 +41,7 @@ import polars as pl  # noqa: E402
 
 import generate  # noqa: E402
 from report import emit  # noqa: E402
-from scoring.cli import RANK_COLUMNS  # noqa: E402
+from scoring.cli.rank import RANK_COLUMNS  # noqa: E402
 from scoring.engine import Engine, ranking_for  # noqa: E402
 from scoring.importer import import_file  # noqa: E402
 from scoring.periods import Period  # noqa: E402

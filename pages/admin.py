@@ -3,22 +3,12 @@ carry the rules' Readings, the users (scoring/auth.py) and the audit log."""
 import polars as pl
 import streamlit as st
 
-from pages import _ui
+from pages import _data, _session, _widgets
 from scoring import auth
 from scoring.backup import BackupError
+from scoring.commend import MEASURES
 from scoring.settings import BY_NAME, SETTINGS
-from scoring.units import GROUPS
-
-try:
-    from scoring.commend import MEASURES
-except ImportError:  # the commendation module is optional for this page
-    MEASURES = {"rank_gain_yoy": "组内名次较上年提升", "growth_yoy": "得分较上年增长",
-                "growth_pct_yoy": "得分较上年增长率", "rank_gain_qoq": "第四季度较第一季度名次提升",
-                "growth_qoq": "第四季度较第一季度得分增长", "growth_pct_qoq": "第四季度较第一季度得分增长率"}
-SETTING_TITLES = {"quota_improvement_share": "“较大改变”的比例", "error_disqualifies": "重大失误是否取消评先资格",
-                  "advanced_count": "先进单位名额", "improved_count": "进步较大单位名额",
-                  "review_count": "书面检查单位数", "improvement_measure": "进步较大的衡量方法",
-                  "timezone": "时区"}
+from scoring.views import admin as admin_views
 
 
 def _done(message: str) -> None:
@@ -28,7 +18,7 @@ def _done(message: str) -> None:
 
 def _try(action: str, fn, *args, message: str, **kwargs) -> None:
     try:
-        _ui.write(action, fn, *args, **kwargs)
+        _session.write(action, fn, *args, **kwargs)
     except ValueError as e:
         st.error(str(e))
         return
@@ -37,15 +27,15 @@ def _try(action: str, fn, *args, message: str, **kwargs) -> None:
 
 # --------------------------------------------------------------------------------------------
 def units_tab() -> None:
-    eng = _ui.engine()
-    table = _ui.view("units_table_of", _ui.today())
-    _ui.df(table, key="admin_units", height=420, column_config={
-        "序号": _ui.number("序号", "%d"), "启用日期": _ui.day(), "停用日期": _ui.day(),
+    eng = _data.engine()
+    table = _data.view(admin_views.units_table, _data.today())
+    _widgets.df(table, key="admin_units", height=420, column_config={
+        "序号": _widgets.number("序号", "%d"), "启用日期": _widgets.day(), "停用日期": _widgets.day(),
         "分组历史": st.column_config.TextColumn("分组历史", width="medium")}, hide=("unit_id",))
     st.caption("序号即单位名单（附件）的顺序，并列时按此顺序排列。月度任务数按每月 1 日的组别，排名按期末的组别。")
-    if not _ui.can("units"):
+    if not _session.can("units"):
         return
-    s = _ui.store()
+    s = _data.store()
     names = {u.id: u.name for u in eng.units.units}
     unit_id = st.selectbox("选择单位进行修改", list(names), format_func=lambda i: names[i], key="admin_unit")
     unit = eng.units.get(unit_id)
@@ -56,7 +46,7 @@ def units_tab() -> None:
             new = st.text_input("新名称", value=unit.name)
             keep = st.checkbox("原名称保留为简称（旧登记表仍可导入）", value=True)
             if st.form_submit_button("保存名称"):
-                _try("units", s.rename_unit, unit_id, new, _ui.who(), keep_alias=keep, message=f"已更名为“{new.strip()}”。")
+                _try("units", s.rename_unit, unit_id, new, _session.who(), keep_alias=keep, message=f"已更名为“{new.strip()}”。")
         with st.form("alias"):
             st.markdown("**简称**")
             current = sorted(a for a, i in eng.units.aliases.items() if i == unit_id)
@@ -66,7 +56,7 @@ def units_tab() -> None:
             add = b[0].form_submit_button("添加简称")
             remove = b[1].form_submit_button("删除简称")
             if (add or remove) and alias.strip():
-                _try("units", s.set_alias, alias, unit_id if add else None, _ui.who(),
+                _try("units", s.set_alias, alias, unit_id if add else None, _session.who(),
                      message=f"已{'添加' if add else '删除'}简称“{alias.strip()}”。")
         with st.form("contact"):
             st.markdown("**负责人与联系人**（用于提醒函和催报）")
@@ -74,40 +64,40 @@ def units_tab() -> None:
             contact = st.text_input("信息联系人", value=unit.contact or "")
             phone = st.text_input("联系电话", value=unit.phone or "")
             if st.form_submit_button("保存联系人"):
-                _try("units", s.set_unit_contact, unit_id, head, contact, phone, _ui.who(), message="已保存联系人。")
+                _try("units", s.set_unit_contact, unit_id, head, contact, phone, _session.who(), message="已保存联系人。")
     with c2:
         with st.form("move"):
             st.markdown("**调整组别**")
-            current_group = eng.units.group_on(unit_id, _ui.today()) or "A"
-            group = st.selectbox("新组别", GROUPS, index=GROUPS.index(current_group))
-            start = st.date_input("自此日期起", value=_ui.today().replace(day=1), format="YYYY-MM-DD")
+            current_group = eng.units.group_on(unit_id, _data.today()) or "A"
+            group = st.selectbox("新组别", _data.groups(), index=_data.groups().index(current_group))
+            start = st.date_input("自此日期起", value=_data.today().replace(day=1), format="YYYY-MM-DD")
             reason = st.text_input("原因", key="move_reason")
             if st.form_submit_button("保存组别"):
-                _try("units", s.move_unit, unit_id, group, start, _ui.who(), reason,
+                _try("units", s.move_unit, unit_id, group, start, _session.who(), reason,
                      message=f"{unit.name} 自 {start.isoformat()} 起为 {group} 组。")
         with st.form("retire"):
             st.markdown("**停用 / 恢复**")
             st.caption("停用后该单位不再出现在之后期间的排名中；停用前的记录和得分保留。")
-            last = st.date_input("最后在册日期", value=unit.active_to or _ui.today(), format="YYYY-MM-DD")
+            last = st.date_input("最后在册日期", value=unit.active_to or _data.today(), format="YYYY-MM-DD")
             reason = st.text_input("原因", key="retire_reason")
             b = st.columns(2)
             if b[0].form_submit_button("停用"):
-                _try("units", s.retire_unit, unit_id, last, _ui.who(), reason, message=f"{unit.name} 已停用。")
+                _try("units", s.retire_unit, unit_id, last, _session.who(), reason, message=f"{unit.name} 已停用。")
             if b[1].form_submit_button("恢复在册", disabled=unit.active_to is None):
-                _try("units", s.retire_unit, unit_id, None, _ui.who(), reason, message=f"{unit.name} 已恢复在册。")
+                _try("units", s.retire_unit, unit_id, None, _session.who(), reason, message=f"{unit.name} 已恢复在册。")
         with st.form("add_unit", clear_on_submit=True):
             st.markdown("**新增单位**")
             name = st.text_input("单位名称")
             b = st.columns(2)
-            group = b[0].selectbox("组别", GROUPS, key="add_group")
-            since = b[1].date_input("启用日期", value=_ui.today(), format="YYYY-MM-DD", key="add_since")
+            group = b[0].selectbox("组别", _data.groups(), key="add_group")
+            since = b[1].date_input("启用日期", value=_data.today(), format="YYYY-MM-DD", key="add_since")
             after = st.selectbox("排在哪个单位之后", [None, *names.values()],
                                  format_func=lambda n: "名单末尾" if n is None else n)
             if st.form_submit_button("新增"):
                 if not name.strip():
                     st.error("请填写单位名称。")
                 else:
-                    _try("units", s.add_unit, name, group, since, _ui.who(), after=after, message=f"已新增单位“{name.strip()}”。")
+                    _try("units", s.add_unit, name, group, since, _session.who(), after=after, message=f"已新增单位“{name.strip()}”。")
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,14 +121,14 @@ def setting_widget(name: str, value):
 
 def settings_tab() -> None:
     st.caption("考评办法未写明之处的解读（规则说明中的 Reading），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
-    stored = _ui.store().stored_settings()
+    stored = _data.store().stored_settings()
     for setting in SETTINGS:
         value = stored.get(setting.name, setting.default)
         with st.container(border=True):
-            st.markdown(f"**{SETTING_TITLES.get(setting.name, setting.name)}**　`{setting.name}`")
+            st.markdown(f"**{setting.label}**")
             st.caption(setting.help)
-            if not _ui.can("settings"):
-                st.write(f"当前值：{_ui.view('settings_of').filter(pl.col('名称') == setting.name)['当前值'][0]}")
+            if not _session.can("settings"):
+                st.write(f"当前值：{_data.view(admin_views.settings_table).filter(pl.col('设置') == setting.label)['当前值'][0]}")
                 continue
             with st.form(f"setting_{setting.name}", border=False):
                 new = setting_widget(setting.name, value)
@@ -146,25 +136,25 @@ def settings_tab() -> None:
                     if new == value:
                         st.info("未修改。")
                     else:
-                        _try("settings", _ui.store().set_setting, setting.name, new, _ui.who(),
-                             message=f"已保存设置 {SETTING_TITLES.get(setting.name, setting.name)}。")
+                        _try("settings", _data.store().set_setting, setting.name, new, _session.who(),
+                             message=f"已保存设置 {setting.label}。")
 
 
 # --------------------------------------------------------------------------------------------
 def users_tab() -> None:
-    s = _ui.store()
+    s = _data.store()
     users = auth.list_users(s)
     if users.height:
-        _ui.df(users, key="admin_users", hide=("单位编号",),
-               column_config={"锁定至": _ui.when(), "创建时间": _ui.when(), "连续失败次数": _ui.number()})
+        _widgets.df(users, key="admin_users", hide=("单位编号",),
+               column_config={"锁定至": _widgets.when(), "创建时间": _widgets.when(), "连续失败次数": _widgets.number()})
     else:
         st.caption("还没有账号。")
     st.caption("角色：查看 —— 浏览和导出；录入 —— 另可导入、更正、撤销导入、豁免；管理 —— 全部功能；"
                "单位 —— 只看本单位的记录和已发布的排名。")
-    if not _ui.can("users"):
+    if not _session.can("users"):
         return
-    actor = _ui.user()
-    units = {u.id: u.name for u in _ui.engine().units.units}
+    actor = _session.user()
+    units = {u.id: u.name for u in _data.engine().units.units}
     user_names = users["用户名"].to_list() if users.height else []
     c1, c2 = st.columns(2)
     with c1, st.form("add_user", clear_on_submit=True):
@@ -203,7 +193,7 @@ def users_tab() -> None:
 
 def kiosk_form(actor) -> None:
     """免登录只读模式 (kiosk): anyone may browse read-only without logging in."""
-    s = _ui.store()
+    s = _data.store()
     with st.form("kiosk"):
         st.markdown("**免登录只读模式**")
         st.caption("开启后，未登录的访问者（如大厅展示屏）可以只读浏览总览、排名、单位详情、评先评优和导出，"
@@ -216,7 +206,7 @@ def kiosk_form(actor) -> None:
 
 def _auth_call(fn, *args, message: str, action: str = "users", **kwargs) -> None:
     try:
-        _ui.write(action, fn, *args, **kwargs)
+        _session.write(action, fn, *args, **kwargs)
     except (auth.AuthError, ValueError) as e:
         st.error(str(e))
         return
@@ -225,15 +215,15 @@ def _auth_call(fn, *args, message: str, action: str = "users", **kwargs) -> None
 
 # --------------------------------------------------------------------------------------------
 def backup_tab() -> None:
-    if not _ui.can("backup"):
+    if not _session.can("backup"):
         st.info("备份与恢复需要管理权限。", icon=":material/lock:")
         return
     st.markdown("**下载备份**")
     st.caption("下载的是数据库此刻的一致快照（全部事件、导入批次、单位、规则版本、设置、账号和操作日志），"
                "系统运行中也可下载，不影响他人使用。每次下载都记入操作日志。"
                "请把备份文件保存在安全的位置：其中含有账号的密码摘要。定时备份的方法见 README。")
-    st.download_button("下载数据库备份", data=_ui.backup_download(_ui.user()),
-                       file_name=f"政务信息考评备份-{_ui.today():%Y%m%d}.duckdb",
+    st.download_button("下载数据库备份", data=_session.backup_download(_session.user()),
+                       file_name=f"政务信息考评备份-{_data.today():%Y%m%d}.duckdb",
                        mime="application/octet-stream", key="backup_download", icon=":material/download:",
                        type="primary")
     st.divider()
@@ -254,7 +244,7 @@ def backup_tab() -> None:
         st.error("请先勾选确认。")
         return
     try:
-        kept = _ui.restore_backup(upload.getvalue())
+        kept = _session.restore_backup(upload.getvalue())
     except BackupError as e:
         st.error(f"未恢复：{e}")
         return
@@ -264,7 +254,7 @@ def backup_tab() -> None:
 
 # --------------------------------------------------------------------------------------------
 def audit_tab() -> None:
-    log = _ui.store_view("audit_table", 1000)
+    log = _data.store_view(admin_views.audit_table, 1000)
     c1, c2 = st.columns([1, 2])
     actions = sorted(set(log["操作"].to_list()))
     picked = c1.multiselect("操作类型", actions, key="audit_actions", placeholder="全部")
@@ -275,8 +265,8 @@ def audit_tab() -> None:
         t = text.strip()
         log = log.filter(pl.any_horizontal([pl.col(c).fill_null("").str.contains(t, literal=True)
                                             for c in ("操作人", "对象", "内容", "原因")]))
-    _ui.df(log, key="audit_table", height=520, column_config={
-        "时间": _ui.when(), "编号": _ui.number("编号", "%d"), "内容": st.column_config.TextColumn("内容", width="large")})
+    _widgets.df(log, key="audit_table", height=520, column_config={
+        "时间": _widgets.when(), "编号": _widgets.number("编号", "%d"), "内容": st.column_config.TextColumn("内容", width="large")})
     st.caption("最近 1000 条操作记录：导入、撤销、更正、撤回、豁免、单位与设置的修改、规则版本的保存。")
 
 
@@ -298,4 +288,4 @@ def body() -> None:
         audit_tab()
 
 
-_ui.run_page(body, page="admin")
+_session.run_page(body, page="admin")

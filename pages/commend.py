@@ -1,16 +1,14 @@
 """评先评优: 先进单位 and 进步较大单位 per group for a year (selectable improvement measure),
 a rank chart over quarters, eligibility with reasons (六), 先进个人 candidates, 优秀信息 and the
 lowest-ranked units (书面检查)."""
-import importlib.util
-
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _ui
-
-GROUPS = ("A", "B", "C")
-
+from pages import _data, _session, _widgets
+from scoring import commend
+from scoring.views import common
+from scoring.views import rank as rank_views
 
 def bump_chart(quarters: pl.DataFrame, group: str, highlight: set[int]) -> go.Figure:
     part = quarters.filter(pl.col("组别") == group)
@@ -25,23 +23,18 @@ def bump_chart(quarters: pl.DataFrame, group: str, highlight: set[int]) -> go.Fi
     n = part["排名"].max() if part.height else 1
     fig.update_layout(yaxis={"range": [n + 0.5, 0.5], "title": "组内排名", "tick0": 1, "dtick": 1 if n <= 15 else 5},
                       xaxis={"title": None}, legend={"font": {"size": 11}})
-    _ui.style(fig, height=max(360, 18 * min(part["unit_id"].n_unique(), 31) + 120))
+    _widgets.style(fig, height=max(360, 18 * min(part["unit_id"].n_unique(), 31) + 120))
     fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top"})
     return fig
 
 
 def body() -> None:
     st.title("评先评优")
-    if importlib.util.find_spec("scoring.commend") is None:
-        st.info("评先评优的计算模块尚未就绪。", icon=":material/construction:")
+    if not _data.has_data():
+        _widgets.empty_state("评先评优结果")
         return
-    from scoring import commend
-
-    if not _ui.has_data():
-        _ui.empty_state("评先评优结果")
-        return
-    years = _ui.store_view("data_years", _ui.today())
-    eng = _ui.engine()
+    years = _data.store_view(common.data_years, _data.today())
+    eng = _data.engine()
     measures = list(commend.MEASURES)
     default = eng.settings.get("improvement_measure", measures[0])
     c1, c2, c3 = st.columns([1, 2, 3])
@@ -51,21 +44,21 @@ def body() -> None:
                            help="考评办法未规定“进步较大”的含义：可按组内名次提升或得分增长（绝对值、百分比）衡量，"
                                 "同比（本年较上年）或环比（第四季度较第一季度）。默认值见「管理 → 设置」。")
     counts = eng.settings
-    c3.caption(f"名额（见「管理 → 设置」）：先进单位 A/B/C 组 {'/'.join(str(counts['advanced_count'].get(g, 0)) for g in GROUPS)}，"
-               f"进步较大 {'/'.join(str(counts['improved_count'].get(g, 0)) for g in GROUPS)}，"
-               f"书面检查 {'/'.join(str(counts['review_count'].get(g, 0)) for g in GROUPS)}；名额边界并列者一并入选。")
-    result = _ui.view("commend_select", year, measure)
+    c3.caption(f"名额（见「管理 → 设置」）：先进单位 A/B/C 组 {'/'.join(str(counts['advanced_count'].get(g, 0)) for g in _data.groups())}，"
+               f"进步较大 {'/'.join(str(counts['improved_count'].get(g, 0)) for g in _data.groups())}，"
+               f"书面检查 {'/'.join(str(counts['review_count'].get(g, 0)) for g in _data.groups())}；名额边界并列者一并入选。")
+    result = _data.view(commend.select, year, measure)
     if result.get("note"):
         st.warning(result["note"], icon=":material/info:")
 
     cols = st.columns(3)
     improve_col = [c for c in result["进步较大单位"].columns if c not in ("组别", "排名", "单位", "得分", "unit_id", "序号")]
-    for col, group in zip(cols, GROUPS):
+    for col, group in zip(cols, _data.groups()):
         with col, st.container(border=True):
             st.markdown(f"#### {group} 组")
             adv = result["先进单位"].filter(pl.col("组别") == group)
             st.markdown("**先进单位**")
-            st.markdown("\n".join(f"{i}. {n}（第{r}名，{_ui.fmt_num(s)} 分）" for i, (r, n, s) in
+            st.markdown("\n".join(f"{i}. {n}（第{r}名，{_widgets.fmt_num(s)} 分）" for i, (r, n, s) in
                                   enumerate(adv.select("排名", "单位", "得分").iter_rows(), start=1)) or "（无）")
             imp = result["进步较大单位"].filter(pl.col("组别") == group)
             st.markdown("**进步较大单位**")
@@ -82,11 +75,11 @@ def body() -> None:
 
     tabs = st.tabs(["季度名次走势", "评先资格", "进步情况", "先进个人", "优秀信息"])
     with tabs[0]:
-        quarters = _ui.view("rank_by_quarter", year)
+        quarters = _data.view(rank_views.rank_by_quarter, year)
         if quarters["季度号"].n_unique() < 2:
             st.caption("该年度不足两个季度的数据，暂无走势。")
         else:
-            group = st.segmented_control("组别", GROUPS, default="A", key="commend_group",
+            group = st.segmented_control("组别", _data.groups(), default=_data.groups()[0], key="commend_group",
                                          format_func=lambda g: f"{g} 组") or "A"
             highlight = set(result["先进单位"]["unit_id"].to_list()) | set(result["进步较大单位"]["unit_id"].to_list())
             st.plotly_chart(bump_chart(quarters, group, highlight), key="commend_bump", config={"displayModeBar": False})
@@ -97,24 +90,24 @@ def body() -> None:
         only_out = st.toggle("只看不合格单位", key="commend_only_out")
         if only_out:
             table = table.filter(~pl.col("合格"))
-        _ui.df(table.select("组别", "排名", "单位", "得分", "资格", "原因", "unit_id"), key="commend_elig",
-               column_config={"得分": _ui.number(), "原因": st.column_config.TextColumn("不合格原因", width="large")})
+        _widgets.df(table.select("组别", "排名", "单位", "得分", "资格", "原因", "unit_id"), key="commend_elig",
+               column_config={"得分": _widgets.number(), "原因": st.column_config.TextColumn("不合格原因", width="large")})
         st.caption("考评办法六：年内被通报、提醒（未完成报送任务）、约稿逾期或信息报送严重失真的单位，"
                    "不得评为先进单位和进步较大单位。豁免的月份不计。")
     with tabs[2]:
-        imp = _ui.view("commend_improvement", year, measure)
-        _ui.df(imp, key="commend_improvement", column_config={
-            "本期得分": _ui.number(), "上期得分": _ui.number(), "本期排名": _ui.number(fmt="%d"),
-            "上期排名": _ui.number(fmt="%d"), "名次提升": _ui.number(fmt="%+d"), "得分增长": _ui.number(fmt="%+g"),
-            "增长率": _ui.number("增长率", "%+.1f%%"), "有上期数据": None})
+        imp = _data.view(commend.improvement, year, measure)
+        _widgets.df(imp, key="commend_improvement", column_config={
+            "本期得分": _widgets.number(), "上期得分": _widgets.number(), "本期排名": _widgets.number(fmt="%d"),
+            "上期排名": _widgets.number(fmt="%d"), "名次提升": _widgets.number(fmt="%+d"), "得分增长": _widgets.number(fmt="%+g"),
+            "增长率": _widgets.number("增长率", "percent"), "有上期数据": None})
         st.caption("同比：本年与上年全年比较；环比：本年第四季度与第一季度比较。上期得分为 0 时不计算增长率。")
     with tabs[3]:
         st.caption("每个先进单位、进步较大单位可推荐一名先进个人；这里按登记表“作者”一栏，列出各单位年内计分最高的作者供参考。")
-        _ui.df(result["先进个人"], key="commend_people", column_config={"得分": _ui.number(), "条数": _ui.number()})
+        _widgets.df(result["先进个人"], key="commend_people", column_config={"得分": _widgets.number(), "条数": _widgets.number()})
     with tabs[4]:
         st.caption("年内得分最高的信息（各级采用与领导批示合计）。")
-        _ui.df(result["优秀信息"], key="commend_items", column_config={
-            "得分": _ui.number(), "采用次数": _ui.number(), "批示次数": _ui.number(),
+        _widgets.df(result["优秀信息"], key="commend_items", column_config={
+            "得分": _widgets.number(), "采用次数": _widgets.number(), "批示次数": _widgets.number(),
             "标题": st.column_config.TextColumn("标题", width="large")})
 
 
@@ -128,4 +121,4 @@ def _fmt_measure(value, column) -> str:
     return f"{value:+,.0f} 分"
 
 
-_ui.run_page(body, page="commend")
+_session.run_page(body, page="commend")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import _ui
+from pages import _data, _session, _widgets
 from scoring import auth, reports
 from scoring.reports import publish as pub_mod
 from scoring.reports import reminders as rem
@@ -49,7 +49,7 @@ def reminders_section(eng, period) -> None:
     result = rem.collect(eng, month.year, month.month)
     if result.letters:
         st.markdown(f"**{len(result.letters)} 份提醒函**（一函一页）：")
-        _ui.df(rem.preview_frame(result), column_config={"日期": _ui.day("约稿逾期日期")})
+        _widgets.df(rem.preview_frame(result), column_config={"日期": _widgets.day("约稿逾期日期")})
     else:
         st.info(rem.summary_lines(result)[0], icon=":material/check_circle:")
     st.download_button("提醒函（Word）", data=lambda: reports.render_reminders(eng, month.year, month.month),
@@ -59,7 +59,7 @@ def reminders_section(eng, period) -> None:
 
 def publication_section(eng, period) -> None:
     st.subheader("发布（冻结本期数据）")
-    store = _ui.store()
+    store = _data.store()
     issued = pub_mod.published_snapshot(store, period.key)
     if issued is None:
         st.caption(f"{period.label}尚未发布。发布后，本期各单位的排名和得分按发布时原样保存；"
@@ -72,15 +72,15 @@ def publication_section(eng, period) -> None:
         else:
             st.warning(f"发布后数据有变化：{changes.height} 个单位的名次或得分与已发布的通报不同。",
                        icon=":material/warning:")
-            _ui.df(changes)
+            _widgets.df(changes)
         with st.expander("已发布的排名和得分（按发布时原样）"):
-            _ui.df(pub_mod.issued_table(issued))
+            _widgets.df(pub_mod.issued_table(issued))
             st.download_button("下载已发布数据（CSV）", data=pub_mod.issued_csv(issued),
                                file_name=f"{period.label}已发布排名.csv", mime="text/csv", key="dl_issued")
         history = pub_mod.publications(store, period.key)
         if history.height > 1:
             st.caption(f"本期共发布 {history.height} 次，以最近一次为准。")
-    if not _ui.can(_publish_action()):
+    if not _session.can(_publish_action()):
         st.caption("发布通报需要录入或管理权限。")
         return
     with st.form("publish_form", border=True):
@@ -92,18 +92,18 @@ def publication_section(eng, period) -> None:
         if not sure:
             st.error("请先勾选确认。")
             return
-        pub_id = _ui.write(_publish_action(), pub_mod.publish, store, eng, period, _ui.who(), number or None)
+        pub_id = _session.write(_publish_action(), pub_mod.publish, store, eng, period, _session.who(), number or None)
         st.toast(f"已发布（编号 {pub_id}）", icon=":material/check:")
         st.rerun()
 
 
 def body() -> None:
     st.title("导出")
-    if not _ui.has_data():
-        _ui.empty_state("可导出的数据")
+    if not _data.has_data():
+        _widgets.empty_state("可导出的数据")
         return
-    period = _ui.period_picker(kinds=("季度", "年度"))
-    eng = _ui.engine()
+    period = _widgets.period_picker(kinds=("季度", "年度"))
+    eng = _data.engine()
     st.markdown(f"**{period.label}**（{period.start.isoformat()} 至 {period.end.isoformat()}，"
                 f"数据截至 {eng.as_of.isoformat()}）")
     report_section(eng, period)
@@ -113,4 +113,4 @@ def body() -> None:
     publication_section(eng, period)
 
 
-_ui.run_page(body, page="export")
+_session.run_page(body, page="export")

@@ -3,14 +3,19 @@ each group's top units and the latest imports."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from pages import _ui
+from pages import _data, _session, _widgets
+from scoring.views import common
+from scoring.views import home as home_views
+from scoring.views import unit as unit_views
+from scoring.views import upload as upload_views
+from scoring import registry
 
 
 def unit_home(unit_id: int, month) -> None:
     """A 单位 account sees its own month only."""
     from scoring.periods import Period
 
-    d = _ui.view("unit_detail", Period.month(month.year, month.month), unit_id)
+    d = _data.view(unit_views.unit_detail, Period.month(month.year, month.month), unit_id)
     st.subheader(d["unit"]["name"])
     row = d["months"]
     if row.height:
@@ -20,31 +25,31 @@ def unit_home(unit_id: int, month) -> None:
         cols[1].metric("任务数", f"{r['任务数']} 条")
         cols[2].metric("状态", r["状态"])
     if d["summary"]:
-        st.metric("本月得分", _ui.fmt_num(d["summary"]["得分"]))
-    st.page_link(_ui.PAGE_FILES["unit"], label="查看本单位得分明细", icon=":material/search:")
+        st.metric("本月得分", _widgets.fmt_num(d["summary"]["得分"]))
+    st.page_link(registry.file_of("unit"), label="查看本单位得分明细", icon=":material/search:")
 
 
 def body() -> None:
     st.title("总览")
-    if not _ui.has_data():
-        _ui.empty_state("总览")
+    if not _data.has_data():
+        _widgets.empty_state("总览")
         return
-    months = _ui.store_view("data_months", _ui.today())
+    months = _data.store_view(common.data_months, _data.today())
     c1, c2 = st.columns([1, 4])
     month = c1.selectbox("月份", months, key="home_month", format_func=lambda d: f"{d.year}年{d.month}月",
                          help="默认为最近有数据的月份")
-    if _ui.unit_scope() is not None:
-        unit_home(_ui.unit_scope(), month)
+    if _session.unit_scope() is not None:
+        unit_home(_session.unit_scope(), month)
         return
-    s = _ui.view("home_summary", month)
+    s = _data.view(home_views.home_summary, month)
     m = s["metrics"]
     if not s["month_ended"]:
         c2.info("本月尚未结束：报送任务按目前进度显示，月底后才计算扣分。", icon=":material/schedule:")
 
     cols = st.columns(5)
-    cols[0].metric("本月报送", _ui.fmt_num(m["报送数"]))
-    cols[1].metric("本月采用", _ui.fmt_num(m["采用数"]))
-    cols[2].metric("本月领导批示", _ui.fmt_num(m["批示数"]))
+    cols[0].metric("本月报送", _widgets.fmt_num(m["报送数"]))
+    cols[1].metric("本月采用", _widgets.fmt_num(m["采用数"]))
+    cols[2].metric("本月领导批示", _widgets.fmt_num(m["批示数"]))
     cols[3].metric("未完成报送任务", f"{m['未达标单位']} 个单位")
     cols[4].metric("零报送", f"{m['零报送单位']} 个单位")
 
@@ -56,11 +61,11 @@ def body() -> None:
         if behind.height == 0:
             st.success("本月所有单位均已完成报送任务。", icon=":material/check_circle:")
         else:
-            event = _ui.df(behind, key="home_behind", on_select="rerun", selection_mode="single-row",
-                           column_config={"报送数": _ui.number("已报送"), "任务数": _ui.number("任务数"),
-                                          "差额": _ui.number("差额")})
+            event = _widgets.df(behind, key="home_behind", on_select="rerun", selection_mode="single-row",
+                           column_config={"报送数": _widgets.number("已报送"), "任务数": _widgets.number("任务数"),
+                                          "差额": _widgets.number("差额")})
             if event.selection.rows:
-                _ui.link_unit(behind["unit_id"][event.selection.rows[0]])
+                _widgets.link_unit(behind["unit_id"][event.selection.rows[0]])
             st.caption("点击一行查看该单位详情。")
         st.subheader("零报送单位")
         zero = s["zero"]
@@ -71,8 +76,8 @@ def body() -> None:
                        icon=":material/warning:")
     with right:
         st.subheader("报送任务完成情况")
-        _ui.df(s["group_quota"], column_config={"单位数": _ui.number(), "达标单位": _ui.number(),
-                                                "未达标单位": _ui.number(), "报送数": _ui.number("报送条数")})
+        _widgets.df(s["group_quota"], column_config={"单位数": _widgets.number(), "达标单位": _widgets.number(),
+                                                "未达标单位": _widgets.number(), "报送数": _widgets.number("报送条数")})
         st.subheader("采用情况")
         st.caption(s["qtd"].label)
         adoptions = s["adoptions"]
@@ -80,16 +85,16 @@ def body() -> None:
         for tier in ("市级", "自治区级", "国家级"):
             part = adoptions.filter(adoptions["层级"] == tier)
             fig.add_bar(x=[f"{g} 组" for g in part["组别"].to_list()], y=part["采用数"].to_list(), name=tier,
-                        text=part["采用数"].to_list(), marker_color=_ui.TIER_COLORS[tier],
+                        text=part["采用数"].to_list(), marker_color=_widgets.TIER_COLORS[tier],
                         hovertemplate=f"%{{x}} {tier}采用 %{{y}} 条<extra></extra>")
         fig.update_layout(barmode="group", yaxis={"title": "采用条数"})
-        st.plotly_chart(_ui.style(fig, height=300), key="home_adoptions", config={"displayModeBar": False})
+        st.plotly_chart(_widgets.style(fig, height=300), key="home_adoptions", config={"displayModeBar": False})
 
     st.subheader("各组前三名")
     st.caption(f"{s['qtd'].label}，并列者一并列出。")
     top = s["top"]
     cols = st.columns(3)
-    for col, group in zip(cols, ("A", "B", "C")):
+    for col, group in zip(cols, _data.groups()):
         with col:
             st.markdown(f"**{group} 组**")
             part = top.filter(top["组别"] == group)
@@ -97,18 +102,18 @@ def body() -> None:
                 st.caption("暂无得分")
                 continue
             for rank, name, score, unit_id in part.select("排名", "单位", "得分", "unit_id").iter_rows():
-                st.page_link(_ui.PAGE_FILES["unit"], label=f"第{rank}名　{name}　{_ui.fmt_num(score)} 分",
+                st.page_link(registry.file_of("unit"), label=f"第{rank}名　{name}　{_widgets.fmt_num(score)} 分",
                              query_params={"unit": str(unit_id)})
 
     st.subheader("最近导入")
-    imports = _ui.store_view("imports_table", 5)
+    imports = _data.store_view(upload_views.imports_table, 5)
     if imports.height == 0:
         st.caption("还没有导入记录。")
     else:
-        _ui.df(imports, column_config={"导入时间": _ui.when(), "行数": _ui.number(), "新增": _ui.number(),
-                                       "已有": _ui.number()})
-    if "upload" in _ui.allowed_pages():
-        st.page_link(_ui.PAGE_FILES["upload"], label="前往数据导入", icon=":material/upload_file:")
+        _widgets.df(imports, column_config={"导入时间": _widgets.when(), "行数": _widgets.number(), "新增": _widgets.number(),
+                                       "已有": _widgets.number()})
+    if "upload" in _session.allowed_pages():
+        st.page_link(registry.file_of("upload"), label="前往数据导入", icon=":material/upload_file:")
 
 
-_ui.run_page(body, page="home")
+_session.run_page(body, page="home")

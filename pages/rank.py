@@ -4,8 +4,9 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _ui
-from scoring import views
+from pages import _data, _session, _widgets
+from scoring.views import common
+from scoring.views import rank as rank_views
 
 TABLE_COLUMNS = ["排名", "并列", "单位", "得分", "报送数", "采用数", "采用率", "市级采用", "市级", "自治区级采用",
                  "自治区级", "国家级采用", "国家级", "批示数", "批示加分", "约稿·线索·调研", "扣分", "累计得分", "unit_id"]
@@ -17,17 +18,17 @@ def group_tab(frame: pl.DataFrame, group: str, period_label: str) -> None:
         st.caption("本组在该期间没有单位。")
         return
     table = part.select([c for c in TABLE_COLUMNS if c in part.columns])
-    config = {**_ui.SCORE_COLUMNS,
-              "排名": _ui.number("排名", "%d"), "并列": st.column_config.TextColumn("并列", width="small"),
-              "报送数": _ui.number("报送数", help="期间“报送”行数"),
-              "采用数": _ui.number("采用数", help="期间“采用”行数（各级合计）"),
-              "市级采用": _ui.number("市级采用"), "自治区级采用": _ui.number("自治区级采用"),
-              "国家级采用": _ui.number("国家级采用"), "批示数": _ui.number("批示数"),
+    config = {**_widgets.SCORE_COLUMNS,
+              "排名": _widgets.number("排名", "%d"), "并列": st.column_config.TextColumn("并列", width="small"),
+              "报送数": _widgets.number("报送数", help="期间“报送”行数"),
+              "采用数": _widgets.number("采用数", help="期间“采用”行数（各级合计）"),
+              "市级采用": _widgets.number("市级采用"), "自治区级采用": _widgets.number("自治区级采用"),
+              "国家级采用": _widgets.number("国家级采用"), "批示数": _widgets.number("批示数"),
               "单位": st.column_config.TextColumn("单位", width="medium")}
-    event = _ui.df(table, key=f"rank_table_{group}", on_select="rerun", selection_mode="single-row",
+    event = _widgets.df(table, key=f"rank_table_{group}", on_select="rerun", selection_mode="single-row",
                    column_config=config, height=min(38 + 35 * table.height, 720))
-    if event.selection.rows and _ui.unit_scope() is None:
-        _ui.link_unit(table["unit_id"][event.selection.rows[0]])
+    if event.selection.rows and _session.unit_scope() is None:
+        _widgets.link_unit(table["unit_id"][event.selection.rows[0]])
     ties = part.filter(pl.col("并列") == "并列")
     if ties.height:
         st.caption("并列：" + "；".join(
@@ -36,15 +37,15 @@ def group_tab(frame: pl.DataFrame, group: str, period_label: str) -> None:
 
     fig = go.Figure()
     names, ids = part["单位"].to_list(), part["unit_id"].to_list()
-    for tier in views.TIER_COLUMNS:
+    for tier in common.TIER_COLUMNS:
         fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
-                    marker_color=_ui.TIER_COLORS[tier], hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
+                    marker_color=_widgets.TIER_COLORS[tier], hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
     fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
                       yaxis={"autorange": "reversed", "type": "category"})
     st.markdown(f"**{group} 组各单位得分构成**（{period_label}）")
-    chart = st.plotly_chart(_ui.style(fig, height=max(320, 28 * part.height + 90)), key=f"rank_chart_{group}",
+    chart = st.plotly_chart(_widgets.style(fig, height=max(320, 28 * part.height + 90)), key=f"rank_chart_{group}",
                             on_select="rerun", selection_mode="points", config={"displayModeBar": False})
-    points = chart.selection.points if chart and chart.selection and _ui.unit_scope() is None else []
+    points = chart.selection.points if chart and chart.selection and _session.unit_scope() is None else []
     if points:
         data = points[0].get("customdata")
         unit_id = data[0] if isinstance(data, (list, tuple)) else data
@@ -53,58 +54,58 @@ def group_tab(frame: pl.DataFrame, group: str, period_label: str) -> None:
             match = part.filter(pl.col("单位") == name)
             unit_id = match["unit_id"][0] if match.height else None
         if unit_id is not None:
-            _ui.link_unit(unit_id)
+            _widgets.link_unit(unit_id)
     st.caption("点击表格中的一行或图中的色条，查看该单位的得分明细。")
 
 
 def published_only(period) -> None:
     """A 单位 account sees the rankings as issued (published 通报), not the live figures."""
-    pub = _ui.view("published", period.key)
+    pub = _data.view(rank_views.published, period.key)
     if pub is None:
         st.info(f"{period.label}的排名尚未通报发布，发布后可在此查看。", icon=":material/schedule:")
         return
     st.caption(pub.describe() + "。以下为通报发布时的排名。")
-    table = _ui.view("published_table", period.key)
-    mine = _ui.unit_scope()
-    own = table.filter(pl.col("单位") == _ui.unit_options().get(mine, ""))
+    table = _data.view(rank_views.published_table, period.key)
+    mine = _session.unit_scope()
+    own = table.filter(pl.col("单位") == _data.unit_options().get(mine, ""))
     if own.height:
         r = own.row(0, named=True)
-        st.metric(f"本单位（{r['组别']} 组）", f"第 {r['排名']} 名", help=f"得分 {_ui.fmt_num(r['得分'])}")
-    tabs = st.tabs([f"{g} 组" for g in ("A", "B", "C")])
-    for tab, g in zip(tabs, ("A", "B", "C")):
+        st.metric(f"本单位（{r['组别']} 组）", f"第 {r['排名']} 名", help=f"得分 {_widgets.fmt_num(r['得分'])}")
+    tabs = st.tabs([f"{g} 组" for g in _data.groups()])
+    for tab, g in zip(tabs, _data.groups()):
         with tab:
-            _ui.df(table.filter(pl.col("组别") == g), key=f"issued_{g}",
-                   column_config={"得分": _ui.number(), "累计得分": _ui.number(), "排名": _ui.number(fmt="%d")})
+            _widgets.df(table.filter(pl.col("组别") == g), key=f"issued_{g}",
+                   column_config={"得分": _widgets.number(), "累计得分": _widgets.number(), "排名": _widgets.number(fmt="%d")})
 
 
 def body() -> None:
     st.title("排名")
-    if not _ui.has_data():
-        _ui.empty_state("排名")
+    if not _data.has_data():
+        _widgets.empty_state("排名")
         return
-    period = _ui.period_picker()
-    if _ui.unit_scope() is not None:
+    period = _widgets.period_picker()
+    if _session.unit_scope() is not None:
         published_only(period)
         return
-    pub = _ui.view("published", period.key)
+    pub = _data.view(rank_views.published, period.key)
     if pub is not None:
-        changes = _ui.view("published_changes", period)
+        changes = _data.view(rank_views.published_changes, period)
         note = pub.describe() + ("。" if changes is None else f"；此后数据有变动，{changes.height} 个单位的名次或得分与通报不同。")
         with st.expander(note, icon=":material/campaign:", expanded=False):
             if changes is None:
                 st.caption("当前数据与已发布的通报一致。")
             else:
-                _ui.df(changes, key="rank_changes")
+                _widgets.df(changes, key="rank_changes")
     c1, c2 = st.columns([3, 1])
     c1.markdown(f"**{period.label}**（{period.start.isoformat()} 至 {period.end.isoformat()}）")
     official = c2.toggle("按单位名单顺序", key="rank_official", help="打开后按考评单位名单（附件）的顺序排列，否则按排名")
-    frame = _ui.view("ranking_view", period, official)
-    tabs = st.tabs([f"{g} 组（{frame.filter(pl.col('组别') == g).height} 个单位）" for g in ("A", "B", "C")])
-    for tab, group in zip(tabs, ("A", "B", "C")):
+    frame = _data.view(rank_views.ranking_view, period, official)
+    tabs = st.tabs([f"{g} 组（{frame.filter(pl.col('组别') == g).height} 个单位）" for g in _data.groups()])
+    for tab, group in zip(tabs, _data.groups()):
         with tab:
             group_tab(frame, group, period.label)
     st.caption("得分 = 各项加分合计减扣分，低于 0 分按 0 分计（三(二)3）；同分并列，名次相同。"
                "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
 
 
-_ui.run_page(body, page="rank")
+_session.run_page(body, page="rank")

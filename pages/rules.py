@@ -1,48 +1,48 @@
 """规则试算: the rule table in force, the version history, and a what-if — edit points and see,
 per group, current vs what-if score and rank. Nothing is stored unless saved as a new dated
 version (with a reason)."""
-from datetime import date
 
 import polars as pl
 import streamlit as st
 
-from pages import _ui
-from scoring import views
+from pages import _data, _session, _widgets
+from scoring.views import rules as rules_views
+from scoring.rules import parse_overrides
 from scoring.rules import RuleError
 
 
 def rules_tab() -> None:
-    eng = _ui.engine()
+    eng = _data.engine()
     versions = eng.book.versions
-    in_force = eng.book.index_for(_ui.today())
+    in_force = eng.book.index_for(_data.today())
     idx = st.selectbox("规则版本", list(range(len(versions))), index=in_force, key="rules_version",
                        format_func=lambda i: f"{versions[i].version}（{versions[i].effective.isoformat()} 起施行）"
                        + ("　现行" if i == in_force else ""))
     v = versions[idx]
     st.caption(f"{v.title}。{v.reason}")
-    table = _ui.view("rules_of", idx)
-    _ui.df(table, key="rules_table", height=600, column_config={
-        "分值": _ui.number("分值"), "原文": st.column_config.TextColumn("原文", width="large"),
+    table = _data.view(rules_views.rule_table, idx)
+    _widgets.df(table, key="rules_table", height=600, column_config={
+        "分值": _widgets.number("分值"), "原文": st.column_config.TextColumn("原文", width="large"),
         "名称": st.column_config.TextColumn("名称", width="medium")})
     st.caption("每条记录按（类型、层级、刊物、栏目、批示人）对应一个计分事项；记录按其日期所在的规则版本计分。")
 
 
 def history_tab() -> None:
-    _ui.df(_ui.view("versions_of"), key="rules_versions", column_config={"生效日期": _ui.day()})
+    _widgets.df(_data.view(rules_views.versions_table), key="rules_versions", column_config={"生效日期": _widgets.day()})
     st.caption("规则可按季度通报调整分值（考评办法七）：每次调整保存为一个带生效日期的新版本，"
                "生效日期当天及以后的记录按新版本计分，之前的记录仍按原版本计分。")
 
 
 def save_form(overrides: dict[str, float]) -> None:
-    eng = _ui.engine()
+    eng = _data.engine()
     with st.expander("保存为新的规则版本", icon=":material/save:"):
-        if not _ui.can("rules"):
+        if not _session.can("rules"):
             st.caption("只有管理员可以保存规则版本。")
             return
         st.caption("保存后，生效日期当天及以后的记录按新分值计分；之前的记录不受影响。")
         with st.form("save_rules"):
             c = st.columns([1, 2])
-            effective = c[0].date_input("生效日期", value=_ui.today(), format="YYYY-MM-DD")
+            effective = c[0].date_input("生效日期", value=_data.today(), format="YYYY-MM-DD")
             title = c[1].text_input("标题", value=eng.book.latest().title)
             reason = st.text_input("调整依据（必填）", placeholder="如：2025年第二季度通报调整简讯分值")
             submitted = st.form_submit_button("保存新版本", type="primary")
@@ -52,8 +52,8 @@ def save_form(overrides: dict[str, float]) -> None:
             st.error("请填写调整依据。")
             return
         try:
-            body = views.rule_version_yaml(effective, overrides, reason.strip(), eng.book, title.strip() or None)
-            _ui.write("rules", _ui.store().save_rule_version, effective, body, reason.strip(), _ui.who())
+            body = rules_views.rule_version_yaml(effective, overrides, reason.strip(), eng.book, title.strip() or None)
+            _session.write("rules", _data.store().save_rule_version, effective, body, reason.strip(), _session.who())
         except (RuleError, ValueError) as e:
             st.error(f"未保存：{e}")
             return
@@ -64,18 +64,18 @@ def save_form(overrides: dict[str, float]) -> None:
 
 @st.fragment
 def whatif_tab() -> None:
-    _ui.run_page(whatif_body)  # a fragment reruns on its own: guard it too
+    _session.run_page(whatif_body)  # a fragment reruns on its own: guard it too
 
 
 def whatif_body() -> None:
-    period = _ui.period_picker(kinds=("季度", "年度", "年初至今"))
+    period = _widgets.period_picker(kinds=("季度", "年度", "年初至今"))
     st.caption("在“试算分值”一列修改分值，即可对比各单位现行与试算的得分和名次。试算不保存任何内容。")
-    base = _ui.view("whatif_table")
+    base = _data.view(rules_views.whatif_base)
     left, right = st.columns([5, 6], gap="medium")
     with left:
         edited = st.data_editor(base, key="whatif_editor", hide_index=True, width="stretch", height=520,
                                 disabled=["代码", "名称", "分类", "条款", "现行分值"],
-                                column_config={"现行分值": _ui.number("现行", help="现行规则版本的分值"),
+                                column_config={"现行分值": _widgets.number("现行", help="现行规则版本的分值"),
                                                "试算分值": st.column_config.NumberColumn(
                                                    "试算分值", step=0.5, format="localized",
                                                    help="在此修改；扣分项须为负数或 0"),
@@ -86,12 +86,12 @@ def whatif_body() -> None:
         text = st.text_input("或输入 代码=分值（与命令行 --set 相同，多个用逗号分隔）", key="whatif_text",
                              placeholder="CITY_ZWYQ_BRIEF=4, DED_QUOTA=-10")
     try:
-        overrides = {**views.overrides_from(pl.DataFrame(edited) if not isinstance(edited, pl.DataFrame) else edited),
-                     **views.parse_overrides_text(text)}
+        overrides = {**rules_views.overrides_from(pl.DataFrame(edited) if not isinstance(edited, pl.DataFrame) else edited),
+                     **parse_overrides(text)}
     except ValueError as e:
         right.error(str(e))
         return
-    problems = views.check_overrides(overrides)
+    problems = rules_views.check_overrides(_data.engine(), overrides)
     with right:
         if problems:
             st.error("试算分值有误：\n\n" + "\n".join(f"- {p}" for p in problems))
@@ -100,18 +100,18 @@ def whatif_body() -> None:
             st.info("尚未修改任何分值。修改左表“试算分值”后，这里显示各组现行与试算的得分、名次对比。", icon=":material/balance:")
             return
         st.markdown("**试算调整**：" + "；".join(f"{c} → {v:g}" for c, v in sorted(overrides.items())))
-        cmp = _ui.view("compare_view", period, tuple(sorted(overrides.items())))
+        cmp = _data.view(rules_views.compare_view, period, tuple(sorted(overrides.items())))
         moved = cmp.filter(pl.col("名次变化") != 0).height
         st.metric(f"{period.label}名次变化的单位", f"{moved} 个")
-        tabs = st.tabs([f"{g} 组" for g in ("A", "B", "C")])
-        for tab, g in zip(tabs, ("A", "B", "C")):
+        tabs = st.tabs([f"{g} 组" for g in _data.groups()])
+        for tab, g in zip(tabs, _data.groups()):
             with tab:
                 part = cmp.filter(pl.col("组别") == g).select("试算排名", "单位", "得分", "排名", "试算得分",
                                                               "得分变化", "变化", "名次变化")
-                _ui.df(part, key=f"whatif_{g}", height=min(38 + 35 * part.height, 560), column_config={
-                    "得分": _ui.number("现行得分"), "排名": _ui.number("现行排名", "%d"),
-                    "试算得分": _ui.number("试算得分"), "试算排名": _ui.number("试算排名", "%d"),
-                    "得分变化": _ui.number("得分变化", "%+g"), "名次变化": None,
+                _widgets.df(part, key=f"whatif_{g}", height=min(38 + 35 * part.height, 560), column_config={
+                    "得分": _widgets.number("现行得分"), "排名": _widgets.number("现行排名", "%d"),
+                    "试算得分": _widgets.number("试算得分"), "试算排名": _widgets.number("试算排名", "%d"),
+                    "得分变化": _widgets.number("得分变化", "%+g"), "名次变化": None,
                     "变化": st.column_config.TextColumn("名次变化", help="↑ 上升，↓ 下降")})
     save_form(overrides)
 
@@ -123,14 +123,14 @@ def body() -> None:
         st.success(msg, icon=":material/check_circle:")
     tabs = st.tabs(["试算", "现行规则", "版本历史"])
     with tabs[0]:
-        if _ui.has_data():
+        if _data.has_data():
             whatif_tab()
         else:
-            _ui.empty_state("试算结果")
+            _widgets.empty_state("试算结果")
     with tabs[1]:
         rules_tab()
     with tabs[2]:
         history_tab()
 
 
-_ui.run_page(body, page="rules")
+_session.run_page(body, page="rules")

@@ -7,11 +7,13 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _ui
+from pages import _data, _session, _widgets
+from scoring.views import rank as rank_views
+from scoring.views import unit as unit_views
 
 
 def pick_unit(options: dict[int, str]) -> int:
-    own = _ui.unit_scope()  # auth.unit_scope(user): a 单位 account sees its own unit only
+    own = _session.unit_scope()  # auth.unit_scope(user): a 单位 account sees its own unit only
     if own is not None:
         return int(own)
     wanted = st.query_params.get("unit") or st.session_state.get("unit_id")
@@ -37,7 +39,7 @@ def _picked() -> None:
 def quarter_chart(quarters: pl.DataFrame) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(x=quarters["季度"].to_list(), y=quarters["得分"].to_list(), name="得分", marker_color="#4c78a8",
-                text=[_ui.fmt_num(v) for v in quarters["得分"].to_list()], textposition="outside",
+                text=[_widgets.fmt_num(v) for v in quarters["得分"].to_list()], textposition="outside",
                 hovertemplate="%{x}<br>得分 %{y:,}<extra></extra>")
     fig.add_scatter(x=quarters["季度"].to_list(), y=quarters["排名"].to_list(), name="组内排名", yaxis="y2",
                     mode="lines+markers+text", text=[f"第{r}名" for r in quarters["排名"].to_list()],
@@ -46,7 +48,7 @@ def quarter_chart(quarters: pl.DataFrame) -> go.Figure:
     fig.update_layout(yaxis={"title": "得分"},
                       yaxis2={"title": "排名", "overlaying": "y", "side": "right", "autorange": "reversed",
                               "rangemode": "tozero", "showgrid": False, "dtick": 1})
-    return _ui.style(fig, height=320)
+    return _widgets.style(fig, height=320)
 
 
 def month_chart(months: pl.DataFrame) -> go.Figure:
@@ -58,11 +60,11 @@ def month_chart(months: pl.DataFrame) -> go.Figure:
                 customdata=months["状态"].to_list(), hovertemplate="%{x}：报送 %{y} 条（%{customdata}）<extra></extra>")
     fig.add_scatter(x=labels, y=months["任务数"].to_list(), name="任务数", mode="lines",
                     line={"color": "#1f2937", "dash": "dash", "shape": "hv"})
-    return _ui.style(fig, height=300)
+    return _widgets.style(fig, height=300)
 
 
 def waiver_form(unit_id: int, name: str, period_end: date) -> None:
-    months = _ui.view("waivable_months", unit_id, period_end)
+    months = _data.view(unit_views.waivable_months, unit_id, period_end)
     with st.expander("豁免某月的报送任务扣分", icon=":material/shield:"):
         st.caption("经批准的特殊情况（如单位搬迁、机构调整），可豁免某月的报送任务：该月不扣分、不发提醒函、"
                    "不影响评先资格，也不中断或延续连续未完成的计数。豁免记录写入操作日志。")
@@ -77,7 +79,7 @@ def waiver_form(unit_id: int, name: str, period_end: date) -> None:
                     st.error("请填写豁免原因。")
                 else:
                     try:
-                        _ui.write("waive", _ui.store().add_waiver, unit_id, month, reason.strip(), _ui.who())
+                        _session.write("waive", _data.store().add_waiver, unit_id, month, reason.strip(), _session.who())
                     except ValueError as e:
                         st.error(str(e))
                     else:
@@ -87,15 +89,15 @@ def waiver_form(unit_id: int, name: str, period_end: date) -> None:
 
 def body() -> None:
     st.title("单位详情")
-    options = _ui.unit_options()
+    options = _data.unit_options()
     top = st.columns([2, 3])
     with top[0]:
         unit_id = pick_unit(options)
-    if not _ui.has_data():
-        _ui.empty_state("单位详情")
+    if not _data.has_data():
+        _widgets.empty_state("单位详情")
         return
-    period = _ui.period_picker()
-    d = _ui.view("unit_detail", period, unit_id)
+    period = _widgets.period_picker()
+    d = _data.view(unit_views.unit_detail, period, unit_id)
     unit, s = d["unit"], d["summary"]
     contact = "　".join(x for x in (f"负责人：{unit['head']}" if unit["head"] else "",
                                     f"联系人：{unit['contact']}" if unit["contact"] else "",
@@ -107,17 +109,17 @@ def body() -> None:
         st.info(f"{unit['name']} 在{period.label}不在考评名单中。")
         return
     cols = st.columns(6)
-    cols[0].metric("得分", _ui.fmt_num(s["得分"]), help="低于 0 分按 0 分计" if s["原始得分"] < 0 else None)
+    cols[0].metric("得分", _widgets.fmt_num(s["得分"]), help="低于 0 分按 0 分计" if s["原始得分"] < 0 else None)
     cols[1].metric(f"{s['组别']} 组排名", f"第 {s['排名']} 名", help=f"本组共 {d['group_size']} 个单位；同分并列")
-    cols[2].metric("报送数", _ui.fmt_num(s["报送数"]))
-    cols[3].metric("采用数", _ui.fmt_num(s["采用数"]),
+    cols[2].metric("报送数", _widgets.fmt_num(s["报送数"]))
+    cols[3].metric("采用数", _widgets.fmt_num(s["采用数"]),
                    help=f"市级 {s['市级采用']}，自治区级 {s['自治区级采用']}，国家级 {s['国家级采用']}")
-    cols[4].metric("批示加分", _ui.fmt_num(s["批示加分"]))
-    cols[5].metric("扣分", _ui.fmt_num(s["扣分"]))
-    st.caption(f"{period.label}：市级 {_ui.fmt_num(s['市级'])} 分，自治区级 {_ui.fmt_num(s['自治区级'])} 分，"
-               f"国家级 {_ui.fmt_num(s['国家级'])} 分，批示加分 {_ui.fmt_num(s['批示加分'])} 分，"
-               f"约稿·线索·调研 {_ui.fmt_num(s['约稿·线索·调研'])} 分，扣分 {_ui.fmt_num(s['扣分'])} 分；"
-               f"合计 {_ui.fmt_num(s['原始得分'])} 分" + ("，按 0 分计。" if s["原始得分"] < 0 else "。"))
+    cols[4].metric("批示加分", _widgets.fmt_num(s["批示加分"]))
+    cols[5].metric("扣分", _widgets.fmt_num(s["扣分"]))
+    st.caption(f"{period.label}：市级 {_widgets.fmt_num(s['市级'])} 分，自治区级 {_widgets.fmt_num(s['自治区级'])} 分，"
+               f"国家级 {_widgets.fmt_num(s['国家级'])} 分，批示加分 {_widgets.fmt_num(s['批示加分'])} 分，"
+               f"约稿·线索·调研 {_widgets.fmt_num(s['约稿·线索·调研'])} 分，扣分 {_widgets.fmt_num(s['扣分'])} 分；"
+               f"合计 {_widgets.fmt_num(s['原始得分'])} 分" + ("，按 0 分计。" if s["原始得分"] < 0 else "。"))
 
     tab_events, tab_months, tab_quarters, tab_authors = st.tabs(["得分明细", "每月报送", "季度得分与排名", "作者"])
     with tab_events:
@@ -129,45 +131,45 @@ def body() -> None:
         if shown.height == 0:
             st.caption("该期间没有计分记录。")
         else:
-            _ui.df(shown, column_config={"日期": _ui.day(), "分值": _ui.number("分值"),
+            _widgets.df(shown, column_config={"日期": _widgets.day(), "分值": _widgets.number("分值"),
                                          "标题": st.column_config.TextColumn("标题", width="large"),
-                                         "事件编号": _ui.number("事件编号", "%d"),
+                                         "事件编号": _widgets.number("事件编号", "%d"),
                                          "代码": st.column_config.TextColumn("代码", help="计分事项代码")},
                    height=min(38 + 35 * shown.height, 560))
             st.caption(f"共 {events.height} 条记录，其中计分 {scored.height} 条。"
                        "“系统按月计算”的扣分由每月报送条数自动得出（三(二)1）。")
         with st.expander("按计分事项汇总"):
-            _ui.df(d["by_item"], column_config={"条数": _ui.number(), "合计": _ui.number("合计分值")})
+            _widgets.df(d["by_item"], column_config={"条数": _widgets.number(), "合计": _widgets.number("合计分值")})
     with tab_months:
         months = d["months"]
         if months.height == 0:
             st.caption("该期间没有月份数据。")
         else:
             st.plotly_chart(month_chart(months), key="unit_months", config={"displayModeBar": False})
-            _ui.df(months.with_columns(pl.col("扣分代码").fill_null("")),
+            _widgets.df(months.with_columns(pl.col("扣分代码").fill_null("")),
                    column_config={"月份": st.column_config.DateColumn("月份", format="YYYY年M月"),
-                                  "报送数": _ui.number(), "任务数": _ui.number()})
+                                  "报送数": _widgets.number(), "任务数": _widgets.number()})
         if d["waivers"].height:
             st.markdown("**豁免记录**")
-            _ui.df(d["waivers"], column_config={"月份": st.column_config.DateColumn("月份", format="YYYY年M月"),
-                                                "时间": _ui.when()})
-        if _ui.can("waive"):
+            _widgets.df(d["waivers"], column_config={"月份": st.column_config.DateColumn("月份", format="YYYY年M月"),
+                                                "时间": _widgets.when()})
+        if _session.can("waive"):
             waiver_form(unit_id, unit["name"], period.end)
     with tab_quarters:
-        quarters = _ui.view("rank_by_quarter", period.end.year)
+        quarters = _data.view(rank_views.rank_by_quarter, period.end.year)
         mine = quarters.filter(pl.col("unit_id") == unit_id)
         if mine.height == 0:
             st.caption("该年度还没有季度数据。")
         else:
             st.plotly_chart(quarter_chart(mine), key="unit_quarters", config={"displayModeBar": False})
-            _ui.df(mine.select("季度", "组别", "得分", "排名"), column_config={"得分": _ui.number()})
+            _widgets.df(mine.select("季度", "组别", "得分", "排名"), column_config={"得分": _widgets.number()})
     with tab_authors:
         authors = d["authors"]
         if authors.height == 0:
             st.caption("该期间的记录没有填写作者。")
         else:
             st.caption("按记录中“作者”一栏统计（多位作者各计一次）；得分为其参与信息的计分合计，可作为推荐先进个人的参考。")
-            _ui.df(authors, column_config={"报送数": _ui.number(), "采用数": _ui.number(), "得分": _ui.number()})
+            _widgets.df(authors, column_config={"报送数": _widgets.number(), "采用数": _widgets.number(), "得分": _widgets.number()})
 
 
-_ui.run_page(body, page="unit")
+_session.run_page(body, page="unit")

@@ -2,17 +2,18 @@
 correction or withdrawal of one event, and entering one event by hand (the same validation)."""
 import hashlib
 import json
-from datetime import date
 
 import streamlit as st
 
-from pages import _ui
-from scoring import importer, views
+from pages import _data, _session, _widgets
+from scoring.views import common
+from scoring.views import upload as upload_views
+from scoring import importer
 from scoring.periods import Period
 from scoring.validate import validate_row
 
-TEMPLATE = _ui.ROOT / "data" / "模板.xlsx"
-EXAMPLE = _ui.ROOT / "data" / "示例.xlsx"
+TEMPLATE = _data.ROOT / "data" / "模板.xlsx"
+EXAMPLE = _data.ROOT / "data" / "示例.xlsx"
 MIME = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
@@ -23,11 +24,11 @@ def show_errors(report) -> None:
     if report.file_error:
         st.error(f"文件 {report.file_name}：{report.file_error}", icon=":material/error:")
         return
-    errors = views.error_frame(report)
+    errors = upload_views.error_frame(report)
     rows = errors["行"].n_unique()
     st.error(f"发现 {errors.height} 处错误（涉及 {rows} 行），本文件未导入任何记录。请按下表修改后重新上传。", icon=":material/error:")
-    _ui.df(errors, key="upload_errors", column_config={
-        "行": _ui.number("行", "%d", help="表格中的行号（表头所在行之后依次编号）"),
+    _widgets.df(errors, key="upload_errors", column_config={
+        "行": _widgets.number("行", "%d", help="表格中的行号（表头所在行之后依次编号）"),
         "信息": st.column_config.TextColumn("错误信息", width="large"),
         "建议": st.column_config.TextColumn("建议", width="medium")})
     st.download_button("下载错误清单（CSV）", data=errors.write_csv(include_bom=True).encode("utf-8"),
@@ -52,12 +53,12 @@ def upload_tab() -> None:
     if file is None:
         return
     data = file.getvalue()
-    key = (file.name, hashlib.sha256(data).hexdigest(), _ui.version())
+    key = (file.name, hashlib.sha256(data).hexdigest(), _data.version())
     checked = st.session_state.get("upload_check")
     if not checked or checked[0] != key:
         with st.spinner("正在读取并逐行检查……"):
-            eng = _ui.engine()
-            report = importer.check_file(data, file.name, eng.units, eng.book, _ui.store().known_info_ids)
+            eng = _data.engine()
+            report = importer.check_file(data, file.name, eng.units, eng.book, _data.store().known_info_ids)
         st.session_state["upload_check"] = (key, report)
     report = st.session_state["upload_check"][1]
     if not report.ok:
@@ -66,23 +67,23 @@ def upload_tab() -> None:
     st.success(f"检查通过：{report.file_name} 共 {len(report.events)} 行有效记录，可以导入。", icon=":material/task_alt:")
     c1, c2 = st.columns([1, 3])
     with c1:
-        _ui.df(views.preview_counts(report), column_config={"行数": _ui.number()})
+        _widgets.df(upload_views.preview_counts(report), column_config={"行数": _widgets.number()})
     with c2:
-        preview = views.events_preview(report, _ui.engine().book)
-        _ui.df(preview.head(500), key="upload_preview", height=300,
-               column_config={"日期": _ui.day(), "行": _ui.number("行", "%d")})
+        preview = upload_views.events_preview(report, _data.engine().book)
+        _widgets.df(preview.head(500), key="upload_preview", height=300,
+               column_config={"日期": _widgets.day(), "行": _widgets.number("行", "%d")})
         if preview.height > 500:
             st.caption(f"仅显示前 500 行，共 {preview.height} 行。")
     if report.warnings:
         with st.expander(f"提示 {len(report.warnings)} 条（不影响导入）", icon=":material/info:"):
-            _ui.df(views.warning_frame(report))
-    if not _ui.can_edit():
+            _widgets.df(upload_views.warning_frame(report))
+    if not _session.can("import"):
         st.info("当前账号只能查看，不能导入。")
         return
     if st.button("确认导入", type="primary", key="upload_confirm", icon=":material/download:"):
         with st.status("正在导入……", expanded=True) as status:
             st.write(f"写入 {len(report.events)} 行（全部成功或全部不写入）……")
-            result = _ui.write("import", importer.store_report, _ui.store(), report, data, _ui.who())
+            result = _session.write("import", importer.store_report, _data.store(), report, data, _session.who())
             status.update(label="导入完成", state="complete")
         st.session_state["upload_done"] = (f"已导入 {result.file_name}：新增 {result.new} 行，"
                                            f"已有 {result.known} 行未重复计入（批次 {result.import_id}）。")
@@ -104,11 +105,11 @@ def _pick(label: str, options: list[str], value: str, key: str):
 
 def event_fields(prefix: str, values: dict) -> dict:
     """The contract's columns as form widgets, prefilled from `values`."""
-    opts = _ui.view("entry_options")
-    names = list(_ui.unit_options().values())
+    opts = _data.view(upload_views.field_options)
+    names = list(_data.unit_options().values())
     c = st.columns(4)
     out = {}
-    day = values.get("日期") or _ui.today()
+    day = values.get("日期") or _data.today()
     out["日期"] = c[0].date_input("日期", value=day, key=f"{prefix}_day", format="YYYY-MM-DD")
     unit = values.get("单位") or names[0]
     out["单位"] = c[1].selectbox("单位", names, index=names.index(unit) if unit in names else 0, key=f"{prefix}_unit")
@@ -135,7 +136,7 @@ def event_fields(prefix: str, values: dict) -> dict:
 
 def manual_tab() -> None:
     st.caption("逐条录入一条事件，与上传登记表使用同样的校验规则；录入后立即计分，并记入导入记录（文件名“手工录入”）。")
-    if not _ui.can_edit():
+    if not _session.can("import"):
         st.info("当前账号只能查看，不能录入。")
         return
     done = st.session_state.pop("manual_done", None)
@@ -143,18 +144,18 @@ def manual_tab() -> None:
         st.success(done, icon=":material/check_circle:")
     round_ = st.session_state.setdefault("manual_round", 0)
     with st.form(f"manual_{round_}"):
-        values = event_fields(f"manual{round_}", views.blank_values())
+        values = event_fields(f"manual{round_}", upload_views.blank_values())
         submitted = st.form_submit_button("校验并保存", type="primary")
     if not submitted:
         return
-    eng = _ui.engine()
-    report = importer.check_rows([(1, values)], "手工录入", eng.units, eng.book, _ui.store().known_info_ids)
+    eng = _data.engine()
+    report = importer.check_rows([(1, values)], "手工录入", eng.units, eng.book, _data.store().known_info_ids)
     if not report.ok:
         st.error("未保存，请修改：\n\n" + "\n".join(f"- **{e.column}**：{e.message}" for e in report.errors)
                  if report.errors else f"未保存：{report.file_error}")
         return
     data = json.dumps(values, ensure_ascii=False, default=str).encode()
-    result = _ui.write("import", importer.store_report, _ui.store(), report, data, _ui.who())
+    result = _session.write("import", importer.store_report, _data.store(), report, data, _session.who())
     msg = "已保存 1 条记录" if result.new else "该记录与库中已有记录完全相同，未重复保存"
     for w in report.warnings:
         msg += f"。提示：{w.message}"
@@ -164,16 +165,16 @@ def manual_tab() -> None:
 
 
 def history_tab() -> None:
-    imports = _ui.store_view("imports_table")
+    imports = _data.store_view(upload_views.imports_table)
     if imports.height == 0:
         st.caption("还没有导入记录。")
         return
-    event = _ui.df(imports, key="history_table", on_select="rerun", selection_mode="single-row",
-                   column_config={"导入时间": _ui.when(), "行数": _ui.number(), "新增": _ui.number(),
-                                  "已有": _ui.number(), "批次": _ui.number("批次", "%d")})
+    event = _widgets.df(imports, key="history_table", on_select="rerun", selection_mode="single-row",
+                   column_config={"导入时间": _widgets.when(), "行数": _widgets.number(), "新增": _widgets.number(),
+                                  "已有": _widgets.number(), "批次": _widgets.number("批次", "%d")})
     st.caption("撤销一次导入：该批次独有的记录不再计分（其他批次也有的记录保留），原始行仍保存，可随时恢复。")
-    if not _ui.can("undo") or not event.selection.rows:
-        if _ui.can("undo"):
+    if not _session.can("undo") or not event.selection.rows:
+        if _session.can("undo"):
             st.caption("在表中选择一个批次以撤销或恢复。")
         return
     row = imports.row(event.selection.rows[0], named=True)
@@ -186,13 +187,13 @@ def history_tab() -> None:
             if not reason.strip():
                 st.error("请填写原因。")
                 return
-            s = _ui.store()
+            s = _data.store()
             try:
                 if undone:
-                    n = _ui.write("undo", s.redo_import, row["批次"], _ui.who(), reason.strip())
+                    n = _session.write("undo", s.redo_import, row["批次"], _session.who(), reason.strip())
                     st.session_state["history_done"] = f"已恢复批次 {row['批次']}，{n} 条记录重新计分。"
                 else:
-                    n = _ui.write("undo", s.undo_import, row["批次"], _ui.who(), reason.strip())
+                    n = _session.write("undo", s.undo_import, row["批次"], _session.who(), reason.strip())
                     st.session_state["history_done"] = f"已撤销批次 {row['批次']}，{n} 条记录不再计分。"
             except ValueError as e:
                 st.error(str(e))
@@ -204,37 +205,37 @@ def correction_tab() -> None:
     st.caption("更正或撤回单条记录（如采用被撤销、单位填错）。更正后的内容按同样规则校验；原因必填，"
                "所有更改记入操作日志，再次导入同一登记表时更正仍然有效。")
     c = st.columns([2, 1, 1])
-    options = _ui.unit_options()
+    options = _data.unit_options()
     unit_id = c[0].selectbox("单位", list(options), format_func=lambda i: options[i], key="fix_unit")
-    months = _ui.store_view("data_months", _ui.today())
+    months = _data.store_view(common.data_months, _data.today())
     month = c[1].selectbox("月份", months, format_func=lambda d: f"{d.year}年{d.month}月", key="fix_month")
     event_id = c[2].number_input("或输入事件编号", min_value=0, step=1, value=0, key="fix_id")
     if event_id:
-        found = _ui.store().event_by_id(int(event_id))
+        found = _data.store().event_by_id(int(event_id))
         if found is None:
             st.warning(f"没有编号为 {event_id} 的事件。")
             return
     else:
-        events = _ui.view("event_list", Period.month(month.year, month.month), unit_id)
+        events = _data.view(upload_views.event_list, Period.month(month.year, month.month), unit_id)
         if events.height == 0:
             st.caption("该单位该月没有记录。")
             return
-        picked = _ui.df(events, key="fix_table", on_select="rerun", selection_mode="single-row", height=300,
-                        column_config={"日期": _ui.day(), "事件编号": _ui.number("事件编号", "%d")})
+        picked = _widgets.df(events, key="fix_table", on_select="rerun", selection_mode="single-row", height=300,
+                        column_config={"日期": _widgets.day(), "事件编号": _widgets.number("事件编号", "%d")})
         if not picked.selection.rows:
             st.caption("在表中选择一条记录进行更正或撤回。")
             return
-        found = _ui.store().event_by_id(int(events["事件编号"][picked.selection.rows[0]]))
+        found = _data.store().event_by_id(int(events["事件编号"][picked.selection.rows[0]]))
     eid = found["id"]
-    values = views.event_values(found, _ui.engine().units)
+    values = upload_views.event_values(found, _data.engine().units)
     state = "已撤回" if found["withdrawn"] else "有效"
     st.markdown(f"**事件 {eid}**（{state}，来自 {found['file_name']} 第 {found['src_row']} 行）")
-    history = _ui.store().corrections(eid)
+    history = _data.store().corrections(eid)
     if history.height:
         with st.expander(f"此前的更正记录 {history.height} 条"):
-            _ui.df(history.select("made_at", "who", "action", "changes", "reason").rename(
+            _widgets.df(history.select("made_at", "who", "action", "changes", "reason").rename(
                 {"made_at": "时间", "who": "操作人", "action": "操作", "changes": "内容", "reason": "原因"}))
-    if not _ui.can("correct"):
+    if not _session.can("correct"):
         return
     with st.form(f"fix_{eid}"):
         edited = event_fields(f"fix{eid}", values)
@@ -247,18 +248,18 @@ def correction_tab() -> None:
     if not reason.strip():
         st.error("请填写原因。")
         return
-    s = _ui.store()
+    s = _data.store()
     try:
         if toggle:
-            _ui.write("correct", s.set_withdrawn, eid, not found["withdrawn"], _ui.who(), reason.strip())
+            _session.write("correct", s.set_withdrawn, eid, not found["withdrawn"], _session.who(), reason.strip())
             st.session_state["fix_done"] = f"事件 {eid} 已{'恢复' if found['withdrawn'] else '撤回'}。"
         else:
-            eng = _ui.engine()
+            eng = _data.engine()
             event, problems = validate_row(edited, eng.units, eng.book)
             if problems:
                 st.error("未保存，请修改：\n\n" + "\n".join(f"- **{col}**：{msg}" for col, msg in problems))
                 return
-            _ui.write("correct", s.correct_event, eid, event, _ui.who(), reason.strip())
+            _session.write("correct", s.correct_event, eid, event, _session.who(), reason.strip())
             st.session_state["fix_done"] = f"事件 {eid} 已更正。"
     except ValueError as e:
         st.error(str(e))
@@ -280,10 +281,10 @@ def body() -> None:
     with tabs[2]:
         history_tab()
     with tabs[3]:
-        if _ui.has_data():
+        if _data.has_data():
             correction_tab()
         else:
             st.caption("还没有记录可更正。")
 
 
-_ui.run_page(body, page="upload")
+_session.run_page(body, page="upload")

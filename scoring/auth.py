@@ -19,8 +19,9 @@ import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-ROLES = ("查看", "录入", "管理", "单位")
-PAGES = ("home", "rank", "unit", "commend", "upload", "rules", "admin", "export")
+from . import registry
+from .registry import ROLES
+
 ACTIONS = ("view", "export", "import", "correct", "undo", "waive", "rules", "units", "settings",
            "users", "backup")
 ACTION_NAMES = {"view": "查看", "export": "导出", "import": "导入", "correct": "更正事件",
@@ -34,12 +35,6 @@ MAX_PASSWORD = 256                # argon2 has no limit; this one keeps a pasted
 MAX_NAME = 64
 TRUSTED_PREFIX = "命令行:"      # scoring.cli.cli_user(): how the command line is recorded
 
-_PAGES = {
-    "查看": {"home", "rank", "unit", "commend", "export"},
-    "录入": {"home", "rank", "unit", "commend", "export", "upload"},
-    "管理": set(PAGES),
-    "单位": {"home", "rank", "unit"},
-}
 _CAN = {
     "查看": {"view", "export"},
     "录入": {"view", "export", "import", "correct", "undo", "waive"},
@@ -65,7 +60,7 @@ class AuthError(Exception):
 # -- permissions --------------------------------------------------------------------------------
 def pages_for(role: str) -> set[str]:
     """Page keys a role may open (the navigation shows only these)."""
-    return set(_PAGES.get(role, set()))
+    return {p.key for p in registry.PAGES if role in p.roles}
 
 
 def can(user, action: str) -> bool:

@@ -24,9 +24,10 @@ from pathlib import Path
 
 import duckdb
 
-from .store.base import StoreBase
+from .store.base import StoreBase, keep_files_private, make_private
+from .store.events import parse_changes
 from .store.schema import SCHEMA_VERSION
-from .store.snapshot import REQUIRED_TABLES, copy_database, describe_file, restore_tables
+from .store.snapshot import REQUIRED_TABLES, RefillFailed, copy_database, describe_file, restore_tables
 
 
 class BackupError(ValueError):
@@ -49,8 +50,10 @@ def backup_to(store, out: str | Path, who: str | None = None) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
+    keep_files_private()
     try:
         _snapshot(store, tmp)
+        make_private(tmp)
         os.replace(tmp, out)
     finally:
         _cleanup(tmp)
@@ -95,6 +98,11 @@ def check_store_file(path: Path) -> dict:
         raise BackupError("不是本系统的数据库备份（缺少版本标记）")
     if _version_key(schema) > _version_key(SCHEMA_VERSION):
         raise BackupError(f"备份来自更新版本的程序（数据格式 {schema}，本程序为 {SCHEMA_VERSION}），请先升级程序")
+    for correction in info["corrections"]:  # re-applied on every redo: checked before they get in
+        try:
+            parse_changes(*correction)
+        except ValueError as e:
+            raise BackupError(f"备份文件已被改动或损坏（{e}），拒绝恢复") from None
     return info
 
 
@@ -108,14 +116,17 @@ def restore_from(store_path: str | Path, data: bytes, who: str = "系统",
     """Replace the store's contents with a backup given as bytes.
 
     Returns where the previous database was kept (PATH.bak-<timestamp>), or None when there was
-    no previous file. BackupError when `data` is not a store of this program; StoreBusy when the
-    file stays busy; a failed restore is rolled back and leaves the database as it was.
+    no previous file. BackupError (saying why, in Chinese) when `data` is not a store of this
+    program or refilling fails — then the database is as it was and no copy is left behind;
+    StoreBusy when the file stays busy.
     """
     store_path = Path(store_path)
     store_path.parent.mkdir(parents=True, exist_ok=True)
+    keep_files_private()
     candidate = store_path.with_name(f".{store_path.name}.restore-{uuid.uuid4().hex[:8]}.tmp")
     try:
         candidate.write_bytes(data)
+        make_private(candidate)
         info = check_store_file(candidate)
         if not store_path.exists():
             os.replace(candidate, store_path)
@@ -130,10 +141,14 @@ def restore_from(store_path: str | Path, data: bytes, who: str = "系统",
             with base.exclusive() as con:
                 opened = True
                 copy_database(con, keep)
+                make_private(keep)
                 with base.transaction() as tx:
                     restore_tables(tx, candidate, keep, who, info)
-        except duckdb.Error as e:
-            if opened or "lock" in str(e).lower():
+        except (duckdb.Error, RefillFailed) as e:
+            if opened:  # rolled back: the database is as it was, so its copy is no longer needed
+                _cleanup(keep)
+                raise BackupError(f"恢复失败，数据库保持原样：{_why(e)}") from None
+            if "lock" in str(e).lower():
                 raise
             # The current file is damaged beyond opening: keep it aside, put the backup in place.
             os.replace(store_path, keep)
@@ -141,9 +156,35 @@ def restore_from(store_path: str | Path, data: bytes, who: str = "系统",
             if wal.exists():
                 os.replace(wal, Path(f"{keep}.wal"))
             shutil.copyfile(candidate, store_path)
+            make_private(store_path)
         return keep
     finally:
         _cleanup(candidate)
+
+
+_TABLE_NAMES = {"events": "事件", "import_rows": "导入明细", "imports": "导入批次", "corrections": "更正记录",
+                "audit": "操作日志", "users": "账号", "units": "单位", "unit_groups": "单位分组",
+                "unit_aliases": "单位别名", "rule_versions": "规则版本", "settings": "设置", "meta": "版本信息",
+                "waivers": "豁免", "publications": "通报"}
+
+
+def _why(e: Exception) -> str:
+    """The real reason of a failed restore, in words an administrator can act on."""
+    where = ""
+    if isinstance(e, RefillFailed):
+        where = f"备份中的“{_TABLE_NAMES.get(e.table, '其他')}”数据"
+        e = e.cause
+    if isinstance(e, duckdb.ConstraintException):
+        what = "有重复或缺失的必填内容，与本程序的数据规则不符（备份文件可能被改动过）"
+    elif isinstance(e, (duckdb.ConversionException, duckdb.BinderException, duckdb.CatalogException)):
+        what = "的格式与本程序不符（备份可能来自不兼容的版本，或被改动过）"
+    elif isinstance(e, duckdb.OutOfMemoryException):
+        what = "过大，服务器内存不足"
+    elif isinstance(e, duckdb.IOException):
+        what = "无法写入（磁盘空间不足或没有写权限）"
+    else:
+        what = "无法写入数据库"
+    return f"{where}{what}" if where else f"数据库{what}"
 
 
 def _free_name(path: Path) -> Path:

@@ -1,7 +1,7 @@
-"""Commendation (考评办法六): eligibility, 先进单位, 进步较大单位, 先进个人, 优秀信息, 书面检查.
+"""Commendation (the shipped 办法: 六): eligibility, 先进单位, 进步较大单位, 先进个人, 优秀信息, 书面检查.
 
-The text fixes who is disqualified but not how many units get a title or what “进步较大”
-means; those are settings (settings.py), and the improvement measure is the user's choice.
+Which items disqualify a unit is the profile's (`commendation`); how many units get a title per
+group and what “进步较大” means are settings (settings.py) whose defaults the profile gives.
 """
 from __future__ import annotations
 
@@ -21,11 +21,6 @@ MEASURES = {
     "growth_pct_qoq": "第四季度较第一季度得分增长率",
 }
 _MEASURE_COLUMN = {"rank_gain": "名次提升", "growth": "得分增长", "growth_pct": "增长率"}
-DISQUALIFYING = {
-    "DED_SOLICITED_LATE": "约稿逾期",
-    "DISTORTION": "信息报送出现严重失真",
-}
-ERROR_CODES = {"DED_ERROR_CITY": "信息出现较大失误（市领导批示）", "DED_ERROR_REGION": "信息出现较大失误（自治区领导批示）"}
 
 
 def eligibility(engine: Engine, year: int) -> pl.DataFrame:
@@ -35,11 +30,12 @@ def eligibility(engine: Engine, year: int) -> pl.DataFrame:
     ladder = engine.quota_status(period.end).filter(
         pl.col("code").is_not_null() & (pl.col("month") >= period.start))
     for unit_id, month, code, n, quota in ladder.select("unit_id", "month", "code", "n", "quota").iter_rows():
-        what = "被提醒后仍未完成" if code == "DED_QUOTA_REPEAT" else "未完成报送任务，被通报提醒"
+        repeat = engine.profile.first_repeat.get(code) == "repeat"
+        what = "被提醒后仍未完成" if repeat else "未完成报送任务，被通报提醒"
         reasons.setdefault(unit_id, []).append(f"{month.month}月报送 {n} 条，低于任务数 {quota} 条（{what}）")
-    codes = dict(DISQUALIFYING)
+    codes = dict(engine.profile.disqualify)
     if engine.settings.get("error_disqualifies"):
-        codes.update(ERROR_CODES)
+        codes.update(engine.profile.error_items)
     marks = engine.store.event_rows(period.start, period.end, codes=list(codes))
     for unit_id, day, code in marks.select("unit_id", "day", "code").iter_rows():
         reasons.setdefault(unit_id, []).append(f"{day.month}月{day.day}日{codes[code]}")
@@ -51,7 +47,7 @@ def eligibility(engine: Engine, year: int) -> pl.DataFrame:
 
 
 def _has_data(engine: Engine, period: Period) -> bool:
-    return engine.store.code_counts(period.start, period.end, []).height > 0
+    return engine.store.code_counts(period.start, period.end, [], engine.profile.submission_code).height > 0
 
 
 def improvement(engine: Engine, year: int, measure: str = "rank_gain_yoy") -> pl.DataFrame:
@@ -64,9 +60,11 @@ def improvement(engine: Engine, year: int, measure: str = "rank_gain_yoy") -> pl
         now, before = Period.quarter(year, 4), Period.quarter(year, 1)
     cur = engine.ranking(now, cumulative=False).select("unit_id", "单位", "组别", "序号",
                                                        pl.col("得分").alias("本期得分"), pl.col("排名").alias("本期排名"))
+    has_prev = _has_data(engine, before)
     prev = engine.ranking(before, cumulative=False).select("unit_id", pl.col("得分").alias("上期得分"),
                                                            pl.col("排名").alias("上期排名"))
-    has_prev = _has_data(engine, before)
+    if not has_prev:  # units on the list with nothing recorded: no baseline, not a score of zero
+        prev = prev.with_columns(pl.lit(None, pl.Float64).alias("上期得分"), pl.lit(None, pl.Int64).alias("上期排名"))
     return (cur.join(prev, on="unit_id", how="left")
             .with_columns((pl.col("上期排名") - pl.col("本期排名")).alias("名次提升"),
                           (pl.col("本期得分") - pl.col("上期得分")).alias("得分增长"))
@@ -122,7 +120,7 @@ def select(engine: Engine, year: int, measure: str | None = None) -> dict:
     growth = improvement(engine, year, measure)
     column = _MEASURE_COLUMN[measure.rsplit("_", 1)[0]]
     advanced, improved, review = [], [], []
-    for group in ("A", "B", "C"):
+    for group in engine.profile.group_codes:
         in_group = board.filter(pl.col("组别") == group)
         candidates = in_group.filter(pl.col("合格") & (pl.col("得分") > 0))
         adv = _top_with_ties(candidates, "得分", int(conf["advanced_count"].get(group, 0)))

@@ -13,15 +13,14 @@ import calendar
 import datetime as dt
 import random
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 import xlsxwriter
-import yaml
 
 COLUMNS = ("日期", "单位", "类型", "层级", "刊物", "栏目", "批示人", "信息编号", "期号", "标题", "作者", "备注")
-QUOTA = {"A": 15, "B": 8, "C": 4}  # 考评办法四: monthly submissions per group
-UNITS_FILE = Path(__file__).resolve().parent.parent / "data" / "units.yaml"
+# How far above its quota a unit of the first, second, third … group submits on average: the
+# groups with the largest quotas (listed first) are the busiest.
+EXTRA_BY_POSITION = (2.2, 1.6, 1.2)
 
 # Issues per year of each publication: 期号 follows the date, so one issue number means one day.
 ISSUES_PER_YEAR = {
@@ -154,16 +153,30 @@ class Item:
 
 # ---- units ----------------------------------------------------------------------------------
 
-def load_units(path: Path = UNITS_FILE) -> list[tuple[str, str]]:
-    """(name, group) of every unit in the official order of data/units.yaml."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_units(profile=None) -> list[tuple[str, str]]:
+    """(name, group) of every unit in the official order of the profile's units.yaml."""
+    from .profile import default_profile
+
+    data = (profile or default_profile()).units_data()
     return [(u["name"], u["group"]) for u in data["units"]]
+
+
+def quota_table(profile=None) -> dict[str, int]:
+    """Items per month each group must submit (the profile's first quota policy)."""
+    from .profile import default_profile
+
+    profile = profile or default_profile()
+    return profile.quota_table(profile.quotas[0]) if profile.quotas else {g: 0 for g in profile.group_codes}
+
+
+def _extra(groups: list[str]) -> dict[str, float]:
+    return {g: EXTRA_BY_POSITION[min(i, len(EXTRA_BY_POSITION) - 1)] for i, g in enumerate(groups)}
 
 
 def _profiles(rng: random.Random, units: list[tuple[str, str]], years: tuple[int, ...],
               plan: Plan) -> dict[tuple[str, int], Profile]:
     """A steady character per unit, with a year-on-year drift; improvers jump in later years."""
-    extra = {"A": 2.2, "B": 1.6, "C": 1.2}
+    extra = _extra(list(dict.fromkeys(g for _, g in units)))
     out: dict[tuple[str, int], Profile] = {}
     for name, group in units:
         volume = rng.uniform(0.3, 1.0) * extra[group]
@@ -181,10 +194,11 @@ def _profiles(rng: random.Random, units: list[tuple[str, str]], years: tuple[int
 
 
 def _make_plan(rng: random.Random, units: list[tuple[str, str]], years: tuple[int, ...]) -> Plan:
-    by_group = {g: [n for n, gg in units if gg == g] for g in QUOTA}
+    by_group = {g: [n for n, gg in units if gg == g] for g in dict.fromkeys(g for _, g in units)}
     first, last = years[0], years[-1]
-    improvers = [n for g, k in (("A", 2), ("B", 1), ("C", 1)) for n in _draw(rng, by_group[g], k)]
-    stars = [n for g in QUOTA for n in _draw(rng, [u for u in by_group[g] if u not in improvers], 2)]
+    # two improvers in the first (largest) group, one in each other
+    improvers = [n for i, g in enumerate(by_group) for n in _draw(rng, by_group[g], 2 if i == 0 else 1)]
+    stars = [n for g in by_group for n in _draw(rng, [u for u in by_group[g] if u not in improvers], 2)]
     ordinary = [n for n, _ in units if n not in improvers and n not in stars] or [n for n, _ in units]
     run_unit, cross_unit, zero_unit, late_unit, distortion_unit = _draw(rng, ordinary, 5, exact=True)
     start = rng.randint(3, 7)
@@ -289,9 +303,8 @@ def _row(day: dt.date, unit: str, kind: str, **fields: str) -> dict[str, object]
 
 # ---- the generators of each kind of row -------------------------------------------------------
 
-def _monthly_count(rng: random.Random, unit: str, group: str, year: int, month: int,
+def _monthly_count(rng: random.Random, unit: str, quota: int, year: int, month: int,
                    profile: Profile, plan: Plan) -> int:
-    quota = QUOTA[group]
     if plan.zero_month == (unit, (year, month)):
         return 0
     planted = ((plan.short_run[0] == unit and (year, month) in plan.short_run[1])
@@ -304,14 +317,14 @@ def _monthly_count(rng: random.Random, unit: str, group: str, year: int, month: 
     return quota + max(0, round(rng.gauss(profile.volume, 1.0))) + bump
 
 
-def _submissions(rng, units, years, profiles, plan, pools, end) -> tuple[list[dict], list[tuple[dt.date, Item]]]:
+def _submissions(rng, units, years, profiles, plan, pools, end, quotas) -> tuple[list[dict], list[tuple[dt.date, Item]]]:
     rows, items = [], []
     for year in years:
         for month in range(1, 13):
             days_in = calendar.monthrange(year, month)[1]
             for unit, group in units:
                 used: set[str] = set()  # a unit does not send the same title twice in a month
-                for _ in range(_monthly_count(rng, unit, group, year, month, profiles[unit, year], plan)):
+                for _ in range(_monthly_count(rng, unit, quotas[group], year, month, profiles[unit, year], plan)):
                     day = _workday(dt.date(year, month, rng.randint(1, days_in)), end)
                     if day.month != month:  # pushed out of the month: keep it in (quota counts by month)
                         day = _workday(dt.date(year, month, 1), end)
@@ -486,17 +499,17 @@ def _deduction_rows(rng, units, years, plan: Plan, end) -> list[dict]:
 # ---- public API -------------------------------------------------------------------------------
 
 def generate_rows(seed: int = 2024, years=(2024, 2025),
-                  units: list[tuple[str, str]] | None = None) -> list[dict[str, object]]:
+                  units: list[tuple[str, str]] | None = None, profile=None) -> list[dict[str, object]]:
     """Event rows with the contract's 12 columns, for every unit over the given years, sorted by date."""
     years = tuple(sorted(years))
-    units = list(units) if units is not None else load_units()
+    units = list(units) if units is not None else load_units(profile)
     end = dt.date(years[-1], 12, 31)
     rng = random.Random(seed)
     plan = _make_plan(rng, units, years)
     profiles = _profiles(rng, units, years, plan)
     pools = _author_pools(rng, units)
 
-    rows, submitted = _submissions(rng, units, years, profiles, plan, pools, end)
+    rows, submitted = _submissions(rng, units, years, profiles, plan, pools, end, quota_table(profile))
     adopted = _adopt(rng, submitted, profiles, end)
     _state_adoptions(rng, adopted, years, plan, end)
     research_rows, research_items = _lead_and_research_rows(rng, units, years, pools, end)

@@ -1,6 +1,7 @@
 """The demo database: generated registers for 2024 and 2025, imported through the real path."""
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +27,11 @@ def create_demo_admin(store: Store, db_path: str | Path, actor: str) -> str:
 
     password = secrets.token_urlsafe(9)
     auth.add_user(store, actor, DEMO_ACCOUNT, password, "管理")
-    account_file(db_path).write_text(f"演示账号: {DEMO_ACCOUNT}\n密码: {password}\n", encoding="utf-8")
+    path = account_file(db_path)
+    path.unlink(missing_ok=True)  # a new file, so that it is created owner-only whatever was there
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"演示账号: {DEMO_ACCOUNT}\n密码: {password}\n")
     return password
 
 

@@ -14,11 +14,10 @@ import polars as pl
 
 from . import settings as settings_mod
 from .periods import Period, month_end, next_month
-from .rules import TIERS, RuleBook, build_rulebook, load_rule_files
-from .units import QUOTA, UnitBook
-
-SCORE_TIERS = [t for t in TIERS if t != "报送"]  # the breakdown columns, in display order
-ADOPTION_TIERS = {"市级": "市级采用", "自治区级": "自治区级采用", "国家级": "国家级采用"}
+from .profile import Profile, default_profile
+from .rematch import ensure_matched
+from .rules import RuleBook, build_rulebook, effective_dates
+from .units import UnitBook
 
 
 def today_in(tz: str) -> date:
@@ -47,19 +46,20 @@ def apply_points(counts: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
             .with_columns((pl.col("n") * pl.col("points_each")).alias("points")))
 
 
-def split_late_solicited(rows: pl.DataFrame) -> pl.DataFrame:
-    """三(二)1 约稿逾期: the first in a scoring year −30, every later one that year −50.
+def split_late_solicited(rows: pl.DataFrame, first: str, repeat: str) -> pl.DataFrame:
+    """The late-draft ladder (the shipped 办法: 三(二)1 约稿逾期): the first in a scoring year scores as
+    `first`, every later one that year as `repeat` (as `first` again when there is none).
 
-    rows: (id, unit_id, day) of DED_SOLICITED_LATE events from 1 January of the first year
-    concerned. Returns the same rows with the code each one scores as.
+    rows: (id, unit_id, day) of `first` events from 1 January of the first year concerned.
+    Returns the same rows with the code each one scores as.
     """
     if rows.height == 0:
         return rows.with_columns(pl.lit(None, pl.Utf8).alias("code"))
     return (rows.sort(["day", "id"])
             .with_columns(pl.col("day").dt.year().alias("_year"))
             .with_columns(pl.int_range(pl.len()).over(["unit_id", "_year"]).alias("_nth"))
-            .with_columns(pl.when(pl.col("_nth") == 0).then(pl.lit("DED_SOLICITED_LATE"))
-                          .otherwise(pl.lit("DED_SOLICITED_LATE_REPEAT")).alias("code"))
+            .with_columns(pl.when(pl.col("_nth") == 0).then(pl.lit(first))
+                          .otherwise(pl.lit(repeat or first)).alias("code"))
             .drop("_year", "_nth"))
 
 
@@ -69,7 +69,7 @@ def tracked_months(monthly: pl.DataFrame, as_of: date, until: date) -> list[date
     return [m for m in months if next_month(m) <= as_of and m <= until]
 
 
-def unit_month_quotas(units: UnitBook, months: list[date]) -> pl.DataFrame:
+def unit_month_quotas(units: UnitBook, months: list[date], quotas: dict[str, int] | None = None) -> pl.DataFrame:
     """(unit_id, month, quota) for each unit active in each month with a group then (a month's
     quota follows the membership on its first day, units.quota_on), in official unit order."""
     schema = {"unit_id": pl.Int32, "month": pl.Date, "quota": pl.Int64}
@@ -87,13 +87,17 @@ def unit_month_quotas(units: UnitBook, months: list[date]) -> pl.DataFrame:
                        strategy="backward", check_sortedness=False)
             .filter(pl.col("_group").is_not_null())
             .sort("_order", "month")
-            .select("unit_id", "month", pl.col("_group").replace_strict(QUOTA, return_dtype=pl.Int64).alias("quota")))
+            .select("unit_id", "month", pl.col("_group").replace_strict(units.quotas if quotas is None else quotas,
+                                                                        return_dtype=pl.Int64).alias("quota")))
 
 
 def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
-                 waived: set[tuple[int, date]], improvement_share: float = 1.0) -> pl.DataFrame:
-    """三(二)1: a run of months below quota gives −30 (with a 提醒函) for its first month and −50
-    for each later one; a month at quota ends the run; a waived month is skipped entirely.
+                 waived: set[tuple[int, date]], improvement_share: float = 1.0,
+                 codes: tuple[str, str] | None = None) -> pl.DataFrame:
+    """The deduction ladder of a quota (the shipped 办法: 三(二)1): a run of months below quota scores its
+    first month as codes[0] (−30, with a 提醒函) and each later one as codes[1] (−50); a month at
+    quota ends the run; a waived month is skipped entirely. codes default to the default
+    profile's first quota policy.
 
     With improvement_share < 1, a month after a reminder that reaches that share of the quota
     counts as “较大改变”: no −50, and the run ends.
@@ -105,6 +109,9 @@ def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
     so along consecutive in-between months shortness alternates, starting from the month
     before them.
     """
+    if codes is None:
+        policy = default_profile().quotas[0]
+        codes = (policy.first, policy.repeat or policy.first)
     grid = (unit_month_quotas(units, months)
             .join(monthly.select("unit_id", "month", "n"), on=["unit_id", "month"], how="left", maintain_order="left")
             .with_columns(pl.col("n").fill_null(0).cast(pl.Int64)))
@@ -131,16 +138,17 @@ def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
     return (grid.join(counted, on=["unit_id", "month"], how="left", maintain_order="left")
             .with_columns(
                 pl.when(pl.col("_waived") | met | (between & in_run)).then(None)
-                .when(in_run).then(pl.lit("DED_QUOTA_REPEAT")).otherwise(pl.lit("DED_QUOTA")).alias("code"),
+                .when(in_run).then(pl.lit(codes[1])).otherwise(pl.lit(codes[0])).alias("code"),
                 pl.when(pl.col("_waived")).then(pl.lit("豁免")).when(met).then(pl.lit("达标"))
                 .when(between & in_run).then(pl.lit("较大改变"))
                 .when(in_run).then(pl.lit("未达标（经提醒仍未改变）")).otherwise(pl.lit("未达标")).alias("status"))
             .select("unit_id", "month", "quota", "n", pl.col("code").cast(pl.Utf8), "status"))
 
 
-def rank_within_groups(frame: pl.DataFrame, score: str = "得分") -> pl.Series:
-    """Ranks 1, 2, 2, 4 within each group, by score descending (ties share the better rank)."""
-    return frame.select(pl.col(score).rank("min", descending=True).over("组别").cast(pl.Int64)).to_series()
+def rank_within_groups(frame: pl.DataFrame, score: str = "得分", ties: str = "min") -> pl.Series:
+    """Ranks within each group by score descending; ties share the better rank, and the next
+    rank is 4 after 1, 2, 2 ("min") or 3 ("dense")."""
+    return frame.select(pl.col(score).rank(ties, descending=True).over("组别").cast(pl.Int64)).to_series()
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,25 +162,28 @@ class Engine:
     settings: dict
     as_of: date
     waived: set[tuple[int, date]] = field(default_factory=set)
+    profile: Profile = field(default_factory=default_profile, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, store, as_of: date | None = None, overrides: dict[str, float] | None = None) -> "Engine":
         with store.session():  # one connection for all of it: opening one costs tens of milliseconds
-            conf = settings_mod.merged(store.stored_settings())
+            profile = store.profile
+            conf = settings_mod.merged(store.stored_settings(), profile)
             book = rulebook_for(store)
+            ensure_matched(store, book)
             waivers = store.waivers()
             units = store.unit_book()
         if overrides:
             book = book.with_overrides(overrides)
         return cls(store=store, book=book, units=units, settings=conf,
                    as_of=as_of or today_in(conf["timezone"]),
-                   waived={(r[0], r[1]) for r in waivers.select("unit_id", "month").iter_rows()})
+                   waived={(r[0], r[1]) for r in waivers.select("unit_id", "month").iter_rows()}, profile=profile)
 
     def with_overrides(self, overrides: dict[str, float]) -> "Engine":
         """A what-if engine sharing this one's fetched inputs (the store is not touched)."""
         return Engine(self.store, self.book.with_overrides(overrides), self.units, self.settings,
-                      self.as_of, self.waived, self._cache)
+                      self.as_of, self.waived, self.profile, self._cache)
 
     def _memo(self, key, compute):
         if key not in self._cache:
@@ -192,7 +203,8 @@ class Engine:
         with self.store.session():
             for p, counts, monthly in wanted:
                 if counts not in self._cache and monthly not in self._cache:
-                    self._cache[counts], self._cache[monthly] = self.store.counts_and_monthly(p.start, p.end, list(bounds))
+                    self._cache[counts], self._cache[monthly] = self.store.counts_and_monthly(
+                        p.start, p.end, list(bounds), self.profile.submission_code)
                 self._counts(p.start, p.end)
                 self.monthly(p.end)
                 self._late_rows(p.start, p.end)
@@ -200,15 +212,19 @@ class Engine:
     def _counts(self, start: date, end: date) -> pl.DataFrame:
         bounds = self.book.boundaries
         return self._memo(("counts", start, end, tuple(bounds)),
-                          lambda: self.store.code_counts(start, end, bounds))
+                          lambda: self.store.code_counts(start, end, bounds, self.profile.submission_code))
 
     def monthly(self, until: date) -> pl.DataFrame:
-        return self._memo(("monthly", until), lambda: self.store.monthly_submissions(until))
+        return self._memo(("monthly", until),
+                          lambda: self.store.monthly_submissions(until, self.profile.submission_code))
 
     def _late_rows(self, start: date, end: date) -> pl.DataFrame:
-        first = date(start.year, 1, 1)  # the order within the year decides −30 or −50
+        late = self.profile.late
+        if late is None:
+            return pl.DataFrame(schema={"id": pl.Int64, "unit_id": pl.Int32, "day": pl.Date, "code": pl.Utf8})
+        first = date(start.year, 1, 1)  # the order within the year decides first or repeat
         return self._memo(("late", start, end), lambda: split_late_solicited(
-            self.store.code_rows("DED_SOLICITED_LATE", first, end)).filter(pl.col("day") >= start))
+            self.store.code_rows(late.item, first, end), late.item, late.repeat).filter(pl.col("day") >= start))
 
     # -- derived ------------------------------------------------------------------------------
     def quota_status(self, until: date) -> pl.DataFrame:
@@ -216,8 +232,12 @@ class Engine:
         def compute():
             monthly = self.monthly(until)
             months = tracked_months(monthly, self.as_of, until)
-            return quota_ladder(monthly, months, self.units, self.waived,
-                                float(self.settings["quota_improvement_share"]))
+            policy = self.profile.quotas[0] if self.profile.quotas else None
+            codes = (policy.first, policy.repeat or policy.first) if policy else ("", "")
+            ladder = quota_ladder(monthly, months if policy else [], self.units, self.waived,
+                                  float(self.settings["quota_improvement_share"]), codes)
+            return ladder if policy and policy.first else ladder.with_columns(pl.lit(None, pl.Utf8).alias("code"))
+        return self._memo(("ladder", until, self.as_of), compute)
         return self._memo(("ladder", until, self.as_of), compute)
 
     def _vidx(self, days: pl.Series) -> pl.Series:
@@ -226,7 +246,7 @@ class Engine:
             pl.Series([0] * len(days), dtype=pl.Int32)
 
     def quota_deductions(self, period: Period) -> pl.DataFrame:
-        """Derived DED_QUOTA / DED_QUOTA_REPEAT rows dated on the first day of their month."""
+        """Derived quota deductions (first / repeat) dated on the first day of their month."""
         ladder = self.quota_status(period.end).filter(
             pl.col("code").is_not_null() & (pl.col("month") >= period.start) & (pl.col("month") <= period.end))
         return ladder.with_columns(pl.col("month").alias("day"), self._vidx(ladder["month"]).alias("vidx"))
@@ -234,7 +254,8 @@ class Engine:
     def scored_counts(self, period: Period) -> pl.DataFrame:
         """(unit_id, code, vidx, n, points …) for the period, derived deductions included."""
         self._read_inputs(period)
-        counts = self._counts(period.start, period.end).filter(pl.col("code") != "DED_SOLICITED_LATE")
+        late_item = self.profile.late.item if self.profile.late else ""
+        counts = self._counts(period.start, period.end).filter(pl.col("code") != late_item)
         late = self._late_rows(period.start, period.end)
         late = late.with_columns(self._vidx(late["day"]).alias("vidx")) \
             .group_by("unit_id", "code", "vidx").agg(pl.len().alias("n"))
@@ -247,15 +268,17 @@ class Engine:
     def totals(self, period: Period) -> pl.DataFrame:
         """Per unit: raw sum, points per tier, 报送数, adoptions per tier, 批示数."""
         scored = self.scored_counts(period)
-        tiers = (scored.filter(pl.col("tier") != "报送")
+        hidden = [t.name for t in self.profile.tiers if not t.column]
+        tiers = (scored.filter(~pl.col("tier").is_in(hidden))
                  .group_by("unit_id").agg(
                      pl.col("points").sum().alias("原始得分"),
-                     *[pl.col("points").filter(pl.col("tier") == t).sum().alias(t) for t in SCORE_TIERS],
+                     *[pl.col("points").filter(pl.col("tier") == t).sum().alias(t) for t in self.profile.score_tiers],
                      pl.col("n").filter(pl.col("type") == "采用").sum().alias("采用数"),
                      *[pl.col("n").filter((pl.col("type") == "采用") & (pl.col("tier") == t)).sum().alias(c)
-                       for t, c in ADOPTION_TIERS.items()],
+                       for t, c in self.profile.adoption_tiers.items()],
                      pl.col("n").filter(pl.col("type") == "批示").sum().alias("批示数")))
-        subs = scored.filter(pl.col("code") == "SUBMISSION").group_by("unit_id").agg(pl.col("n").sum().alias("报送数"))
+        subs = (scored.filter(pl.col("code") == self.profile.submission_code)
+                .group_by("unit_id").agg(pl.col("n").sum().alias("报送数")))
         return tiers.join(subs, on="unit_id", how="full", coalesce=True)
 
     def unit_frame(self, period: Period) -> pl.DataFrame:
@@ -265,9 +288,11 @@ class Engine:
         return pl.DataFrame(rows, schema={"unit_id": pl.Int32, "单位": pl.Utf8, "组别": pl.Utf8, "序号": pl.Int64})
 
     def ranking(self, period: Period, cumulative: bool = True) -> pl.DataFrame:
-        """The group ranking: every active unit (zeros included), score floored at zero (三(二)3),
-        ranks 1-2-2-4 within the group, ties listed in the official unit order."""
-        numeric = ["原始得分", *SCORE_TIERS, "采用数", *ADOPTION_TIERS.values(), "批示数", "报送数"]
+        """The group ranking: every active unit (zeros included), score floored at zero when the
+        profile says so (the shipped 办法: 三(二)3), ranks by the profile's tie rule within the group, ties
+        listed in the official unit order."""
+        adoption_columns = list(self.profile.adoption_tiers.values())
+        numeric = ["原始得分", *self.profile.score_tiers, "采用数", *adoption_columns, "批示数", "报送数"]
         ytd = Period.ytd(period.end.year, period.end)
         self._read_inputs(period, *([ytd] if cumulative and ytd.start != period.start else []))
         frame = (self.unit_frame(period)
@@ -275,20 +300,23 @@ class Engine:
                  .with_columns([pl.col(c).fill_null(0) for c in numeric])
                  .with_columns(pl.col("报送数").cast(pl.Int64), pl.col("采用数").cast(pl.Int64),
                                pl.col("批示数").cast(pl.Int64),
-                               *[pl.col(c).cast(pl.Int64) for c in ADOPTION_TIERS.values()])
-                 .with_columns(pl.max_horizontal(pl.col("原始得分"), pl.lit(0.0)).alias("得分"))
+                               *[pl.col(c).cast(pl.Int64) for c in adoption_columns])
+                 .with_columns(self._floored("原始得分").alias("得分"))
                  .with_columns(pl.when(pl.col("报送数") > 0)
                                .then(pl.col("采用数") / pl.col("报送数")).otherwise(None).alias("采用率")))
-        frame = frame.with_columns(rank_within_groups(frame).alias("排名"))
+        frame = frame.with_columns(rank_within_groups(frame, ties=self.profile.ties).alias("排名"))
         if cumulative:
             if ytd.start == period.start:
                 frame = frame.with_columns(pl.col("得分").alias("累计得分"))
             else:
-                acc = self.totals(ytd).select("unit_id", pl.max_horizontal(pl.col("原始得分"), pl.lit(0.0)).alias("累计得分"))
+                acc = self.totals(ytd).select("unit_id", self._floored("原始得分").alias("累计得分"))
                 frame = frame.join(acc, on="unit_id", how="left").with_columns(pl.col("累计得分").fill_null(0.0))
         return frame.sort(["组别", "排名", "序号"]).select(
             "组别", "排名", "单位", "报送数", "得分", *[c for c in frame.columns if c not in
                                                    ("组别", "排名", "单位", "报送数", "得分")])
+
+    def _floored(self, column: str) -> pl.Expr:
+        return pl.max_horizontal(pl.col(column), pl.lit(0.0)) if self.profile.floor else pl.col(column).cast(pl.Float64)
 
     def compare(self, period: Period, overrides: dict[str, float]) -> pl.DataFrame:
         """What-if side by side: current vs overridden score and rank per unit, nothing stored."""
@@ -359,9 +387,10 @@ def ranking_for(store, period: Period, as_of: date | None = None,
 
 
 def rulebook_for(store) -> RuleBook:
-    """The shipped rule files plus versions saved in this database (a saved one wins on its date)."""
-    files = load_rule_files()
+    """The profile's rule files plus versions saved in this database: versions pair by the
+    effective date they state (not their file name), and a saved one wins on its date."""
+    profile = store.profile
     saved = store.saved_rule_sources()
-    saved_dates = {name.split(":", 1)[1] for name, _ in saved}
-    files = [(n, t) for n, t in files if n.removesuffix(".yaml") not in saved_dates]
-    return build_rulebook(files + saved)
+    saved_dates = {eff for eff, _, _ in effective_dates(saved)}
+    files = [(n, t) for eff, n, t in effective_dates(profile.rule_files()) if eff not in saved_dates]
+    return build_rulebook(files + saved, profile.vocabulary)

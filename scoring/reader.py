@@ -101,6 +101,10 @@ def _excel_grids(data: bytes, suffix: str) -> list[_Grid]:
         _check_zip(data)
     elif "EncryptedPackage".encode("utf-16-le") in data:  # an .xlsx saved with a password
         raise FileError("文件设置了打开密码，请在 Excel 中取消密码后另存为 .xlsx 再上传")
+    elif data.startswith(_OLE):
+        _check_ole(data)
+    else:
+        raise FileError("不是有效的 Excel 文件（文件可能已损坏，或是改了扩展名的其他文件）")
     import fastexcel  # imported here: start-up of the CLI's other commands stays light
 
     try:
@@ -119,7 +123,9 @@ def _excel_grids(data: bytes, suffix: str) -> list[_Grid]:
         return grids
     except FileError:
         raise
-    except Exception as e:  # calamine's errors are many and English; the user needs one sentence
+    except BaseException as e:  # calamine's errors are many and English; the user needs one sentence
+        if not isinstance(e, Exception) and type(e).__name__ != "PanicException":  # a Rust panic is no Exception
+            raise
         raise FileError(f"无法读取 Excel 文件（文件可能已损坏或并非 Excel 格式：{type(e).__name__}）") from None
 
 
@@ -130,6 +136,16 @@ def _check_zip(data: bytes) -> None:
     try:
         check_xlsx(data, MAX_UNZIPPED_BYTES, MAX_CELLS)
     except ZipProblem as e:
+        raise FileError(str(e)) from None
+
+
+def _check_ole(data: bytes) -> None:
+    """Extent, text and container of an .xls checked before the reader lays out any sheet: see xls_guard."""
+    from .xls_guard import XlsProblem, check_xls
+
+    try:
+        check_xls(data, MAX_CELLS)
+    except XlsProblem as e:
         raise FileError(str(e)) from None
 
 
@@ -151,17 +167,19 @@ def _csv_grid(data: bytes) -> _Grid:
     text = _decode(data)
     if "\x00" in text:
         raise FileError("不是文本格式的 CSV 文件")
+    # Only the delimiter is guessed. Quoting is what Excel writes (a quote doubled inside quotes):
+    # the sniffer's guesses there misread cells that contain quotes, such as HTML.
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     # Bounded like a sheet: a 50 MB file of commas or of blank lines must not become a
     # grid of tens of millions of Python objects.
-    if text.count(dialect.delimiter) > MAX_CELLS:
+    if text.count(delimiter) > MAX_CELLS:
         raise FileError(f"CSV 文件的单元格过多（超过 {MAX_CELLS} 个），请检查分隔符或删除多余的列")
     grid: list[list[object]] = []
     try:
-        for r in csv.reader(io.StringIO(text), dialect):
+        for r in csv.reader(io.StringIO(text), delimiter=delimiter):
             grid.append(r)
             if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise FileError(f"数据行过多（超过 {MAX_ROWS} 行），单个文件不超过 {MAX_ROWS} 行")

@@ -10,43 +10,49 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
 import yaml
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
-
-# The engine's vocabulary: exactly the codes of docs/规则说明.md. A rule file may not invent a
-# code, because derived items and tiers need engine support.
-CODES: tuple[str, ...] = (
-    "CITY_ZWYQ_IMPORTANT", "CITY_ZWYQ_DEPT", "CITY_ZWYQ_COUNTY", "CITY_ZWYQ_BRIEF",
-    "CITY_ZWYQ_MERGED", "CITY_JCCK", "CITY_ZBXX_WARNING", "CITY_ZBXX_PROBLEM", "CITY_ZBXX_OTHER",
-    "CITY_WECHAT_ZWYQ", "CITY_WECHAT_BRIEF", "CITY_OPINION", "REGION_OPINION",
-    "REGION_MRYQ_FRONT", "REGION_MRYQ_FOCUS", "REGION_MRYQ_BRIEF", "REGION_MRYQ_SPECIAL",
-    "REGION_ZBXX", "REGION_ZBXX_PROBLEM", "STATE_ADOPTED",
-    "CITY_LEADER", "CITY_OFFICE_LEADER", "REGION_LEADER", "REGION_OFFICE_LEADER",
-    "STATE_LEADER", "STATE_OFFICE_LEADER",
-    "SOLICITED_CITY", "SOLICITED_REGION", "SOLICITED_DROPPED", "LEAD_CITY",
-    "RESEARCH_REGION", "RESEARCH_CITY", "RESEARCH_INFO_CITY", "RESEARCH_INFO_REGION",
-    "FEEDBACK", "DISTORTION", "SUBMISSION",
-    "DED_QUOTA", "DED_QUOTA_REPEAT", "DED_SOLICITED_LATE", "DED_SOLICITED_LATE_REPEAT",
-    "DED_ERROR_CITY", "DED_ERROR_REGION",
-)
-DERIVED = frozenset({"DED_QUOTA", "DED_QUOTA_REPEAT", "DED_SOLICITED_LATE_REPEAT"})
-TIERS = ("报送", "市级", "自治区级", "国家级", "批示加分", "约稿·线索·调研", "扣分")
-TYPES = ("报送", "采用", "批示", "约稿", "线索", "调研", "批示落实", "扣分")
 MATCH_COLUMNS = ("层级", "刊物", "栏目", "批示人")
 _YAML_KEY = {"层级": "level", "刊物": "publication", "栏目": "column", "批示人": "leader"}
+DEDUCTION_TYPE = "扣分"  # the register's word for a deduction row: its items score zero or less
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a profile allows rule items to use: its types and tiers, the items its policies derive
+    (never matched from a row), rows refused because a policy derives them, and extra words for
+    match errors. Hashable, so a parsed rule book can be cached by it."""
+    types: tuple[str, ...]
+    tiers: tuple[str, ...]
+    derived: frozenset[str] = frozenset()
+    # ((column, value), (derived item, counted item)): e.g. a typed-in quota deduction
+    refuse: tuple = ()
+    hints: tuple = ()  # (((类型, 列), words), …)
+
+
+def default_vocabulary() -> Vocabulary:
+    from .profile import default_profile
+
+    return default_profile().vocabulary
+
+
+def __getattr__(name: str):
+    """TYPES / TIERS / CODES of the default profile, for callers not yet given a profile."""
+    if name in ("TYPES", "TIERS"):
+        return getattr(default_vocabulary(), name.lower())
+    if name == "CODES":
+        return tuple(default_rulebook().latest().items)
+    raise AttributeError(name)
 
 
 class RuleError(ValueError):
     """A rule file or override that cannot be used; the message names the file and the key."""
-
-
-def is_deduction(code: str) -> bool:
-    return code.startswith("DED_")
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class RuleVersion:
     reason: str
     items: dict[str, Item]
     source: str = ""  # file name, or 数据库 for a version saved from the dashboard
+    vocab: Vocabulary | None = field(default=None, compare=False, repr=False)
 
 
 def _as_set(value: object, where: str) -> frozenset[str] | None:
@@ -108,7 +115,11 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def parse_version(text: str, source: str, previous: RuleVersion | None) -> RuleVersion:
+def parse_version(text: str, source: str, previous: RuleVersion | None,
+                  vocab: Vocabulary | None = None) -> RuleVersion:
+    """One version. The first defines every item; a later one lists the items it adds or changes
+    and may `drop` items by code (they score nothing from its date on)."""
+    vocab = vocab or (previous.vocab if previous else None) or default_vocabulary()
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except RuleError as e:
@@ -121,19 +132,25 @@ def parse_version(text: str, source: str, previous: RuleVersion | None) -> RuleV
         raise RuleError(f"{source}: 内容应为键值表")
     effective = _effective(data.get("effective"), source)
     items = dict(previous.items) if previous else {}
+    for code in data.get("drop") or []:
+        if code not in items:
+            raise RuleError(f"{source}: drop 中的 {code!r} 不是此前版本的计分项")
+        if code in vocab.derived:
+            raise RuleError(f"{source}: {code} 由 profile.yaml 的规则推导，不能删除")
+        del items[code]
     seen: set[str] = set()
     for i, raw in enumerate(data.get("items") or []):
         code = raw.get("code") if isinstance(raw, dict) else None
         where = f"{source}: items[{i}] {code or ''}".rstrip()
-        if code not in CODES:
-            raise RuleError(f"{where}: 未知代码 {code!r}")
+        if not isinstance(code, str) or not code or any(ch.isspace() for ch in code):
+            raise RuleError(f"{where}: 代码 {code!r} 无效（应为不含空格的文字，如 CITY_NEWS）")
         if code in seen:
             raise RuleError(f"{where}: 代码 {code} 重复")
         seen.add(code)
-        items[code] = _parse_item(raw, items.get(code), where)
-    missing = [c for c in CODES if c not in items]
+        items[code] = _parse_item(raw, items.get(code), where, vocab)
+    missing = sorted(c for c in vocab.derived if c not in items)
     if missing:
-        raise RuleError(f"{source}: 缺少计分项 {', '.join(missing)}（首个版本须完整）")
+        raise RuleError(f"{source}: 缺少 profile.yaml 规则所需的计分项 {', '.join(missing)}")
     _check_keys_disjoint(items.values(), source)
     return RuleVersion(
         version=str(data.get("version") or effective.isoformat()),
@@ -142,6 +159,7 @@ def parse_version(text: str, source: str, previous: RuleVersion | None) -> RuleV
         reason=str(data.get("reason") or ""),
         items=items,
         source=source,
+        vocab=vocab,
     )
 
 
@@ -157,12 +175,12 @@ def _effective(value: object, source: str) -> dt.date:
     return value
 
 
-def _parse_item(raw: dict, base: Item | None, where: str) -> Item:
+def _parse_item(raw: dict, base: Item | None, where: str, vocab: Vocabulary) -> Item:
     code = raw["code"]
     points = raw.get("points", base.points if base else None)
     if isinstance(points, bool) or not isinstance(points, (int, float)):
         raise RuleError(f"{where}: points 应为数字，现为 {points!r}")
-    check_sign(code, points, where)
+    check_sign(code, points, where, raw.get("type", base.type if base else ""))
     if base is not None and not (set(raw) - {"code", "points", "text", "note", "name"}):
         # A later version changing points (or wording) only: keep the match keys.
         return replace(base, points=points, text=raw.get("text", base.text),
@@ -170,23 +188,29 @@ def _parse_item(raw: dict, base: Item | None, where: str) -> Item:
     for key in ("type", "tier", "clause", "text", "name"):
         if not isinstance(raw.get(key), str) or not raw.get(key):
             raise RuleError(f"{where}: 缺少 {key}")
-    if raw["type"] not in TYPES:
-        raise RuleError(f"{where}: type {raw['type']!r} 不是有效类型")
-    if raw["tier"] not in TIERS:
-        raise RuleError(f"{where}: tier {raw['tier']!r} 不是有效分类")
+    if raw["type"] not in vocab.types:
+        raise RuleError(f"{where}: type {raw['type']!r} 不是有效类型（profile.yaml types：{'、'.join(vocab.types)}）")
+    if raw["tier"] not in vocab.tiers:
+        raise RuleError(f"{where}: tier {raw['tier']!r} 不是有效分类（profile.yaml tiers：{'、'.join(vocab.tiers)}）")
     derived = bool(raw.get("derived", False))
-    if derived != (code in DERIVED):
-        raise RuleError(f"{where}: derived 应为 {code in DERIVED}")
+    if derived != (code in vocab.derived):
+        raise RuleError(f"{where}: derived 应为 {code in vocab.derived}"
+                        + ("（由 profile.yaml 的规则推导）" if code in vocab.derived else "（profile.yaml 的规则未推导此项）"))
     accepts = {col: _as_set(raw.get(key), f"{where} {key}") for col, key in _YAML_KEY.items()}
     return Item(code=code, name=raw["name"], type=raw["type"], points=points, tier=raw["tier"],
                 clause=raw["clause"], text=raw["text"], note=raw.get("note") or "",
                 derived=derived, accepts=accepts)
 
 
-def check_sign(code: str, points: float, where: str) -> None:
-    if is_deduction(code) and points > 0:
+def check_sign(code: str, points: float, where: str, kind: str | None = None) -> None:
+    """Deduction items (type 扣分) score zero or less, every other item zero or more. Without
+    `kind`, the item's type in the default profile's rules."""
+    if kind is None:
+        known = {c: it for v in default_rulebook().versions for c, it in v.items.items()}
+        kind = known[code].type if code in known else ""
+    if kind == DEDUCTION_TYPE and points > 0:
         raise RuleError(f"{where}: {code} 是扣分项，分值应为负数或 0，现为 {points:g}")
-    if not is_deduction(code) and points < 0:
+    if kind != DEDUCTION_TYPE and points < 0:
         raise RuleError(f"{where}: {code} 是计分项，分值不能为负数，现为 {points:g}")
 
 
@@ -217,6 +241,7 @@ class RuleBook:
         if len(set(dates)) != len(dates):
             raise RuleError("两个规则版本的生效日期相同")
         self.overrides: dict[str, float] = {}
+        self.fingerprint = ""  # of the sources it was built from (which rule set stored codes follow)
 
     @property
     def boundaries(self) -> list[dt.date]:
@@ -241,10 +266,11 @@ class RuleBook:
 
     def with_overrides(self, overrides: dict[str, float]) -> "RuleBook":
         """A what-if copy: the given items' points changed in every version; nothing stored."""
+        known = {c: it for v in self.versions for c, it in v.items.items()}
         for code, points in overrides.items():
-            if code not in CODES:
+            if code not in known:
                 raise RuleError(f"试算: 未知代码 {code}")
-            check_sign(code, points, "试算")
+            check_sign(code, points, "试算", known[code].type)
         versions = [
             replace(v, items={c: replace(it, points=float(overrides[c])) if c in overrides else it
                               for c, it in v.items.items()})
@@ -270,12 +296,17 @@ def match_item(version: RuleVersion, row: dict[str, str]) -> tuple[str | None, l
     Narrowing column by column lets the message say which value is wrong and what would fit.
     """
     kind = row.get("类型", "")
-    if kind not in TYPES:
-        return None, [("类型", f"类型“{kind}”无效，可选：{'、'.join(TYPES)}" if kind else
-                       f"缺少类型，可选：{'、'.join(TYPES)}")]
-    if kind == "扣分" and row.get("栏目") == "未完成报送任务":
-        return None, [("栏目", "未完成报送任务的扣分由系统按各月报送数自动计算（考评办法三(二)1），"
-                              "请不要录入此行，只需录入每条“报送”记录")]
+    vocab = version.vocab or default_vocabulary()
+    types = vocab.types
+    if kind not in types:
+        return None, [("类型", f"类型“{kind}”无效，可选：{'、'.join(types)}" if kind else
+                       f"缺少类型，可选：{'、'.join(types)}")]
+    if kind == DEDUCTION_TYPE:
+        for (col, value), (derived, counted) in vocab.refuse:
+            if row.get(col) == value and derived in version.items and counted in version.items:
+                return None, [(col, f"{value}的扣分由系统按各月报送数自动计算（考评办法{version.items[derived].clause}），"
+                                    f"请不要录入此行，只需录入每条“{version.items[counted].type}”记录")]
+    hints = dict(vocab.hints)
     candidates = [i for i in version.items.values() if i.type == kind and not i.derived]
     context = [f"类型={kind}"]
     for col in MATCH_COLUMNS:
@@ -291,8 +322,8 @@ def match_item(version: RuleVersion, row: dict[str, str]) -> tuple[str | None, l
                 msg = f"{where} 时{col}“{value}”无效，可选：{'、'.join(options)}" + ("，或留空" if blank_ok else "")
             else:
                 msg = f"{where} 时须填写{col}，可选：{'、'.join(options)}"
-            if kind == "批示" and col == "刊物" and value:
-                msg += "（批示加分只计入考评办法三(一)6、8、9 所列刊物）"
+            if (kind, col) in hints and value:
+                msg += f"（{hints[kind, col]}）"
             return None, [(col, msg)]
         candidates = fitting
         if value:
@@ -300,43 +331,70 @@ def match_item(version: RuleVersion, row: dict[str, str]) -> tuple[str | None, l
     return candidates[0].code, []
 
 
-def load_rule_files(directory: Path = RULES_DIR) -> list[tuple[str, str]]:
-    """(file name, text) of every shipped version, in file-name order (names start with the date)."""
-    return [(p.name, p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.yaml"))]
-
-
-
-
-
-def build_rulebook(sources: list[tuple[str, str]]) -> RuleBook:
+def build_rulebook(sources: list[tuple[str, str]], vocab: Vocabulary | None = None) -> RuleBook:
     """Parse versions in effective-date order, each inheriting from the one before it.
 
-    Cached by content: parsing YAML costs more than a whole county ranking, and a RuleBook is
-    never mutated (what-ifs are copies).
+    Versions pair by the effective date they state, whatever their file name. Cached by
+    content: parsing YAML costs more than a whole county ranking, and a RuleBook is never
+    mutated (what-ifs are copies).
     """
-    return _build_rulebook(tuple(sources))
+    return _build_rulebook(tuple(sources), vocab or default_vocabulary())
 
 
 @functools.lru_cache(maxsize=32)
-def _build_rulebook(sources: tuple[tuple[str, str], ...]) -> RuleBook:
-    parsed: list[tuple[dt.date, str, str]] = []
-    for source, text in sources:
-        try:
-            head = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-        except yaml.YAMLError as e:
-            raise RuleError(f"{source}: 不是有效的 YAML（{e}）") from None
-        except ValueError as e:  # PyYAML builds dates itself: 2024-02-30 fails here
-            raise RuleError(f"{source}: effective 应为日期（如 2024-02-23）：{e}") from None
-        eff = _effective(head.get("effective") if isinstance(head, dict) else None, source)
-        parsed.append((eff, source, text))
-    parsed.sort(key=lambda t: t[0])
+def _build_rulebook(sources: tuple[tuple[str, str], ...], vocab: Vocabulary) -> RuleBook:
     versions: list[RuleVersion] = []
-    for eff, source, text in parsed:
+    for eff, source, text in sorted(effective_dates(sources), key=lambda t: t[0]):
         if versions and versions[-1].effective == eff:
             raise RuleError(f"{source}: 与 {versions[-1].source} 的生效日期相同")
-        versions.append(parse_version(text, source, versions[-1] if versions else None))
-    return RuleBook(versions)
+        versions.append(parse_version(text, source, versions[-1] if versions else None, vocab))
+    book = RuleBook(versions)
+    digest = hashlib.blake2b(digest_size=12)
+    for _, source, text in sorted(effective_dates(sources), key=lambda t: t[0]):
+        digest.update(f"{source}\x1f{text}\x1e".encode())
+    book.fingerprint = digest.hexdigest()
+    return book
+
+
+def effective_dates(sources) -> list[tuple[dt.date, str, str]]:
+    """(effective date, source, text) of each version, read from the text (not the file name)."""
+    return [(_effective_of(source, text), source, text) for source, text in sources]
+
+
+@functools.lru_cache(maxsize=128)
+def _effective_of(source: str, text: str) -> dt.date:
+    try:
+        head = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    except yaml.YAMLError as e:
+        raise RuleError(f"{source}: 不是有效的 YAML（{e}）") from None
+    except ValueError as e:  # PyYAML builds dates itself: 2024-02-30 fails here
+        raise RuleError(f"{source}: effective 应为日期（如 2024-02-23）：{e}") from None
+    return _effective(head.get("effective") if isinstance(head, dict) else None, source)
 
 
 def default_rulebook() -> RuleBook:
-    return build_rulebook(load_rule_files())
+    from .profile import default_profile
+
+    return default_profile().rulebook()
+
+
+def parse_overrides(parts: Iterable[str] | str) -> dict[str, float]:
+    """What-if points written as `CODE=POINTS`, the command line's `--set` syntax and the 规则试算
+    text box alike: several may be separated by commas, semicolons or spaces. ValueError in
+    Chinese naming the part that is wrong. Codes are kept as written (checked against the rule
+    set by the caller)."""
+    if isinstance(parts, str):
+        parts = [parts]
+    out: dict[str, float] = {}
+    for chunk in parts:
+        for part in re.split(r"[,，;；\s]+", chunk or ""):
+            if not part:
+                continue
+            code, sep, value = part.partition("=")
+            if not sep or not code.strip():
+                raise ValueError(f"应写成“计分项代码=分值”，现为“{part}”")
+            try:
+                out[code.strip()] = float(value)
+            except ValueError:
+                raise ValueError(f"{code.strip()}: 分值“{value}”不是数字") from None
+    return out

@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import xlsxwriter
-import yaml
 
 from . import demo
-from .rules import MATCH_COLUMNS, TYPES, default_rulebook
+from .profile import Profile, default_profile
+from .rules import MATCH_COLUMNS
 
-TITLE = "磴口县政务信息工作事件登记表"
 FIRST_ROW, LAST_ROW = 3, 2000  # spreadsheet rows (1-based) that get drop-down lists
 EXAMPLE_MONTHS = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 EXAMPLE_SIZE = 40
@@ -40,21 +39,12 @@ COLUMN_HELP = [  # (header, 是否必填, 说明)
     ("作者", "选填", "撰稿人，多人用顿号、逗号分隔（如 张三、李四），用于推荐先进个人。"),
     ("备注", "选填", "其他说明，如批示领导职务、扣分原因。不参与计分。"),
 ]
-NOTES = [
-    "一行登记一件事：一条信息被市、自治区同时采用的，分别登记两行“采用”，累计计分。",
-    "市政府办公室信息调研科合稿信息，每个参与单位各登记一行（栏目“合稿”）。",
-    "未完成月度报送任务的扣分由系统根据“报送”行数自动计算，请勿登记“未完成报送任务”扣分行。",
-    "批示行的层级须与批示领导层级一致：市领导批示对应市级刊物（政务要情、决策参考、专报信息），"
-    "自治区领导批示对应自治区刊物（每日要情、每日要情特刊、专报信息）。",
-    "同一文件可反复导入：已导入的行不会重复计入，可按月累加登记后整表上传。",
-    "下表“分值”为现行规则版本的分值，调整时以季度通报说明为准。",
-]
 
 
-def _dropdowns() -> dict[str, list[str]]:
+def _dropdowns(profile: Profile) -> dict[str, list[str]]:
     """Values per coded column, in the order of the rule book (the order of rules.md)."""
-    version = default_rulebook().latest()
-    lists: dict[str, list[str]] = {"类型": list(TYPES)}
+    version = profile.rulebook().latest()
+    lists: dict[str, list[str]] = {"类型": list(profile.types)}
     for column in MATCH_COLUMNS:
         values: list[str] = []
         for item in version.items.values():
@@ -65,14 +55,9 @@ def _dropdowns() -> dict[str, list[str]]:
     return lists
 
 
-def _units() -> list[dict]:
-    data = yaml.safe_load(demo.UNITS_FILE.read_text(encoding="utf-8"))
-    return data["units"]
-
-
-def _add_dropdowns(sheet, unit_count: int) -> None:
+def _add_dropdowns(sheet, unit_count: int, profile: Profile) -> None:
     first, last = FIRST_ROW - 1, LAST_ROW - 1
-    for column, values in _dropdowns().items():
+    for column, values in _dropdowns(profile).items():
         col = demo.COLUMNS.index(column)
         # A warning rather than a stop: the importer accepts tolerated variants (问题类, 市级 …).
         sheet.data_validation(first, col, last, col, {
@@ -88,7 +73,7 @@ def _add_dropdowns(sheet, unit_count: int) -> None:
     })
 
 
-def _help_sheet(workbook, bold, wrap) -> None:
+def _help_sheet(workbook, bold, wrap, profile: Profile) -> None:
     sheet = workbook.add_worksheet("填写说明")
     sheet.set_column(0, 0, 12)
     sheet.set_column(1, 1, 16)
@@ -98,16 +83,17 @@ def _help_sheet(workbook, bold, wrap) -> None:
         sheet.write_row(i, 0, row)
     at = len(COLUMN_HELP) + 2
     sheet.write_string(at, 0, "注意事项", bold)
-    for i, note in enumerate(NOTES, start=at + 1):
+    notes = profile.template_notes
+    for i, note in enumerate(notes, start=at + 1):
         sheet.write_string(i, 0, f"{i - at}.")
         sheet.merge_range(i, 1, i, 2, note, wrap)
-    at += len(NOTES) + 2
-    _items_table(sheet, at, bold)
+    at += len(notes) + 2
+    _items_table(sheet, at, bold, profile)
 
 
-def _items_table(sheet, at: int, bold) -> None:
+def _items_table(sheet, at: int, bold, profile: Profile) -> None:
     """Every typed-in scoring item with the exact values to enter, so staff can copy a combination."""
-    version = default_rulebook().latest()
+    version = profile.rulebook().latest()
     sheet.write_string(at, 0, f"计分事项与填写组合（规则版本 {version.version}）", bold)
     head = ["类型", "事项", "层级", "刊物", "栏目", "批示人", "分值", "依据"]
     sheet.write_row(at + 1, 0, head, bold)
@@ -131,13 +117,14 @@ def _accepted(item, column: str) -> str:
     return " 或 ".join(shown)
 
 
-def _units_sheet(workbook, units: list[dict], bold) -> None:
+def _units_sheet(workbook, units: list[dict], bold, profile: Profile) -> None:
     sheet = workbook.add_worksheet("单位名单")
+    quotas = demo.quota_table(profile)
     sheet.write_row(0, 0, ["序号", "单位名称", "组别", "每月报送任务（条）", "简称 / 别名"], bold)
     for i, unit in enumerate(units, start=1):
         sheet.write_number(i, 0, i)
-        sheet.write_row(i, 1, [unit["name"], f"{unit['group']}类"])
-        sheet.write_number(i, 3, demo.QUOTA[unit["group"]])
+        sheet.write_row(i, 1, [unit["name"], profile.group_labels[unit["group"]]])
+        sheet.write_number(i, 3, quotas[unit["group"]])
         sheet.write_string(i, 4, "、".join(unit.get("aliases") or []))
     sheet.set_column(0, 0, 6)
     sheet.set_column(1, 1, 40)
@@ -146,8 +133,8 @@ def _units_sheet(workbook, units: list[dict], bold) -> None:
     sheet.freeze_panes(1, 0)
 
 
-def _write(path, rows: list[dict[str, object]], title: str) -> None:
-    units = _units()
+def _write(path, rows: list[dict[str, object]], title: str, profile: Profile) -> None:
+    units = profile.units_data()["units"]
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     # A fixed creation time keeps the committed files byte-identical when nothing else changed.
     workbook.set_properties({"title": title, "created": dt.datetime(2025, 1, 1)})
@@ -157,25 +144,26 @@ def _write(path, rows: list[dict[str, object]], title: str) -> None:
     demo.write_sheet(workbook, sheet, rows, title)
     text = workbook.add_format({"num_format": "@"})  # typed 期号 stay text ("012" keeps its zero)
     sheet.set_column(demo.COLUMNS.index("期号"), demo.COLUMNS.index("期号"), demo.COLUMN_WIDTHS["期号"], text)
-    _add_dropdowns(sheet, len(units))
-    _help_sheet(workbook, bold, wrap)
-    _units_sheet(workbook, units, bold)
+    _add_dropdowns(sheet, len(units), profile)
+    _help_sheet(workbook, bold, wrap, profile)
+    _units_sheet(workbook, units, bold, profile)
     workbook.close()
 
 
-def write_template(path) -> None:
+def write_template(path, profile: Profile | None = None) -> None:
     """The blank import template: title row, headers, drop-down lists, 填写说明, 单位名单."""
-    _write(path, [], TITLE)
+    profile = profile or default_profile()
+    _write(path, [], profile.office.register_title, profile)
 
 
-def example_rows(size: int = EXAMPLE_SIZE, submissions: int = 8) -> list[dict[str, object]]:
+def example_rows(size: int = EXAMPLE_SIZE, submissions: int = 8, profile: Profile | None = None) -> list[dict[str, object]]:
     """About `size` demo rows from 2025 Q1: one of each kind of event, a few 报送 to fill up.
 
     A 批示 (one per kind of leader) is taken, where possible, on an adoption already shown, so the
     example shows how 信息编号 links the two; otherwise its adoption is added beside it.
     """
     start, end = EXAMPLE_MONTHS
-    window = [r for r in demo.generate_rows() if start <= r["日期"] <= end]
+    window = [r for r in demo.generate_rows(profile=profile) if start <= r["日期"] <= end]
     chosen: list[dict] = []
     seen: set[tuple] = set()
     for row in window:
@@ -216,7 +204,8 @@ def _variety(row: dict[str, object]) -> tuple:
     return tuple(row[c] for c in ("类型", "层级", "刊物", "栏目", "批示人"))
 
 
-def write_example(path) -> None:
+def write_example(path, profile: Profile | None = None) -> None:
     """A filled example in the template's layout (2025年1—3月, drawn from the demo data)."""
-    _write(path, example_rows(), f"{TITLE}（示例：2025年1—3月）")
+    profile = profile or default_profile()
+    _write(path, example_rows(profile=profile), f"{profile.office.register_title}（示例：2025年1—3月）", profile)
 

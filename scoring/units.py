@@ -10,15 +10,20 @@ import bisect
 import difflib
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-
-import yaml
 
 from .normalize import clean_text
 
-DEFAULT_UNITS_FILE = Path(__file__).resolve().parent.parent / "data" / "units.yaml"
-GROUPS = ("A", "B", "C")
-QUOTA = {"A": 15, "B": 8, "C": 4}  # 考评办法四: 单月报送信息不少于 15 / 8 / 4 条
+
+def __getattr__(name: str):
+    """GROUPS / QUOTA of the default profile, for callers not yet given a profile."""
+    from .profile import default_profile
+
+    profile = default_profile()
+    if name == "GROUPS":
+        return profile.group_codes
+    if name == "QUOTA":
+        return profile.quota_table(profile.quotas[0]) if profile.quotas else {}
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class UnitBook:
     aliases: dict[str, int] = field(default_factory=dict)
     # unit id -> sorted [(valid_from, group)]
     memberships: dict[int, list[tuple[date, str]]] = field(default_factory=dict)
+    # group -> items a period of the first quota policy requires (the profile's table)
+    quotas: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.units = sorted(self.units, key=lambda u: u.order)
@@ -108,22 +115,11 @@ class UnitBook:
 
     def quota_on(self, unit_id: int, month_start: date) -> int | None:
         group = self.group_on(unit_id, month_start)
-        return QUOTA[group] if group else None
+        return self.quotas.get(group) if group else None
 
 
-def load_default_units(path: Path = DEFAULT_UNITS_FILE) -> dict:
-    """The shipped unit list, as a plain dict for the store to seed a new database."""
-    with open(path, encoding="utf-8") as f:
-        data = yaml.safe_load(f)
-    since = data["since"]
-    if not isinstance(since, date):
-        raise ValueError(f"{path.name}: since 应为日期")
-    seen: set[str] = set()
-    for u in data["units"]:
-        if u["group"] not in GROUPS:
-            raise ValueError(f"{path.name}: {u['name']} 的组别 {u['group']} 无效")
-        for n in [u["name"], *u.get("aliases", [])]:
-            if n in seen:
-                raise ValueError(f"{path.name}: 名称或简称“{n}”重复")
-            seen.add(n)
-    return data
+def load_default_units() -> dict:
+    """The default profile's unit list, as a plain dict for the store to seed a new database."""
+    from .profile import default_profile
+
+    return default_profile().units_data()

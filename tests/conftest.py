@@ -1,5 +1,9 @@
-"""Shared fixtures: an in-memory store, and a way to put register rows into it the way an
-import does (validation included)."""
+"""Shared fixtures: an in-memory store, a way to put register rows into it the way an import
+does (validation included), the demo database built once per run, and the test markers.
+
+Markers (pytest.ini): `pytest` alone runs the fast set; `bash scripts/test.sh` (the README's
+command, and CI) runs everything. Which tests are slow, drive a browser or start processes is
+decided here, in one place, by module, and for browser tests also by their fixtures."""
 from __future__ import annotations
 
 import sys
@@ -69,3 +73,32 @@ def fast_xlsx(rows: list[dict], path: Path) -> Path:
 @pytest.fixture
 def store() -> Store:
     return Store(":memory:")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The generated demo database (two years, every unit), built once per run. Read it only;
+    copy it to write."""
+    from scoring.demo_db import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path)
+    return path
+
+
+# module name -> markers; browser tests are also found by the fixtures they use
+MODULE_MARKS = {
+    "test_cli": ("subprocess",), "test_concurrency": ("subprocess",), "test_crash": ("subprocess",),
+    "test_offline_install": ("subprocess", "slow"),
+    "test_hostile": ("slow",), "test_hostile_large": ("slow",), "test_bench_smoke": ("slow", "subprocess"),
+}
+BROWSER_FIXTURES = {"browser", "chromium", "server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2]
+        for mark in MODULE_MARKS.get(module, ()):
+            item.add_marker(mark)
+        if module.startswith("test_browser") or BROWSER_FIXTURES & set(item.fixturenames):
+            item.add_marker("browser")

@@ -1,7 +1,6 @@
 """Fixtures for the dashboard tests (AppTest and the real browser).
 
-One demo database is built per test session (scoring.demo_db.build_demo, ~6 s) with a test
-administrator; tests that write get their own copy. Import the fixtures into a test module
+One demo database per test session (conftest.demo_db, copied) with test accounts; tests that write get their own copy. Import the fixtures into a test module
 with `from dashboard_fixtures import *`.
 """
 from __future__ import annotations
@@ -21,27 +20,26 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scoring import auth  # noqa: E402
+from scoring import auth, registry  # noqa: E402
+from scoring.store import Store  # noqa: E402
 
 ADMIN_NAME = "测试管理员"
 ADMIN_PASSWORD = "dashboard-test-pass"
 ARTIFACTS = ROOT / "test-artifacts"
 UNIT_ACCOUNT_UNIT = 3  # the unit of the test account with role 单位
-PAGE_KEYS = ("home", "rank", "unit", "commend", "upload", "rules", "export", "admin")
 
 
 def page_files() -> list[str]:
     """Every page file the navigation lists."""
-    return [f"pages/{k}.py" for k in PAGE_KEYS]
+    return [p.file for p in registry.PAGES]
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    """The demo database with a test administrator, built once per session. Do not write to it."""
-    from scoring.demo_db import build_demo
-
+def demo_template(demo_db, tmp_path_factory) -> Path:
+    """The demo database with test accounts, made once per session. Do not write to it."""
     path = tmp_path_factory.mktemp("dashboard") / "demo.duckdb"
-    store = build_demo(path)
+    shutil.copy(demo_db, path)
+    store = Store(path)
     auth.add_user(store, "测试", ADMIN_NAME, ADMIN_PASSWORD, "管理")
     for role in ("查看", "录入"):
         auth.add_user(store, "测试", f"测试{role}", ADMIN_PASSWORD, role)
@@ -78,7 +76,7 @@ def dashboard(monkeypatch):
 
 def assert_clean(at) -> None:
     """No exception element, and no error message from the page guard."""
-    from pages._ui import ERROR_TEXT
+    from pages._session import ERROR_TEXT
 
     assert not at.exception, [e.value for e in at.exception]
     guarded = [e.value for e in at.error if ERROR_TEXT in e.value]

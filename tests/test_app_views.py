@@ -1,4 +1,4 @@
-"""scoring/views.py: the frames the dashboard pages draw (pure functions, no streamlit)."""
+"""scoring/views/: the frames the dashboard pages draw (pure functions, no streamlit)."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,7 +7,8 @@ import polars as pl
 import pytest
 
 from conftest import AS_OF, load, row, submissions
-from scoring import views
+from scoring.rules import parse_overrides
+from scoring.views import admin, common, home, rank, rules, unit, upload
 from scoring.engine import Engine, rulebook_for
 from scoring.importer import check_rows
 from scoring.periods import Period
@@ -23,11 +24,11 @@ def test_ranking_view_marks_ties_and_sorts_by_official_order(store):
     load(store, [row("2025-02-03", "渡口镇", "采用", "市", "政务要情", "简讯"),
                  row("2025-02-04", "补隆淖镇", "采用", "市", "政务要情", "简讯"),
                  row("2025-02-05", "沙金苏木", "采用", "市", "政务要情", "重要信息")])
-    frame = views.ranking_view(engine(store), Period.quarter(2025, 1))
+    frame = rank.ranking_view(engine(store), Period.quarter(2025, 1))
     a = frame.filter(pl.col("组别") == "A")
     assert a.head(3).select("单位", "排名", "并列").rows() == [
         ("沙金苏木", 1, ""), ("渡口镇", 2, "并列"), ("补隆淖镇", 2, "并列")]
-    official = views.ranking_view(engine(store), Period.quarter(2025, 1), official_order=True)
+    official = rank.ranking_view(engine(store), Period.quarter(2025, 1), official_order=True)
     assert official.filter(pl.col("组别") == "A")["单位"].head(3).to_list() == ["巴彦高勒镇", "渡口镇", "补隆淖镇"]
 
 
@@ -35,18 +36,16 @@ def test_tier_points_add_up_to_the_raw_score(store):
     load(store, [row("2025-02-03", "渡口镇", "采用", "市", "政务要情", "简讯"),
                  row("2025-02-04", "渡口镇", "采用", "自治区", "每日要情", "简讯"),
                  row("2025-02-05", "渡口镇", "扣分", column="约稿逾期")])
-    ranking = views.ranking_view(engine(store), Period.quarter(2025, 1))
-    long = views.tier_points(ranking)
-    sums = long.group_by("unit_id").agg(pl.col("分值").sum())
-    check = ranking.select("unit_id", "原始得分").join(sums, on="unit_id")
-    assert (check["原始得分"] == check["分值"]).all()
-    assert long.filter((pl.col("单位") == "渡口镇") & (pl.col("分类") == "扣分"))["分值"][0] == -30
+    ranking = rank.ranking_view(engine(store), Period.quarter(2025, 1))
+    tiers = ranking.select(pl.sum_horizontal(common.TIER_COLUMNS).alias("分值"), "原始得分")
+    assert (tiers["原始得分"] == tiers["分值"]).all()
+    assert ranking.filter(pl.col("单位") == "渡口镇")["扣分"][0] == -30
 
 
 def test_home_summary_names_units_behind_quota_and_zero_submissions(store):
     rows = submissions("巴彦高勒镇", "2025-03", 15) + submissions("渡口镇", "2025-03", 3)
     load(store, rows)
-    s = views.home_summary(engine(store), date(2025, 3, 1))
+    s = home.home_summary(engine(store), date(2025, 3, 1))
     behind = s["behind"]
     assert behind.filter(pl.col("单位") == "渡口镇").select("报送数", "任务数", "差额").row(0) == (3, 15, 12)
     assert "巴彦高勒镇" not in behind["单位"].to_list()
@@ -61,7 +60,7 @@ def test_unit_detail_lists_events_derived_deductions_and_waived_months(store):
                                                      title="一条简讯", author="张三、李四")]
     load(store, rows)
     store.add_waiver(2, date(2025, 2, 1), "单位搬迁", "测试")
-    d = views.unit_detail(engine(store), Period.quarter(2025, 1), 2)
+    d = unit.unit_detail(engine(store), Period.quarter(2025, 1), 2)
     events = d["events"]
     assert {"日期", "类型", "事项", "分值", "标题", "条款", "规则版本", "来源"} <= set(events.columns)
     derived = events.filter(pl.col("来源") == "系统按月计算")
@@ -71,69 +70,65 @@ def test_unit_detail_lists_events_derived_deductions_and_waived_months(store):
     assert d["summary"]["得分"] == 0  # 3 − 30 − 50, floored
     assert d["authors"].filter(pl.col("作者") == "张三")["采用数"][0] == 1
     assert d["months"]["状态"].to_list()[1] == "豁免"
-    assert views.waivable_months(engine(store), 2, date(2025, 3, 31)) == [date(2025, 3, 1), date(2025, 1, 1)]
+    assert unit.waivable_months(engine(store), 2, date(2025, 3, 31)) == [date(2025, 3, 1), date(2025, 1, 1)]
 
 
 def test_rank_by_quarter_skips_quarters_without_data(store):
     load(store, submissions("渡口镇", "2025-01", 15) + submissions("渡口镇", "2025-04", 15))
-    q = views.rank_by_quarter(engine(store), 2025)
+    q = rank.rank_by_quarter(engine(store), 2025)
     assert sorted(set(q["季度号"].to_list())) == [1, 2]
 
 
 def test_error_frame_splits_the_suggestion(store):
     numbered = [(2, {h: "" for h in HEADERS} | {"日期": "2025-01-02", "单位": "发改", "类型": "报送"})]
     report = check_rows(numbered, "x.csv", store.unit_book(), rulebook_for(store))
-    frame = views.error_frame(report)
+    frame = upload.error_frame(report)
     r = frame.row(0, named=True)
     assert (r["行"], r["列"]) == (2, "单位")
     assert r["信息"] == "未知单位“发改”" and "发展和改革委员会" in r["建议"]
 
 
-def test_overrides_from_editor_and_text():
-    base = views.whatif_base(rulebook_for_default())
+def test_overrides_from_editor_and_text(store):
+    base = rules.whatif_base(Engine.open(store))
     edited = base.with_columns(pl.when(pl.col("代码") == "CITY_ZWYQ_BRIEF").then(4.0)
                                .otherwise(pl.col("试算分值")).alias("试算分值"))
-    assert views.overrides_from(edited) == {"CITY_ZWYQ_BRIEF": 4.0}
-    assert views.parse_overrides_text("city_zwyq_brief=4，DED_QUOTA=-10") == {"CITY_ZWYQ_BRIEF": 4.0, "DED_QUOTA": -10.0}
+    assert rules.overrides_from(edited) == {"CITY_ZWYQ_BRIEF": 4.0}
+    # one parser for the command line's --set and the page's text box
+    assert parse_overrides("CITY_ZWYQ_BRIEF=4，DED_QUOTA=-10") == {"CITY_ZWYQ_BRIEF": 4.0, "DED_QUOTA": -10.0}
+    assert parse_overrides(["CITY_ZWYQ_BRIEF=4", "DED_QUOTA=-10"]) == {"CITY_ZWYQ_BRIEF": 4.0, "DED_QUOTA": -10.0}
     with pytest.raises(ValueError):
-        views.parse_overrides_text("CITY_ZWYQ_BRIEF")
-    assert views.check_overrides({"NOPE": 1, "DED_QUOTA": 5, "CITY_JCCK": 20}) == [
+        parse_overrides("CITY_ZWYQ_BRIEF")
+    assert rules.check_overrides(Engine.open(store), {"NOPE": 1, "DED_QUOTA": 5, "CITY_JCCK": 20}) == [
         "未知代码 NOPE", "DED_QUOTA: DED_QUOTA 是扣分项，分值应为负数或 0，现为 5"]
-
-
-def rulebook_for_default():
-    from scoring.rules import default_rulebook
-
-    return default_rulebook()
 
 
 def test_a_saved_rule_version_applies_from_its_date(store):
     load(store, [row("2025-02-03", "渡口镇", "采用", "市", "政务要情", "简讯"),
                  row("2025-05-06", "渡口镇", "采用", "市", "政务要情", "简讯")])
     book = rulebook_for(store)
-    body = views.rule_version_yaml(date(2025, 4, 1), {"CITY_ZWYQ_BRIEF": 4}, "第一季度通报调整", book)
+    body = rules.rule_version_yaml(date(2025, 4, 1), {"CITY_ZWYQ_BRIEF": 4}, "第一季度通报调整", book)
     store.save_rule_version(date(2025, 4, 1), body, "第一季度通报调整", "测试")
     year = engine(store).ranking(Period.year(2025))
     assert year.filter(pl.col("单位") == "渡口镇")["得分"][0] == 3 + 4
-    history = views.versions_table(rulebook_for(store))
+    history = rules.versions_table(engine(store))
     assert history["调整内容"].to_list()[-1] == "CITY_ZWYQ_BRIEF 3→4"
     with pytest.raises(RuleError):
-        views.rule_version_yaml(date(2025, 4, 1), {"DED_QUOTA": 5}, "错", book)
+        rules.rule_version_yaml(date(2025, 4, 1), {"DED_QUOTA": 5}, "错", book)
 
 
 def test_rule_table_and_units_table(store):
-    table = views.rule_table(rulebook_for(store))
+    table = rules.rule_table(engine(store))
     brief = table.filter(pl.col("代码") == "CITY_ZWYQ_BRIEF").row(0, named=True)
     assert (brief["层级"], brief["刊物"], brief["栏目"], brief["分值"]) == ("市", "政务要情", "简讯", 3.0)
     assert table.filter(pl.col("代码") == "DED_QUOTA")["层级"][0] == "（系统推导）"
-    units = views.units_table(store.unit_book(), date(2025, 1, 1))
+    units = admin.units_table(engine(store), date(2025, 1, 1))
     assert units.height == 54 and units["序号"].to_list() == list(range(1, 55))
     assert "发改委" in units.filter(pl.col("单位") == "发展和改革委员会")["简称"][0]
 
 
 def test_make_period():
-    assert views.make_period("季度", 2025, 2).label == "2025年第二季度"
-    assert views.make_period("年度", 2025).key == "2025"
-    assert views.make_period("年初至今", 2025, today=date(2025, 5, 9)).end == date(2025, 5, 9)
-    assert views.make_period("年初至今", 2024, today=date(2025, 5, 9)).end == date(2024, 12, 31)
-    assert views.make_period("自定义", 2025, start=date(2025, 1, 5), end=date(2025, 2, 5)).kind == "range"
+    assert common.make_period("季度", 2025, 2).label == "2025年第二季度"
+    assert common.make_period("年度", 2025).key == "2025"
+    assert common.make_period("年初至今", 2025, today=date(2025, 5, 9)).end == date(2025, 5, 9)
+    assert common.make_period("年初至今", 2024, today=date(2025, 5, 9)).end == date(2024, 12, 31)
+    assert common.make_period("自定义", 2025, start=date(2025, 1, 5), end=date(2025, 2, 5)).kind == "range"

@@ -2,6 +2,8 @@
 keeps the previous database, refuses what is not a store, and leaves a working store behind."""
 from __future__ import annotations
 
+import json
+import re
 import os
 import subprocess
 import sys
@@ -9,6 +11,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from conftest import load, ranking, submissions
@@ -177,3 +180,152 @@ def test_backup_to_replaces_atomically(tmp_path):
     backup_to(store, out)
     assert Store(out).event_count() == 30
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.duckdb", "s.duckdb"]
+
+
+# -- a backup is untrusted input ------------------------------------------------------------------
+def crafted_backup(tmp_path, changes: str, action: str = "更正") -> tuple[Path, bytes]:
+    """A store whose only import is undone, and a backup of it carrying one crafted correction for
+    a row of that import: redoing the import after a restore re-applies the correction."""
+    db = tmp_path / "s.duckdb"
+    store = filled(db)
+    store.undo_import(1, "测试", "试验")
+    bk = tmp_path / "crafted.duckdb"
+    bk.write_bytes(backup_bytes(store))
+    con = duckdb.connect(str(bk))
+    identity = con.execute("SELECT identity FROM import_rows WHERE import_id = 1 LIMIT 1").fetchone()[0]
+    con.execute("INSERT INTO corrections VALUES (99, ?, 1, now(), '攻击者', ?, ?, '')", [identity, action, changes])
+    con.close()
+    return db, bk.read_bytes()
+
+
+def test_a_crafted_correction_in_a_backup_cannot_run_sql(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:秘密", encoding="utf-8")
+    injected = f"title = (SELECT content FROM read_text('{secret}')), note"
+    db, data = crafted_backup(tmp_path, json.dumps({injected: "x"}))
+    before = Store(db).event_count()
+    with pytest.raises(BackupError, match="更正记录 99"):
+        restore_from(db, data, who="管理员")
+    store = Store(db)
+    assert store.event_count() == before == 0                  # nothing restored
+    store.redo_import(1, "测试", "试验")
+    titles = store.frame("SELECT title FROM events")["title"].to_list()
+    assert titles and not any("秘密" in t for t in titles)
+
+
+@pytest.mark.parametrize("changes, words", [
+    ('{"withdrawn": true}', "不能更正的字段"),
+    ('{"day": "2025-13-45"}', "日期"),
+    ('{"unit_id": "教育局"}', "单位编号"),
+    ('{"title": 3}', "文字"),
+    ('["title"]', "格式"),
+    ("not json", "格式"),
+])
+def test_every_stored_correction_is_checked_on_restore(tmp_path, changes, words):
+    db, data = crafted_backup(tmp_path, changes)
+    with pytest.raises(BackupError, match=words):
+        restore_from(db, data)
+
+
+def test_a_correction_with_a_bad_key_is_refused_when_applied(tmp_path):
+    """Even in a live store (say one restored by an older version): the key is never SQL."""
+    db = tmp_path / "s.duckdb"
+    store = filled(db)
+    store.undo_import(1, "测试", "试验")
+    identity = store.scalar("SELECT identity FROM import_rows WHERE import_id = 1 LIMIT 1")
+    with store.transaction() as con:
+        con.execute("INSERT INTO corrections VALUES (99, ?, 1, now(), '攻击者', '更正', ?, '')",
+                    [identity, json.dumps({"title = 'x', note": "y"})])
+    with pytest.raises(ValueError, match="更正记录 99"):
+        store.redo_import(1, "测试", "试验")
+    assert store.event_count() == 0  # the redo rolled back whole
+
+
+# -- failed restores, audit history, file modes -----------------------------------------------------
+def test_a_failed_restore_says_why_and_leaves_no_copy(tmp_path):
+    """A backup that passes the checks but cannot be refilled (two units with one id)."""
+    db = tmp_path / "s.duckdb"
+    before = snapshot(filled(db))
+    bk = tmp_path / "dup.duckdb"
+    bk.write_bytes(backup_bytes(Store(db)))
+    con = duckdb.connect(str(bk))
+    con.execute("CREATE TABLE units2 AS SELECT * FROM units UNION ALL SELECT * FROM units")
+    con.execute("DROP TABLE units")
+    con.execute("ALTER TABLE units2 RENAME TO units")
+    con.close()
+    with pytest.raises(BackupError) as failed:
+        restore_from(db, bk.read_bytes(), who="管理员")
+    message = str(failed.value)
+    assert message.startswith("恢复失败，数据库保持原样") and "单位" in message and "重复" in message
+    assert not re.search(r"[A-Za-z]{3,}", message), message  # no English from the database engine
+    assert snapshot(Store(db)) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dup.duckdb", "s.duckdb"]  # no .bak-* left
+
+
+def test_restoring_an_older_backup_keeps_the_newer_audit_history(tmp_path):
+    db = tmp_path / "s.duckdb"
+    store = filled(db)
+    old = backup_bytes(store)
+    backed_up = store.audit_log()["id"].to_list()
+    load(store, submissions("教育局", "2025-03", 5, "三月"), "三月.xlsx")
+    store.undo_import(2, "乙", "文件有误")
+    newer = store.audit_log().filter(~pl.col("id").is_in(backed_up)).select("who", "action", "target", "reason")
+    assert newer.height == 2
+
+    restore_from(db, old, who="管理员")
+    restored = Store(db)
+    assert restored.event_count() == 25                                   # the data is the backup's
+    log = restored.audit_log()
+    assert log["action"][0] == "恢复备份" and '"保留的备份之外的操作记录": 2' in log["detail"][0]
+    kept = log.select("who", "action", "target", "reason").join(newer, on=list(newer.columns), how="semi")
+    assert kept.height == 2                                               # … the history is not
+    assert log["id"].n_unique() == log.height
+
+
+def test_restoring_a_backup_of_another_lineage_keeps_both_histories(tmp_path):
+    """Same audit ids, different entries: the current ones get new ids rather than vanish."""
+    other = filled(tmp_path / "other.duckdb")
+    data = backup_bytes(other)
+    db = tmp_path / "s.duckdb"
+    store = Store(db)
+    load(store, submissions("公安局", "2025-01", 2), "另一份.xlsx", who="另一位")
+    mine = store.audit_log().select("who", "action", "target", "detail").rows()
+    restore_from(db, data)
+    log = Store(db).audit_log()
+    assert set(mine) <= set(log.select("who", "action", "target", "detail").rows())
+    assert log.filter(pl.col("who") == "另一位")["id"].to_list() != [1]  # a new id: 1 is the backup's
+    assert log["id"].n_unique() == log.height
+
+
+def mode(path) -> int:
+    return os.stat(path).st_mode & 0o777
+
+
+def test_files_are_created_owner_only(tmp_path):
+    from scoring.demo_db import account_file, create_demo_admin
+
+    previous = os.umask(0o022)  # what a login shell usually has: files 0644
+    try:
+        os.umask(0o022)
+        db = tmp_path / "s.duckdb"
+        store = filled(db)
+        assert mode(db) == 0o600
+        backup_to(store, tmp_path / "bk" / "b.duckdb")
+        assert mode(tmp_path / "bk" / "b.duckdb") == 0o600
+        os.umask(0o022)
+        kept = restore_from(db, (tmp_path / "bk" / "b.duckdb").read_bytes())
+        assert mode(kept) == 0o600 and mode(db) == 0o600
+        os.umask(0o022)
+        create_demo_admin(Store(db), db, "测试")
+        assert mode(account_file(db)) == 0o600
+        # A database made 0644 by an older version is made private when opened.
+        os.chmod(db, 0o644)
+        Store(db)
+        assert mode(db) == 0o600
+    finally:
+        os.umask(previous)
+
+
+def test_the_service_units_set_a_private_umask():
+    for unit in (ROOT / "deploy").glob("*.service"):
+        assert re.search(r"^UMask=0077$", unit.read_text(encoding="utf-8"), re.M), unit.name

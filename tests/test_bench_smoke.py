@@ -20,8 +20,11 @@ from scoring.importer import check_file, check_rows
 from scoring.normalize import clean_key, clean_text, parse_date
 from scoring.reader import HEADERS
 from scoring.rules import MATCH_COLUMNS
+from scoring.profile import default_profile
 from scoring.units import Unit, UnitBook, UnknownUnit
 from scoring.validate import MAX_CELL, TEXT_HEADERS, FIELD_OF, identity, normalise_authors, validate_rows
+
+QUOTA = default_profile().quota_table(default_profile().quotas[0])
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = {"events", "units", "rank_year_s", "whatif_s", "import_xlsx_100k_s", "bare_duckdb_s", "pandas_loop_s",
@@ -211,7 +214,7 @@ def test_quota_ladder_gives_what_the_plain_loop_gives():
                 spans = {d: (d, g) for d, g in ((rng.choice([*months, date(2024, 2, 10)]), rng.choice("ABC"))
                                                 for _ in range(rng.randint(1, 3)))}
                 memberships[i] = list(spans.values())
-        book = UnitBook(units, {}, memberships)
+        book = UnitBook(units, {}, memberships, QUOTA)
         tracked = sorted(rng.sample(months, rng.randint(0, 24)))
         monthly = pl.DataFrame([(u.id, m, rng.choice([0, 1, 3, 4, 5, 7, 8, 10, 12, 15, 20]))
                                 for u in units for m in months if rng.random() < 0.8],

@@ -14,6 +14,7 @@ import pytest
 
 from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, demo_template,  # noqa: F401
                                 grid_rows, login, open_page, visible_table, wait_ready)
+from scoring import registry
 from scoring.demo import write_xlsx
 from scoring.engine import Engine
 from scoring.periods import Period
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"没有找到 {CHROMIUM}（apt-get install chromium fonts-noto-cjk）")
 
 OUT = ARTIFACTS / "browser"
-PAGES = ["总览", "排名", "单位详情", "评先评优", "数据导入", "规则试算", "导出", "管理"]
+PAGES = [p.title for p in registry.PAGES]
 
 
 @pytest.fixture(scope="module")

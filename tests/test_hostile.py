@@ -1,9 +1,12 @@
-"""Hostile and broken input (issue 5 §5), property-based: generated spreadsheets with wrong types,
-huge cells, formulas, merged cells, empty sheets, duplicate headers; csv in UTF-8 and GB18030;
-binary junk renamed .xlsx; truncated and corrupted zips. Over 1,000 generated files per run.
+"""Hostile and broken input, property-based: generated spreadsheets (.xlsx and .xls) with wrong
+types, huge cells, formulas, merged cells, empty sheets, duplicate headers, far cells and lying
+records; csv in UTF-8 and GB18030; binary junk renamed .xlsx; truncated and corrupted zips and OLE
+files; markdown and HTML payloads in every free-text column and in file names. Over 1,400
+generated files per run.
 
-For every one: check_file and import_file never raise, a refusal comes as a Chinese message
-(`文件 NAME: …` or `行 N 列 X: …`), and a refused file stores nothing.
+For every one: check_file and import_file never raise (no traceback), a refusal comes as a Chinese
+message (`文件 NAME: …` or `行 N 列 X: …`), a refused file stores nothing, and a payload in a valid
+row is stored verbatim, as data.
 """
 from __future__ import annotations
 
@@ -18,14 +21,16 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import xls_build
 from scoring.demo import load_units
 from scoring.engine import rulebook_for
 from scoring.importer import ImportReport, check_file, import_file
 from scoring.reader import HEADERS
 from scoring.store import Store
 
-# Totals per run: 420 + 330 + 120 + 110 + 60 + 40 = 1,080 generated files.
+# Totals per run: 420 + 330 + 120 + 110 + 60 + 40 + 150 + 60 + 120 = 1,410 generated files.
 N_XLSX, N_CSV, N_JUNK, N_BROKEN_ZIP, N_ZIP_PARTS, N_OLE = 420, 330, 120, 110, 60, 40
+N_XLS, N_BROKEN_XLS, N_PAYLOAD = 150, 60, 120
 SETTINGS = dict(deadline=None, derandomize=True, database=None, print_blob=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.large_base_example])
@@ -41,6 +46,7 @@ class Target:
         self.rules = rulebook_for(self.store)
         self.units = self.store.unit_book()
         self.tried = 0
+        self.payloads = 0
         self.outcomes = {"stored": 0, "file refused": 0, "rows refused": 0}
 
 
@@ -238,14 +244,17 @@ def good_xlsx() -> bytes:
 @settings(max_examples=N_BROKEN_ZIP, **SETTINGS)
 @given(how=st.sampled_from(["truncate", "flip", "splice"]), where=st.floats(0, 1), junk=st.binary(min_size=1, max_size=64))
 def test_truncated_and_corrupted_workbooks(target, good_xlsx, how, where, junk):
-    cut = int(where * len(good_xlsx))
+    assert_handled(target, damaged(good_xlsx, how, where, junk), "登记表.xlsx")
+
+
+def damaged(good: bytes, how: str, where: float, junk: bytes) -> bytes:
+    """A good file cut short, with bytes flipped, or with junk spliced in at `where` (0..1)."""
+    cut = int(where * len(good))
     if how == "truncate":
-        data = good_xlsx[:cut]
-    elif how == "flip":
-        data = good_xlsx[:cut] + bytes(b ^ 0xFF for b in junk) + good_xlsx[cut + len(junk):]
-    else:
-        data = good_xlsx[:cut] + junk + good_xlsx[cut:]
-    assert_handled(target, data, "登记表.xlsx")
+        return good[:cut]
+    if how == "flip":
+        return good[:cut] + bytes(b ^ 0xFF for b in junk) + good[cut + len(junk):]
+    return good[:cut] + junk + good[cut:]
 
 
 @pytest.mark.filterwarnings("ignore:Duplicate name")
@@ -285,3 +294,96 @@ def test_hostile_text_is_stored_as_text(target):
     stored = target.store.frame("SELECT title, author, note FROM events WHERE import_id = ?", [report.import_id])
     assert sorted(stored["title"]) == sorted(titles)
     assert set(stored["author"]) == {"<b>作者</b>"} and set(stored["note"]) == {"=1+2"}
+
+
+# -- .xls: generated workbooks, and broken containers ----------------------------------------------
+def xls_value(value) -> object:
+    """A generated cell value as the .xls writer takes it (text or a number; None for no cell)."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return value[1]
+    if isinstance(value, (bool, int, float)):
+        return float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value[:8000]  # a LABEL record holds at most 65,535 bytes
+
+
+def build_xls(sheets: list[dict], shared: bool, far: bool) -> bytes:
+    built = []
+    for k, spec in enumerate(sheets):
+        lines = [*spec["above"], *([spec["header"]] if spec["header"] is not None else []), *spec["rows"]]
+        cells = [(r, c, xls_value(v)) for r, line in enumerate(lines) for c, v in enumerate(line)
+                 if xls_value(v) is not None]
+        if far:  # one cell far away, as a careless edit leaves it
+            cells.append((65_535, 255, "远"))
+        built.append((spec["name"][:31] or f"表{k}", cells))
+    return xls_build.workbook(built, shared=shared)
+
+
+@settings(max_examples=N_XLS, **SETTINGS)
+@given(sheets=st.lists(sheet_spec(), min_size=1, max_size=3), shared=st.booleans(),
+       far=st.integers(0, 9).map(lambda k: k == 0), name=st.sampled_from(["登记表.xls", "登记表.xlsx"]))
+def test_generated_xls(target, sheets, shared, far, name):
+    report = assert_handled(target, build_xls(sheets, shared, far), name)
+    if far:
+        assert "数据范围过大" in report.file_error
+
+
+@pytest.fixture(scope="module")
+def good_xls() -> bytes:
+    rows = [["2025-01-06", "教育局", "报送", "", "", "", "", "", "", f"标题{i}", "", ""] for i in range(30)]
+    return build_xls([{"name": "事件登记", "above": [["2025年信息登记表"]], "header": list(HEADERS),
+                       "rows": rows, "merges": []}], shared=True, far=False)
+
+
+@settings(max_examples=N_BROKEN_XLS, **SETTINGS)
+@given(how=st.sampled_from(["truncate", "flip", "splice"]), where=st.floats(0, 1), junk=st.binary(min_size=1, max_size=64))
+def test_truncated_and_corrupted_xls(target, good_xls, how, where, junk):
+    assert_handled(target, damaged(good_xls, how, where, junk), "登记表.xls")
+
+
+# -- markdown and HTML in every free-text column and in file names ---------------------------------
+PAYLOADS = ["[x](http://evil.example/)", "![i](http://127.0.0.1:8999/i.png)", "<img src=x onerror=alert(1)>",
+            "<script>alert(1)</script>", "[点此查看通知](http://evil.example/)", "**粗体** _斜体_ `代码`",
+            '<a href="javascript:alert(1)">点我</a>', ":red[红字] :material/warning:", "$x^2$ <b>加粗</b>",
+            "<iframe src=http://evil.example/></iframe>", "&lt;转义&gt; &#60;"]
+FREE_TEXT = ("信息编号", "期号", "标题", "作者", "备注")
+STORED_AS = {"信息编号": "info_id", "期号": "issue", "标题": "title", "作者": "author", "备注": "note"}
+
+
+def write_register(fmt: str, table: list[list[object]]) -> bytes:
+    if fmt == "xlsx":
+        return build_xlsx([{"name": "事件登记", "above": [], "header": table[0], "rows": table[1:], "merges": []}])
+    if fmt == "xls":
+        cells = [(r, c, v) for r, line in enumerate(table) for c, v in enumerate(line) if v != ""]
+        return xls_build.workbook([("事件登记", cells)])
+    buf = io.StringIO()
+    csv.writer(buf).writerows(table)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+@settings(max_examples=N_PAYLOAD, **SETTINGS)
+@given(fmt=st.sampled_from(["xlsx", "xls", "csv"]), texts=st.lists(st.sampled_from(PAYLOADS), min_size=5, max_size=5),
+       in_name=st.sampled_from(PAYLOADS), bad_row=st.integers(0, 4).map(lambda k: k == 0))
+def test_markdown_and_html_payloads_are_data(target, fmt, texts, in_name, bad_row):
+    target.payloads += 1
+    n = target.payloads
+    values = {h: f"{t}{n}" for h, t in zip(FREE_TEXT, texts)}  # unique: each example stores new events
+    row = {"日期": "2025-03-03", "单位": "教育局", "类型": "报送", **values}
+    table = [list(HEADERS), [row.get(h, "") for h in HEADERS]]
+    if bad_row:  # one invalid row refuses the whole file: the payloads must not be stored at all
+        table.append([{"日期": "2025-03-03", "单位": f"{in_name}局", "类型": "报送"}.get(h, "") for h in HEADERS])
+    name = f"{in_name}登记表{n}.{fmt}"
+    report = assert_handled(target, write_register(fmt, table), name)
+    stored = target.store.frame("SELECT i.file_name, e.* FROM events e JOIN imports i ON i.id = e.import_id "
+                                "WHERE i.file_name = ?", [name])
+    if bad_row:
+        assert not report.ok and stored.height == 0
+        assert any(f"{in_name}局" in m for m in report.messages())  # named in the message, as text
+        return
+    assert report.ok and report.new == 1, report.messages()
+    assert stored.height == 1 and stored["file_name"][0] == name
+    for header, value in values.items():
+        assert stored[STORED_AS[header]][0] == value, header

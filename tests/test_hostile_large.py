@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+import xls_build
 from conftest import fast_xlsx, row
 from scoring.demo import load_units
 from scoring.engine import rulebook_for
@@ -240,3 +241,90 @@ def test_guard_passes_ordinary_workbooks_and_counts_across_chunks():
     sheet = b"<worksheet><sheetData>" + pad + b'<row r="1"><c r="A1"/><c r="XFD1048576"/></row></sheetData></worksheet>'
     with pytest.raises(ZipProblem, match="数据范围过大"):
         check_xlsx(zipped({"xl/worksheets/sheet1.xml": sheet}), MAX_UNZIPPED_BYTES, MAX_CELLS)
+
+
+# -- .xls: an OLE container of BIFF records, checked before the reader lays out any sheet ------------
+HEAD_CELLS = [(0, c, h) for c, h in enumerate(HEADERS)]
+ROW_CELLS = [(1, 0, "2025-01-06"), (1, 1, "教育局"), (1, 2, "报送"), (1, HEADERS.index("标题"), "<script>alert(1)</script>")]
+
+
+def test_an_ordinary_xls_imports(tmp_path):
+    store = Store(tmp_path / "s.duckdb")
+    data = xls_build.workbook([("说明", [(0, 0, "2025年信息登记表")]), ("事件登记", HEAD_CELLS + ROW_CELLS)])
+    report = import_file(store, data, "登记表.xls", "测试", rulebook_for(store))
+    assert report.ok and report.new == 1, report.messages()
+    assert store.scalar("SELECT title FROM events") == "<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize("sheets, name", [(4, "远处.xls"), (20, "二十个表.xls"), (4, "其实是xls.xlsx")])
+def test_xls_with_far_cells_on_many_sheets(tmp_path, sheets, name):
+    """One cell at IV65536 on each sheet: 5.6 KB that the reader laid out as 4.7 GB (four sheets)."""
+    cells = [[(0, 0, "说明"), (65535, 255, "远")] for _ in range(sheets - 1)] + [HEAD_CELLS + ROW_CELLS + [(65535, 255, "远")]]
+    path = tmp_path / name
+    path.write_bytes(xls_build.workbook([(f"表{i}", c) for i, c in enumerate(cells)]))
+    assert path.stat().st_size < 20_000
+    assert_refused(path, tmp_path / "a.duckdb", "数据范围过大", max_mb=300)
+
+
+def test_xls_dimensions_claiming_billions_of_rows(tmp_path):
+    """The reader reserves what a DIMENSIONS record claims, before any cell is read."""
+    lying = xls_build.dimensions(2**32 - 1, 256)
+    path = tmp_path / "尺寸.xls"
+    path.write_bytes(xls_build.workbook([("表", HEAD_CELLS + ROW_CELLS)], extra_sheet_records=lying))
+    assert_refused(path, tmp_path / "a.duckdb", "数据范围过大", max_mb=300)
+
+
+def test_xls_cells_far_to_the_right(tmp_path):
+    """A BIFF cell's column is 16 bits: IV is the last column Excel writes, not the last one possible."""
+    path = tmp_path / "右边.xls"
+    path.write_bytes(xls_build.workbook([("表", HEAD_CELLS + ROW_CELLS + [(65535, 65535, 1.0)])]))
+    assert_refused(path, tmp_path / "a.duckdb", "数据范围过大", max_mb=300)
+
+
+def test_xls_shared_string_copied_into_every_cell(tmp_path):
+    """One shared string of 65,535 characters referred to by 60,000 cells: under 1 MB on disk, and
+    4 billion characters once the reader copies it into each cell."""
+    long = "长" * 65_535
+    cells = HEAD_CELLS + ROW_CELLS + [(r, 10, long) for r in range(2, 60_002)]
+    path = tmp_path / "字符串.xls"
+    path.write_bytes(xls_build.workbook([("表", cells)]))
+    assert path.stat().st_size < 2 * 2**20
+    assert_refused(path, tmp_path / "a.duckdb", "文字展开后超过", max_mb=300)
+
+
+def test_xls_string_table_claiming_billions_is_harmless():
+    store = Store(":memory:")
+    data = xls_build.workbook([("表", HEAD_CELLS + ROW_CELLS)], sst_total=2**31)
+    report = import_file(store, data, "登记表.xls", "测试", rulebook_for(store))
+    assert report.ok and report.new == 1, report.messages()
+
+
+def broken_containers() -> dict[str, bytes]:
+    good = xls_build.workbook([("表", HEAD_CELLS + ROW_CELLS)])
+    n_fat, dir_start = struct.unpack_from("<II", good, 44)
+    fat_at = 512 + struct.unpack_from("<I", good, 76)[0] * 512
+    cases = {}
+    loop = bytearray(good)  # the directory's chain points back at itself
+    struct.pack_into("<I", loop, fat_at + 4 * dir_start, dir_start)
+    cases["目录链成环"] = bytes(loop)
+    difat = bytearray(good)  # a DIFAT chain that never ends (the reader has no loop check there)
+    struct.pack_into("<II", difat, 68, dir_start, 1)
+    cases["DIFAT 成环"] = bytes(difat + bytes(508) + struct.pack("<I", dir_start))
+    small = bytearray(good)  # a stream "smaller than 4096 bytes" with no mini stream: the reader panicked
+    entry = 512 + dir_start * 512 + 128
+    struct.pack_into("<Q", small, entry + 120, 600)
+    cases["迷你流"] = bytes(small)
+    big = bytearray(good)  # a stream longer than the file
+    struct.pack_into("<I", big, entry + 120, 2**32 - 1)
+    cases["过长的流"] = bytes(big)
+    fat = bytearray(good)  # a header claiming four billion FAT sectors
+    struct.pack_into("<I", fat, 44, 2**32 - 1)
+    cases["FAT 数量"] = bytes(fat)
+    return cases
+
+
+@pytest.mark.parametrize("case", list(broken_containers()))
+def test_xls_broken_containers_are_refused(tmp_path, case):
+    path = tmp_path / f"{case}.xls"
+    path.write_bytes(broken_containers()[case])
+    assert_refused(path, tmp_path / "a.duckdb", "不是有效的 .xls 文件", max_mb=300)

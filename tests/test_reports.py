@@ -1,7 +1,7 @@
 """通报, exports, 提醒函 and publishing (issue 4), checked by opening the files the way their
 readers do (python-docx, openpyxl / fastexcel, pdftotext) and comparing with the engine.
 
-One demo database per session (built by scoring.demo_db.build_demo); tests that write use a
+One demo database per session (conftest.demo_db); tests that write use a
 copy. The PDF is rendered from a small store (weasyprint needs ~10 s for a demo quarter); its
 first page is saved under test-artifacts/ as a PNG.
 """
@@ -48,12 +48,8 @@ FORMULAS = ["=1+2", "+SUM(A1:A2)", "-2+3", "@cmd"]
 # Fixtures
 # --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def demo_path(tmp_path_factory) -> Path:
-    from scoring.demo_db import build_demo
-
-    path = tmp_path_factory.mktemp("reports") / "demo.duckdb"
-    build_demo(path)
-    return path
+def demo_path(demo_db) -> Path:
+    return demo_db
 
 
 @pytest.fixture(scope="session")

@@ -11,16 +11,13 @@ from datetime import date
 
 import polars as pl
 
+from ..numbers import cell as num  # noqa: F401 - the renderers import these from here
+from ..numbers import text as fmt_num  # noqa: F401
 from ..periods import Period
+from ..profile import Profile, default_profile
 
-ISSUER = "磴口县人民政府办公室"
-MASTHEAD = "政务信息工作通报"
-ADDRESSEE = "各苏木镇、农场公司，县直各部门、驻县各单位、各直属企事业单位："
-REGULATION = "《磴口县政务信息工作考评办法》"
-GROUP_LABEL = {"A": "A类", "B": "B类", "C": "C类"}
-PRAISE_TOP = 3  # units named as the leaders of each group
-LATE_CODES = ("DED_SOLICITED_LATE", "DED_SOLICITED_LATE_REPEAT")
-ERROR_CODES = ("DED_ERROR_CITY", "DED_ERROR_REGION")
+# The office's name, masthead, 办法 title, group labels and the items behind each paragraph are
+# the profile's (ReportData.profile); nothing here names an office.
 CUMULATIVE_NOTE = ("累计得分为当年1月1日至本期末各项得分之和，合计低于0分的按0分计（考评办法三（二）3）；"
                    "它不是各季度得分（各自已按0分保底）的简单相加。")
 
@@ -28,26 +25,6 @@ CUMULATIVE_NOTE = ("累计得分为当年1月1日至本期末各项得分之和�
 # --------------------------------------------------------------------------------------------
 # Formatting helpers shared by every renderer
 # --------------------------------------------------------------------------------------------
-def fmt_num(value) -> str:
-    """Whole numbers without decimals, others with what they need (at most two places)."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value != value:
-            return ""
-        if value.is_integer():
-            return str(int(value))
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def num(value):
-    """A number for a spreadsheet cell: int when whole."""
-    if isinstance(value, float) and value == value and value.is_integer():
-        return int(value)
-    return value
-
-
 def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -133,6 +110,14 @@ class ReportData:
     commend: dict | None = None            # annual: commend.select(...) or the chosen lists
     commend_note: str = ""
     notes: list[str] = field(default_factory=list)
+    profile: Profile = field(default_factory=default_profile)
+
+    @property
+    def office(self):
+        return self.profile.office
+
+    def group_label(self, group: str | None) -> str:
+        return self.profile.group_labels.get(group, group or "")
 
     @property
     def annual(self) -> bool:
@@ -156,22 +141,20 @@ def issue_year(period: Period) -> int:
     return date.fromordinal(period.end.toordinal() + 1).year
 
 
-def number_text(period: Period, number: str | int | None) -> str:
-    """〔2025〕第 3 期; a blank number leaves the placeholder 〔2025〕第 X 期 to fill in by hand."""
+def number_text(period: Period, number: str | int | None, pattern: str = "〔{year}〕第 {n} 期") -> str:
+    """〔2025〕第 3 期 (the profile's pattern); a blank number leaves 〔2025〕第 X 期 to fill in by hand."""
     if number is None or str(number).strip() == "":
-        return f"〔{issue_year(period)}〕第 X 期"
+        return pattern.format(year=issue_year(period), n="X")
     text = str(number).strip()
     if "〔" in text or "[" in text or "第" in text:
         return text
-    return f"〔{issue_year(period)}〕第 {text} 期"
+    return pattern.format(year=issue_year(period), n=text)
 
 
-def report_title(period: Period) -> str:
+def report_title(period: Period, area: str = "全县") -> str:
     if period.kind == "year":
-        return f"关于{period.start.year}年度全县政务信息工作情况的通报"
-    if period.kind == "quarter":
-        return f"关于{period.label}全县政务信息工作情况的通报"
-    return f"关于{period.label}全县政务信息工作情况的通报"
+        return f"关于{period.start.year}年度{area}政务信息工作情况的通报"
+    return f"关于{period.label}{area}政务信息工作情况的通报"
 
 
 def versions_used(book, period: Period) -> list:
@@ -226,7 +209,7 @@ def breakdown(engine, period: Period, ranking: pl.DataFrame) -> pl.DataFrame:
                     pl.col("points_each").alias("每次分值"), pl.col("points").alias("得分")))
 
 
-def period_totals(ranking: pl.DataFrame, events: pl.DataFrame) -> dict[str, float]:
+def period_totals(ranking: pl.DataFrame, events: pl.DataFrame, solicited: dict[str, str]) -> dict[str, float]:
     """The narrative's figures: sums of the ranking's columns, and counts of events by kind."""
     def count(expr) -> int:
         return int(events.filter(expr).height)
@@ -243,9 +226,7 @@ def period_totals(ranking: pl.DataFrame, events: pl.DataFrame) -> dict[str, floa
         "批示_自治区": count((pl.col("kind") == "批示") & (pl.col("level") == "自治区")),
         "批示_市": count((pl.col("kind") == "批示") & (pl.col("level") == "市")),
         "约稿": count(pl.col("kind") == "约稿"),
-        "约稿_市选用": count(pl.col("code") == "SOLICITED_CITY"),
-        "约稿_自治区采用": count(pl.col("code") == "SOLICITED_REGION"),
-        "约稿_弃稿": count(pl.col("code") == "SOLICITED_DROPPED"),
+        **{figure: count(pl.col("code") == code) for figure, code in solicited.items()},
         "线索": count(pl.col("kind") == "线索"),
         "调研": count(pl.col("kind") == "调研"),
         "批示落实": count(pl.col("kind") == "批示落实"),
@@ -272,14 +253,16 @@ def quota_shortfalls(engine, period: Period, ranking: pl.DataFrame) -> list[Shor
     return out
 
 
-def event_deductions(events: pl.DataFrame) -> list[Deduction]:
-    rows = events.filter(pl.col("code").is_in([*LATE_CODES, *ERROR_CODES, "DISTORTION"])
+def event_deductions(events: pl.DataFrame, profile: Profile) -> list[Deduction]:
+    """Typed-in records the 通报 names: late drafts, serious errors, and whatever disqualifies."""
+    codes = {*profile.late_codes, *profile.error_items, *profile.disqualify}
+    rows = events.filter(pl.col("code").is_in(list(codes))
                          & pl.col("id").is_not_null()).sort(["day", "id"])
     return [Deduction(r["单位"], r["day"], r["code"], r["item"] or "", float(r["points"] or 0),
                       r["title"] or "", r["note"] or "") for r in rows.iter_rows(named=True)]
 
 
-def praise_rows(ranking: pl.DataFrame, top: int = PRAISE_TOP) -> dict[str, list[dict]]:
+def praise_rows(ranking: pl.DataFrame, top: int = 3) -> dict[str, list[dict]]:
     out = {}
     for group in ranking["组别"].unique(maintain_order=True).to_list():
         rows = ranking.filter((pl.col("组别") == group) & (pl.col("排名") <= top) & (pl.col("得分") > 0))
@@ -292,10 +275,10 @@ def select_commendations(engine, year: int, measure: str | None = None) -> tuple
     try:
         from .. import commend
     except ImportError:
-        return None, "年度表彰名单由县政府办公室另行研究确定。"
+        return None, f"年度表彰名单由{engine.profile.office.short}另行研究确定。"
     select = getattr(commend, "select", None)
     if select is None:
-        return None, "年度表彰名单由县政府办公室另行研究确定。"
+        return None, f"年度表彰名单由{engine.profile.office.short}另行研究确定。"
     return select(engine, year, measure), ""
 
 
@@ -310,20 +293,21 @@ def assemble(engine, period: Period, number: str | int | None = None, commendati
 def _assemble(engine, period: Period, number, commendation, measure, issue_date) -> ReportData:
     ranking = engine.ranking(period)
     events = engine.scored_events(period)
-    groups = [g for g in ("A", "B", "C") if g in set(ranking["组别"].to_list())]
+    groups = [g for g in engine.profile.group_codes if g in set(ranking["组别"].to_list())]
     groups += sorted(g for g in set(ranking["组别"].drop_nulls().to_list()) if g not in groups)
     zero_adoption = {g: ranking.filter((pl.col("组别") == g) & (pl.col("采用数") == 0))["单位"].to_list()
                      for g in groups}
     data = ReportData(
-        period=period, as_of=engine.as_of, number=number_text(period, number),
-        issue_date=issue_date or engine.as_of, title=report_title(period), ranking=ranking, groups=groups,
-        totals=period_totals(ranking, events), praise=praise_rows(ranking),
+        period=period, as_of=engine.as_of, number=number_text(period, number, engine.profile.office.number_pattern),
+        issue_date=issue_date or engine.as_of, title=report_title(period, engine.profile.office.area),
+        ranking=ranking, groups=groups, totals=period_totals(ranking, events, engine.profile.solicited),
+        praise=praise_rows(ranking, engine.profile.praise_top),
         shortfalls=quota_shortfalls(engine, period, ranking), zero_adoption=zero_adoption,
         zero_submission=ranking.filter(pl.col("报送数") == 0)["单位"].to_list(),
-        other_deductions=event_deductions(events), adopted=adopted_items(engine, events, ranking),
+        other_deductions=event_deductions(events, engine.profile), adopted=adopted_items(engine, events, ranking),
         events=events, breakdown=breakdown(engine, period, ranking),
         versions=versions_used(engine.book, period), version_changes=describe_version_changes(engine.book, period),
-        overrides=dict(engine.book.overrides))
+        overrides=dict(engine.book.overrides), profile=engine.profile)
     if period.kind == "year":
         if commendation is not None:
             data.commend, data.commend_note = commendation, ""

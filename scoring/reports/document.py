@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from .common import (ADDRESSEE, CUMULATIVE_NOTE, GROUP_LABEL, ISSUER, LATE_CODES, MASTHEAD, REGULATION,
-                     ReportData, Shortfall, cn_date, fmt_num, join_names, md, publication_label)
+from .common import (CUMULATIVE_NOTE, ReportData, Shortfall, cn_date, fmt_num, join_names, md, publication_label)
 
 CN_NUM = "一二三四五六七八九十"
 
@@ -107,7 +106,7 @@ def praise_paragraphs(d: ReportData) -> list[Para]:
     out = []
     for i, group in enumerate(d.groups):
         frame = d.group_frame(group)
-        lead = f"（{CN_NUM[i]}）{GROUP_LABEL.get(group, group)}单位。"
+        lead = f"（{CN_NUM[i]}）{d.group_label(group)}单位。"
         leaders = d.praise.get(group, [])
         count = f"本组共{frame.height}个单位，平均得分{fmt_num(round(float(frame['得分'].mean() or 0), 1))}分。"
         if not leaders:
@@ -136,14 +135,17 @@ def shortfall_paragraph(d: ReportData) -> str:
     for unit, rows in by_unit.items():
         months = "、".join(f"{s.month.month}月（报送{s.n}条/任务{s.quota}条）" for s in rows)
         total = sum(-s.points for s in rows)
-        repeat = "，经提醒后仍未改变" if any(s.code == "DED_QUOTA_REPEAT" for s in rows) else ""
+        ladder = d.profile.first_repeat
+        repeat = "，经提醒后仍未改变" if any(ladder.get(s.code) == "repeat" for s in rows) else ""
         items.append(f"{unit}{months}未完成报送任务{repeat}，共扣{fmt_num(total)}分")
-    return ("按照《办法》第四条规定，A类、B类、C类单位每月分别报送信息不少于15条、8条、4条。" + d.this
+    table = d.profile.quota_table(d.profile.quotas[0]) if d.profile.quotas else {}
+    return (f"按照《办法》第四条规定，{'、'.join(d.group_label(g) for g in table)}单位每月分别报送信息不少于"
+            f"{'、'.join(f'{q}条' for q in table.values())}。" + d.this
             + "；".join(items) + "。以上单位已按《办法》三（二）1扣分并下发提醒函。")
 
 
 def adoption_paragraph(d: ReportData) -> str:
-    named = [f"{GROUP_LABEL.get(g, g)}：{join_names(units)}" for g, units in d.zero_adoption.items() if units]
+    named = [f"{d.group_label(g)}：{join_names(units)}" for g, units in d.zero_adoption.items() if units]
     if not named:
         return f"{d.this}各单位均有信息被采用。"
     n = sum(len(u) for u in d.zero_adoption.values())
@@ -159,9 +161,10 @@ def deduction_paragraph(d: ReportData) -> str | None:
         return None
     items = []
     for x in d.other_deductions:
-        what = {"DISTORTION": "报送信息严重失真"}.get(x.code, x.item)
-        if x.code in LATE_CODES:
-            what = "未按时完成约稿任务" + ("（年内再次逾期）" if x.code.endswith("REPEAT") else "")
+        what = d.profile.disqualify.get(x.code, x.item) if not x.points else x.item
+        if x.code in d.profile.late_codes:
+            again = d.profile.first_repeat.get(x.code) == "repeat"
+            what = "未按时完成约稿任务" + ("（年内再次逾期）" if again else "")
         points = f"，扣{fmt_num(-x.points)}分" if x.points else "，取消年度评先资格"
         items.append(f"{x.unit}{md(x.day)}{what}{points}")
     return d.this + "；".join(items) + "。"
@@ -237,7 +240,7 @@ def adopted_rows(d: ReportData) -> list[list[str] | SpanRow]:
         if r["单位"] != current:
             current = r["单位"]
             s = summary[current]
-            rows.append(SpanRow(f"{current}（{GROUP_LABEL.get(s['组别'], s['组别'] or '')}）："
+            rows.append(SpanRow(f"{current}（{d.group_label(s['组别'])}）："
                                 f"采用{s['n']}条，计{fmt_num(s['pts'])}分"))
         i += 1
         title = r["标题"] or "（无标题）"
@@ -253,13 +256,14 @@ def adopted_table(d: ReportData) -> Table:
                  ["center", "left", "left", "center", "center"], kind="adopted")
 
 
-def _frame_table(frame: pl.DataFrame, columns: list[str], widths: list[float], numbered: bool = True) -> Table:
+def _frame_table(d: ReportData, frame: pl.DataFrame, columns: list[str], widths: list[float],
+                 numbered: bool = True) -> Table:
     cols = [c for c in columns if c in frame.columns]
     header = ([HeaderCell("序号")] if numbered else []) + [HeaderCell(c) for c in cols]
     rows = []
     for i, r in enumerate(frame.iter_rows(named=True), start=1):
         cells = [fmt_num(r[c]) if isinstance(r[c], float) else ("" if r[c] is None else str(r[c])) for c in cols]
-        cells = [GROUP_LABEL.get(v, v) if c == "组别" else v for c, v in zip(cols, cells)]
+        cells = [d.group_label(v) if c == "组别" else v for c, v in zip(cols, cells)]
         rows.append(([str(i)] if numbered else []) + cells)
     w = ([4] if numbered else []) + [widths[columns.index(c)] for c in cols]
     align = (["center"] if numbered else []) + ["left" if c == "标题" else "center" for c in cols]
@@ -284,7 +288,7 @@ def commend_blocks(d: ReportData) -> list[Block]:
         if "条数" in columns and "条数" in frame.columns:
             frame = frame.rename({"条数": "计分信息条数"})
             columns = [("计分信息条数" if x == "条数" else x) for x in columns]
-        blocks.append(_frame_table(frame, columns, widths))
+        blocks.append(_frame_table(d, frame, columns, widths))
     if c.get("measure_label"):
         blocks.append(Para(f"注：进步较大单位按“{c['measure_label']}”评定。{c.get('note') or ''}", "note"))
     return blocks
@@ -345,20 +349,21 @@ def review_paragraph(d: ReportData) -> str | None:
     for g in d.groups:
         sub = frame.filter(pl.col("组别") == g) if "组别" in frame.columns else frame
         if sub.height:
-            names.append(f"{GROUP_LABEL.get(g, g)}的{join_names(_names(sub))}")
+            names.append(f"{d.group_label(g)}的{join_names(_names(sub))}")
     return (f"{'，'.join(names)}年度得分在本组排名靠后，按照《办法》第六条，"
             "由单位主要负责人书面检查并说明情况，于通报印发后10个工作日内报县政府办公室。")
 
 
 def build_blocks(d: ReportData) -> list[Block]:
-    blocks: list[Block] = [Masthead(MASTHEAD, d.number, ISSUER, cn_date(d.issue_date)),
+    office = d.office
+    blocks: list[Block] = [Masthead(office.masthead, d.number, office.issuer, cn_date(d.issue_date)),
                            Para(d.title, "title")]
     for note in d.notes:
         blocks.append(Para(f"（{note}）", "subtitle"))
-    blocks.append(Para(ADDRESSEE, "addressee"))
+    blocks.append(Para(office.addressee, "addressee"))
     what = f"{d.period.start.year}年度" if d.annual else d.period.label
-    blocks.append(Para(f"为进一步做好全县政务信息工作，根据{REGULATION}（以下简称《办法》），"
-                       f"现将{what}全县政务信息报送、采用及考评得分情况通报如下："))
+    blocks.append(Para(f"为进一步做好{office.area}政务信息工作，根据{office.regulation}（以下简称《办法》），"
+                       f"现将{what}{office.area}政务信息报送、采用及考评得分情况通报如下："))
 
     attachments = [f"{what}各单位政务信息工作得分排名表"]
     commend_no = None
@@ -402,7 +407,7 @@ def build_blocks(d: ReportData) -> list[Block]:
     blocks.append(Para("附件：" + listing[0], "attach_list"))
     for line in listing[1:]:
         blocks.append(Para(line, "attach_list_more"))
-    blocks.append(Para(ISSUER, "signature"))
+    blocks.append(Para(office.issuer, "signature"))
     blocks.append(Para(cn_date(d.issue_date), "signature"))
 
     # 附件1: the score tables, one per group
@@ -411,13 +416,13 @@ def build_blocks(d: ReportData) -> list[Block]:
     blocks.append(Para(attachments[0], "attach_title"))
     for group in d.groups:
         frame = d.group_frame(group)
-        blocks.append(Para(f"{GROUP_LABEL.get(group, group)}单位（{frame.height}个，按{d.score_label}排名）", "caption"))
+        blocks.append(Para(f"{d.group_label(group)}单位（{frame.height}个，按{d.score_label}排名）", "caption"))
         blocks.append(ranking_table(d, group))
     notes = ["1.得分为各项得分之和，扣分后合计低于0分的按0分计（《办法》三（二）3）；得分相同的单位名次并列，按单位名单顺序排列。"]
     if not d.annual:
         notes.append("2." + CUMULATIVE_NOTE)
     versions = "、".join(f"{v.version}版（{cn_date(v.effective)}起施行）" for v in d.versions)
-    notes.append(f"{len(notes) + 1}.计分标准：{REGULATION}{versions}。")
+    notes.append(f"{len(notes) + 1}.计分标准：{d.office.regulation}{versions}。")
     blocks.append(Para("注：" + notes[0], "note"))
     blocks += [Para(n, "note_more") for n in notes[1:]]
 

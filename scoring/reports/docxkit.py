@@ -37,7 +37,7 @@ def clean(text) -> str:
     return _BAD_XML.sub("", "" if text is None else str(text))
 
 
-def new_document() -> Document:
+def new_document(author: str = "") -> Document:
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = LATIN
@@ -48,7 +48,7 @@ def new_document() -> Document:
     _font_table(doc)
     set_page(doc.sections[0], landscape=False)
     add_page_number(doc.sections[0])
-    doc.core_properties.author = "磴口县人民政府办公室"
+    doc.core_properties.author = author
     return doc
 
 

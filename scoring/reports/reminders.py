@@ -12,10 +12,8 @@ import polars as pl
 
 from ..periods import Period, month_end, next_month
 from . import docxkit as k
-from .common import GROUP_LABEL, ISSUER, LATE_CODES, REGULATION, cn_date, cn_month, fmt_num
-
-OFFICE_PHONE = "（0478）4216577"  # 县政府信息室办公电话 (考评办法 七、报送路经)
-OFFICE_MAIL = "dkxzfb2017@126.com"
+from ..profile import Office, default_profile
+from .common import cn_date, cn_month, fmt_num
 
 
 class MonthNotEnded(ValueError):
@@ -40,6 +38,8 @@ class Letter:
     title: str = ""
     note: str = ""
     nth: int = 1               # late letters: the how-manieth 约稿逾期 in the year
+    group_label: str = ""      # the profile's label of `group`
+    office: Office = field(default_factory=lambda: default_profile().office)
 
     @property
     def sterner(self) -> bool:
@@ -76,13 +76,16 @@ def _collect(engine, year: int, month: int) -> MonthReminders:
     ladder = engine.quota_status(last)
     units = {u.id: u for u in engine.units.units}
     letters: list[Letter] = []
+    profile = engine.profile
+    ladder_of = profile.first_repeat
+    labels = profile.group_labels
 
     tracked = ladder.filter(pl.col("month") == first).height > 0
     history = ladder.sort("month")
     for r in ladder.filter((pl.col("month") == first) & pl.col("code").is_not_null()).iter_rows(named=True):
         unit = units[r["unit_id"]]
         run = []
-        if r["code"] == "DED_QUOTA_REPEAT":
+        if ladder_of.get(r["code"]) == "repeat":
             # the earlier months of this run: walk back over short (or waived) months to its start
             earlier = history.filter((pl.col("unit_id") == unit.id) & (pl.col("month") < first)).sort(
                 "month", descending=True)
@@ -92,28 +95,31 @@ def _collect(engine, year: int, month: int) -> MonthReminders:
                 if e["code"] is None:
                     break
                 run.append((e["month"], int(e["n"])))
-                if e["code"] == "DED_QUOTA":
+                if ladder_of.get(e["code"]) == "first":
                     break
             run.reverse()
+        group = engine.units.group_on(unit.id, first) or ""
         letters.append(Letter(
-            kind="quota_repeat" if r["code"] == "DED_QUOTA_REPEAT" else "quota", unit_id=unit.id, unit=unit.name,
-            group=engine.units.group_on(unit.id, first) or "", month=first,
+            kind="quota_repeat" if ladder_of.get(r["code"]) == "repeat" else "quota", unit_id=unit.id, unit=unit.name,
+            group=group, group_label=labels.get(group, group), office=profile.office, month=first,
             points=float(engine.book.version_for(first).items[r["code"]].points),
             head=unit.head, contact=unit.contact, phone=unit.phone, n=int(r["n"]), quota=int(r["quota"]), run=run))
 
     events = engine.scored_events(Period.month(year, month))
-    late = events.filter(pl.col("code").is_in(list(LATE_CODES)) & pl.col("id").is_not_null()).sort(["day", "id"])
+    late_codes = list(profile.late_codes)
+    late = events.filter(pl.col("code").is_in(late_codes) & pl.col("id").is_not_null()).sort(["day", "id"])
     if late.height:
         year_late = engine.scored_events(Period(date(year, 1, 1), last, "range", ""),
                                          unit_ids=late["unit_id"].unique().to_list())
-        year_late = year_late.filter(pl.col("code").is_in(list(LATE_CODES))).sort(["day", "id"])
+        year_late = year_late.filter(pl.col("code").is_in(late_codes)).sort(["day", "id"])
     for r in late.iter_rows(named=True):
         unit = units[r["unit_id"]]
         earlier = year_late.filter((pl.col("unit_id") == unit.id) & (pl.col("day") <= r["day"]))
         nth = earlier.filter((pl.col("day") < r["day"]) | (pl.col("id") <= r["id"])).height
+        group = engine.units.group_on(unit.id, first) or ""
         letters.append(Letter(
-            kind="late_repeat" if r["code"] == "DED_SOLICITED_LATE_REPEAT" else "late", unit_id=unit.id,
-            unit=unit.name, group=engine.units.group_on(unit.id, first) or "", month=first,
+            kind="late_repeat" if ladder_of.get(r["code"]) == "repeat" else "late", unit_id=unit.id,
+            unit=unit.name, group=group, group_label=labels.get(group, group), office=profile.office, month=first,
             points=float(r["points"] or 0), head=unit.head, contact=unit.contact, phone=unit.phone,
             day=r["day"], title=r["title"] or "", note=r["note"] or "", nth=nth))
 
@@ -134,11 +140,12 @@ def letter_body(letter: Letter) -> list[str]:
     """The paragraphs between the addressee and the contact block."""
     month = cn_month(letter.month)
     deduct = fmt_num(-letter.points)
-    group = GROUP_LABEL.get(letter.group, letter.group)
+    group = letter.group_label or letter.group
+    regulation = letter.office.regulation
     nxt = next_month(letter.month)
     if letter.kind == "quota":
         return [
-            f"根据{REGULATION}（以下简称《办法》）第四条规定，你单位为{group}考评单位，每月报送政务信息不少于"
+            f"根据{regulation}（以下简称《办法》）第四条规定，你单位为{group}考评单位，每月报送政务信息不少于"
             f"{letter.quota}条。经统计，{month}你单位共报送政务信息{letter.n}条，未完成当月报送任务"
             f"（差{letter.quota - letter.n}条）。",
             f"依据《办法》第三条第（二）项第1款，扣除你单位{month}政务信息考评得分{deduct}分，并下发本提醒函。"
@@ -153,7 +160,7 @@ def letter_body(letter: Letter) -> list[str]:
         before = f"你单位{earlier}均未完成报送任务，县政府办公室已下发提醒函。" if letter.run else \
             "你单位此前已因未完成报送任务被提醒。"
         return [
-            f"根据{REGULATION}（以下简称《办法》）第四条规定，你单位为{group}考评单位，每月报送政务信息不少于"
+            f"根据{regulation}（以下简称《办法》）第四条规定，你单位为{group}考评单位，每月报送政务信息不少于"
             f"{letter.quota}条。{before}经统计，{month}你单位共报送政务信息{letter.n}条，仍未完成报送任务"
             f"（差{letter.quota - letter.n}条），已连续{months}个月未完成。",
             f"你单位经提醒后仍无较大改变。依据《办法》第三条第（二）项第1款，扣除你单位{month}政务信息考评得分"
@@ -166,14 +173,14 @@ def letter_body(letter: Letter) -> list[str]:
     if letter.kind == "late":
         return [
             f"{cn_date(letter.day)}，你单位未按时限要求完成约稿{what}任务{note}。",
-            f"依据{REGULATION}（以下简称《办法》）第三条第（二）项第1款，扣除你单位政务信息考评得分{deduct}分，"
+            f"依据{regulation}（以下简称《办法》）第三条第（二）项第1款，扣除你单位政务信息考评得分{deduct}分，"
             "并下发本提醒函。根据《办法》第六条，未按时限要求报送市政府及县政府办公室约稿信息的单位，取消年度评先资格。",
             "请你单位认真对待约稿任务，指定专人跟踪办理，今后严格按约稿时限报送。"
             "本年度如再次逾期，将视为经提醒后仍无较大改变，每次扣50分。",
         ]
     return [
         f"{cn_date(letter.day)}，你单位未按时限要求完成约稿{what}任务{note}，为本年度第{letter.nth}次约稿逾期。",
-        f"你单位经提醒后仍无较大改变。依据{REGULATION}（以下简称《办法》）第三条第（二）项第1款，扣除你单位"
+        f"你单位经提醒后仍无较大改变。依据{regulation}（以下简称《办法》）第三条第（二）项第1款，扣除你单位"
         f"政务信息考评得分{deduct}分；根据《办法》第六条，取消你单位本年度政务信息工作评先资格。",
         "请你单位主要负责同志亲自过问，于收到本函后5个工作日内将约稿逾期原因及整改措施书面报送县政府办公室，"
         "确保今后约稿任务按时保质完成。",
@@ -201,9 +208,10 @@ def _letter(doc, letter: Letter, number: str, issue_date: date, new_page: bool) 
     for text in letter_body(letter):
         k.paragraph(doc, text, k.FANG, 16, "justify", indent_chars=2)
     k.paragraph(doc, contact_line(letter), k.FANG, 16, "justify", indent_chars=2)
-    k.paragraph(doc, f"县政府办公室信息室联系电话：{OFFICE_PHONE}；报送邮箱：{OFFICE_MAIL}。",
+    office = letter.office
+    k.paragraph(doc, f"{office.short}信息室联系电话：{office.phone}；报送邮箱：{office.mailbox}。",
                 k.FANG, 16, "justify", indent_chars=2)
-    k.paragraph(doc, ISSUER, k.FANG, 16, "right", right_chars=2, before=2 * k.LINE)
+    k.paragraph(doc, office.issuer, k.FANG, 16, "right", right_chars=2, before=2 * k.LINE)
     k.paragraph(doc, cn_date(issue_date), k.FANG, 16, "right", right_chars=2)
 
 
@@ -232,12 +240,13 @@ def build_reminders_docx(engine, year: int, month: int, number: str | None = Non
     one-page note saying so; a month not yet ended raises MonthNotEnded."""
     result = result or collect(engine, year, month)
     issue_date = issue_date or engine.as_of
-    doc = k.new_document()
+    office = engine.profile.office
+    doc = k.new_document(office.issuer)
     if not result.letters:
         k.paragraph(doc, f"{cn_month(result.month)}政务信息提醒函", k.TITLE_FONT, 22, "center", line=36, before=24, after=18)
         for line in summary_lines(result):
             k.paragraph(doc, line, k.FANG, 16, "justify", indent_chars=2)
-        k.paragraph(doc, ISSUER, k.FANG, 16, "right", right_chars=2, before=2 * k.LINE)
+        k.paragraph(doc, office.issuer, k.FANG, 16, "right", right_chars=2, before=2 * k.LINE)
         k.paragraph(doc, cn_date(issue_date), k.FANG, 16, "right", right_chars=2)
         return k.to_bytes(doc)
     for i, letter in enumerate(result.letters):

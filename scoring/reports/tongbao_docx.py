@@ -53,7 +53,7 @@ def _table(doc, t: Table) -> None:
 
 
 def render_blocks(blocks) -> bytes:
-    doc = k.new_document()
+    doc = k.new_document(next((b.issuer for b in blocks if isinstance(b, Masthead)), ""))
     first_signature = [True]
     for block in blocks:
         if isinstance(block, Masthead):

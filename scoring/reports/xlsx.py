@@ -13,7 +13,7 @@ import polars as pl
 import xlsxwriter
 
 from ..periods import Period
-from .common import CUMULATIVE_NOTE, GROUP_LABEL, REGULATION, ReportData, cn_date, num, publication_label
+from .common import CUMULATIVE_NOTE, ReportData, cn_date, num, publication_label
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                     "in_memory": True}
@@ -22,10 +22,10 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "str
 class Sheets:
     """A small wrapper: header formats, typed cell writing, widths, frozen header."""
 
-    def __init__(self, title: str):
+    def __init__(self, title: str, author: str = ""):
         self.buf = io.BytesIO()
         self.wb = xlsxwriter.Workbook(self.buf, WORKBOOK_OPTIONS)
-        self.wb.set_properties({"title": title, "author": "磴口县人民政府办公室", "comments": "政务信息考评系统导出"})
+        self.wb.set_properties({"title": title, "author": author, "comments": "政务信息考评系统导出"})
         base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
         self.head = self.wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1,
                                         "align": "center", "text_wrap": True})
@@ -167,7 +167,7 @@ def _about_sheet(s: Sheets, data: ReportData) -> None:
         ("报表", data.title.removeprefix("关于").removesuffix("的通报") + "考评数据"),
         ("考评期间", f"{cn_date(data.period.start)}至{cn_date(data.period.end)}"),
         ("数据截至", cn_date(data.as_of) + "（月份以该日判断是否结束，结束且有报送记录的月份才考核报送任务）"),
-        ("计分依据", REGULATION + "；" + "、".join(f"{v.version}版（{cn_date(v.effective)}起施行）" for v in data.versions)),
+        ("计分依据", data.office.regulation + "；" + "、".join(f"{v.version}版（{cn_date(v.effective)}起施行）" for v in data.versions)),
         ("单位数", t["单位数"]),
         ("报送", t["报送"]),
         ("采用", t["采用"]),
@@ -194,10 +194,10 @@ def _about_sheet(s: Sheets, data: ReportData) -> None:
 
 
 def build_xlsx(data: ReportData) -> bytes:
-    s = Sheets(data.title)
+    s = Sheets(data.title, data.office.issuer)
     rank_widths = {"单位": 34, "排名": 6, "组别": 6, "采用率": 8}
     for group in data.groups:
-        s.table(f"{GROUP_LABEL.get(group, group)}排名", ranking_sheet_frame(data, group), rank_widths,
+        s.table(f"{data.group_label(group)}排名", ranking_sheet_frame(data, group), rank_widths,
                 {"采用率": s.percent})
     s.table("得分明细", data.breakdown, {"单位": 34, "计分项": 36, "代码": 26, "条款": 10, "规则版本": 12, "类别": 14})
     s.table("计分事件", events_frame(data), {"日期": 12, "单位": 30, "标题": 50, "备注": 30, "计分项": 34,
@@ -226,13 +226,13 @@ def annual_assessment_frame(engine, year: int) -> pl.DataFrame:
 
 def build_annual_assessment_xlsx(engine, year: int) -> bytes:
     frame = annual_assessment_frame(engine, year)
-    s = Sheets(f"{year}年度政务信息工作年终考核得分")
+    s = Sheets(f"{year}年度政务信息工作年终考核得分", engine.profile.office.issuer)
     s.table("年终考核", frame, {"单位": 36, "序号": 6, "组别": 6, "年度得分": 10, "组内排名": 10, "组内单位数": 10})
     ws = s.wb.add_worksheet("说明")
     ws.set_column(0, 0, 100, s.wrap)
     for r, line in enumerate([
             f"{year}年度政务信息工作得分，按考评办法五纳入年终考核指标。",
             "年度得分为全年各项得分之和，合计低于0分的按0分计（考评办法三（二）3）；组内排名按年度得分，同分并列。",
-            f"数据截至{cn_date(engine.as_of)}；计分依据{REGULATION}。"]):
+            f"数据截至{cn_date(engine.as_of)}；计分依据{engine.profile.office.regulation}。"]):
         ws.write_string(r, 0, line, s.wrap)
     return s.close()

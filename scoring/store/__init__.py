@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..units import load_default_units
+from ..profile import Profile, load_profile, reference
 from .admin import AdminMixin
 from .base import CONFIG, StoreBase, StoreBusy
 from .events import EventsMixin
@@ -23,8 +23,12 @@ __all__ = ["Store", "StoreBusy", "EVENT_FIELDS"]
 class Store(EventsMixin, AdminMixin, QueriesMixin, UsersMixin, PublicationsMixin, StoreBase):
     """Open (or create) a store. `created` tells whether this call made a new database."""
 
-    def __init__(self, path: str | Path, lock_timeout: float | None = None):
+    def __init__(self, path: str | Path, lock_timeout: float | None = None, profile: str | Path | None = None):
+        """`profile` (a folder or a name under data/profiles) is used only when the database is
+        new; an existing database keeps the profile it was made with (the default when unset)."""
         super().__init__(path, lock_timeout)
+        self._new_profile = load_profile(profile)
+        self._profile: Profile | None = None
         self.created = self.memory or not Path(self.path).exists()
         if not self.memory and self.created:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -36,8 +40,19 @@ class Store(EventsMixin, AdminMixin, QueriesMixin, UsersMixin, PublicationsMixin
         for statement in DDL:
             con.execute(statement)
         if not con.execute("SELECT 1 FROM meta WHERE key = 'schema'").fetchall():
-            con.execute("INSERT INTO meta VALUES ('schema', ?), ('data_version', '0')", [SCHEMA_VERSION])
-            self.seed_units(con, load_default_units())
+            con.execute("INSERT INTO meta VALUES ('schema', ?), ('data_version', '0'), ('profile', ?)",
+                        [SCHEMA_VERSION, reference(self._new_profile.root)])
+            self.seed_units(con, self._new_profile.units_data())
+            # nothing stored yet: the codes follow the profile's rule set from the start
+            con.execute("INSERT INTO meta VALUES ('rules_fingerprint', ?)", [self._new_profile.rulebook().fingerprint])
+
+    @property
+    def profile(self) -> Profile:
+        """The office profile this database scores by."""
+        if self._profile is None:
+            found = self.rows("SELECT value FROM meta WHERE key = 'profile'")
+            self._profile = load_profile(found[0][0] if found else None)
+        return self._profile
 
     def _create_file(self) -> bool:
         """Make the new database under a temporary name, then link it into place.

@@ -4,8 +4,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from ..units import GROUPS, Unit, UnitBook
+import polars as pl
+
+from ..units import Unit, UnitBook
 from .events import _now
+from .queries import _version_index_sql
 
 
 class AdminMixin:
@@ -28,13 +31,15 @@ class AdminMixin:
             for unit_id, grp, valid_from in con.execute(
                     "SELECT unit_id, grp, valid_from FROM unit_groups").fetchall():
                 memberships.setdefault(unit_id, []).append((valid_from, grp))
-        return UnitBook(units, aliases, memberships)
+        profile = self.profile
+        quotas = profile.quota_table(profile.quotas[0]) if profile.quotas else {}
+        return UnitBook(units, aliases, memberships, quotas)
 
     def add_unit(self, name: str, group: str, active_from: date, who: str, after: str | None = None) -> int:
         """A new unit, listed after `after` in the official order (or at the end)."""
         name = name.strip()
-        if group not in GROUPS:
-            raise ValueError(f"组别应为 {'、'.join(GROUPS)}")
+        if group not in self.profile.group_codes:
+            raise ValueError(f"组别应为 {'、'.join(self.profile.group_codes)}")
         with self.transaction() as con:
             if con.execute("SELECT 1 FROM units WHERE name = ? UNION ALL SELECT 1 FROM unit_aliases WHERE alias = ?",
                            [name, name]).fetchall():
@@ -82,8 +87,8 @@ class AdminMixin:
             self._bump(con)
 
     def move_unit(self, unit_id: int, group: str, valid_from: date, who: str, reason: str = "") -> None:
-        if group not in GROUPS:
-            raise ValueError(f"组别应为 {'、'.join(GROUPS)}")
+        if group not in self.profile.group_codes:
+            raise ValueError(f"组别应为 {'、'.join(self.profile.group_codes)}")
         with self.transaction() as con:
             con.execute("INSERT OR REPLACE INTO unit_groups VALUES (?, ?, ?)", [unit_id, group, valid_from])
             self.audit(con, who, "调整组别", f"单位 {unit_id}", {"组别": group, "起始": valid_from.isoformat()}, reason)
@@ -159,6 +164,35 @@ class AdminMixin:
             self.audit(con, who, "保存规则版本", effective.isoformat(), body, reason)
             self._bump(con)
 
+    # -- re-matching stored events when the rule set changes ----------------------------------
+    def rules_fingerprint(self) -> str:
+        return self.scalar("SELECT value FROM meta WHERE key = 'rules_fingerprint'") or ""
+
+    def match_keys(self, boundaries: list[date]) -> pl.DataFrame:
+        """The distinct matching fields of every stored row (live, withdrawn and raw import rows)
+        per rule version index, with the code each was given and how many rows carry it."""
+        vidx, params = _version_index_sql(boundaries)
+        return self.frame(f"""SELECT CAST({vidx} AS INTEGER) AS vidx, kind, level, publication, col, leader, code,
+                   count(*) AS n
+            FROM (SELECT day, kind, level, publication, col, leader, code FROM events
+                  UNION ALL SELECT day, kind, level, publication, col, leader, code FROM import_rows)
+            GROUP BY ALL ORDER BY ALL""", params)
+
+    def recode(self, changes: list[tuple], fingerprint: str, who: str = "系统") -> None:
+        """Give stored rows the item codes a changed rule set matches them to, and remember
+        which rule set the codes now follow. changes: (first day, last day, 类型, 层级, 刊物,
+        栏目, 批示人, old code, new code)."""
+        with self.transaction() as con:
+            for table in ("events", "import_rows") if changes else ():
+                con.executemany(f"""UPDATE {table} SET code = ? WHERE day BETWEEN ? AND ? AND kind = ? AND level = ?
+                    AND publication = ? AND col = ? AND leader = ? AND code = ?""",
+                                [[c[8], *c[:8]] for c in changes])
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('rules_fingerprint', ?)", [fingerprint])
+            if changes:
+                self.audit(con, who, "按新规则重新匹配", f"{len(changes)} 组记录",
+                           {"变更": [f"{c[7]} → {c[8]}" for c in changes][:50]})
+                self._bump(con)
+
     # -- bulk --------------------------------------------------------------------------------
     def bulk_add_units(self, rows, who: str = "系统") -> list[int]:
         """Many new units in one transaction (benchmarks, a province's lists), appended to the
@@ -168,9 +202,9 @@ class AdminMixin:
         rows = [(str(name).strip(), group, active_from) for name, group, active_from in rows]
         if not rows:
             return []
-        bad = sorted({g for _, g, _ in rows if g not in GROUPS})
+        bad = sorted({g for _, g, _ in rows if g not in self.profile.group_codes})
         if bad:
-            raise ValueError(f"组别应为 {'、'.join(GROUPS)}，现有 {'、'.join(map(str, bad))}")
+            raise ValueError(f"组别应为 {'、'.join(self.profile.group_codes)}，现有 {'、'.join(map(str, bad))}")
         names = [name for name, _, _ in rows]
         if len(set(names)) != len(names):
             raise ValueError("新增单位名单中有重复名称")

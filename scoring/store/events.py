@@ -13,6 +13,48 @@ from .schema import EVENT_FIELDS
 _INSERT_FIELDS = ", ".join(EVENT_FIELDS)
 # validate.py speaks in contract terms (type, column); storage in SQL-friendly ones.
 _STORAGE_NAME = {"type": "kind", "column": "col"}
+# Corrections are stored as JSON and re-applied later (redo of an import, a re-import, after a
+# restore), so their keys are data: each allowed key maps to a statement fixed here, and a key
+# from the data is never formatted into SQL.
+_SET_FIELD = {f: f"UPDATE events SET {f} = ? WHERE identity = ? AND copy_no = ?" for f in EVENT_FIELDS}
+_WITHDRAWN = {"撤回": True, "恢复": False}
+
+
+def parse_changes(correction_id: object, action: object, text: object) -> dict:
+    """A stored correction's changes, checked against the event columns and their types.
+
+    ValueError (Chinese, naming the correction) for anything this program would not have written."""
+    def bad(why: str) -> ValueError:
+        return ValueError(f"更正记录 {correction_id} 无效：{why}")
+
+    try:
+        changes = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        changes = None
+    if not isinstance(changes, dict):
+        raise bad("更正内容的格式不对")
+    if action in _WITHDRAWN:
+        if changes:
+            raise bad("撤回或恢复记录不应带有更正内容")
+        return changes
+    if action != "更正":
+        raise bad(f"未知的操作“{action}”")
+    if not changes:
+        raise bad("更正内容为空")
+    for key, value in changes.items():
+        if key not in _SET_FIELD:
+            raise bad(f"含有不能更正的字段“{str(key)[:40]}”")
+        if key == "day":
+            try:
+                date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise bad(f"日期“{str(value)[:40]}”不是有效的日期") from None
+        elif key == "unit_id":
+            if type(value) is not int:
+                raise bad("单位编号不是整数")
+        elif not isinstance(value, str):
+            raise bad(f"字段“{key}”的值不是文字")
+    return changes
 
 
 def _now() -> datetime:
@@ -68,23 +110,20 @@ class EventsMixin:
             SELECT identity, copy_no, import_id, src_row, {_INSERT_FIELDS} FROM added""")
         new = con.execute("SELECT count(*) FROM added").fetchone()[0]
         # A key that was live before (undone, then imported again) gets its corrections back.
-        pending = con.execute("""SELECT c.identity, c.copy_no, c.action, c.changes FROM corrections c
+        pending = con.execute("""SELECT c.id, c.identity, c.copy_no, c.action, c.changes FROM corrections c
             JOIN added a ON a.identity = c.identity AND a.copy_no = c.copy_no ORDER BY c.id""").fetchall()
-        for identity, copy_no, action, changes in pending:
-            self._apply_correction(con, identity, copy_no, action, json.loads(changes))
+        for cid, identity, copy_no, action, changes in pending:
+            self._apply_correction(con, identity, copy_no, action, parse_changes(cid, action, changes))
         con.execute("DROP TABLE added")
         return new
 
     def _apply_correction(self, con, identity: str, copy_no: int, action: str, changes: dict) -> None:
-        if action == "撤回":
-            con.execute("UPDATE events SET withdrawn = true WHERE identity = ? AND copy_no = ?", [identity, copy_no])
-        elif action == "恢复":
-            con.execute("UPDATE events SET withdrawn = false WHERE identity = ? AND copy_no = ?", [identity, copy_no])
-        else:
-            sets = ", ".join(f"{k} = ?" for k in changes)
-            values = [date.fromisoformat(v) if k == "day" else v for k, v in changes.items()]
-            con.execute(f"UPDATE events SET {sets} WHERE identity = ? AND copy_no = ?",
-                        [*values, identity, copy_no])
+        if action in _WITHDRAWN:
+            con.execute("UPDATE events SET withdrawn = ? WHERE identity = ? AND copy_no = ?",
+                        [_WITHDRAWN[action], identity, copy_no])
+            return
+        for k, v in changes.items():
+            con.execute(_SET_FIELD[k], [date.fromisoformat(v) if k == "day" else v, identity, copy_no])
 
     def undo_import(self, import_id: int, who: str, reason: str) -> int:
         """Undo a whole import: its rows stay in import_rows; live copies shrink to what others hold."""

@@ -27,38 +27,40 @@ def _month_date(number: pl.Expr) -> pl.Expr:
 class QueriesMixin:
     # 报送 rows are most of any register (about 85 %). Counting them per unit apart from the other
     # items keeps the big aggregation's groups few (unit × version rather than unit × item ×
-    # version), which is what makes these scans fast on millions of events.
+    # version), which is what makes these scans fast on millions of events. `counted` is the
+    # profile's item counted against the quota ("" when it has none).
 
-    def code_counts(self, start: date, end: date, boundaries: list[date]) -> pl.DataFrame:
+    def code_counts(self, start: date, end: date, boundaries: list[date], counted: str = "") -> pl.DataFrame:
         """Live events per unit, item code and rule version in [start, end]: the engine's input.
 
         Aggregating before applying points keeps scoring (and what-if) independent of event
         count: points are applied to this small frame.
         """
         vidx, params = _version_index_sql(boundaries)
-        return self.frame(f"""SELECT unit_id, 'SUBMISSION' AS code, CAST({vidx} AS INTEGER) AS vidx, count(*) AS n
-            FROM events WHERE NOT withdrawn AND code = 'SUBMISSION' AND day BETWEEN ? AND ? GROUP BY ALL
+        return self.frame(f"""SELECT unit_id, CAST(? AS VARCHAR) AS code, CAST({vidx} AS INTEGER) AS vidx, count(*) AS n
+            FROM events WHERE NOT withdrawn AND code = ? AND day BETWEEN ? AND ? GROUP BY ALL
             UNION ALL
             SELECT unit_id, code, CAST({vidx} AS INTEGER) AS vidx, count(*) AS n
-            FROM events WHERE NOT withdrawn AND code <> 'SUBMISSION' AND day BETWEEN ? AND ? GROUP BY ALL""",
-                          [*params, start, end, *params, start, end])
+            FROM events WHERE NOT withdrawn AND code <> ? AND day BETWEEN ? AND ? GROUP BY ALL""",
+                          [counted, *params, counted, start, end, *params, counted, start, end])
 
-    def monthly_submissions(self, until: date) -> pl.DataFrame:
-        """报送 rows per unit and month, all history up to `until` (quota runs may cross years)."""
+    def monthly_submissions(self, until: date, counted: str = "") -> pl.DataFrame:
+        """Counted rows per unit and month, all history up to `until` (quota runs may cross years)."""
         return self.frame(f"""SELECT unit_id, {_MONTH_NUMBER} AS month, count(*) AS n
-            FROM events WHERE NOT withdrawn AND code = 'SUBMISSION' AND day <= ? GROUP BY ALL""",
-                          [until]).with_columns(_month_date(pl.col("month")).alias("month"))
+            FROM events WHERE NOT withdrawn AND code = ? AND day <= ? GROUP BY ALL""",
+                          [counted, until]).with_columns(_month_date(pl.col("month")).alias("month"))
 
-    def counts_and_monthly(self, start: date, end: date, boundaries: list[date]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def counts_and_monthly(self, start: date, end: date, boundaries: list[date],
+                           counted: str = "") -> tuple[pl.DataFrame, pl.DataFrame]:
         """code_counts(start, end, boundaries) and monthly_submissions(end), from one scan."""
         vidx, params = _version_index_sql(boundaries)
-        found = self.frame(f"""SELECT unit_id, 'SUBMISSION' AS code, CAST({vidx} AS INTEGER) AS vidx,
+        found = self.frame(f"""SELECT unit_id, CAST(? AS VARCHAR) AS code, CAST({vidx} AS INTEGER) AS vidx,
                    {_MONTH_NUMBER} AS month, day >= ? AS in_period, count(*) AS n
-            FROM events WHERE NOT withdrawn AND code = 'SUBMISSION' AND day <= ? GROUP BY ALL
+            FROM events WHERE NOT withdrawn AND code = ? AND day <= ? GROUP BY ALL
             UNION ALL
             SELECT unit_id, code, CAST({vidx} AS INTEGER), NULL, true, count(*)
-            FROM events WHERE NOT withdrawn AND code <> 'SUBMISSION' AND day BETWEEN ? AND ? GROUP BY ALL""",
-                           [*params, start, end, *params, start, end])
+            FROM events WHERE NOT withdrawn AND code <> ? AND day BETWEEN ? AND ? GROUP BY ALL""",
+                           [counted, *params, start, counted, end, *params, counted, start, end])
         submissions = found.filter(pl.col("month").is_not_null())
         monthly = (submissions.group_by("unit_id", "month").agg(pl.col("n").sum())
                    .with_columns(_month_date(pl.col("month")).alias("month")))

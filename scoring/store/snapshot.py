@@ -38,7 +38,8 @@ def copy_database(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 
 
 def describe_file(path: Path) -> dict:
-    """Open a candidate file read-only: its tables, meta values and event count.
+    """Open a candidate file read-only: its tables, meta values, event count and corrections
+    (id, action, changes: checked before a restore, since a backup file is untrusted input).
 
     Raises duckdb.Error when it is no DuckDB database (of this version)."""
     con = duckdb.connect(str(path), read_only=True, config=CONFIG)
@@ -47,15 +48,28 @@ def describe_file(path: Path) -> dict:
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
         events = con.execute("SELECT count(*) FROM events").fetchone()[0] if "events" in tables else 0
-        return {"tables": tables, "meta": meta, "events": events}
+        corrections = (con.execute("SELECT id, action, changes FROM corrections ORDER BY id").fetchall()
+                       if "corrections" in tables else [])
+        return {"tables": tables, "meta": meta, "events": events, "corrections": corrections}
     finally:
         con.close()
+
+
+class RefillFailed(Exception):
+    """Refilling one table from the backup failed (the caller's transaction is rolled back)."""
+
+    def __init__(self, table: str, cause: duckdb.Error):
+        super().__init__(table, cause)
+        self.table, self.cause = table, cause
 
 
 def restore_tables(con: duckdb.DuckDBPyConnection, candidate: Path, keep: Path, who: str, info: dict) -> bool:
     """Within the caller's transaction, refill every table from `candidate` (the previous state
     was kept at `keep` beforehand). Returns whether the current accounts were kept (when the
-    backup has no usable admin account: a backup from before accounts existed would lock everyone out)."""
+    backup has no usable admin account: a backup from before accounts existed would lock everyone out).
+
+    The audit trail is not taken back in time: entries the backup lacks (made after it was taken,
+    or in another lineage) are kept, so a restore never hides what was done before it."""
     current = con.execute("SELECT current_database()").fetchone()[0]
     src = f"src_{uuid.uuid4().hex[:10]}"
     con.execute(f"ATTACH {_sql_path(candidate)} AS {src} (READ_ONLY)")
@@ -68,24 +82,49 @@ def restore_tables(con: duckdb.DuckDBPyConnection, candidate: Path, keep: Path, 
             WHERE database_name = ? AND schema_name = 'main'""", [src]).fetchall()
         keep_users = "users" not in info["tables"] or not con.execute(
             f"SELECT count(*) FROM {src}.main.users WHERE role = '管理' AND NOT disabled").fetchone()[0]
+        con.execute("CREATE OR REPLACE TEMP TABLE audit_before AS SELECT * FROM main.audit")
         for table in tables:
             if table == "users" and keep_users:
                 continue
-            con.execute(f"DELETE FROM main.{_quote(table)}")
-            if table in info["tables"]:
-                con.execute(f"INSERT INTO main.{_quote(table)} BY NAME SELECT * FROM {src}.main.{_quote(table)}")
+            try:
+                con.execute(f"DELETE FROM main.{_quote(table)}")
+                if table in info["tables"]:
+                    con.execute(f"INSERT INTO main.{_quote(table)} BY NAME SELECT * FROM {src}.main.{_quote(table)}")
+            except duckdb.Error as e:
+                raise RefillFailed(table, e) from e
         for name, last in sequences:
             _advance_sequence(con, name, last)
+        kept_audit = _keep_newer_audit(con)
         restored = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
         new_version = max(old_version, int(restored[0]) if restored and restored[0] else 0) + 1
         con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [str(new_version)])
         detail = {"恢复前的数据库另存为": keep.name, "备份中的事件数": info["events"],
-                  "账号": "保留现有账号（备份中没有可用的管理账号）" if keep_users else "按备份恢复"}
+                  "账号": "保留现有账号（备份中没有可用的管理账号）" if keep_users else "按备份恢复",
+                  "保留的备份之外的操作记录": kept_audit}
         con.execute("INSERT INTO audit VALUES (nextval('seq_audit'), ?, ?, '恢复备份', ?, ?, '')",
                     [datetime.now().replace(microsecond=0), who, keep.name, json.dumps(detail, ensure_ascii=False)])
     finally:
-        con.execute(f"DETACH {src}")
+        try:
+            con.execute(f"DETACH {src}")
+        except duckdb.TransactionException:  # a failed refill aborted the transaction: the caller
+            pass                              # rolls back and closes this connection
     return keep_users
+
+
+def _keep_newer_audit(con) -> int:
+    """Put back the audit entries of before the restore that the backup does not hold; an entry
+    whose id the backup uses for something else gets a new id. Returns how many were kept."""
+    before = con.execute("SELECT count(*) FROM main.audit").fetchone()[0]
+    con.execute("""INSERT INTO main.audit SELECT * FROM audit_before b
+        WHERE NOT EXISTS (SELECT 1 FROM main.audit a WHERE a.id = b.id)""")
+    con.execute("""INSERT INTO main.audit
+        SELECT nextval('seq_audit'), made_at, who, action, target, detail, reason FROM audit_before b
+        WHERE EXISTS (SELECT 1 FROM main.audit a WHERE a.id = b.id)
+          AND NOT EXISTS (SELECT 1 FROM main.audit a WHERE a.id = b.id AND a.made_at = b.made_at
+                          AND a.who = b.who AND a.action = b.action AND a.target = b.target)
+        ORDER BY b.id""")
+    con.execute("DROP TABLE audit_before")
+    return con.execute("SELECT count(*) FROM main.audit").fetchone()[0] - before
 
 
 def _advance_sequence(con, name: str, last: int | None) -> None:

@@ -1,6 +1,6 @@
-"""`python -m scoring report …` and `python -m scoring reminders …` (contract.md §2).
+"""`python -m scoring report …` and `python -m scoring reminders …` 
 
-Registered by scoring/cli.py (`_extensions`). Bad input raises scoring.cli.BadInput (exit 2).
+Bad input raises BadInput (exit 2). The report modules load only when a report is asked for.
 """
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import os
 import sys
 from pathlib import Path
 
+from .common import BadInput, open_store
+
 
 def _as_of(args):
     from ..normalize import parse_date
-    from ..cli import BadInput
 
     if not args.as_of:
         return None
@@ -22,16 +23,12 @@ def _as_of(args):
 
 
 def _check_out_dir(path: Path) -> None:
-    from ..cli import BadInput
-
     if not path.parent.is_dir():
         raise BadInput(f"输出目录 {path.parent} 不存在")
 
 
 def _write(path: Path, data: bytes) -> None:
     """Write via a temporary file, so a failed run never leaves half a document."""
-    from ..cli import BadInput
-
     _check_out_dir(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -43,9 +40,8 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def cmd_report(args) -> int:
-    from ..cli import BadInput, open_store
     from ..engine import Engine
-    from . import UnknownFormat, check_format, render, report_period
+    from ..reports import UnknownFormat, check_format, render, report_period
 
     out = Path(args.out)
     try:
@@ -67,9 +63,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_reminders(args) -> int:
-    from ..cli import BadInput, open_store
     from ..engine import Engine
-    from .reminders import MonthNotEnded, build_reminders_docx, collect
+    from ..reports.reminders import MonthNotEnded, build_reminders_docx, collect
 
     out = Path(args.out)
     if out.suffix.lower() != ".docx":

@@ -1,0 +1,101 @@
+"""The dashboard's data: the store and engine (opened per operation) and every view cached by the
+store's data version, so that a write from any session or from the command line makes them stale.
+Pages call `view(fn, ...)` with a function of scoring.views (or scoring.commend …) that takes the
+engine first.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import streamlit as st
+
+from scoring.engine import Engine, today_in
+from scoring.settings import merged
+from scoring.store import Store
+from scoring.units import GROUPS
+from scoring.views.common import data_span
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def db_path() -> str:
+    return os.environ.get("SCORING_DB") or str(ROOT / "data" / "demo.duckdb")
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> Store:
+    # A Store object holds no connection: each of its methods opens the file and closes it again.
+    return Store(path)
+
+
+def store() -> Store:
+    return _store(db_path())
+
+
+@st.cache_data(ttl=1.0, show_spinner=False)
+def _version(path: str) -> str:
+    """The store's data version, re-read at most once a second (imports from the CLI show up)."""
+    return _store(path).data_version()
+
+
+def version() -> str:
+    return _version(db_path())
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _timezone(path: str, data_version: str) -> str:
+    return merged(_store(path).stored_settings())["timezone"]
+
+
+def today() -> date:
+    """Today where the office is (the 时区 setting): months end, and times show, in its time."""
+    return today_in(_timezone(db_path(), version()))
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _engine(path: str, data_version: str, today: date) -> Engine:
+    return Engine.open(_store(path))
+
+
+def engine() -> Engine:
+    return _engine(db_path(), version(), today())
+
+
+def _key(fn: Callable) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _view(path: str, data_version: str, today: date, key: str, args: tuple, kwargs: tuple, _fn: Callable):
+    return _fn(_engine(path, data_version, today), *args, **dict(kwargs))
+
+
+def view(fn: Callable, *args, **kwargs):
+    """fn(engine, *args, **kwargs), cached (across sessions) until the data changes."""
+    return _view(db_path(), version(), today(), _key(fn), args, tuple(sorted(kwargs.items())), fn)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _store_view(path: str, data_version: str, key: str, args: tuple, _fn: Callable):
+    return _fn(_store(path), *args)
+
+
+def store_view(fn: Callable, *args):
+    """fn(store, *args), cached until the data changes."""
+    return _store_view(db_path(), version(), _key(fn), args, fn)
+
+
+def has_data() -> bool:
+    return store_view(data_span)[0] is not None
+
+
+def unit_options() -> dict[int, str]:
+    return {u.id: u.name for u in engine().units.units}
+
+
+def groups() -> tuple[str, ...]:
+    """The groups units are ranked within, in display order."""
+    return GROUPS

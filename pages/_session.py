@@ -1,0 +1,235 @@
+"""Who is using the dashboard, what they may do, and the frame every page runs in: the signed-in
+account (re-read from the database), the kiosk guest, role checks before every write, and the
+page guard that turns an unexpected error into a Chinese sentence.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+import streamlit as st
+
+from scoring import auth, registry
+from scoring.store import StoreBusy
+
+from ._data import _store, _version, db_path, store, version
+
+log = logging.getLogger("scoring.dashboard")
+ERROR_TEXT = ("抱歉，页面出现意外错误，详细信息已记录在服务器日志中。"
+              "请刷新页面重试；如问题持续，请联系系统管理员。")
+_WRITE_LOCK = threading.Lock()  # writes from all sessions of this server, one at a time
+
+
+READ_ACTIONS = frozenset({"view", "export"})
+
+
+@dataclass(frozen=True)
+class Guest:
+    """The visitor of a kiosk screen (免登录只读模式): read-only, role 查看, and no account.
+
+    Deliberately not an auth.User: auth's write functions refuse anything but a signed-in User,
+    and a guest can never be mistaken for (or refreshed into) a real account of the same name.
+    """
+    name: str = "访客（只读）"
+    role: str = "查看"
+    unit_id: int | None = None
+
+
+GUEST = Guest()
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _refreshed(path: str, name: str, role: str, unit_id):
+    """The account as the database has it now (re-read at most every 5 s): a disabled account or
+    a changed role takes effect without a new login. Writes check again, uncached."""
+    return auth.refresh(_store(path), auth.User(name, role, unit_id))
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _kiosk(path: str, data_version: str) -> bool:
+    try:
+        return auth.kiosk_enabled(_store(path))
+    except StoreBusy:
+        raise
+    except Exception:  # noqa: BLE001 - a broken kiosk check must not open the dashboard
+        log.exception("检查免登录只读模式失败")
+        return False
+
+
+def user():
+    """The signed-in auth.User; the read-only GUEST when kiosk mode is on and nobody is signed
+    in; None otherwise (app.py then shows the login form)."""
+    found = st.session_state.get("user")
+    if isinstance(found, auth.User):
+        fresh = _refreshed(db_path(), found.name, found.role, found.unit_id)
+        if fresh is None:
+            st.session_state.pop("user", None)
+            st.session_state["login_note"] = "账号已停用或已删除，请重新登录。"
+            return None
+        if fresh != found:
+            st.session_state["user"] = fresh
+        return fresh
+    if found is not None:  # anything else in the session is no account
+        st.session_state.pop("user", None)
+    return GUEST if _kiosk(db_path(), version()) else None
+
+
+def signed_in() -> bool:
+    return isinstance(user(), auth.User)
+
+
+def who() -> str:
+    """The signed-in account's name, for the audit trail of a write (never a guest's)."""
+    current = user()
+    if not isinstance(current, auth.User):
+        raise PermissionError("免登录只读模式下不能修改数据，请先登录" if isinstance(current, Guest) else "请先登录")
+    return current.name
+
+
+def can(action: str) -> bool:
+    """May the current user do this auth action (import, correct, waive, rules, units …)?
+    A kiosk guest may only view and export; nobody signed in may do nothing."""
+    current = user()
+    if current is None:
+        return False
+    if not isinstance(current, auth.User) and action not in READ_ACTIONS:
+        return False
+    return auth.can(current, action)
+
+
+def unit_scope() -> int | None:
+    """The one unit a 单位 account may see; None = every unit."""
+    current = user()
+    scope = auth.unit_scope(current)
+    if scope is None and getattr(current, "role", None) == "单位":
+        raise PermissionError("该单位账号未指定所属单位，请联系管理员")
+    return scope
+
+
+def allowed_pages() -> set[str]:
+    current = user()
+    if current is None:
+        return set()
+    return auth.pages_for(current.role) | {registry.HOME}
+
+
+def password_form(auth, current) -> None:
+    """Any signed-in user may change their own password (the old one is asked for)."""
+    with st.expander("修改密码", icon=":material/key:"):
+        with st.form("own_password", clear_on_submit=True, border=False):
+            old = st.text_input("原密码", type="password")
+            new = st.text_input(f"新密码（至少 {auth.MIN_PASSWORD} 位）", type="password")
+            again = st.text_input("再输入一次新密码", type="password")
+            submitted = st.form_submit_button("修改")
+        if not submitted:
+            return
+        if new != again:
+            st.error("两次输入的新密码不一致")
+            return
+        try:
+            auth.set_password(store(), current, current.name, new, old_password=old)
+        except (auth.AuthError, PermissionError) as e:
+            st.error(str(e))
+        else:
+            log.info("%s 修改了自己的密码", current.name)
+            st.success("密码已修改")
+
+
+def acting_user(action: str):
+    """The signed-in account, re-read from the database now, after auth.require(user, action).
+
+    PermissionError (Chinese) for a kiosk visitor, nobody signed in, a disabled account or a role
+    that may not do the action. Every write and the backup go through here, not only hidden buttons.
+    """
+    current = user()
+    if isinstance(current, Guest):
+        raise PermissionError("免登录只读模式下不能修改数据，请先登录")
+    if not isinstance(current, auth.User):
+        raise PermissionError("请先登录")
+    fresh = auth.refresh(store(), current)
+    if fresh is None:
+        st.session_state.pop("user", None)
+        raise PermissionError("账号已停用或不存在，请重新登录")
+    auth.require(fresh, action)
+    return fresh
+
+
+def write(action: str, fn: Callable, *args, **kwargs):
+    """Run a store write (serialised within this server) and make every cached read stale.
+
+    `action` is the auth action it needs (import, correct, undo, waive, rules, units, settings,
+    users, backup); the role is checked again here against the database, not only by hiding buttons.
+    """
+    actor = acting_user(action)
+    with _WRITE_LOCK:
+        result = fn(*args, **kwargs)
+    _version.clear()
+    log.info("%s: %s %s", actor.name, action, getattr(fn, "__name__", fn))
+    return result
+
+
+def backup_download(actor) -> Callable[[], bytes]:
+    """The download button's data: a callable that makes a consistent snapshot when clicked.
+
+    Streamlit runs it outside the script run (no session state there), so the signed-in account
+    is bound now and checked again against the database, after auth.require(user, "backup"),
+    when the snapshot is made; the download is audited under that account's name.
+    """
+    from scoring.backup import backup_bytes
+
+    if not isinstance(actor, auth.User):
+        raise PermissionError("请先登录")
+    auth.require(actor, "backup")
+    s = store()
+
+    def snapshot() -> bytes:
+        fresh = auth.refresh(s, actor)
+        if fresh is None:
+            raise PermissionError("账号已停用或不存在，请重新登录")
+        auth.require(fresh, "backup")
+        data = backup_bytes(s, who=fresh.name)
+        log.info("%s: backup download (%d bytes)", fresh.name, len(data))
+        return data
+
+    return snapshot
+
+
+def restore_backup(data: bytes):
+    """Replace the database's contents with an uploaded backup (role 管理; audited).
+    Returns where the previous database was kept; BackupError for a file that is no backup."""
+    from scoring.backup import restore_from
+
+    actor = acting_user("backup")
+    try:
+        return write("backup", restore_from, db_path(), data, who=actor.name)
+    finally:
+        _refreshed.clear()  # the accounts and the kiosk switch come from the backup now
+        _kiosk.clear()
+
+
+def run_page(body: Callable[[], None], page: str | None = None) -> None:
+    """Run a page body; an unexpected error shows a Chinese message and goes to the log.
+
+    `page` (a scoring.registry key) is checked against the user's role here too, not only by the
+    navigation: nobody signed in, or a role without the page, sees a message instead.
+    """
+    try:
+        if user() is None:
+            st.warning("请先登录。", icon=":material/lock:")
+            return
+        if page is not None and page not in allowed_pages():
+            st.error("当前账号无权打开此页面。" if signed_in() else "免登录只读模式下不能打开此页面，请先登录。",
+                     icon=":material/lock:")
+            return
+        body()
+    except StoreBusy as e:
+        st.warning(f"数据库正忙：{e}")
+    except PermissionError as e:
+        st.error(str(e), icon=":material/lock:")
+    except Exception:  # noqa: BLE001 - the user gets a sentence, the log the traceback
+        log.exception("页面出错")
+        st.error(ERROR_TEXT, icon=":material/warning:")
+
+

@@ -1,0 +1,55 @@
+"""排名: the ranking as drawn, ranks by quarter, and what was published."""
+from __future__ import annotations
+
+import polars as pl
+
+from ..engine import Engine
+from ..periods import Period
+from ..reports import publish
+from .common import QUARTER_NAMES, data_span
+
+
+def ranking_view(engine: Engine, period: Period, official_order: bool = False) -> pl.DataFrame:
+    """The ranking with a 并列 marker, 采用率 in percent, sorted by rank or the official order."""
+    frame = engine.ranking(period)
+    ties = frame.group_by("组别", "排名").agg(pl.len().alias("_n"))
+    frame = (frame.join(ties, on=["组别", "排名"], how="left")
+             .with_columns(pl.when(pl.col("_n") > 1).then(pl.lit("并列")).otherwise(pl.lit("")).alias("并列"),
+                           (pl.col("采用率") * 100).alias("采用率"))
+             .drop("_n"))
+    order = ["组别", "序号"] if official_order else ["组别", "排名", "序号"]
+    return frame.sort(order)
+
+
+def rank_by_quarter(engine: Engine, year: int) -> pl.DataFrame:
+    """Score and rank of every unit in each quarter of the year that has begun and holds data."""
+    _, last = data_span(engine.store)
+    frames = []
+    for q in range(1, 5):
+        period = Period.quarter(year, q)
+        if last is None or period.start > last or period.start > engine.as_of:
+            continue
+        frames.append(engine.ranking(period, cumulative=False)
+                      .select("组别", "单位", "unit_id", "序号", "得分", "排名")
+                      .with_columns(pl.lit(q).alias("季度号"), pl.lit(QUARTER_NAMES[q]).alias("季度")))
+    if not frames:
+        return pl.DataFrame(schema={"组别": pl.Utf8, "单位": pl.Utf8, "unit_id": pl.Int32, "序号": pl.Int64,
+                                    "得分": pl.Float64, "排名": pl.Int64, "季度号": pl.Int32, "季度": pl.Utf8})
+    return pl.concat(frames).sort(["季度号", "组别", "排名", "序号"])
+
+
+def published(engine: Engine, period_key: str):
+    """The latest publication of a period (figures as issued), or None."""
+    return publish.published_snapshot(engine.store, period_key)
+
+
+def published_table(engine: Engine, period_key: str) -> pl.DataFrame | None:
+    pub = published(engine, period_key)
+    if pub is None:
+        return None
+    return publish.issued_table(pub)
+
+
+def published_changes(engine: Engine, period: Period) -> pl.DataFrame | None:
+    """What differs now from the latest publication of the period (None: nothing, or unpublished)."""
+    return publish.published_changes(engine.store, engine, period)

@@ -1,0 +1,103 @@
+"""规则试算: rule versions as tables, the what-if editor and its comparison, a new dated version."""
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import yaml
+
+from ..engine import Engine
+from ..periods import Period
+from ..rules import MATCH_COLUMNS, RuleError, check_sign, parse_version
+
+
+def _accepts_text(item, column: str) -> str:
+    allowed = item.accepts.get(column, frozenset({""}))
+    if allowed is None:
+        return "（不限）"
+    values = sorted(v for v in allowed if v)
+    text = "、".join(values)
+    if "" in allowed and values:
+        text += "（或空）"
+    return text
+
+
+def rule_table(engine: Engine, index: int | None = None) -> pl.DataFrame:
+    """The items of one rule version (default: the latest) with their match keys and clause."""
+    version = engine.book.versions[-1 if index is None else index]
+    rows = [{"代码": it.code, "名称": it.name, "类型": it.type,
+             **{c: ("（系统推导）" if it.derived else _accepts_text(it, c)) for c in MATCH_COLUMNS},
+             "分值": float(it.points), "分类": it.tier, "条款": it.clause, "原文": it.text, "说明": it.note}
+            for it in version.items.values()]
+    return pl.DataFrame(rows)
+
+
+def versions_table(engine: Engine) -> pl.DataFrame:
+    """Every rule version, oldest first, with its source and what it changed."""
+    rows = []
+    previous = None
+    for v in engine.book.versions:
+        changed = []
+        if previous is not None:
+            changed = [f"{c} {previous.items[c].points:g}→{it.points:g}" for c, it in v.items.items()
+                       if c in previous.items and previous.items[c].points != it.points]
+        rows.append({"版本": v.version, "生效日期": v.effective, "标题": v.title, "说明": v.reason,
+                     "来源": "数据库（仪表盘保存）" if v.source.startswith("数据库") else f"规则文件 {v.source}",
+                     "调整内容": "；".join(changed) if previous is not None else "首个版本（完整规则）"})
+        previous = v
+    return pl.DataFrame(rows, schema={"版本": pl.Utf8, "生效日期": pl.Date, "标题": pl.Utf8, "说明": pl.Utf8,
+                                      "来源": pl.Utf8, "调整内容": pl.Utf8})
+
+
+def whatif_base(engine: Engine) -> pl.DataFrame:
+    """The editor's table: each item's points in the latest version; 试算分值 starts equal."""
+    latest = engine.book.latest()
+    return pl.DataFrame([{"名称": it.name, "现行分值": float(it.points), "试算分值": float(it.points),
+                          "分类": it.tier, "条款": it.clause, "代码": it.code} for it in latest.items.values()])
+
+
+def overrides_from(edited: pl.DataFrame) -> dict[str, float]:
+    """{code: points} for every row whose 试算分值 differs from 现行分值 (blank = unchanged)."""
+    out = {}
+    for code, now, new in edited.select("代码", "现行分值", "试算分值").iter_rows():
+        if new is None or new != new:
+            continue
+        if float(new) != float(now):
+            out[code] = float(new)
+    return out
+
+
+def check_overrides(engine: Engine, overrides: dict[str, float]) -> list[str]:
+    """Problems with a what-if (unknown code, wrong sign), as Chinese messages."""
+    known = {code for v in engine.book.versions for code in v.items}
+    problems = []
+    for code, points in overrides.items():
+        if code not in known:
+            problems.append(f"未知代码 {code}")
+            continue
+        try:
+            check_sign(code, points, code)
+        except RuleError as e:
+            problems.append(str(e))
+    return problems
+
+
+def compare_view(engine: Engine, period: Period, overrides) -> pl.DataFrame:
+    """engine.compare with a readable change marker; overrides as a dict or (code, points) pairs."""
+    return (engine.compare(period, dict(overrides))
+            .with_columns(pl.when(pl.col("名次变化") > 0).then(pl.format("↑{}", pl.col("名次变化")))
+                          .when(pl.col("名次变化") < 0).then(pl.format("↓{}", -pl.col("名次变化")))
+                          .otherwise(pl.lit("—")).alias("变化")))
+
+
+def rule_version_yaml(effective: date, overrides: dict[str, float], reason: str, book,
+                      title: str | None = None) -> str:
+    """The body of a new dated rule version listing only the changed items; checked by parsing it
+    on top of the version before its date (raises RuleError with the problem)."""
+    items = [{"code": c, "points": (int(p) if float(p).is_integer() else float(p))} for c, p in sorted(overrides.items())]
+    body = yaml.safe_dump({"version": effective.isoformat(), "effective": effective,
+                           "title": title or book.latest().title, "reason": reason, "items": items},
+                          allow_unicode=True, sort_keys=False)
+    before = [v for v in book.versions if v.effective < effective]
+    parse_version(body, f"数据库:{effective.isoformat()}", before[-1] if before else book.versions[0])
+    return body

@@ -1,0 +1,72 @@
+"""单位详情: why a unit has its score, down to each event, its points and clause."""
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from ..engine import Engine
+from ..periods import Period
+
+
+def _split_authors(frame: pl.DataFrame) -> pl.DataFrame:
+    return (frame.filter(pl.col("author").is_not_null() & (pl.col("author") != ""))
+            .with_columns(pl.col("author").str.split("、").alias("作者"))
+            .explode("作者").filter(pl.col("作者") != ""))
+
+
+def unit_detail(engine: Engine, period: Period, unit_id: int) -> dict:
+    """Why this unit has this score: summary, every event (waived months included), monthly
+    quota, authors. Score and rank by quarter: rank_by_quarter()."""
+    unit = engine.units.get(unit_id)
+    ranking = engine.ranking(period)
+    row = ranking.filter(pl.col("unit_id") == unit_id)
+    summary = row.row(0, named=True) if row.height else None
+    group_size = ranking.filter(pl.col("组别") == summary["组别"]).height if summary else 0
+    scored = engine.scored_events(period, [unit_id])
+    quota = engine.submissions_vs_quota(period).filter(pl.col("unit_id") == unit_id)
+    waivers = engine.store.waivers().filter(pl.col("unit_id") == unit_id)
+    waived = (quota.filter(pl.col("状态") == "豁免")
+              .join(waivers.select(pl.col("month").alias("月份"), "reason", "who"), on="月份", how="left"))
+    events = (scored.with_columns(
+        pl.col("id").alias("事件编号"), pl.col("day").alias("日期"), pl.col("kind").alias("类型"),
+        pl.col("item").alias("事项"), pl.col("code").alias("代码"), pl.col("title").fill_null("").alias("标题"),
+        pl.col("points").alias("分值"), pl.col("clause").alias("条款"), pl.col("version").alias("规则版本"),
+        pl.when(pl.col("file_name").is_not_null())
+        .then(pl.format("{} 第{}行", pl.col("file_name"), pl.col("src_row")))
+        .otherwise(pl.lit("系统按月计算")).alias("来源"),
+        pl.col("author").fill_null("").alias("作者"), pl.col("note").fill_null("").alias("备注"))
+        .select("日期", "类型", "事项", "分值", "标题", "条款", "规则版本", "来源", "作者", "备注", "代码", "事件编号"))
+    if waived.height:
+        extra = waived.select(
+            pl.col("月份").alias("日期"), pl.lit("豁免").alias("类型"), pl.lit("报送任务扣分（已豁免）").alias("事项"),
+            pl.format("{}月报送 {} 条（任务数 {} 条），已豁免：{}（{}）", pl.col("月份").dt.month(), pl.col("报送数"),
+                      pl.col("任务数"), pl.col("reason").fill_null(""), pl.col("who").fill_null("")).alias("标题"),
+            pl.lit(0.0).alias("分值"), pl.lit("三(二)1").alias("条款"), pl.lit("").alias("规则版本"),
+            pl.lit("豁免记录").alias("来源"), pl.lit("").alias("作者"), pl.lit("").alias("备注"),
+            pl.lit("WAIVED").alias("代码"), pl.lit(None, pl.Int64).alias("事件编号")).select(events.columns)
+        events = pl.concat([events, extra], how="vertical_relaxed")
+    events = events.sort(["日期", "事件编号"], nulls_last=True)
+    by_item = (events.filter(pl.col("代码") != "WAIVED")
+               .group_by("类型", "事项", "代码", "条款").agg(pl.len().alias("条数"), pl.col("分值").sum().alias("合计"))
+               .sort("合计", descending=True))
+    authors = _split_authors(scored.filter(pl.col("id").is_not_null()))
+    authors = (authors.group_by("作者").agg(
+        (pl.col("kind") == "报送").sum().alias("报送数"),
+        (pl.col("kind") == "采用").sum().alias("采用数"),
+        pl.col("points").filter(pl.col("points") > 0).sum().alias("得分"))
+        .sort(["得分", "采用数", "作者"], descending=[True, True, False]))
+    months = quota.select("月份", "报送数", "任务数", "状态", "扣分代码")
+    return {"unit": {"id": unit.id, "name": unit.name, "head": unit.head, "contact": unit.contact,
+                     "phone": unit.phone},
+            "summary": summary, "group_size": group_size, "events": events, "by_item": by_item,
+            "months": months, "authors": authors,
+            "waivers": waivers.select(pl.col("month").alias("月份"), pl.col("reason").alias("原因"),
+                                      pl.col("who").alias("操作人"), pl.col("made_at").alias("时间"))}
+
+
+def waivable_months(engine: Engine, unit_id: int, until: date) -> list[date]:
+    """Ended months in which the unit was short of its quota (with or without a deduction)."""
+    ladder = engine.quota_status(until)
+    return (ladder.filter((pl.col("unit_id") == unit_id) & pl.col("code").is_not_null())
+            .sort("month", descending=True)["month"].to_list())
