@@ -68,7 +68,7 @@ def main() -> None:
              for p in registry.PAGES if p.key in allowed]
     nav = st.navigation(pages, position="sidebar", expanded=True)
     with st.sidebar:
-        st.caption(f"当前用户：{user.name}（{user.role}）")
+        st.caption(f"当前用户：{_widgets.text(user.name)}（{user.role}）")
         if isinstance(user, auth.User):
             if st.button("退出登录", key="logout"):
                 st.session_state.pop("user", None)

@@ -15,7 +15,6 @@ import streamlit as st
 from scoring.engine import Engine, today_in
 from scoring.settings import merged
 from scoring.store import Store
-from scoring.units import GROUPS
 from scoring.views.common import data_span
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,9 +49,14 @@ def _timezone(path: str, data_version: str) -> str:
     return merged(_store(path).stored_settings())["timezone"]
 
 
+def timezone() -> str:
+    """The 时区 setting: today's date and every displayed time are in it."""
+    return _timezone(db_path(), version())
+
+
 def today() -> date:
     """Today where the office is (the 时区 setting): months end, and times show, in its time."""
-    return today_in(_timezone(db_path(), version()))
+    return today_in(timezone())
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
@@ -97,5 +101,5 @@ def unit_options() -> dict[int, str]:
 
 
 def groups() -> tuple[str, ...]:
-    """The groups units are ranked within, in display order."""
-    return GROUPS
+    """The groups units are ranked within, in display order (the profile's)."""
+    return engine().profile.group_codes

@@ -3,20 +3,32 @@ number and date columns, tables, links between pages, the empty state and the fa
 """
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from scoring import numbers, registry
+from scoring.reports.csv_export import frame_csv
 from scoring.periods import Period
-from scoring.views.common import QUARTER_NAMES, TIER_COLUMNS, data_span, data_years, latest_quarter, make_period
+from scoring.views.common import (QUARTER_NAMES, data_span, data_years, latest_quarter, local_time, local_times,
+                                  make_period)
 
-from ._data import store_view, today
+from ._data import store_view, timezone, today
 from ._session import allowed_pages
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
-TIER_COLORS = {"市级": "#4c78a8", "自治区级": "#f58518", "国家级": "#e45756", "批示加分": "#72b7b2",
-               "约稿·线索·调研": "#54a24b", "扣分": "#9d755d"}
+PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#9d755d", "#b279a2", "#ff9da6", "#bab0ac")
+
+
+def tier_color(tier: str) -> str:
+    """A tier's colour: by its place in the profile's tier list, so every chart agrees."""
+    from ._data import engine
+
+    tiers = engine().profile.score_tiers
+    return PALETTE[tiers.index(tier) % len(PALETTE)] if tier in tiers else PALETTE[-1]
 
 
 def link_unit(unit_id: int) -> None:
@@ -46,6 +58,22 @@ def _keep(name: str, default):
 
 def _save(name: str) -> None:
     st.session_state[f"_{name}"] = st.session_state[f"w_{name}"]
+
+
+def remembered(name: str, default) -> dict:
+    """key, on_change and args for a widget whose choice is kept across pages (and read elsewhere
+    with `chosen(name)`), e.g. st.selectbox(…, **remembered("commend_measure", default))."""
+    return {"key": _keep(name, default), "on_change": _save, "args": (name,)}
+
+
+def chosen(name: str, default=None):
+    """The value last picked in the remembered widget `name` on any page, or `default`."""
+    return st.session_state.get(f"_{name}", default)
+
+
+def remember(name: str, value) -> None:
+    """Set what the remembered widget `name` shows next time (on whichever page it is drawn)."""
+    st.session_state[f"_{name}"] = value
 
 
 KINDS = ("季度", "年度", "年初至今", "自定义")
@@ -111,24 +139,101 @@ def when(label: str | None = None):
     return st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
 
 
-SCORE_COLUMNS = {
-    "得分": number("得分", help="期间总分（低于 0 按 0 计，考评办法三(二)3）"),
-    "原始得分": number("原始得分", help="未做 0 分下限处理的合计"),
-    "累计得分": number("累计得分", help="1月1日至期末的累计得分（五）"),
-    "采用率": number("采用率", "%.1f%%", help="采用条数 ÷ 报送条数"),
-    **{t: number(f"{t}得分" if t in ("市级", "自治区级", "国家级") else t) for t in TIER_COLUMNS},
-}
+def score_columns() -> dict:
+    """Column settings of the score columns; a tier that counts adoptions shows as “…得分”."""
+    from ._data import engine
+
+    profile = engine().profile
+    return {
+        "得分": number("得分", help="期间总分（低于 0 按 0 计，考评办法三(二)3）"),
+        "原始得分": number("原始得分", help="未做 0 分下限处理的合计"),
+        "累计得分": number("累计得分", help="1月1日至期末的累计得分（五）"),
+        "采用率": number("采用率", "%.1f%%", help="采用条数 ÷ 报送条数"),
+        **{t: number(f"{t}得分" if t in profile.adoption_tiers else t) for t in profile.score_tiers},
+        **{c: number(c) for c in profile.adoption_tiers.values()},
+    }
 
 
 def fmt_num(value) -> str:
     return numbers.text(value, grouping=True, empty="—")
 
 
-def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), **kwargs):
-    """st.dataframe without internal columns, full width, no index."""
+# Every ASCII punctuation mark may be backslash-escaped in CommonMark, and an escaped one is
+# plain text: no link, image, emphasis, heading, HTML, Streamlit :directive: or $math$ survives.
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+# GitHub-flavoured Markdown also turns bare addresses (http://…, www.…, a@b.c) into links, after
+# escapes are read: an invisible word joiner after ':' and '@' and inside 'www.' breaks them.
+_BARE_LINK = re.compile(r"(?i)(:|@|\bwww(?=\.))")
+JOINER = "\u2060"
+
+
+def text(value) -> str:
+    """A string someone typed or uploaded (a file name, unit name, title, reason, account name),
+    made safe to place inside Markdown: caption, markdown, write, labels, messages and toasts all
+    render Markdown, so it must show as the characters it is."""
+    if value is None:
+        return "—"
+    plain = _BARE_LINK.sub(lambda m: m.group(1) + JOINER, " ".join(str(value).split()))
+    return _MARKDOWN.sub(r"\\\1", plain)
+
+
+def published(pub) -> str:
+    """A published 通报 in one line (期号 and who as text), its time in the 时区 setting."""
+    return text(replace(pub, issued_at=local_time(pub.issued_at, timezone())).describe())
+
+
+# Item codes are for the rule files and the command line; a table names the item instead.
+CODE_COLUMNS = ("代码", "扣分代码")
+
+
+def _table_args(frame: pl.DataFrame, hide: tuple[str, ...], kwargs: dict) -> dict:
     config = {c: None for c in hide if c in frame.columns}
     config.update(kwargs.pop("column_config", {}) or {})
-    return st.dataframe(frame, hide_index=True, width="stretch", column_config=config, **kwargs)
+    config.update({c: None for c in CODE_COLUMNS if c in frame.columns})
+    # A missing value shows as "—", not as the grid's "None".
+    return {"hide_index": True, "width": "stretch", "column_config": config, "placeholder": "—", **kwargs}
+
+
+def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), download: str | None = None, **kwargs):
+    """Every table of the dashboard: st.dataframe without internal columns, full width, no index,
+    times in the 时区 setting.
+
+    The grid's own CSV download is switched off (client.disableDataExport in .streamlit/config.toml)
+    because it writes cells such as =HYPERLINK(...) as they are; `download` (a file name) offers
+    the same table through the exports' guarded CSV instead."""
+    frame = local_times(frame, timezone())
+    shown = st.dataframe(frame, **_table_args(frame, hide, kwargs))
+    if download:
+        visible = frame.drop([c for c in (*hide, *CODE_COLUMNS) if c in frame.columns])
+        st.download_button("下载本表（CSV）", data=frame_csv(visible), file_name=f"{download}.csv", mime="text/csv",
+                           icon=":material/download:", key=f"csv_{kwargs.get('key') or download}")
+    return shown
+
+
+def editor(frame: pl.DataFrame, hide: tuple[str, ...] = (), **kwargs):
+    """st.data_editor with the same defaults as df (and the same switched-off grid download)."""
+    args = _table_args(frame, hide, kwargs)
+    args.pop("placeholder")
+    return st.data_editor(frame, **args)
+
+
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "选择文件"; }
+[data-testid="stFileUploaderDropzone"]::after { content: "或把文件拖到这里"; align-self: center; margin-left: 1rem;
+  color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span { display: none; }
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid])::after { content: "松开鼠标即可上传"; }
+</style>"""
+
+
+def uploader(label: str, **kwargs):
+    """st.file_uploader in Chinese: Streamlit 1.67 writes its drop zone in English ("Upload",
+    "50MB per file • XLSX", "Drag and drop a file here" while dragging) with no option to change
+    it, so the label carries the size and types and a style sheet replaces the English words."""
+    st.html(UPLOADER_CSS)
+    return st.file_uploader(label, **kwargs)
 
 
 @st.cache_resource(show_spinner=False)

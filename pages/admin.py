@@ -7,7 +7,7 @@ from pages import _data, _session, _widgets
 from scoring import auth
 from scoring.backup import BackupError
 from scoring.commend import MEASURES
-from scoring.settings import BY_NAME, SETTINGS
+from scoring.settings import SETTINGS, profile_defaults
 from scoring.views import admin as admin_views
 
 
@@ -20,7 +20,7 @@ def _try(action: str, fn, *args, message: str, **kwargs) -> None:
     try:
         _session.write(action, fn, *args, **kwargs)
     except ValueError as e:
-        st.error(str(e))
+        st.error(_widgets.text(e))
         return
     _done(message)
 
@@ -29,7 +29,7 @@ def _try(action: str, fn, *args, message: str, **kwargs) -> None:
 def units_tab() -> None:
     eng = _data.engine()
     table = _data.view(admin_views.units_table, _data.today())
-    _widgets.df(table, key="admin_units", height=420, column_config={
+    _widgets.df(table, key="admin_units", height=420, download="考评单位", column_config={
         "序号": _widgets.number("序号", "%d"), "启用日期": _widgets.day(), "停用日期": _widgets.day(),
         "分组历史": st.column_config.TextColumn("分组历史", width="medium")}, hide=("unit_id",))
     st.caption("序号即单位名单（附件）的顺序，并列时按此顺序排列。月度任务数按每月 1 日的组别，排名按期末的组别。")
@@ -50,7 +50,7 @@ def units_tab() -> None:
         with st.form("alias"):
             st.markdown("**简称**")
             current = sorted(a for a, i in eng.units.aliases.items() if i == unit_id)
-            st.caption("现有简称：" + ("、".join(current) if current else "无"))
+            st.caption("现有简称：" + ("、".join(map(_widgets.text, current)) if current else "无"))
             alias = st.text_input("简称")
             b = st.columns(2)
             add = b[0].form_submit_button("添加简称")
@@ -101,8 +101,36 @@ def units_tab() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-def setting_widget(name: str, value):
-    default = BY_NAME[name].default
+def waivers_tab() -> None:
+    """豁免 in force; one can be revoked (the month then counts against the quota again)."""
+    table = _data.view(admin_views.waivers_table)
+    st.caption("豁免在「单位详情」页按月添加；被豁免的月份不计报送任务扣分。取消豁免后该月重新按任务数考核，记入操作日志。")
+    if table.height == 0:
+        st.caption("目前没有生效的豁免。")
+        return
+    picked = _widgets.df(table, key="admin_waivers", on_select="rerun", selection_mode="single-row",
+                         column_config={"月份": st.column_config.DateColumn("月份", format="YYYY年M月"),
+                                        "豁免时间": _widgets.when()})
+    if not _session.can("waive"):
+        return
+    if not picked.selection.rows:
+        st.caption("在表中选择一条豁免以取消。")
+        return
+    row = table.row(picked.selection.rows[0], named=True)
+    month = row["月份"]
+    with st.form("revoke_waiver"):
+        st.markdown(f"**取消豁免**：{_widgets.text(row['单位'])} {month.year}年{month.month}月")
+        reason = st.text_input("原因（必填）", key="revoke_reason")
+        if st.form_submit_button("取消豁免", type="primary"):
+            if not reason.strip():
+                st.error("请填写原因。")
+                return
+            _try("waive", _data.store().revoke_waiver, row["unit_id"], month, _session.who(), reason.strip(),
+                 message=f"已取消 {row['单位']} {month.year}年{month.month}月的豁免。")
+
+
+# --------------------------------------------------------------------------------------------
+def setting_widget(name: str, value, default):
     if isinstance(default, bool):
         return st.toggle("是", value=bool(value), key=f"set_{name}")
     if isinstance(default, float):
@@ -115,29 +143,31 @@ def setting_widget(name: str, value):
     if name == "improvement_measure":
         keys = list(MEASURES)
         return st.selectbox("方法", keys, index=keys.index(value) if value in keys else 0,
-                            format_func=lambda k: f"{MEASURES[k]}（{k}）", key=f"set_{name}")
+                            format_func=MEASURES.get, key=f"set_{name}")
     return st.text_input("取值", value=str(value), key=f"set_{name}")
 
 
 def settings_tab() -> None:
-    st.caption("考评办法未写明之处的解读（规则说明中的 Reading），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
+    st.caption("考评办法未写明之处的解读（见规则说明“三、解读与设置”），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
     stored = _data.store().stored_settings()
+    defaults = profile_defaults(_data.engine().profile)
     for setting in SETTINGS:
-        value = stored.get(setting.name, setting.default)
+        value = stored.get(setting.name, defaults[setting.name])
         with st.container(border=True):
-            st.markdown(f"**{setting.label}**")
-            st.caption(setting.help)
+            title = setting.label
+            st.markdown(f"**{title}**")
+            st.caption(admin_views.setting_help(setting.name))
             if not _session.can("settings"):
-                st.write(f"当前值：{_data.view(admin_views.settings_table).filter(pl.col('设置') == setting.label)['当前值'][0]}")
+                st.write(f"当前值：{_widgets.text(admin_views.setting_value_text(setting.name, value))}")
                 continue
             with st.form(f"setting_{setting.name}", border=False):
-                new = setting_widget(setting.name, value)
+                new = setting_widget(setting.name, value, defaults[setting.name])
                 if st.form_submit_button("保存"):
                     if new == value:
                         st.info("未修改。")
                     else:
                         _try("settings", _data.store().set_setting, setting.name, new, _session.who(),
-                             message=f"已保存设置 {setting.label}。")
+                             message=f"已保存设置 {title}。")
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,7 +238,7 @@ def _auth_call(fn, *args, message: str, action: str = "users", **kwargs) -> None
     try:
         _session.write(action, fn, *args, **kwargs)
     except (auth.AuthError, ValueError) as e:
-        st.error(str(e))
+        st.error(_widgets.text(e))
         return
     _done(message)
 
@@ -221,7 +251,7 @@ def backup_tab() -> None:
     st.markdown("**下载备份**")
     st.caption("下载的是数据库此刻的一致快照（全部事件、导入批次、单位、规则版本、设置、账号和操作日志），"
                "系统运行中也可下载，不影响他人使用。每次下载都记入操作日志。"
-               "请把备份文件保存在安全的位置：其中含有账号的密码摘要。定时备份的方法见 README。")
+               "请把备份文件保存在安全的位置：其中含有账号的密码摘要。定时备份的方法见系统的部署说明。")
     st.download_button("下载数据库备份", data=_session.backup_download(_session.user()),
                        file_name=f"政务信息考评备份-{_data.today():%Y%m%d}.duckdb",
                        mime="application/octet-stream", key="backup_download", icon=":material/download:",
@@ -232,7 +262,7 @@ def backup_tab() -> None:
                "自动另存一份（文件名为“数据库文件名.bak-日期时间”，在服务器上与数据库同一目录），如恢复错了可再恢复回去。"
                "只接受本系统导出的备份文件；恢复本身记入操作日志。恢复后，其他正在使用的人刷新页面即可看到恢复后的数据。")
     with st.form("restore", clear_on_submit=True):
-        upload = st.file_uploader("备份文件（.duckdb）", type=["duckdb"], key="restore_file")
+        upload = _widgets.uploader("备份文件（.duckdb，不超过 50 MB）", type=["duckdb"], key="restore_file")
         sure = st.checkbox("我已了解：当前数据库的全部数据将被备份文件的内容替换", key="restore_confirm")
         go = st.form_submit_button("恢复", type="primary")
     if not go:
@@ -254,7 +284,7 @@ def backup_tab() -> None:
 
 # --------------------------------------------------------------------------------------------
 def audit_tab() -> None:
-    log = _data.store_view(admin_views.audit_table, 1000)
+    log = _data.view(admin_views.audit_table, 1000)
     c1, c2 = st.columns([1, 2])
     actions = sorted(set(log["操作"].to_list()))
     picked = c1.multiselect("操作类型", actions, key="audit_actions", placeholder="全部")
@@ -265,7 +295,7 @@ def audit_tab() -> None:
         t = text.strip()
         log = log.filter(pl.any_horizontal([pl.col(c).fill_null("").str.contains(t, literal=True)
                                             for c in ("操作人", "对象", "内容", "原因")]))
-    _widgets.df(log, key="audit_table", height=520, column_config={
+    _widgets.df(log, key="audit_table", height=520, download="操作日志", column_config={
         "时间": _widgets.when(), "编号": _widgets.number("编号", "%d"), "内容": st.column_config.TextColumn("内容", width="large")})
     st.caption("最近 1000 条操作记录：导入、撤销、更正、撤回、豁免、单位与设置的修改、规则版本的保存。")
 
@@ -274,17 +304,19 @@ def body() -> None:
     st.title("管理")
     msg = st.session_state.pop("admin_done", None)
     if msg:
-        st.success(msg, icon=":material/check_circle:")
-    tabs = st.tabs(["单位", "设置", "用户", "备份", "操作日志"])
+        st.success(_widgets.text(msg), icon=":material/check_circle:")
+    tabs = st.tabs(["单位", "豁免", "设置", "用户", "备份", "操作日志"], key="admin_tab", on_change="rerun")
     with tabs[0]:
         units_tab()
     with tabs[1]:
-        settings_tab()
+        waivers_tab()
     with tabs[2]:
-        users_tab()
+        settings_tab()
     with tabs[3]:
-        backup_tab()
+        users_tab()
     with tabs[4]:
+        backup_tab()
+    with tabs[5]:
         audit_tab()
 
 

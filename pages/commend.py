@@ -5,8 +5,9 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _data, _session, _widgets
-from scoring import commend
+from pages import _choices, _data, _session, _widgets
+from scoring import commend, reports
+from scoring.periods import Period
 from scoring.views import common
 from scoring.views import rank as rank_views
 
@@ -35,16 +36,15 @@ def body() -> None:
         return
     years = _data.store_view(common.data_years, _data.today())
     eng = _data.engine()
-    measures = list(commend.MEASURES)
-    default = eng.settings.get("improvement_measure", measures[0])
     c1, c2, c3 = st.columns([1, 2, 3])
-    year = c1.selectbox("年度", years, key="commend_year", format_func=lambda y: f"{y}年")
-    measure = c2.selectbox("进步较大的衡量方法", measures, index=measures.index(default) if default in measures else 0,
-                           key="commend_measure", format_func=lambda m: commend.MEASURES[m],
-                           help="考评办法未规定“进步较大”的含义：可按组内名次提升或得分增长（绝对值、百分比）衡量，"
-                                "同比（本年较上年）或环比（第四季度较第一季度）。默认值见「管理 → 设置」。")
+    if _widgets.chosen("commend_year") not in years:
+        _widgets.remember("commend_year", _widgets.chosen("period_year") if _widgets.chosen("period_year") in years
+                          else years[0])
+    year = c1.selectbox("年度", years, format_func=lambda y: f"{y}年", **_widgets.remembered("commend_year", years[0]))
+    measure = _choices.measure_picker(eng, c2)
+    _choices.carry_to_export(year, measure)
     counts = eng.settings
-    c3.caption(f"名额（见「管理 → 设置」）：先进单位 A/B/C 组 {'/'.join(str(counts['advanced_count'].get(g, 0)) for g in _data.groups())}，"
+    c3.caption(f"名额（见「管理 → 设置」）：先进单位 {'/'.join(_data.groups())} 组 {'/'.join(str(counts['advanced_count'].get(g, 0)) for g in _data.groups())}，"
                f"进步较大 {'/'.join(str(counts['improved_count'].get(g, 0)) for g in _data.groups())}，"
                f"书面检查 {'/'.join(str(counts['review_count'].get(g, 0)) for g in _data.groups())}；名额边界并列者一并入选。")
     result = _data.view(commend.select, year, measure)
@@ -58,20 +58,22 @@ def body() -> None:
             st.markdown(f"#### {group} 组")
             adv = result["先进单位"].filter(pl.col("组别") == group)
             st.markdown("**先进单位**")
-            st.markdown("\n".join(f"{i}. {n}（第{r}名，{_widgets.fmt_num(s)} 分）" for i, (r, n, s) in
+            st.markdown("\n".join(f"{i}. {_widgets.text(n)}（第{r}名，{_widgets.fmt_num(s)} 分）" for i, (r, n, s) in
                                   enumerate(adv.select("排名", "单位", "得分").iter_rows(), start=1)) or "（无）")
             imp = result["进步较大单位"].filter(pl.col("组别") == group)
             st.markdown("**进步较大单位**")
             if imp.height:
                 extra = improve_col[0] if improve_col else None
                 st.markdown("\n".join(
-                    f"{i}. {row['单位']}（{result['measure_label']} {_fmt_measure(row.get(extra), extra)}）"
+                    f"{i}. {_widgets.text(row['单位'])}（{result['measure_label']} {_fmt_measure(row.get(extra), extra)}）"
                     for i, row in enumerate(imp.iter_rows(named=True), start=1)))
             else:
                 st.markdown("（无）")
             low = result["书面检查"].filter(pl.col("组别") == group)
             st.markdown("**须书面检查**")
-            st.markdown("、".join(f"{n}（第{r}名）" for r, n in low.select("排名", "单位").iter_rows()) or "（无）")
+            st.markdown("、".join(f"{_widgets.text(n)}（第{r}名）" for r, n in low.select("排名", "单位").iter_rows()) or "（无）")
+
+    annual_download(eng, year, measure)
 
     tabs = st.tabs(["季度名次走势", "评先资格", "进步情况", "先进个人", "优秀信息"])
     with tabs[0]:
@@ -79,8 +81,8 @@ def body() -> None:
         if quarters["季度号"].n_unique() < 2:
             st.caption("该年度不足两个季度的数据，暂无走势。")
         else:
-            group = st.segmented_control("组别", _data.groups(), default=_data.groups()[0], key="commend_group",
-                                         format_func=lambda g: f"{g} 组") or "A"
+            group = st.segmented_control("组别", _data.groups(), format_func=lambda g: f"{g} 组",
+                                         **_widgets.remembered("commend_group", _data.groups()[0])) or _data.groups()[0]
             highlight = set(result["先进单位"]["unit_id"].to_list()) | set(result["进步较大单位"]["unit_id"].to_list())
             st.plotly_chart(bump_chart(quarters, group, highlight), key="commend_bump", config={"displayModeBar": False})
             st.caption("粗线为拟评先进单位和进步较大单位；纵轴为组内名次（越靠上越好）。")
@@ -109,6 +111,16 @@ def body() -> None:
         _widgets.df(result["优秀信息"], key="commend_items", column_config={
             "得分": _widgets.number(), "采用次数": _widgets.number(), "批示次数": _widgets.number(),
             "标题": st.column_config.TextColumn("标题", width="large")})
+
+
+def annual_download(eng, year: int, measure: str) -> None:
+    period = Period.year(year)
+    label = commend.MEASURES[measure]
+    number = _widgets.chosen("export_number") or None  # read now: the download runs outside this script run
+    st.download_button(f"{year}年度通报（Word）", icon=":material/download:", key="commend_tongbao",
+                       data=lambda: reports.render(eng, period, ".docx", number=number, measure=measure),
+                       file_name=reports.report_filename(period, ".docx"), mime=reports.MIME[".docx"])
+    st.caption(f"通报中的进步较大单位按本页所选“{label}”评定，与上面的名单一致；期号和附件可在「导出」页设置。")
 
 
 def _fmt_measure(value, column) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import _data, _session, _widgets
-from scoring import auth, reports
+from pages import _choices, _data, _session, _widgets
+from scoring import auth, commend, reports
 from scoring.reports import publish as pub_mod
 from scoring.reports import reminders as rem
 
@@ -18,21 +18,26 @@ def _publish_action() -> str:
 def report_section(eng, period) -> None:
     st.subheader("通报与数据导出")
     c1, c2 = st.columns([1, 3])
-    number = c1.text_input("通报期号", key="export_number", placeholder="如 3",
-                           help="填入后通报显示“〔年份〕第 N 期”；留空则保留“第 X 期”，在 Word 中填写。")
-    measure = st.session_state.get("commend_measure") if period.kind == "year" else None
+    number = c1.text_input("通报期号", placeholder="如 3",
+                           help="填入后通报显示“〔年份〕第 N 期”；留空则保留“第 X 期”，在 Word 中填写。",
+                           **_widgets.remembered("export_number", ""))
+    measure = None
     if period.kind == "year":
-        c2.caption("年度通报的表彰名单按「评先评优」页面所选的进步衡量方法产生"
-                   + (f"（当前：{measure}）。" if measure else "（未选择时用设置中的默认方法）。"))
+        measure = _choices.measure_picker(eng, c2)
+        c2.caption(f"年度通报的进步较大单位按“{commend.MEASURES[measure]}”评定，与「评先评优」页所选相同"
+                   "（在任一页改变，两页一起改变）。")
+    attach = _choices.attachments_picker(period, eng.profile)
+    st.caption(f"通报附件：{attach.describe(eng.profile)}。")
     cols = st.columns(4)
     labels = {".docx": "通报（Word）", ".pdf": "通报（PDF）", ".xlsx": "考评数据（Excel）", ".csv": "排名（CSV）"}
     for col, (ext, label) in zip(cols, labels.items()):
         col.download_button(
-            label, data=lambda ext=ext: reports.render(eng, period, ext, number=number or None, measure=measure),
+            label, data=lambda ext=ext: reports.render(eng, period, ext, number=number or None, measure=measure,
+                                                       attachments=attach),
             file_name=reports.report_filename(period, ext), mime=reports.MIME[ext], key=f"dl{ext}",
             icon=":material/download:", width="stretch")
-    st.caption("Word 通报可直接修改后印发；PDF 内容与 Word 相同（生成约需十几秒）。Excel 含各组排名、得分明细、"
-               "全部计分事件和本期使用的规则版本；任何单元格都不会被当作公式。CSV 为 UTF-8（带 BOM）。")
+    st.caption("Word 通报可直接修改后印发；PDF 内容与 Word 相同（生成需数秒）。Excel 含各组排名、得分明细、"
+               "全部计分事件和本期使用的规则版本；任何单元格都不会被当作公式。CSV 可直接用中文版 Excel 打开。")
     if period.kind == "year":
         st.download_button("年终考核得分表（Excel）", data=lambda: reports.render_annual_assessment(eng, period.start.year),
                            file_name=f"{period.start.year}年度政务信息工作年终考核得分.xlsx",
@@ -65,7 +70,7 @@ def publication_section(eng, period) -> None:
         st.caption(f"{period.label}尚未发布。发布后，本期各单位的排名和得分按发布时原样保存；"
                    "之后的导入、更正或规则调整如改变了本期结果，排名页和本页会列出变化。")
     else:
-        st.success(issued.describe() + "。", icon=":material/verified:")
+        st.success(_widgets.published(issued) + "。", icon=":material/verified:")
         changes = pub_mod.published_changes(store, eng, period)
         if changes is None:
             st.caption("发布后数据未改变本期排名和得分。")
@@ -84,7 +89,7 @@ def publication_section(eng, period) -> None:
         st.caption("发布通报需要录入或管理权限。")
         return
     with st.form("publish_form", border=True):
-        number = st.text_input("期号", value=st.session_state.get("export_number", ""), placeholder="如 3")
+        number = st.text_input("期号", value=_widgets.chosen("export_number", ""), placeholder="如 3")
         sure = st.checkbox(f"确认按当前数据发布{period.label}通报"
                            + ("（将作为新的一次发布，以最近一次为准）" if issued else ""))
         go = st.form_submit_button("发布", type="primary")

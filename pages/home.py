@@ -16,7 +16,7 @@ def unit_home(unit_id: int, month) -> None:
     from scoring.periods import Period
 
     d = _data.view(unit_views.unit_detail, Period.month(month.year, month.month), unit_id)
-    st.subheader(d["unit"]["name"])
+    st.subheader(_widgets.text(d["unit"]["name"]))
     row = d["months"]
     if row.height:
         r = row.row(0, named=True)
@@ -56,7 +56,7 @@ def body() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader("催报名单")
-        st.caption(f"{s['month'].label}报送条数低于本组任务数（A 组 15、B 组 8、C 组 4 条）的单位，按差额排列；已豁免的月份不列入。")
+        st.caption(f"{s['month'].label}报送条数低于本组任务数（{s['quota_text']}）的单位，按差额排列；已豁免的月份不列入。")
         behind = s["behind"]
         if behind.height == 0:
             st.success("本月所有单位均已完成报送任务。", icon=":material/check_circle:")
@@ -72,7 +72,7 @@ def body() -> None:
         if zero.height == 0:
             st.caption("本月没有零报送的单位。")
         else:
-            st.warning("本月零报送：" + "、".join(f"{n}（{g} 组）" for n, g in zero.select("单位", "组别").iter_rows()),
+            st.warning("本月零报送：" + "、".join(f"{_widgets.text(n)}（{g} 组）" for n, g in zero.select("单位", "组别").iter_rows()),
                        icon=":material/warning:")
     with right:
         st.subheader("报送任务完成情况")
@@ -82,10 +82,10 @@ def body() -> None:
         st.caption(s["qtd"].label)
         adoptions = s["adoptions"]
         fig = go.Figure()
-        for tier in ("市级", "自治区级", "国家级"):
+        for tier in s["adoption_tiers"]:
             part = adoptions.filter(adoptions["层级"] == tier)
             fig.add_bar(x=[f"{g} 组" for g in part["组别"].to_list()], y=part["采用数"].to_list(), name=tier,
-                        text=part["采用数"].to_list(), marker_color=_widgets.TIER_COLORS[tier],
+                        text=part["采用数"].to_list(), marker_color=_widgets.tier_color(tier),
                         hovertemplate=f"%{{x}} {tier}采用 %{{y}} 条<extra></extra>")
         fig.update_layout(barmode="group", yaxis={"title": "采用条数"})
         st.plotly_chart(_widgets.style(fig, height=300), key="home_adoptions", config={"displayModeBar": False})
@@ -102,7 +102,7 @@ def body() -> None:
                 st.caption("暂无得分")
                 continue
             for rank, name, score, unit_id in part.select("排名", "单位", "得分", "unit_id").iter_rows():
-                st.page_link(registry.file_of("unit"), label=f"第{rank}名　{name}　{_widgets.fmt_num(score)} 分",
+                st.page_link(registry.file_of("unit"), label=f"第{rank}名　{_widgets.text(name)}　{_widgets.fmt_num(score)} 分",
                              query_params={"unit": str(unit_id)})
 
     st.subheader("最近导入")

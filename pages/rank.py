@@ -8,8 +8,13 @@ from pages import _data, _session, _widgets
 from scoring.views import common
 from scoring.views import rank as rank_views
 
-TABLE_COLUMNS = ["排名", "并列", "单位", "得分", "报送数", "采用数", "采用率", "市级采用", "市级", "自治区级采用",
-                 "自治区级", "国家级采用", "国家级", "批示数", "批示加分", "约稿·线索·调研", "扣分", "累计得分", "unit_id"]
+
+
+def table_columns() -> list[str]:
+    """Counts and rates, then each score tier (its adoption count first), 批示, 累计得分."""
+    profile = _data.engine().profile
+    tiers = [c for t in profile.score_tiers for c in ([profile.adoption_tiers[t], t] if t in profile.adoption_tiers else [t])]
+    return ["排名", "并列", "单位", "得分", "报送数", "采用数", "采用率", *tiers, "批示数", "累计得分", "unit_id"]
 
 
 def group_tab(frame: pl.DataFrame, group: str, period_label: str) -> None:
@@ -17,13 +22,12 @@ def group_tab(frame: pl.DataFrame, group: str, period_label: str) -> None:
     if part.height == 0:
         st.caption("本组在该期间没有单位。")
         return
-    table = part.select([c for c in TABLE_COLUMNS if c in part.columns])
-    config = {**_widgets.SCORE_COLUMNS,
+    table = part.select([c for c in table_columns() if c in part.columns])
+    config = {**_widgets.score_columns(),
               "排名": _widgets.number("排名", "%d"), "并列": st.column_config.TextColumn("并列", width="small"),
               "报送数": _widgets.number("报送数", help="期间“报送”行数"),
               "采用数": _widgets.number("采用数", help="期间“采用”行数（各级合计）"),
-              "市级采用": _widgets.number("市级采用"), "自治区级采用": _widgets.number("自治区级采用"),
-              "国家级采用": _widgets.number("国家级采用"), "批示数": _widgets.number("批示数"),
+              "批示数": _widgets.number("批示数"),
               "单位": st.column_config.TextColumn("单位", width="medium")}
     event = _widgets.df(table, key=f"rank_table_{group}", on_select="rerun", selection_mode="single-row",
                    column_config=config, height=min(38 + 35 * table.height, 720))
@@ -37,9 +41,9 @@ def group_tab(frame: pl.DataFrame, group: str, period_label: str) -> None:
 
     fig = go.Figure()
     names, ids = part["单位"].to_list(), part["unit_id"].to_list()
-    for tier in common.TIER_COLUMNS:
+    for tier in common.tier_columns(_data.engine().profile):
         fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
-                    marker_color=_widgets.TIER_COLORS[tier], hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
+                    marker_color=_widgets.tier_color(tier), hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
     fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
                       yaxis={"autorange": "reversed", "type": "category"})
     st.markdown(f"**{group} 组各单位得分构成**（{period_label}）")
@@ -64,7 +68,7 @@ def published_only(period) -> None:
     if pub is None:
         st.info(f"{period.label}的排名尚未通报发布，发布后可在此查看。", icon=":material/schedule:")
         return
-    st.caption(pub.describe() + "。以下为通报发布时的排名。")
+    st.caption(_widgets.published(pub) + "。以下为通报发布时的排名。")
     table = _data.view(rank_views.published_table, period.key)
     mine = _session.unit_scope()
     own = table.filter(pl.col("单位") == _data.unit_options().get(mine, ""))
@@ -90,7 +94,7 @@ def body() -> None:
     pub = _data.view(rank_views.published, period.key)
     if pub is not None:
         changes = _data.view(rank_views.published_changes, period)
-        note = pub.describe() + ("。" if changes is None else f"；此后数据有变动，{changes.height} 个单位的名次或得分与通报不同。")
+        note = _widgets.published(pub) + ("。" if changes is None else f"；此后数据有变动，{changes.height} 个单位的名次或得分与通报不同。")
         with st.expander(note, icon=":material/campaign:", expanded=False):
             if changes is None:
                 st.caption("当前数据与已发布的通报一致。")

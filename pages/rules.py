@@ -19,9 +19,9 @@ def rules_tab() -> None:
                        format_func=lambda i: f"{versions[i].version}（{versions[i].effective.isoformat()} 起施行）"
                        + ("　现行" if i == in_force else ""))
     v = versions[idx]
-    st.caption(f"{v.title}。{v.reason}")
+    st.caption(_widgets.text(f"{v.title}。{v.reason}"))
     table = _data.view(rules_views.rule_table, idx)
-    _widgets.df(table, key="rules_table", height=600, column_config={
+    _widgets.df(table, key="rules_table", height=600, download="计分规则", column_config={
         "分值": _widgets.number("分值"), "原文": st.column_config.TextColumn("原文", width="large"),
         "名称": st.column_config.TextColumn("名称", width="medium")})
     st.caption("每条记录按（类型、层级、刊物、栏目、批示人）对应一个计分事项；记录按其日期所在的规则版本计分。")
@@ -55,11 +55,17 @@ def save_form(overrides: dict[str, float]) -> None:
             body = rules_views.rule_version_yaml(effective, overrides, reason.strip(), eng.book, title.strip() or None)
             _session.write("rules", _data.store().save_rule_version, effective, body, reason.strip(), _session.who())
         except (RuleError, ValueError) as e:
-            st.error(f"未保存：{e}")
+            st.error(f"未保存：{_widgets.text(e)}")
             return
         st.session_state["rules_saved"] = f"已保存 {effective.isoformat()} 起施行的规则版本。"
         st.session_state.pop("whatif_editor", None)
         st.rerun(scope="app")
+
+
+def _code_help() -> str:
+    """Each item's code, for the typed form (the tables show names only)."""
+    names = _data.view(rules_views.item_names)
+    return "各计分事项的代码：\n\n" + "\n".join(f"- {_widgets.text(n)}：{c}" for c, n in names.items())
 
 
 @st.fragment
@@ -73,33 +79,33 @@ def whatif_body() -> None:
     base = _data.view(rules_views.whatif_base)
     left, right = st.columns([5, 6], gap="medium")
     with left:
-        edited = st.data_editor(base, key="whatif_editor", hide_index=True, width="stretch", height=520,
-                                disabled=["代码", "名称", "分类", "条款", "现行分值"],
+        edited = _widgets.editor(base, key="whatif_editor", height=520,
+                                 disabled=["代码", "名称", "分类", "条款", "现行分值"],
                                 column_config={"现行分值": _widgets.number("现行", help="现行规则版本的分值"),
                                                "试算分值": st.column_config.NumberColumn(
                                                    "试算分值", step=0.5, format="localized",
                                                    help="在此修改；扣分项须为负数或 0"),
                                                "名称": st.column_config.TextColumn("计分事项", width="medium"),
                                                "分类": st.column_config.TextColumn("分类", width="small"),
-                                               "条款": st.column_config.TextColumn("条款", width="small"),
-                                               "代码": st.column_config.TextColumn("代码", width="small")})
-        text = st.text_input("或输入 代码=分值（与命令行 --set 相同，多个用逗号分隔）", key="whatif_text",
-                             placeholder="CITY_ZWYQ_BRIEF=4, DED_QUOTA=-10")
+                                               "条款": st.column_config.TextColumn("条款", width="small")})
+        text = st.text_input("或按代码输入 代码=分值（与命令行相同，多个用逗号分隔）", key="whatif_text",
+                             placeholder="如 代码=4，代码=-10", help=_code_help())
     try:
         overrides = {**rules_views.overrides_from(pl.DataFrame(edited) if not isinstance(edited, pl.DataFrame) else edited),
                      **parse_overrides(text)}
     except ValueError as e:
-        right.error(str(e))
+        right.error(_widgets.text(e))
         return
     problems = rules_views.check_overrides(_data.engine(), overrides)
     with right:
         if problems:
-            st.error("试算分值有误：\n\n" + "\n".join(f"- {p}" for p in problems))
+            st.error("试算分值有误：\n\n" + "\n".join(f"- {_widgets.text(p)}" for p in problems))
             return
         if not overrides:
             st.info("尚未修改任何分值。修改左表“试算分值”后，这里显示各组现行与试算的得分、名次对比。", icon=":material/balance:")
             return
-        st.markdown("**试算调整**：" + "；".join(f"{c} → {v:g}" for c, v in sorted(overrides.items())))
+        st.markdown("**试算调整**：" + rules_views.overrides_text(_data.engine(), overrides),
+                    help="代码：" + "，".join(f"{c}={v:g}" for c, v in sorted(overrides.items())))
         cmp = _data.view(rules_views.compare_view, period, tuple(sorted(overrides.items())))
         moved = cmp.filter(pl.col("名次变化") != 0).height
         st.metric(f"{period.label}名次变化的单位", f"{moved} 个")

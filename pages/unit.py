@@ -83,7 +83,7 @@ def waiver_form(unit_id: int, name: str, period_end: date) -> None:
                     except ValueError as e:
                         st.error(str(e))
                     else:
-                        st.success(f"已豁免 {name} {month.year}年{month.month}月的报送任务扣分。")
+                        st.success(f"已豁免 {_widgets.text(name)} {month.year}年{month.month}月的报送任务扣分。")
                         st.rerun()
 
 
@@ -102,11 +102,11 @@ def body() -> None:
     contact = "　".join(x for x in (f"负责人：{unit['head']}" if unit["head"] else "",
                                     f"联系人：{unit['contact']}" if unit["contact"] else "",
                                     f"电话：{unit['phone']}" if unit["phone"] else "") if x)
-    top[1].markdown(f"### {unit['name']}")
+    top[1].markdown(f"### {_widgets.text(unit['name'])}")
     if contact:
         top[1].caption(contact)
     if s is None:
-        st.info(f"{unit['name']} 在{period.label}不在考评名单中。")
+        st.info(f"{_widgets.text(unit['name'])} 在{period.label}不在考评名单中。")
         return
     cols = st.columns(6)
     cols[0].metric("得分", _widgets.fmt_num(s["得分"]), help="低于 0 分按 0 分计" if s["原始得分"] < 0 else None)

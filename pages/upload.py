@@ -10,6 +10,7 @@ from scoring.views import common
 from scoring.views import upload as upload_views
 from scoring import importer
 from scoring.periods import Period
+from scoring.reports.csv_export import frame_csv
 from scoring.validate import validate_row
 
 TEMPLATE = _data.ROOT / "data" / "模板.xlsx"
@@ -20,9 +21,17 @@ MIME = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 # --------------------------------------------------------------------------------------------
 # Upload
 # --------------------------------------------------------------------------------------------
+def _done(key: str) -> None:
+    """The result of the last action, shown in its own tab: a message above the tabs would shift
+    them, and the browser would then show the first tab again."""
+    msg = st.session_state.pop(key, None)
+    if msg:
+        st.success(_widgets.text(msg), icon=":material/check_circle:")
+
+
 def show_errors(report) -> None:
     if report.file_error:
-        st.error(f"文件 {report.file_name}：{report.file_error}", icon=":material/error:")
+        st.error(_widgets.text(f"文件 {report.file_name}：{report.file_error}"), icon=":material/error:")
         return
     errors = upload_views.error_frame(report)
     rows = errors["行"].n_unique()
@@ -31,7 +40,7 @@ def show_errors(report) -> None:
         "行": _widgets.number("行", "%d", help="表格中的行号（表头所在行之后依次编号）"),
         "信息": st.column_config.TextColumn("错误信息", width="large"),
         "建议": st.column_config.TextColumn("建议", width="medium")})
-    st.download_button("下载错误清单（CSV）", data=errors.write_csv(include_bom=True).encode("utf-8"),
+    st.download_button("下载错误清单（CSV）", data=frame_csv(errors),
                        file_name=f"{report.file_name}-错误清单.csv", mime="text/csv", key="upload_errors_csv")
 
 
@@ -44,12 +53,10 @@ def upload_tab() -> None:
                            mime=MIME[".xlsx"], icon=":material/description:", key="dl_example")
     st.caption("每行一条事件（报送、采用、批示等）。表头须包含 日期、单位、类型；层级、刊物、栏目、批示人按类型填写。"
                "重复上传同一文件或逐月累加的登记表时，已导入过的行不会重复计入。")
-    done = st.session_state.pop("upload_done", None)
-    if done:
-        st.success(done, icon=":material/check_circle:")
+    _done("upload_done")
     round_ = st.session_state.setdefault("upload_round", 0)
-    file = st.file_uploader("上传登记表（.xlsx、.xls 或 .csv，单个文件不超过 50 MB）", type=["xlsx", "xls", "csv"],
-                            key=f"uploader_{round_}")
+    file = _widgets.uploader("上传登记表（.xlsx、.xls 或 .csv，单个文件不超过 50 MB）", type=["xlsx", "xls", "csv"],
+                             key=f"uploader_{round_}")
     if file is None:
         return
     data = file.getvalue()
@@ -64,19 +71,23 @@ def upload_tab() -> None:
     if not report.ok:
         show_errors(report)
         return
-    st.success(f"检查通过：{report.file_name} 共 {len(report.events)} 行有效记录，可以导入。", icon=":material/task_alt:")
+    st.success(f"检查通过：{_widgets.text(report.file_name)} 共 {len(report.events)} 行有效记录，可以导入。", icon=":material/task_alt:")
     c1, c2 = st.columns([1, 3])
     with c1:
         _widgets.df(upload_views.preview_counts(report), column_config={"行数": _widgets.number()})
     with c2:
         preview = upload_views.events_preview(report, _data.engine().book)
         _widgets.df(preview.head(500), key="upload_preview", height=300,
-               column_config={"日期": _widgets.day(), "行": _widgets.number("行", "%d")})
+               column_config={"日期": _widgets.day(), "行": _widgets.number("行", "%d"),
+                              "分值": _widgets.number("分值", help="该行按其日期适用的规则版本计的分值；"
+                                                      "报送任务扣分按整月计算，不在此列"),
+                              "事项": st.column_config.TextColumn("计分事项", width="medium")})
         if preview.height > 500:
             st.caption(f"仅显示前 500 行，共 {preview.height} 行。")
     if report.warnings:
-        with st.expander(f"提示 {len(report.warnings)} 条（不影响导入）", icon=":material/info:"):
+        with st.expander(f"提示 {len(report.warnings)} 条（不影响导入）", icon=":material/info:", expanded=True):
             _widgets.df(upload_views.warning_frame(report))
+    rank_preview(key, report)
     if not _session.can("import"):
         st.info("当前账号只能查看，不能导入。")
         return
@@ -90,6 +101,24 @@ def upload_tab() -> None:
         st.session_state.pop("upload_check", None)
         st.session_state["upload_round"] = round_ + 1
         st.rerun()
+
+
+def rank_preview(key, report) -> None:
+    """Which units' ranks the file would move: computed on request (it ranks a copy of the store)."""
+    with st.expander("导入后名次变化", icon=":material/swap_vert:"):
+        st.caption("按本文件涉及的季度，比较导入前后各组的排名。在数据库的副本上试算，不写入任何内容。")
+        if st.button("计算名次变化", key="upload_rank_changes"):
+            with st.spinner("正在试算……"):
+                st.session_state["upload_moves"] = (key, upload_views.rank_changes(_data.engine(), report))
+        moves = st.session_state.get("upload_moves")
+        if not moves or moves[0] != key:
+            return
+        if moves[1].height == 0:
+            st.caption("导入后各组名次都不变。")
+            return
+        _widgets.df(moves[1], column_config={"现排名": _widgets.number("现排名", "%d"),
+                                             "导入后排名": _widgets.number("导入后排名", "%d"),
+                                             "现得分": _widgets.number("现得分"), "导入后得分": _widgets.number("导入后得分")})
 
 
 # --------------------------------------------------------------------------------------------
@@ -139,9 +168,7 @@ def manual_tab() -> None:
     if not _session.can("import"):
         st.info("当前账号只能查看，不能录入。")
         return
-    done = st.session_state.pop("manual_done", None)
-    if done:
-        st.success(done, icon=":material/check_circle:")
+    _done("manual_done")
     round_ = st.session_state.setdefault("manual_round", 0)
     with st.form(f"manual_{round_}"):
         values = event_fields(f"manual{round_}", upload_views.blank_values())
@@ -151,8 +178,8 @@ def manual_tab() -> None:
     eng = _data.engine()
     report = importer.check_rows([(1, values)], "手工录入", eng.units, eng.book, _data.store().known_info_ids)
     if not report.ok:
-        st.error("未保存，请修改：\n\n" + "\n".join(f"- **{e.column}**：{e.message}" for e in report.errors)
-                 if report.errors else f"未保存：{report.file_error}")
+        st.error("未保存，请修改：\n\n" + "\n".join(f"- **{e.column}**：{_widgets.text(e.message)}" for e in report.errors)
+                 if report.errors else f"未保存：{_widgets.text(report.file_error)}")
         return
     data = json.dumps(values, ensure_ascii=False, default=str).encode()
     result = _session.write("import", importer.store_report, _data.store(), report, data, _session.who())
@@ -169,7 +196,7 @@ def history_tab() -> None:
     if imports.height == 0:
         st.caption("还没有导入记录。")
         return
-    event = _widgets.df(imports, key="history_table", on_select="rerun", selection_mode="single-row",
+    event = _widgets.df(imports, key="history_table", on_select="rerun", selection_mode="single-row", download="导入记录",
                    column_config={"导入时间": _widgets.when(), "行数": _widgets.number(), "新增": _widgets.number(),
                                   "已有": _widgets.number(), "批次": _widgets.number("批次", "%d")})
     st.caption("撤销一次导入：该批次独有的记录不再计分（其他批次也有的记录保留），原始行仍保存，可随时恢复。")
@@ -180,7 +207,7 @@ def history_tab() -> None:
     row = imports.row(event.selection.rows[0], named=True)
     undone = row["状态"] != "有效"
     with st.form(f"undo_{row['批次']}"):
-        st.markdown(f"**批次 {row['批次']}**：{row['文件']}（{row['行数']} 行，{row['状态']}）")
+        st.markdown(f"**批次 {row['批次']}**：{_widgets.text(row['文件'])}（{row['行数']} 行，{_widgets.text(row['状态'])}）")
         reason = st.text_input("原因（必填）")
         label = "恢复该批次" if undone else "撤销该批次"
         if st.form_submit_button(label, type="primary"):
@@ -196,7 +223,7 @@ def history_tab() -> None:
                     n = _session.write("undo", s.undo_import, row["批次"], _session.who(), reason.strip())
                     st.session_state["history_done"] = f"已撤销批次 {row['批次']}，{n} 条记录不再计分。"
             except ValueError as e:
-                st.error(str(e))
+                st.error(_widgets.text(e))
                 return
             st.rerun()
 
@@ -229,7 +256,7 @@ def correction_tab() -> None:
     eid = found["id"]
     values = upload_views.event_values(found, _data.engine().units)
     state = "已撤回" if found["withdrawn"] else "有效"
-    st.markdown(f"**事件 {eid}**（{state}，来自 {found['file_name']} 第 {found['src_row']} 行）")
+    st.markdown(f"**事件 {eid}**（{state}，来自 {_widgets.text(found['file_name'])} 第 {found['src_row']} 行）")
     history = _data.store().corrections(eid)
     if history.height:
         with st.expander(f"此前的更正记录 {history.height} 条"):
@@ -257,30 +284,32 @@ def correction_tab() -> None:
             eng = _data.engine()
             event, problems = validate_row(edited, eng.units, eng.book)
             if problems:
-                st.error("未保存，请修改：\n\n" + "\n".join(f"- **{col}**：{msg}" for col, msg in problems))
+                st.error("未保存，请修改：\n\n" + "\n".join(f"- **{col}**：{_widgets.text(msg)}" for col, msg in problems))
                 return
             _session.write("correct", s.correct_event, eid, event, _session.who(), reason.strip())
             st.session_state["fix_done"] = f"事件 {eid} 已更正。"
     except ValueError as e:
-        st.error(str(e))
+        st.error(_widgets.text(e))
         return
     st.rerun()
 
 
+TABS = ["上传登记表", "手工录入", "导入记录", "更正与撤回"]
+
+
 def body() -> None:
     st.title("数据导入")
-    for key in ("history_done", "fix_done"):
-        msg = st.session_state.pop(key, None)
-        if msg:
-            st.success(msg, icon=":material/check_circle:")
-    tabs = st.tabs(["上传登记表", "手工录入", "导入记录", "更正与撤回"])
+    # Tracked by key, so that the rerun after 撤销/恢复/更正 stays on the tab the user was on.
+    tabs = st.tabs(TABS, key="upload_tab", on_change="rerun")
     with tabs[0]:
         upload_tab()
     with tabs[1]:
         manual_tab()
     with tabs[2]:
+        _done("history_done")
         history_tab()
     with tabs[3]:
+        _done("fix_done")
         if _data.has_data():
             correction_tab()
         else:

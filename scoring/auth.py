@@ -1,8 +1,13 @@
 """Accounts, roles and the kiosk switch (issue 5). No streamlit here; all SQL in store/users.py.
 
-Roles: 查看 browses and exports; 录入 also imports, corrects, undoes and waives; 管理 may do
-everything (users, rule versions, units, settings, backups); 单位 is a unit's own account that
-sees its own records and the published rankings, nothing else.
+Roles: 查看 browses and exports; 录入 also imports, corrects, undoes, waives and publishes a
+通报 (freezes a period's figures as issued: whoever keeps the register prepares the 通报, so
+the right goes with data entry, but it is its own action and can be moved in _CAN alone);
+管理 may do everything (users, rule versions, units, settings, backups); 单位 is a unit's own
+account that sees its own records and the published rankings, nothing else.
+
+Dashboard sign-ins are server-side sessions (scoring/sessions.py) tied to the account's
+credential version, which a password reset, disabling the account and a role change move on.
 
 Every write function here checks the actor itself. An actor is either a signed-in `User` (its
 role is checked against the database at the time of the call, so a disabled account cannot go
@@ -12,6 +17,8 @@ must pass the User object, never a name.
 """
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,13 +26,13 @@ import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from . import registry
+from . import registry, throttle
 from .registry import ROLES
 
-ACTIONS = ("view", "export", "import", "correct", "undo", "waive", "rules", "units", "settings",
-           "users", "backup")
+ACTIONS = ("view", "export", "import", "correct", "undo", "waive", "publish", "rules", "units",
+           "settings", "users", "backup")
 ACTION_NAMES = {"view": "查看", "export": "导出", "import": "导入", "correct": "更正事件",
-                "undo": "撤销导入", "waive": "豁免", "rules": "修改规则版本", "units": "管理单位",
+                "undo": "撤销导入", "waive": "豁免", "publish": "发布通报", "rules": "修改规则版本", "units": "管理单位",
                 "settings": "修改设置", "users": "管理账号", "backup": "备份与恢复"}
 
 MAX_FAILURES = 5                  # consecutive wrong passwords before the account locks
@@ -37,7 +44,7 @@ TRUSTED_PREFIX = "命令行:"      # scoring.cli.cli_user(): how the command lin
 
 _CAN = {
     "查看": {"view", "export"},
-    "录入": {"view", "export", "import", "correct", "undo", "waive"},
+    "录入": {"view", "export", "import", "correct", "undo", "waive", "publish"},
     "管理": set(ACTIONS),
     "单位": {"view"},
 }
@@ -87,41 +94,102 @@ def unit_scope(user) -> int | None:
 
 
 # -- login --------------------------------------------------------------------------------------
-def login(store, name: str, password: str) -> User:
-    """The account for a name and password, or AuthError. Every attempt is audited."""
+CLIENTS = throttle.ClientThrottle()     # per address (the dashboard passes the browser's)
+FLOOD = throttle.GlobalThrottle()       # the whole server: slows, never refuses
+HASH_SLOTS = throttle.HashSlots()       # argon2 checks at once (~64 MiB each)
+PHANTOMS = throttle.PhantomLocks()      # the lock-out for names without an account
+STALE_GUESS = timedelta(minutes=2)      # a reservation older than this was left by a crashed process
+WRONG = "用户名或密码错误"
+BUSY = "登录尝试过于频繁，请稍后再试"
+
+
+def login(store, name: str, password: str, client: str | None = None) -> User:
+    """The account for a name and password, or AuthError. Every attempt is audited.
+
+    `client` is the caller's address (the dashboard's browser); it is throttled after repeated
+    failures. None (a script or test calling directly) skips only that throttle.
+    """
     name = (name or "").strip()
     if not name:
         raise AuthError("请输入用户名")
+    if client is not None:
+        wait = CLIENTS.begin(client)
+        if wait:
+            store.record_login(name[:MAX_NAME], ok=False, detail=f"来自 {client[:60]} 的失败登录过多，暂缓受理")
+            FLOOD.failed()
+            raise AuthError(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试")
+    failed = True
+    try:
+        user = _login(store, name, password or "")
+        failed = False
+        return user
+    finally:
+        if client is not None:
+            CLIENTS.end(client, failed)
+        if failed:
+            FLOOD.failed()
+
+
+def _login(store, name: str, password: str) -> User:
     if len(name) > MAX_NAME:
         store.record_login(name[:MAX_NAME], ok=False, detail="用户名过长")
-        raise AuthError("用户名或密码错误")
-    record = store.user_record(name)
-    if record is None:
-        _verify(_dummy(), password or "")  # same work as for a real account: names don't leak by timing
-        if store.user_count() == 0:
-            store.record_login(name, ok=False, detail="系统尚无任何账号")
-            raise AuthError("系统尚未创建任何账号。请管理员在服务器上运行："
-                            "python -m scoring user add 用户名 --role 管理 --db 数据库文件")
-        store.record_login(name, ok=False, detail="账号不存在")
-        raise AuthError("用户名或密码错误")
+        raise AuthError(WRONG)
+    pause = FLOOD.pause()
+    if pause:
+        time.sleep(pause)
     now = datetime.now().replace(microsecond=0)
-    if record["locked_until"] is not None and record["locked_until"] > now:
-        store.record_login(name, ok=False, detail="账号锁定中")
-        raise AuthError(_locked_message(record["locked_until"]))
-    if not password or not _verify(record["password_hash"], password):
-        failed, locked_until = store.login_failed(name, now, MAX_FAILURES, now + timedelta(minutes=LOCK_MINUTES))
-        if locked_until is not None:
-            raise AuthError(_locked_message(locked_until))
-        raise AuthError("用户名或密码错误")
-    if record["disabled"]:
-        store.record_login(name, ok=False, detail="账号已停用")
-        raise AuthError("账号已停用，请联系管理员")
-    if record["role"] not in ROLES:
-        store.record_login(name, ok=False, detail=f"角色无效：{record['role']}")
-        raise AuthError("账号的角色无效，请联系管理员")
-    rehash = _hasher.hash(password) if _needs_rehash(record["password_hash"]) else None
-    store.record_login(name, ok=True, detail=f"角色 {record['role']}", password_hash=rehash)
+    lock_until = now + timedelta(minutes=LOCK_MINUTES)
+    # The check is reserved in the same transaction that reads the lock-out, so parallel attempts
+    # cannot run more password checks than MAX_FAILURES allows.
+    begun = store.login_begin(name, now, MAX_FAILURES, now - STALE_GUESS)
+    if begun["status"] == "none":
+        _no_such_account(store, name, password, now, lock_until)
+    if begun["status"] == "locked":
+        raise AuthError(_locked_message(begun["until"]))
+    if begun["status"] == "busy":
+        raise AuthError(BUSY)
+    record = begun["record"]
+    outcome, detail, rehash = "refused", "核对未完成", None
+    try:
+        if not password or not _check(record["password_hash"], password):
+            outcome = "wrong"
+        elif record["disabled"]:
+            detail = "账号已停用"
+        elif record["role"] not in ROLES:
+            detail = f"角色无效：{record['role']}"
+        else:
+            outcome, detail = "ok", f"角色 {record['role']}"
+            rehash = _hasher.hash(password) if _needs_rehash(record["password_hash"]) else None
+    finally:
+        settled = store.login_end(name, outcome, detail, now, MAX_FAILURES, lock_until, password_hash=rehash)
+    if outcome == "wrong":
+        raise AuthError(_locked_message(settled["locked_until"]) if settled["locked_until"] else WRONG)
+    if outcome == "refused":
+        raise AuthError("账号已停用，请联系管理员" if record["disabled"] else "账号的角色无效，请联系管理员")
+    if not settled["ok"]:  # a lock-out set meanwhile stays in force: a success never lifts it
+        raise AuthError(_locked_message(settled["locked_until"]))
     return User(name, record["role"], record["unit_id"])
+
+
+def _no_such_account(store, name: str, password: str, now: datetime, lock_until: datetime) -> None:
+    """Refuse a name without an account the way an account is refused: the same work (one
+    argon2 check) and the same words, "locked" included, so names cannot be told apart."""
+    if store.user_count() == 0:
+        _check(_dummy(), password)
+        store.record_login(name, ok=False, detail="系统尚无任何账号")
+        raise AuthError("系统尚未创建任何账号。请管理员在服务器上运行："
+                        "python -m scoring user add 用户名 --role 管理 --db 数据库文件")
+    status, until = PHANTOMS.begin(name, now, MAX_FAILURES)
+    store.record_login(name, ok=False, detail="账号不存在")
+    if status == "locked":
+        raise AuthError(_locked_message(until))
+    if status == "busy":
+        raise AuthError(BUSY)
+    try:
+        _check(_dummy(), password)
+    finally:
+        locked = PHANTOMS.end(name, MAX_FAILURES, lock_until)
+    raise AuthError(_locked_message(locked) if locked else WRONG)
 
 
 def refresh(store, user) -> User | None:
@@ -140,6 +208,15 @@ def refresh(store, user) -> User | None:
 def _locked_message(until: datetime) -> str:
     return (f"密码连续输错 {MAX_FAILURES} 次，账号已锁定至 {until:%H:%M}（{LOCK_MINUTES} 分钟），"
             "请稍后再试，或请管理员重置密码")
+
+
+def _check(password_hash: str, password: str) -> bool:
+    """_verify within a hash slot: a flood of logins queues instead of eating the memory."""
+    try:
+        with HASH_SLOTS.slot():
+            return _verify(password_hash, password)
+    except throttle.Busy:
+        raise AuthError(BUSY) from None
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -185,7 +262,7 @@ def set_password(store, actor: User | str, name: str, password: str, old_passwor
     if own:
         who = _actor(store, actor, "view")
         record = store.user_record(name)
-        if record is None or not old_password or not _verify(record["password_hash"], old_password):
+        if record is None or not old_password or not _check(record["password_hash"], old_password):
             raise AuthError("原密码不正确")
     else:
         who = _actor(store, actor, "users")

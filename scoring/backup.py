@@ -30,6 +30,9 @@ from .store.schema import SCHEMA_VERSION
 from .store.snapshot import REQUIRED_TABLES, RefillFailed, copy_database, describe_file, restore_tables
 
 
+MAX_SEQUENCE = 100_000_000  # ids a store hands out in its life: a county's register makes thousands a year
+
+
 class BackupError(ValueError):
     """A file that cannot be restored, or a backup that would not restore; Chinese message."""
 
@@ -98,6 +101,10 @@ def check_store_file(path: Path) -> dict:
         raise BackupError("不是本系统的数据库备份（缺少版本标记）")
     if _version_key(schema) > _version_key(SCHEMA_VERSION):
         raise BackupError(f"备份来自更新版本的程序（数据格式 {schema}，本程序为 {SCHEMA_VERSION}），请先升级程序")
+    # A restore moves each sequence forward one step at a time (about 10 million a second) while
+    # it holds the database: a number no real store reaches would stall everyone for hours.
+    if any((last or 0) > MAX_SEQUENCE for last in info["sequences"].values()):
+        raise BackupError("备份文件已被改动或损坏（编号计数异常），拒绝恢复")
     for correction in info["corrections"]:  # re-applied on every redo: checked before they get in
         try:
             parse_changes(*correction)

@@ -14,7 +14,9 @@ import polars as pl
 
 from . import settings as settings_mod
 from .periods import Period, month_end, next_month
-from .profile import Profile, default_profile
+from .policies import (above_and_base, by_period, highest_only, quota_ladder, split_late_solicited,  # noqa: F401
+                       tracked_months, tracked_periods, unit_month_quotas, untracked_between)
+from .profile import Profile, QuotaPolicy, default_profile
 from .rematch import ensure_matched
 from .rules import RuleBook, build_rulebook, effective_dates
 from .units import UnitBook
@@ -44,105 +46,6 @@ def apply_points(counts: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
     return (counts.with_columns(pl.col("vidx").cast(pl.Int32))
             .join(table, on=["vidx", "code"], how="left")
             .with_columns((pl.col("n") * pl.col("points_each")).alias("points")))
-
-
-def split_late_solicited(rows: pl.DataFrame, first: str, repeat: str) -> pl.DataFrame:
-    """The late-draft ladder (the shipped 办法: 三(二)1 约稿逾期): the first in a scoring year scores as
-    `first`, every later one that year as `repeat` (as `first` again when there is none).
-
-    rows: (id, unit_id, day) of `first` events from 1 January of the first year concerned.
-    Returns the same rows with the code each one scores as.
-    """
-    if rows.height == 0:
-        return rows.with_columns(pl.lit(None, pl.Utf8).alias("code"))
-    return (rows.sort(["day", "id"])
-            .with_columns(pl.col("day").dt.year().alias("_year"))
-            .with_columns(pl.int_range(pl.len()).over(["unit_id", "_year"]).alias("_nth"))
-            .with_columns(pl.when(pl.col("_nth") == 0).then(pl.lit(first))
-                          .otherwise(pl.lit(repeat or first)).alias("code"))
-            .drop("_year", "_nth"))
-
-
-def tracked_months(monthly: pl.DataFrame, as_of: date, until: date) -> list[date]:
-    """Months the quota is checked in: some 报送 row is stored in it and it has ended by as_of."""
-    months = monthly.filter(pl.col("n") > 0)["month"].unique().sort().to_list()
-    return [m for m in months if next_month(m) <= as_of and m <= until]
-
-
-def unit_month_quotas(units: UnitBook, months: list[date], quotas: dict[str, int] | None = None) -> pl.DataFrame:
-    """(unit_id, month, quota) for each unit active in each month with a group then (a month's
-    quota follows the membership on its first day, units.quota_on), in official unit order."""
-    schema = {"unit_id": pl.Int32, "month": pl.Date, "quota": pl.Int64}
-    if not months or not units.units:
-        return pl.DataFrame(schema=schema)
-    unit_rows = pl.DataFrame({"unit_id": [u.id for u in units.units], "_order": range(len(units.units)),
-                              "_from": [u.active_from for u in units.units], "_to": [u.active_to for u in units.units]},
-                             schema={"unit_id": pl.Int32, "_order": pl.Int64, "_from": pl.Date, "_to": pl.Date})
-    spans = pl.DataFrame([(uid, since, grp) for uid, found in units.memberships.items() for since, grp in found],
-                         schema={"unit_id": pl.Int32, "_since": pl.Date, "_group": pl.Utf8}, orient="row")
-    return (unit_rows.join(pl.DataFrame({"month": months}, schema={"month": pl.Date}), how="cross")
-            .filter((pl.col("_from") <= pl.col("month")) & (pl.col("_to").is_null() | (pl.col("month") <= pl.col("_to"))))
-            .sort("month")  # both sides sorted on the dates, as join_asof needs (within each unit too)
-            .join_asof(spans.sort("_since"), left_on="month", right_on="_since", by="unit_id",
-                       strategy="backward", check_sortedness=False)
-            .filter(pl.col("_group").is_not_null())
-            .sort("_order", "month")
-            .select("unit_id", "month", pl.col("_group").replace_strict(units.quotas if quotas is None else quotas,
-                                                                        return_dtype=pl.Int64).alias("quota")))
-
-
-def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
-                 waived: set[tuple[int, date]], improvement_share: float = 1.0,
-                 codes: tuple[str, str] | None = None) -> pl.DataFrame:
-    """The deduction ladder of a quota (the shipped 办法: 三(二)1): a run of months below quota scores its
-    first month as codes[0] (−30, with a 提醒函) and each later one as codes[1] (−50); a month at
-    quota ends the run; a waived month is skipped entirely. codes default to the default
-    profile's first quota policy.
-
-    With improvement_share < 1, a month after a reminder that reaches that share of the quota
-    counts as “较大改变”: no −50, and the run ends.
-
-    Worked on whole columns (a province has thousands of units). Going through a unit's
-    months in order, one is “in a run” when the month before (waived months skipped) was
-    short (−30 or −50). A month at quota is never short, one below the share always is; one in
-    between (较大改变 when in a run, else −30) is short exactly when the month before was not,
-    so along consecutive in-between months shortness alternates, starting from the month
-    before them.
-    """
-    if codes is None:
-        policy = default_profile().quotas[0]
-        codes = (policy.first, policy.repeat or policy.first)
-    grid = (unit_month_quotas(units, months)
-            .join(monthly.select("unit_id", "month", "n"), on=["unit_id", "month"], how="left", maintain_order="left")
-            .with_columns(pl.col("n").fill_null(0).cast(pl.Int64)))
-    waived_rows = pl.DataFrame(list(waived), schema={"unit_id": pl.Int32, "month": pl.Date}, orient="row")
-    grid = grid.join(waived_rows.with_columns(pl.lit(True).alias("_waived")), on=["unit_id", "month"],
-                     how="left", maintain_order="left").with_columns(pl.col("_waived").fill_null(False))
-    met = pl.col("n") >= pl.col("quota")
-    between = ~met & (pl.col("n") >= improvement_share * pl.col("quota"))
-    below = ~met & ~between
-    counted = (grid.filter(~pl.col("_waived"))
-               .with_columns(_between=between, _below=below, _i=pl.int_range(pl.len()))
-               # each stretch of in-between months: the month before it (row, and whether it was short)
-               .with_columns(_before=pl.when(~pl.col("_between")).then(pl.col("_i")).forward_fill().over("unit_id"),
-                             _before_short=pl.when(~pl.col("_between")).then(pl.col("_below"))
-                             .forward_fill().over("unit_id").fill_null(False),
-                             _unit_start=pl.col("_i").first().over("unit_id"))
-               .with_columns(_k=pl.col("_i") - pl.coalesce("_before", pl.col("_unit_start") - 1) - 1)  # 0, 1, … in it
-               .with_columns(_short=pl.when(pl.col("_between"))
-                             .then(pl.col("_before_short") ^ (pl.col("_k") % 2 == 0))
-                             .otherwise(pl.col("_below")))
-               .with_columns(_in_run=pl.col("_short").shift(1).over("unit_id").fill_null(False))
-               .select("unit_id", "month", "_in_run"))
-    in_run = pl.col("_in_run")
-    return (grid.join(counted, on=["unit_id", "month"], how="left", maintain_order="left")
-            .with_columns(
-                pl.when(pl.col("_waived") | met | (between & in_run)).then(None)
-                .when(in_run).then(pl.lit(codes[1])).otherwise(pl.lit(codes[0])).alias("code"),
-                pl.when(pl.col("_waived")).then(pl.lit("豁免")).when(met).then(pl.lit("达标"))
-                .when(between & in_run).then(pl.lit("较大改变"))
-                .when(in_run).then(pl.lit("未达标（经提醒仍未改变）")).otherwise(pl.lit("未达标")).alias("status"))
-            .select("unit_id", "month", "quota", "n", pl.col("code").cast(pl.Utf8), "status"))
 
 
 def rank_within_groups(frame: pl.DataFrame, score: str = "得分", ties: str = "min") -> pl.Series:
@@ -214,9 +117,12 @@ class Engine:
         return self._memo(("counts", start, end, tuple(bounds)),
                           lambda: self.store.code_counts(start, end, bounds, self.profile.submission_code))
 
-    def monthly(self, until: date) -> pl.DataFrame:
-        return self._memo(("monthly", until),
-                          lambda: self.store.monthly_submissions(until, self.profile.submission_code))
+    def monthly(self, until: date, counted: str | None = None) -> pl.DataFrame:
+        """Counted rows per unit and month up to `until` (of the first quota's item by default)."""
+        if counted is None or counted == self.profile.submission_code:
+            return self._memo(("monthly", until),
+                              lambda: self.store.monthly_submissions(until, self.profile.submission_code))
+        return self._memo(("monthly", until, counted), lambda: self.store.monthly_submissions(until, counted))
 
     def _late_rows(self, start: date, end: date) -> pl.DataFrame:
         late = self.profile.late
@@ -228,17 +134,26 @@ class Engine:
 
     # -- derived ------------------------------------------------------------------------------
     def quota_status(self, until: date) -> pl.DataFrame:
-        """Every tracked unit-month up to `until`: count vs quota, status and the deduction code."""
+        """Every tracked unit-month of the first quota up to `until`: count vs quota, status and
+        the deduction code (empty when the profile has no quota)."""
+        if not self.profile.quotas:
+            return quota_ladder(pl.DataFrame(schema={"unit_id": pl.Int32, "month": pl.Date, "n": pl.Int64}),
+                                [], self.units, set(), 1.0, ("", ""), {})
+        return self.policy_status(self.profile.quotas[0], until)
+
+    def policy_status(self, policy: QuotaPolicy, until: date) -> pl.DataFrame:
+        """Every tracked unit-period of one quota up to `until` (`month` = the period's first day)."""
         def compute():
-            monthly = self.monthly(until)
-            months = tracked_months(monthly, self.as_of, until)
-            policy = self.profile.quotas[0] if self.profile.quotas else None
-            codes = (policy.first, policy.repeat or policy.first) if policy else ("", "")
-            ladder = quota_ladder(monthly, months if policy else [], self.units, self.waived,
-                                  float(self.settings["quota_improvement_share"]), codes)
-            return ladder if policy and policy.first else ladder.with_columns(pl.lit(None, pl.Utf8).alias("code"))
-        return self._memo(("ladder", until, self.as_of), compute)
-        return self._memo(("ladder", until, self.as_of), compute)
+            monthly = self.monthly(until, policy.counts)
+            tracked = tracked_periods(monthly, self.as_of, until, policy.period)
+            ladder = quota_ladder(
+                by_period(monthly, policy.period), tracked, self.units,
+                self.waived if policy.period == "month" else set(),  # waivers are per month
+                float(self.settings["quota_improvement_share"]), (policy.first, policy.repeat or policy.first),
+                self.profile.quota_table(policy), reset_yearly=not policy.across_years,
+                breaks=untracked_between(tracked, policy.period) if policy.untracked == "break" else [])
+            return ladder if policy.first else ladder.with_columns(pl.lit(None, pl.Utf8).alias("code"))
+        return self._memo(("ladder", policy.name, until, self.as_of), compute)
 
     def _vidx(self, days: pl.Series) -> pl.Series:
         bounds = pl.Series(self.book.boundaries, dtype=pl.Date)
@@ -246,10 +161,39 @@ class Engine:
             pl.Series([0] * len(days), dtype=pl.Int32)
 
     def quota_deductions(self, period: Period) -> pl.DataFrame:
-        """Derived quota deductions (first / repeat) dated on the first day of their month."""
-        ladder = self.quota_status(period.end).filter(
+        """Derived quota deductions (first / repeat) of every quota, dated on the first day of their
+        period (a quarter's when the quota is quarterly)."""
+        parts = [self.policy_status(p, period.end) for p in self.profile.quotas] or [self.quota_status(period.end)]
+        ladder = pl.concat(parts).filter(
             pl.col("code").is_not_null() & (pl.col("month") >= period.start) & (pl.col("month") <= period.end))
         return ladder.with_columns(pl.col("month").alias("day"), self._vidx(ladder["month"]).alias("vidx"))
+
+    def quota_earnings(self, period: Period) -> pl.DataFrame:
+        """Derived earned rows (unit_id, code, month, n, vidx): base points for met periods and
+        points for items above the quota, of the quotas that give them."""
+        parts = []
+        for p in self.profile.quotas:
+            if p.base or p.above:
+                base_each = float(self.book.version_for(period.end).items[p.base].points) if p.base else 0.0
+                parts.append(above_and_base(self.policy_status(p, period.end), p.base, base_each, p.base_cap,
+                                            p.above, period.start, period.end))
+        schema = {"unit_id": pl.Int32, "code": pl.Utf8, "month": pl.Date, "n": pl.Int64}
+        earned = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+        return earned.with_columns(self._vidx(earned["month"]).alias("vidx"))
+
+    def _adoption_takebacks(self, period: Period) -> pl.DataFrame:
+        """With `adoption: highest`, the points an item's repeated adoptions give back (else none)."""
+        schema = {"unit_id": pl.Int32, "code": pl.Utf8, "vidx": pl.Int32, "day": pl.Date, "points": pl.Float64}
+        if self.profile.adoption != "highest":
+            return pl.DataFrame(schema=schema)
+
+        def compute():
+            codes = sorted({c for v in self.book.versions for c, it in v.items.items() if it.type == "采用"})
+            rows = self.store.event_rows(date(period.start.year, 1, 1), period.end, codes=codes)
+            rows = rows.filter(pl.col("info_id") != "").select("unit_id", "info_id", "code", "day")
+            rows = rows.with_columns(self._vidx(rows["day"]).alias("vidx"))
+            return highest_only(rows, points_table(self.book)).filter(pl.col("day") >= period.start)
+        return compute()
 
     def scored_counts(self, period: Period) -> pl.DataFrame:
         """(unit_id, code, vidx, n, points …) for the period, derived deductions included."""
@@ -262,7 +206,17 @@ class Engine:
         quota = self.quota_deductions(period).group_by("unit_id", "code", "vidx").agg(pl.len().alias("n"))
         schema = {"unit_id": pl.Int32, "code": pl.Utf8, "vidx": pl.Int32, "n": pl.Int64}
         parts = [f.select(list(schema)).cast(schema) for f in (counts, late, quota)]
-        return apply_points(pl.concat(parts), points_table(self.book))
+        if any(p.base or p.above for p in self.profile.quotas):
+            earned = self.quota_earnings(period).group_by("unit_id", "code", "vidx").agg(pl.col("n").sum())
+            parts.append(earned.select(list(schema)).cast(schema))
+        table = points_table(self.book)
+        scored = apply_points(pl.concat(parts), table)
+        takeback = self._adoption_takebacks(period)
+        if takeback.height:
+            back = (takeback.group_by("unit_id", "code", "vidx").agg(pl.col("points").sum())
+                    .join(table, on=["vidx", "code"], how="left").with_columns(pl.lit(0, pl.Int64).alias("n")))
+            scored = pl.concat([scored, back.select(scored.columns)])
+        return scored
 
     # -- totals and ranks ----------------------------------------------------------------------
     def totals(self, period: Period) -> pl.DataFrame:
@@ -302,6 +256,7 @@ class Engine:
                                pl.col("批示数").cast(pl.Int64),
                                *[pl.col(c).cast(pl.Int64) for c in adoption_columns])
                  .with_columns(self._floored("原始得分").alias("得分"))
+                 .with_columns(self._zeroed(period, "得分"))
                  .with_columns(pl.when(pl.col("报送数") > 0)
                                .then(pl.col("采用数") / pl.col("报送数")).otherwise(None).alias("采用率")))
         frame = frame.with_columns(rank_within_groups(frame, ties=self.profile.ties).alias("排名"))
@@ -309,11 +264,24 @@ class Engine:
             if ytd.start == period.start:
                 frame = frame.with_columns(pl.col("得分").alias("累计得分"))
             else:
-                acc = self.totals(ytd).select("unit_id", self._floored("原始得分").alias("累计得分"))
+                acc = self.totals(ytd).select("unit_id", self._floored("原始得分").alias("累计得分")) \
+                    .with_columns(self._zeroed(ytd, "累计得分"))
                 frame = frame.join(acc, on="unit_id", how="left").with_columns(pl.col("累计得分").fill_null(0.0))
-        return frame.sort(["组别", "排名", "序号"]).select(
+        order = {g: i for i, g in enumerate(self.profile.group_codes)}  # groups in the profile's order
+        frame = frame.sort(pl.col("组别").replace_strict(order, default=len(order), return_dtype=pl.Int64),
+                           "组别", "排名", "序号")
+        return frame.select(
             "组别", "排名", "单位", "报送数", "得分", *[c for c in frame.columns if c not in
                                                    ("组别", "排名", "单位", "报送数", "得分")])
+
+    def _zeroed(self, period: Period, column: str) -> pl.Expr:
+        """A year (or year to date) of a unit with `zero_after` late drafts or more scores zero."""
+        late = self.profile.late
+        if not late or not late.zero_after or period.start != date(period.end.year, 1, 1):
+            return pl.col(column)
+        rows = self.store.code_rows(late.item, period.start, period.end)
+        out = rows.group_by("unit_id").len().filter(pl.col("len") >= late.zero_after)["unit_id"].to_list()
+        return pl.when(pl.col("unit_id").is_in(out)).then(0.0).otherwise(pl.col(column)).alias(column)
 
     def _floored(self, column: str) -> pl.Expr:
         return pl.max_horizontal(pl.col(column), pl.lit(0.0)) if self.profile.floor else pl.col(column).cast(pl.Float64)
@@ -349,6 +317,16 @@ class Engine:
                                            pl.col("n"), pl.col("quota"), pl.col("status")).alias("title"),
                                  pl.lit("系统按月计算").alias("note"))
                    .rename({"points_each": "points"}))
+        earned = self.quota_earnings(period)
+        if unit_ids is not None:
+            earned = earned.filter(pl.col("unit_id").is_in(unit_ids))
+        earned = (earned.join(table, on=["vidx", "code"], how="left")
+                  .with_columns(pl.lit(None, pl.Int64).alias("id"), pl.col("type").alias("kind"),
+                                pl.col("month").alias("day"), (pl.col("n") * pl.col("points_each")).alias("points"),
+                                pl.format("{}（{} 条）", pl.col("item"), pl.col("n")).alias("title"),
+                                pl.lit("系统按任务完成情况计算").alias("note")))
+        derived = pl.concat([derived, earned.select([c for c in earned.columns if c in derived.columns])],
+                            how="diagonal_relaxed")
         names = pl.DataFrame({"unit_id": [u.id for u in self.units.units], "单位": [u.name for u in self.units.units]},
                              schema={"unit_id": pl.Int32, "单位": pl.Utf8})
         out = pl.concat([scored, derived.select([c for c in derived.columns if c in scored.columns])],

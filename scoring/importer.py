@@ -62,24 +62,56 @@ def _report(file_name: str, numbers: list[int], checked: list, known_info_ids) -
     if report.rows_read == 0 and not report.errors:
         report.file_error = "没有数据行"
     if report.ok:
-        report.warnings = _unmatched_instructions(report.events, known_info_ids)
+        report.warnings = sorted(_repeated_adoptions(report.events) + _unmatched_instructions(report.events, known_info_ids),
+                                 key=lambda w: w.row)
     return report
 
 
+def _repeated_adoptions(events: list[dict]) -> list[RowError]:
+    """Two 采用 rows with one 信息编号 and 刊物 in one file both count (each row is an event), but
+    are more likely one adoption typed twice."""
+    first: dict[tuple[str, str], int] = {}
+    warnings = []
+    for e in events:
+        if e["type"] != "采用" or not e["info_id"]:
+            continue
+        key = (e["info_id"], e["publication"])
+        if key in first:
+            warnings.append(RowError(e["src_row"], "信息编号",
+                                     f"与第 {first[key]} 行的信息编号“{e['info_id']}”和刊物相同，两行都计分"
+                                     "（已接受；如为重复录入，请删去一行后重新上传）"))
+        else:
+            first[key] = e["src_row"]
+    return warnings
+
+
 def _unmatched_instructions(events: list[dict], known_info_ids) -> list[RowError]:
-    """A 批示 needs no stored 采用 (it may come later), but staff should hear about it."""
-    in_file = {e["info_id"] for e in events if e["type"] == "采用" and e["info_id"]}
-    asked = [e["info_id"] for e in events if e["type"] == "批示" and e["info_id"] not in in_file]
-    stored = known_info_ids(asked) if known_info_ids and asked else set()
+    """A 批示 needs no stored 采用 (it may come later), but staff should hear about it, and about
+    a 采用 found only at another level than the 批示's."""
+    levels: dict[str, set[str]] = {}
+    for e in events:
+        if e["type"] == "采用" and e["info_id"]:
+            levels.setdefault(e["info_id"], set()).add(e["level"])
+    asked = [e["info_id"] for e in events if e["type"] == "批示" and e["info_id"]]
+    stored = known_info_ids(asked) if known_info_ids and asked else {}
+    for info_id in set(asked) & set(stored):
+        # a store may answer with the levels of each adoption, or just with the ids it knows
+        levels.setdefault(info_id, set()).update(stored[info_id] if isinstance(stored, dict) else ())
     warnings = []
     for e in events:
         if e["type"] != "批示":
             continue
-        if not e["info_id"]:
+        info_id = e["info_id"]
+        if not info_id:
             warnings.append(RowError(e["src_row"], "信息编号", "批示行未填信息编号，无法核对对应的采用记录（已接受）"))
-        elif e["info_id"] not in in_file and e["info_id"] not in stored:
+        elif info_id not in levels and info_id not in stored:
             warnings.append(RowError(e["src_row"], "信息编号",
-                                     f"库中尚无信息编号为“{e['info_id']}”的采用记录（已接受，请补录采用记录）"))
+                                     f"库中尚无信息编号为“{info_id}”的采用记录（已接受，请补录采用记录）"))
+        elif levels.get(info_id) and e["level"] not in levels[info_id]:
+            found = "、".join(sorted(levels[info_id]))
+            warnings.append(RowError(e["src_row"], "层级",
+                                     f"信息编号“{info_id}”的采用记录是{found}级，本行批示是{e['level']}级"
+                                     "（已接受，批示照常计分；请核对层级或信息编号）"))
     return warnings
 
 

@@ -108,7 +108,7 @@ class Profile:
     late: LatePolicy | None
     disqualify: dict[str, str]          # item -> reason: no commendation that year
     error_items: dict[str, str]         # item -> reason, disqualifying when error_disqualifies is on
-    solicited: dict[str, str]           # 通报 figure -> item (约稿 outcomes)
+    solicited: dict[str, str]           # 通报 phrase -> item (约稿 outcomes, e.g. 被市政府办公室选用)
     floor: bool = True                  # a reported period's score is at least zero
     ties: str = "min"
     adoption: str = "sum"               # one item adopted at several places: sum | highest
@@ -116,6 +116,11 @@ class Profile:
     settings: dict = field(default_factory=dict)
     template_notes: tuple[str, ...] = ()
     hints: dict = field(default_factory=dict)   # (类型, 列) -> extra words in a match error
+    adoption_phrases: dict = field(default_factory=dict)     # tier -> 通报 phrase (被…采用)
+    instruction_phrases: dict = field(default_factory=dict)  # 层级 -> 通报 phrase (…领导同志批示)
+
+    def adoption_phrase(self, tier: str) -> str:
+        return self.adoption_phrases.get(tier, f"被{tier}采用")
 
     # -- derived views ------------------------------------------------------------------
     @property
@@ -233,8 +238,12 @@ def _load_cached(root: str, _stamp: tuple) -> Profile:
 
 
 def check_profile(ref: str | Path) -> list[str]:
-    """Every problem of a profile folder (empty when it can be used)."""
-    return read_profile(resolve(ref))[1]
+    """Every problem of a profile folder (empty when it can be used); never raises."""
+    root = resolve(ref)
+    try:
+        return read_profile(root)[1]
+    except Exception as e:  # a shape no reader foresaw: still a message, not a traceback
+        return [f"文件 {root.name} 键 （未知）: 无法读取（{type(e).__name__}: {e}）"]
 
 
 def read_profile(root: Path) -> tuple[Profile | None, list[str]]:

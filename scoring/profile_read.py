@@ -132,6 +132,8 @@ def read(root: Path) -> tuple[Profile | None, list[str]]:
         ties=_choice(policies.get("ties"), TIE_RULES, problems, f, "policies.ties", "min"),
         adoption=_choice(policies.get("adoption"), ADOPTION_MODES, problems, f, "policies.adoption", "sum"),
         praise_top=_count(report.get("praise_top"), problems, f, "report.praise_top", 3),
+        adoption_phrases=_code_map(report.get("adoption_phrases"), problems, "report.adoption_phrases"),
+        instruction_phrases=_code_map(report.get("instruction_phrases"), problems, "report.instruction_phrases"),
         settings=dict(settings),
         template_notes=tuple(_text(n, problems, f, "template.notes") for n in
                              ((data.get("template") or {}).get("notes") or [])),
@@ -286,7 +288,11 @@ def _check_rules(profile: Profile, problems: Problems) -> None:
         book = profile.rulebook()
     except RuleError as e:
         source, _, text = str(e).partition(": ")
-        problems.add(f"rules/{source}" if text else "rules/", "items" if text else "（整个文件夹）", text or str(e))
+        where, _, what = text.partition(": ") if text.startswith("items[") else ("（整个文件）", "", text)
+        problems.add(f"rules/{source}" if text else "rules/", where if what else "（整个文件）", what or text or str(e))
+        return
+    except (TypeError, AttributeError, KeyError) as e:  # a rule file of an unexpected shape
+        problems.add("rules/", "items", f"规则文件的结构不正确（{e}）：items 应为列表，每项为键值表")
         return
     codes = set(book.versions[0].items)
     named = [("policies.quota[].counts", q.counts) for q in profile.quotas]

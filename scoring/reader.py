@@ -126,7 +126,7 @@ def _excel_grids(data: bytes, suffix: str) -> list[_Grid]:
     except BaseException as e:  # calamine's errors are many and English; the user needs one sentence
         if not isinstance(e, Exception) and type(e).__name__ != "PanicException":  # a Rust panic is no Exception
             raise
-        raise FileError(f"无法读取 Excel 文件（文件可能已损坏或并非 Excel 格式：{type(e).__name__}）") from None
+        raise FileError("无法读取 Excel 文件（文件可能已损坏，或并非 Excel 格式）") from None
 
 
 def _check_zip(data: bytes) -> None:
@@ -183,8 +183,8 @@ def _csv_grid(data: bytes) -> _Grid:
             grid.append(r)
             if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise FileError(f"数据行过多（超过 {MAX_ROWS} 行），单个文件不超过 {MAX_ROWS} 行")
-    except csv.Error as e:
-        raise FileError(f"CSV 格式有误（{e}），请用 Excel 另存为 CSV 后再上传") from None
+    except csv.Error:
+        raise FileError("CSV 格式有误（引号不成对或单元格过长），请用 Excel 另存为 CSV 后再上传") from None
     return _Grid("CSV", grid[:HEADER_SEARCH_ROWS],
                  lambda j, start: [r[j] if j < len(r) else None for r in grid[start:]], len(grid))
 

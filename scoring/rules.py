@@ -42,15 +42,6 @@ def default_vocabulary() -> Vocabulary:
     return default_profile().vocabulary
 
 
-def __getattr__(name: str):
-    """TYPES / TIERS / CODES of the default profile, for callers not yet given a profile."""
-    if name in ("TYPES", "TIERS"):
-        return getattr(default_vocabulary(), name.lower())
-    if name == "CODES":
-        return tuple(default_rulebook().latest().items)
-    raise AttributeError(name)
-
-
 class RuleError(ValueError):
     """A rule file or override that cannot be used; the message names the file and the key."""
 
@@ -202,12 +193,8 @@ def _parse_item(raw: dict, base: Item | None, where: str, vocab: Vocabulary) -> 
                 derived=derived, accepts=accepts)
 
 
-def check_sign(code: str, points: float, where: str, kind: str | None = None) -> None:
-    """Deduction items (type 扣分) score zero or less, every other item zero or more. Without
-    `kind`, the item's type in the default profile's rules."""
-    if kind is None:
-        known = {c: it for v in default_rulebook().versions for c, it in v.items.items()}
-        kind = known[code].type if code in known else ""
+def check_sign(code: str, points: float, where: str, kind: str) -> None:
+    """Deduction items (type 扣分) score zero or less, every other item zero or more."""
     if kind == DEDUCTION_TYPE and points > 0:
         raise RuleError(f"{where}: {code} 是扣分项，分值应为负数或 0，现为 {points:g}")
     if kind != DEDUCTION_TYPE and points < 0:

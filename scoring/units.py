@@ -15,12 +15,10 @@ from .normalize import clean_text
 
 
 def __getattr__(name: str):
-    """GROUPS / QUOTA of the default profile, for callers not yet given a profile."""
+    """QUOTA: the default profile's first quota per group (for the benchmark's generator)."""
     from .profile import default_profile
 
     profile = default_profile()
-    if name == "GROUPS":
-        return profile.group_codes
     if name == "QUOTA":
         return profile.quota_table(profile.quotas[0]) if profile.quotas else {}
     raise AttributeError(name)

@@ -17,12 +17,15 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FREE, _END, _FATSECT, _DIFSECT = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC
 _WORKBOOK_NAMES = ("Workbook", "Book", "WORKBOOK", "BOOK")  # the order the reader tries them
 MAX_SHEETS = 1_000
-MAX_TEXT_CHARS = 20_000_000  # characters the cells would hold (a 200,000-row register at 100 a row)
+MAX_TEXT_CHARS = 32_000_000  # characters the cells would hold: ~100 MB read, as xlsx_guard.MAX_TEXT_BYTES
 _FORMULA_EXPANSION = 16      # a formula token of a few bytes can print a name or a reference
 
 # BIFF record types the reader turns into cells (blank cells it skips).
 _CELL = {0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006}
 _MULRK, _LABELSST, _FORMULA, _STRING, _DIMENSIONS = 0x00BD, 0x00FD, 0x0006, 0x0207, 0x0200
+_CELL_OR_MULRK = frozenset(_CELL | {_MULRK})
+_LABELS = (0x0204, 0x00D6)  # LABEL, RSTRING: their own text
+_PAIR, _WORD, _DWORD = struct.Struct("<HH").unpack_from, struct.Struct("<H").unpack_from, struct.Struct("<I").unpack_from
 _BOF, _EOF, _CONTINUE, _SST, _BOUNDSHEET, _NAME = 0x0809, 0x000A, 0x003C, 0x00FC, 0x0085, 0x0018
 
 
@@ -241,30 +244,44 @@ def _records_until_eof(stream: bytes, pos: int):
 
 
 def _sheet_extent(stream: bytes, pos: int, sst: list[int], expansion: int) -> tuple[int, int]:
-    """(cells the reader would lay out, characters it would copy into them) for one sheet."""
-    max_row = max_col = -1
-    f_row = f_col = -1
+    """(cells the reader would lay out, characters it would copy into them) for one sheet.
+
+    The record loop is written out (no generator, no max()): a sheet has up to millions of records."""
+    max_row = max_col = f_row = f_col = -1
     declared = text = 0
-    for typ, off, length in _records_until_eof(stream, pos):
-        if typ in _CELL or typ == _MULRK:
+    pair, word, dword = _PAIR, _WORD, _DWORD
+    cells, end, n_sst = _CELL_OR_MULRK, len(stream), len(sst)
+    while pos + 4 <= end:
+        typ, length = pair(stream, pos)
+        off, pos = pos + 4, pos + 4 + length
+        if pos > end:
+            raise XlsProblem(_BROKEN)
+        if typ in cells:
             if length < 6:
                 continue
-            row, col = struct.unpack_from("<HH", stream, off)
+            row, col = pair(stream, off)
             if typ == _MULRK:
-                col = max(col, struct.unpack_from("<H", stream, off + length - 2)[0])
-            max_row, max_col = max(max_row, row), max(max_col, col)
-            if typ == _LABELSST and length >= 10:
-                i, = struct.unpack_from("<I", stream, off + 6)
-                text += sst[i] if i < len(sst) else 0
-            elif typ in (0x0204, 0x00D6) and length >= 8:
-                text += struct.unpack_from("<H", stream, off + 6)[0]
+                last, = word(stream, off + length - 2)
+                col = last if last > col else col
+            if row > max_row:
+                max_row = row
+            if col > max_col:
+                max_col = col
+            if typ == _LABELSST:
+                if length >= 10:
+                    i, = dword(stream, off + 6)
+                    text += sst[i] if i < n_sst else 0
             elif typ == _FORMULA:
                 f_row, f_col = max(f_row, row), max(f_col, col)
                 text += max(0, length - 20) * expansion
+            elif typ in _LABELS and length >= 8:
+                text += word(stream, off + 6)[0]
         elif typ == _STRING and length >= 2:
-            text += struct.unpack_from("<H", stream, off)[0]
+            text += word(stream, off)[0]
         elif typ == _DIMENSIONS and length in (10, 14):
             declared = max(declared, _declared_area(stream[off:off + length]))
+        elif typ == _EOF:
+            break
     laid_out = (max_row + 1) * (max_col + 1) + (f_row + 1) * (f_col + 1)
     return max(laid_out, declared), text
 

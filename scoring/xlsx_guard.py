@@ -16,9 +16,12 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+from .xlsx_text import SharedText
+
 CHUNK = 1 << 20
 MAX_MEMBERS = 10_000  # a workbook has tens of parts, not thousands
 MAX_TAG_BYTES = 1 << 20  # a single XML tag longer than this is not from any spreadsheet program
+MAX_TEXT_BYTES = 100 << 20  # shared text the cells would hold once read (a 200,000-row register: ~60 MB)
 
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 _CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d{1,7})[\"']")
@@ -146,7 +149,7 @@ def _sequential_extent(chunks) -> tuple[int, int]:
     return max_row, max_col
 
 
-def check_xlsx(data: bytes, max_unzipped: int, max_cells: int) -> None:
+def check_xlsx(data: bytes, max_unzipped: int, max_cells: int, max_text: int = MAX_TEXT_BYTES) -> None:
     """Raise ZipProblem unless the workbook is a sound zip of a sane size and extent."""
     if data.count(b"PK\x01\x02") > MAX_MEMBERS:
         raise ZipProblem("不是有效的 .xlsx 文件（压缩包内文件数量异常），拒绝读取")
@@ -160,22 +163,31 @@ def check_xlsx(data: bytes, max_unzipped: int, max_cells: int) -> None:
         raise ZipProblem(f"文件解压后过大（{declared / 1048576:.0f} MB，上限 {max_unzipped // 1048576} MB），"
                          "拒绝读取；请检查文件来源，或按月拆分后再上传")
     try:
-        _check_members(data, infos, max_unzipped, max_cells)
+        _check_members(data, infos, max_unzipped, max_cells, max_text)
     except ZipProblem:
         raise
     except Exception:  # a header that points nowhere, a size field that lies in another way …
         raise ZipProblem("不是有效的 .xlsx 文件（压缩包结构已损坏）") from None
 
 
-def _check_members(data: bytes, infos: list[zipfile.ZipInfo], max_unzipped: int, max_cells: int) -> None:
+def _check_members(data: bytes, infos: list[zipfile.ZipInfo], max_unzipped: int, max_cells: int,
+                   max_text: int) -> None:
     total, cells = 0, 0
+    shared = SharedText()
     for info in infos:
         extent = _Extent()
+        offset, tail, strings = 0, b"", False
         for i, chunk in enumerate(_member_chunks(data, info)):
             total += len(chunk)
             if total > max_unzipped:
                 raise ZipProblem(f"文件解压后超过 {max_unzipped // 1048576} MB（压缩包头部所记大小与实际不符），拒绝读取")
             _scan(extent, chunk, first=(i == 0))
+            strings = strings or (i == 0 and _SST.search(chunk[:4096]) is not None)
+            if strings:
+                tail = shared.feed_strings(chunk, offset, tail)
+            else:
+                shared.count_refs(info.filename, chunk)
+            offset += len(chunk)
         if extent.sst_count > max_cells:
             raise ZipProblem(f"文件内容异常（共享字符串表声明了 {extent.sst_count} 项），拒绝读取")
         if extent.cells == 0:
@@ -187,4 +199,7 @@ def _check_members(data: bytes, infos: list[zipfile.ZipInfo], max_unzipped: int,
         if cells > max_cells:
             raise ZipProblem(f"工作表的数据范围过大（约 {rows} 行 × {cols} 列），"
                              "请删除表格中多余的行和列（或远处误填的单元格）后再上传")
+    by_name = {info.filename: info for info in infos}
+    if shared.too_much(max_text, lambda name: _member_chunks(data, by_name[name])):
+        raise ZipProblem(f"文件内容异常（共享的单元格文字展开后超过 {max_text // 1048576} MB），拒绝读取")
 

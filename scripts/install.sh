@@ -14,7 +14,16 @@ if [ "${1:-}" = "dev" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
   fi
 fi
-[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+[ -x .venv/bin/python ] || { echo "创建 Python 虚拟环境 .venv …"; "$PYTHON" -m venv .venv; }
 req=requirements.txt
 [ "${1:-}" = "dev" ] && req=requirements-dev.txt
-.venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
+total=$(grep -cE '^[A-Za-z0-9]' requirements.txt)
+[ "$req" = requirements-dev.txt ] && total=$((total + $(grep -cE '^[A-Za-z0-9]' requirements-dev.txt)))
+echo "检查并安装 Python 依赖（$req，直接依赖 $total 个；首次安装需下载约 200 MB，约 3 分钟）…"
+# pip's own lines, thinned to one per package so a newcomer sees it move (pip -q said nothing
+# for minutes); errors still come through on stderr and fail the script.
+.venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -r "$req" \
+  | awk '/^Collecting /{n++; printf "  [%d] 获取 %s\n", n, $2; fflush()}
+         /^Installing collected packages/{print "  正在安装…"; fflush()}
+         /^Successfully installed/{print "  安装完成"; fflush()}
+         END{if (n == 0) print "  依赖均已安装"}'

@@ -529,7 +529,7 @@ def test_admin_has_the_kiosk_switch_and_the_backup_tab(dashboard, demo_copy):
     store = Store(demo_copy)
     at = dashboard(demo_copy, "admin")
     assert_clean(at)
-    assert [t.label for t in at.tabs] == ["单位", "设置", "用户", "备份", "操作日志"]
+    assert [t.label for t in at.tabs] == ["单位", "豁免", "设置", "用户", "备份", "操作日志"]
     assert [b for b in at.get("download_button") if b.proto.label == "下载数据库备份"]
     assert any(c.label.startswith("我已了解") for c in at.checkbox)
     at.toggle(key="kiosk_toggle").set_value(True)

@@ -37,7 +37,7 @@ def test_tier_points_add_up_to_the_raw_score(store):
                  row("2025-02-04", "渡口镇", "采用", "自治区", "每日要情", "简讯"),
                  row("2025-02-05", "渡口镇", "扣分", column="约稿逾期")])
     ranking = rank.ranking_view(engine(store), Period.quarter(2025, 1))
-    tiers = ranking.select(pl.sum_horizontal(common.TIER_COLUMNS).alias("分值"), "原始得分")
+    tiers = ranking.select(pl.sum_horizontal(common.tier_columns(store.profile)).alias("分值"), "原始得分")
     assert (tiers["原始得分"] == tiers["分值"]).all()
     assert ranking.filter(pl.col("单位") == "渡口镇")["扣分"][0] == -30
 
@@ -98,8 +98,11 @@ def test_overrides_from_editor_and_text(store):
     assert parse_overrides(["CITY_ZWYQ_BRIEF=4", "DED_QUOTA=-10"]) == {"CITY_ZWYQ_BRIEF": 4.0, "DED_QUOTA": -10.0}
     with pytest.raises(ValueError):
         parse_overrides("CITY_ZWYQ_BRIEF")
-    assert rules.check_overrides(Engine.open(store), {"NOPE": 1, "DED_QUOTA": 5, "CITY_JCCK": 20}) == [
-        "未知代码 NOPE", "DED_QUOTA: DED_QUOTA 是扣分项，分值应为负数或 0，现为 5"]
+    eng = Engine.open(store)
+    problems = rules.check_overrides(eng, {"NOPE": 1, "DED_QUOTA": 5, "CITY_JCCK": 20})
+    quota = eng.book.latest().items["DED_QUOTA"].name
+    # the item by its name: a user reads no code (the code stays in the tooltip)
+    assert problems == ["没有代码为“NOPE”的计分事项", f"“{quota}”是扣分项，试算分值应为负数或 0，现为 5"]
 
 
 def test_a_saved_rule_version_applies_from_its_date(store):
@@ -111,7 +114,8 @@ def test_a_saved_rule_version_applies_from_its_date(store):
     year = engine(store).ranking(Period.year(2025))
     assert year.filter(pl.col("单位") == "渡口镇")["得分"][0] == 3 + 4
     history = rules.versions_table(engine(store))
-    assert history["调整内容"].to_list()[-1] == "CITY_ZWYQ_BRIEF 3→4"
+    brief = book.latest().items["CITY_ZWYQ_BRIEF"].name
+    assert history["调整内容"].to_list()[-1] == f"{brief} 3→4"
     with pytest.raises(RuleError):
         rules.rule_version_yaml(date(2025, 4, 1), {"DED_QUOTA": 5}, "错", book)
 

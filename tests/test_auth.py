@@ -1,26 +1,21 @@
-"""Accounts and roles (issue 5 §1): argon2 hashes, lock-out, audit of every login, role checks in
-every write function, pages per role, the kiosk switch, and the `user` commands."""
+"""Accounts and roles: argon2 hashes, lock-out (under parallel attempts: test_login_race.py), audit
+of every login, role checks in every write function, pages per role, the
+kiosk switch, and the `user` commands."""
 from __future__ import annotations
 
 import getpass
 from datetime import datetime, timedelta
 
 import pytest
-from argon2 import PasswordHasher
 
 from scoring import auth
 from scoring.auth import AuthError, User
 from scoring.cli import cli_user, main
 from scoring.store import Store
 
+from auth_fixtures import cheap_hashes, freeze  # noqa: F401
+
 CLI = "命令行:测试"
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashes(monkeypatch):
-    """argon2 with small parameters: the suite stays fast (the real ones are tested once below)."""
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_dummy_hash", None)
 
 
 @pytest.fixture
@@ -34,12 +29,7 @@ def audit_actions(store) -> list[tuple[str, str, str]]:
 
 
 def at(monkeypatch, moment: datetime) -> None:
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return moment
-
-    monkeypatch.setattr(auth, "datetime", Clock)
+    freeze(monkeypatch, auth, moment)
 
 
 # -- hashes and login ---------------------------------------------------------------------------
@@ -216,7 +206,7 @@ def test_pages_per_role():
 
 ALLOWED = {
     "查看": {"view", "export"},
-    "录入": {"view", "export", "import", "correct", "undo", "waive"},
+    "录入": {"view", "export", "import", "correct", "undo", "waive", "publish"},
     "管理": set(auth.ACTIONS),
     "单位": {"view"},
 }

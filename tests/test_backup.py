@@ -227,6 +227,21 @@ def test_every_stored_correction_is_checked_on_restore(tmp_path, changes, words)
         restore_from(db, data)
 
 
+def test_a_backup_with_a_runaway_sequence_is_refused(tmp_path):
+    """Restoring moves sequences forward one by one, holding the database: 2**62 would never end."""
+    db = tmp_path / "s.duckdb"
+    store = filled(db)
+    bk = tmp_path / "seq.duckdb"
+    bk.write_bytes(backup_bytes(store))
+    con = duckdb.connect(str(bk))
+    con.execute("DROP SEQUENCE seq_publication")
+    con.execute("CREATE SEQUENCE seq_publication START 4611686018427387904")
+    con.execute("SELECT nextval('seq_publication')").fetchall()
+    con.close()
+    with pytest.raises(BackupError, match="编号计数异常"):
+        restore_from(db, bk.read_bytes())
+
+
 def test_a_correction_with_a_bad_key_is_refused_when_applied(tmp_path):
     """Even in a live store (say one restored by an older version): the key is never SQL."""
     db = tmp_path / "s.duckdb"

@@ -248,9 +248,11 @@ HEAD_CELLS = [(0, c, h) for c, h in enumerate(HEADERS)]
 ROW_CELLS = [(1, 0, "2025-01-06"), (1, 1, "教育局"), (1, 2, "报送"), (1, HEADERS.index("标题"), "<script>alert(1)</script>")]
 
 
-def test_an_ordinary_xls_imports(tmp_path):
+@pytest.mark.parametrize("mini", [False, True])
+def test_an_ordinary_xls_imports(tmp_path, mini):
+    """Also a small one, whose workbook sits in the container's mini stream (64-byte sectors)."""
     store = Store(tmp_path / "s.duckdb")
-    data = xls_build.workbook([("说明", [(0, 0, "2025年信息登记表")]), ("事件登记", HEAD_CELLS + ROW_CELLS)])
+    data = xls_build.workbook([("说明", [(0, 0, "2025年信息登记表")]), ("事件登记", HEAD_CELLS + ROW_CELLS)], mini=mini)
     report = import_file(store, data, "登记表.xls", "测试", rulebook_for(store))
     assert report.ok and report.new == 1, report.messages()
     assert store.scalar("SELECT title FROM events") == "<script>alert(1)</script>"
@@ -320,6 +322,11 @@ def broken_containers() -> dict[str, bytes]:
     fat = bytearray(good)  # a header claiming four billion FAT sectors
     struct.pack_into("<I", fat, 44, 2**32 - 1)
     cases["FAT 数量"] = bytes(fat)
+    small = xls_build.workbook([("表", HEAD_CELLS + ROW_CELLS)], mini=True)
+    mini_start, = struct.unpack_from("<I", small, 60)
+    mini_loop = bytearray(small)  # the mini FAT sends the workbook's second mini sector back to the first
+    struct.pack_into("<I", mini_loop, 512 + mini_start * 512 + 4, 0)
+    cases["迷你链成环"] = bytes(mini_loop)
     return cases
 
 
@@ -328,3 +335,56 @@ def test_xls_broken_containers_are_refused(tmp_path, case):
     path = tmp_path / f"{case}.xls"
     path.write_bytes(broken_containers()[case])
     assert_refused(path, tmp_path / "a.duckdb", "不是有效的 .xls 文件", max_mb=300)
+
+
+# -- shared strings: copied into every cell that names them ----------------------------------------
+def test_xlsx_shared_string_copied_into_every_cell(tmp_path):
+    """One shared string of 32,767 characters named by 5,000 cells: a 32 KB file that took 1.9 GB."""
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = book.add_worksheet("事件登记")
+    sheet.write_row(0, 0, HEADERS)
+    for r in range(1, 5_001):
+        sheet.write_string(r, 10, "长" * 32_767)
+    book.close()
+    path = tmp_path / "共享文字.xlsx"
+    path.write_bytes(buf.getvalue())
+    assert path.stat().st_size < 100_000
+    assert_refused(path, tmp_path / "a.duckdb", "展开后超过", max_mb=300)
+
+
+def shared_strings_workbook(strings: list[bytes], refs: list[int], pad: int = 0) -> bytes:
+    sst = (b'<?xml version="1.0"?><sst count="%d">' % len(refs) + b" " * pad
+           + b"".join(b"<si><t>" + s + b"</t></si>" for s in strings) + b"</sst>")
+    cells = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c></row>' % (k + 1, k + 1, i) for k, i in enumerate(refs))
+    return zipped({"xl/sharedStrings.xml": sst,
+                   "xl/worksheets/sheet1.xml": b"<worksheet><sheetData>" + cells + b"</sheetData></worksheet>"})
+
+
+def test_guard_adds_up_shared_text_by_what_cells_name():
+    long, short = b"x" * 200_000, b"y"
+    # Many cells, one long string: refused only when the cells name the long one.
+    check_xlsx(shared_strings_workbook([long, short], [1] * 1_000), MAX_UNZIPPED_BYTES, MAX_CELLS, max_text=10**6)
+    with pytest.raises(ZipProblem, match="展开后超过"):
+        check_xlsx(shared_strings_workbook([short, long], [1] * 10), MAX_UNZIPPED_BYTES, MAX_CELLS, max_text=10**6)
+    # A string that begins across the 1 MB chunk boundary is still measured as its own.
+    for pad in range((1 << 20) - 60, (1 << 20) - 30, 3):
+        with pytest.raises(ZipProblem, match="展开后超过"):
+            check_xlsx(shared_strings_workbook([short, long], [1] * 10, pad), MAX_UNZIPPED_BYTES, MAX_CELLS,
+                       max_text=10**6)
+
+
+def test_xls_guard_counts_what_formulas_print():
+    """A formula token of five bytes can print a whole defined name: formulas count as text too."""
+    from scoring.xls_guard import XlsProblem, check_xls
+
+    def formulas(n: int) -> bytes:
+        rgce = b"\x23\x01\x00\x00\x00" * 20  # PtgName, twenty times
+        return b"".join(xls_build.record(0x0006, struct.pack("<HHHdHIH", 2 + r, 12, 0, 0.0, 0, 0, len(rgce)) + rgce)
+                        for r in range(n))
+
+    few = xls_build.workbook([("表", HEAD_CELLS + ROW_CELLS)], extra_sheet_records=formulas(10))
+    many = xls_build.workbook([("表", HEAD_CELLS + ROW_CELLS)], extra_sheet_records=formulas(1_000))
+    check_xls(few, MAX_CELLS, max_text=100_000)
+    with pytest.raises(XlsProblem, match="展开后超过"):
+        check_xls(many, MAX_CELLS, max_text=100_000)

@@ -13,13 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # The demo generator still carries its own vocabulary of titles and places; it moves out of the
 # domain package with the example profiles.
 NOT_DOMAIN = {"demo.py", "demo_db.py"}
-# Being restructured on main (one module per command / view); their examples move to the profile there.
-PENDING = {"cli.py", "views.py"}
 
 
 def code_files() -> list[Path]:
-    files = [p for p in (ROOT / "scoring").rglob("*.py") if p.name not in NOT_DOMAIN | PENDING]
-    return files
+    files = [p for p in (ROOT / "scoring").rglob("*.py") if p.name not in NOT_DOMAIN]
+    return files + sorted((ROOT / "pages").rglob("*.py")) + [ROOT / "app.py"]
 
 
 def office_words() -> set[str]:

@@ -1,9 +1,9 @@
 """通报, exports, 提醒函 and publishing (issue 4), checked by opening the files the way their
 readers do (python-docx, openpyxl / fastexcel, pdftotext) and comparing with the engine.
 
-One demo database per session (conftest.demo_db); tests that write use a
-copy. The PDF is rendered from a small store (weasyprint needs ~10 s for a demo quarter); its
-first page is saved under test-artifacts/ as a PNG.
+One demo database per session (conftest.demo_db); tests that write use a copy. The PDF is
+rendered from a small store (its first page is saved under test-artifacts/ as a PNG) and, for the
+page breaks, from the demo year (~2 s of weasyprint).
 """
 from __future__ import annotations
 
@@ -25,16 +25,17 @@ from scoring.cli import main as cli_main
 from scoring.engine import Engine, rulebook_for
 from scoring.importer import import_file
 from scoring.periods import Period
-from scoring.reports import check_format, render, report_filename
+from scoring.reports import Attachments, check_format, render, report_filename
 from scoring.reports.common import assemble, fmt_num, md
 from scoring.reports.csv_export import build_adopted_csv, build_csv, build_events_csv, safe_cell
-from scoring.reports.pdf import build_html
+from scoring.reports.pdf import build_html, build_pdf
 from scoring.reports.publish import (issued_table, published_changes, published_snapshot, publish,
                                      publications)
 from scoring.reports.reminders import MonthNotEnded, build_reminders_docx, collect, letter_body
 from scoring.reports.tongbao_docx import build_docx
 from scoring.reports.xlsx import annual_assessment_frame, build_annual_assessment_xlsx, build_xlsx
 from scoring.store import Store
+from dashboard_fixtures import assert_clean, dashboard, demo_template  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -129,8 +130,30 @@ def ranking_tables(doc) -> list:
     return [t for t in doc.tables if t.rows[0].cells[0].text == "排名"]
 
 
-def adopted_table(doc):
-    return next(t for t in doc.tables if t.rows[0].cells[1].text == "信息标题")
+def listed(doc, style: str = "list_item") -> list[tuple[str, str]]:
+    """(the unit line above it, text) of each attachment-list paragraph of the given kind; the
+    kind is told by the paragraph's look: a unit line is 黑体, an entry has a hanging indent."""
+    out, unit = [], None
+    for p in doc.paragraphs:
+        kind = _list_kind(p)
+        if kind == "list_head":
+            unit = p.text
+        if kind == style:
+            out.append((unit, p.text))
+    return out
+
+
+def _list_kind(p) -> str | None:
+    pf = p.paragraph_format
+    size = p.runs[0].font.size.pt if p.runs and p.runs[0].font.size else None
+    if size != 12:
+        return None
+    font = p.runs[0]._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+    if font == "黑体":
+        return "list_head"
+    if pf.first_line_indent is not None and pf.first_line_indent < 0:
+        return "list_item"
+    return "list_text" if pf.first_line_indent else None
 
 
 def all_text(doc) -> str:
@@ -178,7 +201,8 @@ def test_docx_cumulative_is_the_floored_year_to_date_sum_and_says_so(q2_docx, en
     # either way the note must be there
     assert q1.height == q2r.height
     text = all_text(q2_docx)
-    assert "累计得分为当年1月1日至本" in text and "不是各季度得分" in text
+    assert "累计得分为当年1月1日至本季度末各项得分之和，合计低于0分的按0分计。" in text
+    assert "简单相加" not in text and "保底" not in text  # plain words, no explanation of the arithmetic
 
 
 def test_docx_narrative_totals_equal_the_engines_sums(q2_docx, engine):
@@ -215,26 +239,87 @@ def test_docx_praise_and_criticism(q2_docx, q2, engine):
         assert name in next(p.text for p in q2_docx.paragraphs if "信息采用情况" in p.text)
 
 
+def _check_adopted_list(doc, adopted: pl.DataFrame) -> None:
+    """Every adoption listed once under its unit's line, numbered 1…n: title, date and points."""
+    items = listed(doc)
+    assert [int(t.split(".")[0]) for _, t in items] == list(range(1, adopted.height + 1))
+    expected = [(x["单位"], x["title"], md(x["day"]), fmt_num(x["points"])) for x in adopted.iter_rows(named=True)]
+    for unit_line, text in items:
+        n, rest = text.split(".", 1)
+        match = next(e for e in expected if unit_line.startswith(e[0] + "（") and rest.startswith(e[1])
+                     and text.endswith(f"，{e[2]}，{e[3]}分）"))
+        expected.remove(match)
+    assert expected == []
+    heads = [h for _, h in listed(doc, "list_head") if re.search(r"）：\d+条，计[-\d.]+分$", h)]
+    assert len(heads) == adopted["单位"].n_unique()
+
+
 def test_docx_adopted_item_list_is_complete(q2_docx, engine):
     adopted = engine.scored_events(Q2).filter(pl.col("kind") == "采用")
-    rows = table_rows(adopted_table(q2_docx))[1:]
-    items = [r for r in rows if r[0].isdigit()]
-    unit_lines = [r[0] for r in rows if not r[0].isdigit()]
-    assert len(items) == adopted.height
-    assert [int(r[0]) for r in items] == list(range(1, adopted.height + 1))
-    assert sum(float(r[4]) for r in items) == adopted["points"].sum()
-    # every (unit, title, date, points) is listed under its unit's line
-    listed, unit = [], None
-    for r in rows:
-        if not r[0].isdigit():
-            unit = r[0].split("（")[0]
-            continue
-        listed.append((unit, r[1].split("（获")[0], r[3], r[4]))
-    expected = [(x["单位"], x["title"], md(x["day"]), fmt_num(x["points"])) for x in adopted.iter_rows(named=True)]
-    assert sorted(listed) == sorted(expected)
-    assert len(unit_lines) == adopted["单位"].n_unique()
-    pubs = [r[2] for r in items]
-    assert any("《政务要情》" in p for p in pubs) and any("·" in p for p in pubs)
+    _check_adopted_list(q2_docx, adopted)
+    assert any("《政务要情》" in t and "·" in t for _, t in listed(q2_docx))
+
+
+def test_annual_attachments_as_chosen(engine, annual):
+    """The annual 通报 lists adoptions above the city by default; all, none and the per-unit
+    breakdown are choices, and the attachments are numbered as they come."""
+    events = engine.scored_events(YEAR).filter(pl.col("kind") == "采用")
+    default = Document(io.BytesIO(build_docx(annual)))
+    _check_adopted_list(default, events.filter(pl.col("level").is_in(["自治区", "国家"])))
+    assert "市级采用的" in all_text(default) and "条不逐条列出" in all_text(default)
+
+    everything = Document(io.BytesIO(build_docx(annual, Attachments(breakdown=True, adopted="all"))))
+    _check_adopted_list(everything, events)
+    text = all_text(everything)
+    assert "附件：1.2025年度各单位政务信息工作得分排名表" in text
+    assert "3.2025年度各单位得分明细" in text and "4.2025年度各单位信息采用情况" in text
+
+    bare = Document(io.BytesIO(build_docx(annual, Attachments(scores=False, adopted="none"))))
+    text = all_text(bare)
+    assert not ranking_tables(bare) and not listed(bare) and "单位信息采用情况" not in text
+    assert "附件：1.2025年度政务信息工作表彰名单" in text and "名单见附件1" in text
+    assert "详见附件" not in text
+    with pytest.raises(ValueError):
+        Attachments(adopted="some")
+
+
+def test_higher_adoptions_follow_the_profiles_tiers(tmp_path):
+    """Another office's tiers (示例-四组: 县级 below 市级): the annual default lists the 市级
+    adoptions and counts the 县级 ones; with a single tier (示例-基础分) every item is listed."""
+    from demo.generic import build_demo
+
+    store = build_demo(tmp_path / "four.duckdb", "示例-四组")
+    engine = Engine.open(store, as_of=AS_OF)
+    lowest, higher = list(engine.profile.adoption_tiers)[:2]
+    events = engine.scored_events(YEAR).filter(pl.col("kind") == "采用")
+    doc = Document(io.BytesIO(build_docx(assemble(engine, YEAR))))
+    _check_adopted_list(doc, events.filter(pl.col("tier") != lowest))
+    low = events.filter(pl.col("tier") == lowest).height
+    assert low and f"{lowest}采用的{low}条不逐条列出" in all_text(doc)
+    assert f"各单位信息被{higher}及以上采用情况" in all_text(doc)
+
+    single = build_demo(tmp_path / "base.duckdb", "示例-基础分")
+    engine = Engine.open(single, as_of=AS_OF)
+    doc = Document(io.BytesIO(build_docx(assemble(engine, YEAR))))
+    _check_adopted_list(doc, engine.scored_events(YEAR).filter(pl.col("kind") == "采用"))
+
+
+def test_breakdown_adds_up_to_each_units_points(engine, annual):
+    """附件 各单位得分明细: each unit's items in words; what they add up to is the unit's points
+    before the floor at 0 (三（二）3), and its 报送 count is the ranking's."""
+    doc = Document(io.BytesIO(build_docx(annual, Attachments(breakdown=True, adopted="none"))))
+    ranking = engine.ranking(YEAR)
+    texts = listed(doc, "list_text")
+    assert len(texts) == ranking.height
+    tiers = ["市级", "自治区级", "国家级", "批示加分", "约稿·线索·调研", "扣分"]
+    for head, text in texts:
+        name = re.match(r"\d+\.(.+)（第", head).group(1)
+        r = ranking.filter(pl.col("单位") == name).row(0, named=True)
+        assert head.endswith(f"（第{r['排名']}名，年度得分{fmt_num(r['得分'])}分）")
+        assert text.startswith(f"报送信息{r['报送数']}条。")
+        total = sum(float(x) for x in re.findall(r"计(-?[\d.]+)分", text)) - sum(
+            float(x) for x in re.findall(r"扣([\d.]+)分", text))
+        assert total == pytest.approx(sum(r[t] for t in tiers)), name
 
 
 def test_docx_names_east_asian_fonts(q2_docx):
@@ -268,6 +353,23 @@ def test_annual_docx_commendations_and_written_reviews(annual_docx, annual):
     # the annual table shows the year's score, and no separate 累计得分 column
     header = table_rows(ranking_tables(annual_docx)[0])[0]
     assert "年度得分" in header and "累计得分" not in header
+
+
+def test_growth_rate_is_a_percentage_in_the_commendation_list(engine):
+    """With 得分增长率 as the measure, the 表彰名单 shows each unit's growth as a percentage of
+    its earlier score (not the bare ratio, and not multiplied twice)."""
+    data = assemble(engine, YEAR, measure="growth_pct_yoy")
+    improved = data.commend["进步较大单位"]
+    assert improved.height
+    doc = Document(io.BytesIO(build_docx(data)))
+    table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "增长率")
+    shown = {row.cells[2].text: row.cells[-1].text for row in table.rows[1:]}
+    from scoring.commend import improvement
+
+    before = dict(improvement(engine, 2025, "growth_pct_yoy").select("单位", "上期得分").iter_rows())
+    for r in improved.iter_rows(named=True):
+        growth = (r["得分"] - before[r["单位"]]) / before[r["单位"]]
+        assert shown[r["单位"]] == f"{growth * 100:.1f}%"
 
 
 def test_annual_commendation_can_be_given(engine, annual):
@@ -308,6 +410,46 @@ def test_pdf_has_the_same_content(small_path, tmp_path, small_engine):
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(out),
                     str(ARTIFACTS / "tongbao-page1")], check=True)
     assert (ARTIFACTS / "tongbao-page1.png").stat().st_size > 10_000
+
+
+def pdf_pages(pdf: bytes, tmp_path: Path) -> list[dict]:
+    """Per page: its height and its text lines as (top, bottom, text), the page number left out."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    pages = []
+    for page in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', xml, re.S):
+        lines = []
+        for top, bottom, body in re.findall(r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>',
+                                            page[1], re.S):
+            text = "".join(re.findall(r">([^<]*)</word>", body))
+            if not re.fullmatch(r"—\d+—", text):
+                lines.append((float(top), float(bottom), text))
+        pages.append({"height": float(page[0]), "lines": sorted(lines)})
+    return pages
+
+
+HEADING = re.compile(r"^[一二三四五六七八九十]、|^（[一二三四五六七八九十]）[^。]*$|^[ABC]类单位（|（[ABC]类）：\d+条，计")
+
+
+def test_pdf_pages_break_tidily(annual, tmp_path):
+    """The annual PDF: a page ends with a heading's text only if that heading's content follows on
+    the same page; a page is full unless the next page starts an attachment (附件N) or it is the
+    last; every page of the score table repeats its header row."""
+    pages = pdf_pages(build_pdf(annual), tmp_path)
+    assert len(pages) > 10
+    for i, page in enumerate(pages, start=1):
+        lowest = max(top for top, _, _ in page["lines"])
+        last = "".join(text for top, _, text in page["lines"] if abs(top - lowest) < 2)
+        assert not HEADING.search(last), (i, last)
+        ends_part = i == len(pages) or pages[i]["lines"][0][2].startswith("附件")
+        blank = 1 - max(bottom for _, bottom, _ in page["lines"]) / page["height"]
+        if not ends_part:
+            assert blank < 0.25, (i, round(blank, 2))
+        texts = [t for _, _, t in page["lines"]]
+        if page["height"] < 600 and any(t in ("采用", "得分") for t in texts):  # a landscape score page
+            assert "报送数" in texts and "年度得分" in texts, i
 
 
 # --------------------------------------------------------------------------------------------
@@ -517,6 +659,24 @@ def test_cli_report_formats_and_exit_codes(small_path, tmp_path, capsys):
     assert report_filename(YEAR, ".pdf") == "2025年度政务信息工作通报.pdf"
 
 
+def test_cli_report_attachments_and_measure(demo_path, tmp_path, capsys):
+    """`report` takes the attachments and the 进步较大 measure the 导出 page offers."""
+    from scoring.commend import select
+
+    out = tmp_path / "年度.docx"
+    assert cli_main(["report", "--db", str(demo_path), "--year", "2025", "--out", str(out), "--as-of", "2026-01-15",
+                     "--no-scores", "--breakdown", "--adopted", "none", "--measure", "growth_yoy"]) == 0
+    doc = Document(out)
+    text = all_text(doc)
+    assert not ranking_tables(doc) and not listed(doc) and listed(doc, "list_text")
+    assert "附件：1.2025年度政务信息工作表彰名单" in text and "2.2025年度各单位得分明细" in text
+    improved = select(Engine.open(Store(demo_path), as_of=AS_OF), 2025, "growth_yoy")["进步较大单位"]
+    assert improved.height and all(name in text for name in improved["单位"].to_list())
+    assert "按“得分较上年增长（分）”评定" in text
+    assert cli_main(["report", "--db", str(demo_path), "--year", "2025", "--out", str(out), "--measure", "best"]) == 2
+    assert "未知的进步衡量方法" in capsys.readouterr().err
+
+
 def test_cli_report_docx_with_number(small_path, tmp_path):
     out = tmp_path / "通报.docx"
     assert cli_main(["report", "--db", str(small_path), "--year", "2025", "--quarter", "2", "--out", str(out),
@@ -593,3 +753,31 @@ def test_render_dispatches_by_extension(small_engine):
     assert render(small_engine, Q2, ".csv")[:3] == b"\xef\xbb\xbf"
     with pytest.raises(ValueError):
         render(small_engine, Q2, ".odt")
+
+
+def test_choices_carry_between_commend_and_export(dashboard, demo_template):
+    """The 进步较大 measure picked on 评先评优 is the annual 通报's on 导出 (and back), the export
+    page opens on that year, and the 通报期号 survives leaving the page."""
+    from scoring import commend
+
+    at = dashboard(demo_template, "commend")
+    assert_clean(at)
+
+    def measure_box():
+        return next(s for s in at.selectbox if s.label == "进步较大的衡量方法")
+
+    other = next(m for m in commend.MEASURES if m != measure_box().value)
+    measure_box().set_value(other).run()
+    year = next(s for s in at.selectbox if s.label == "年度").value
+    at.switch_page("pages/export.py").run()
+    assert_clean(at)
+    assert next(s for s in at.get("button_group") if s.label == "期间").value == "年度"
+    assert next(s for s in at.selectbox if s.label == "年度").value == year
+    assert measure_box().value == other
+    assert any(f"按“{commend.MEASURES[other]}”评定" in c.value for c in at.caption)
+    next(t for t in at.text_input if t.label == "通报期号").set_value("5").run()
+    at.switch_page("pages/commend.py").run()
+    assert measure_box().value == other
+    at.switch_page("pages/export.py").run()
+    assert next(t for t in at.text_input if t.label == "通报期号").value == "5"
+

@@ -68,7 +68,7 @@ def dimensions(rows: int, cols: int, first_row: int = 0) -> bytes:
 
 def workbook(sheets: list[tuple[str, list[tuple[int, int, object]]]], shared: bool = True,
              extra_sheet_records: bytes = b"", sst_total: int | None = None,
-             extra_strings: list[str] | None = None) -> bytes:
+             extra_strings: list[str] | None = None, mini: bool = False) -> bytes:
     """An .xls whose sheets hold the given (row, col, value) cells (strings shared when `shared`)."""
     strings: dict[str, int] = {s: i for i, s in enumerate(extra_strings or [])}
     bodies = []
@@ -87,34 +87,46 @@ def workbook(sheets: list[tuple[str, list[tuple[int, int, object]]]], shared: bo
     for (name, _), body in zip(sheets, bodies):
         boundsheets += record(0x0085, struct.pack("<IBB", pos, 0, 0) + _unicode(name, 1))
         pos += len(body)
-    return ole(head + boundsheets + table + record(0x000A) + b"".join(bodies))
+    return ole(head + boundsheets + table + record(0x000A) + b"".join(bodies), mini)
 
 
-def ole(stream: bytes) -> bytes:
-    """A version-3 compound file (512-byte sectors) with one stream named Workbook."""
-    # Padded (after the last EOF record, where no reader looks) to at least 4096 bytes: a shorter
-    # stream would belong in the mini stream, which this writer does not write.
-    stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\0")
-    length = len(stream)
-    n_stream = len(stream) // 512
+def ole(stream: bytes, mini: bool = False) -> bytes:
+    """A version-3 compound file (512-byte sectors) with one stream named Workbook.
+
+    With `mini` a stream under 4096 bytes is stored as such files store small streams: in 64-byte
+    sectors of the mini stream (kept in the root entry's chain), chained by the mini FAT. Otherwise
+    the stream is padded (after its last EOF record, where no reader looks) to at least 4096 bytes."""
+    if mini and len(stream) < 4096:
+        length = len(stream)
+        container = stream.ljust(-(-len(stream) // 512) * 512, b"\0")
+        n_mini = -(-len(stream) // 64)
+        minifat = [i + 1 for i in range(n_mini - 1)] + [END]
+        extra = [struct.pack("<128I", *(minifat + [FREE] * (128 - len(minifat))))]
+        root_size, wb_start = n_mini * 64, 0
+    else:
+        container = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\0")
+        length, extra, root_size, wb_start = len(container), [], 0, 0
+    n_data = len(container) // 512
+    n_extra = len(extra)                      # the mini FAT sector, if any
+    dir_sector = n_data + n_extra
     n_fat = 1
-    while n_fat * 128 < n_stream + 1 + n_fat:
+    while n_fat * 128 < dir_sector + 1 + n_fat:
         n_fat += 1
     if n_fat > 109:
         raise ValueError("stream too large for this writer")
-    dir_sector = n_stream
-    fat = [i + 1 for i in range(n_stream - 1)] + [END, END] + [FATSECT] * n_fat
+    fat = [i + 1 for i in range(n_data - 1)] + [END] + [END] * n_extra + [END] + [FATSECT] * n_fat
     fat += [FREE] * (n_fat * 128 - len(fat))
-    header = _header(n_fat, dir_sector, list(range(n_stream + 1, n_stream + 1 + n_fat)))
-    directory = _entry("Root Entry", 5, child=1, start=END, size=0) + _entry("Workbook", 2, start=0, size=length)
-    directory = directory.ljust(512, b"\0")
-    return header + stream + directory + struct.pack(f"<{len(fat)}I", *fat)
+    header = _header(n_fat, dir_sector, list(range(dir_sector + 1, dir_sector + 1 + n_fat)),
+                     mini_start=n_data if extra else END, n_mini=n_extra)
+    root = _entry("Root Entry", 5, child=1, start=0 if extra else END, size=root_size)
+    directory = (root + _entry("Workbook", 2, start=wb_start, size=length)).ljust(512, b"\0")
+    return header + container + b"".join(extra) + directory + struct.pack(f"<{len(fat)}I", *fat)
 
 
-def _header(n_fat: int, dir_start: int, fat_sectors: list[int]) -> bytes:
+def _header(n_fat: int, dir_start: int, fat_sectors: list[int], mini_start: int = END, n_mini: int = 0) -> bytes:
     head = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
     head += struct.pack("<HHHHH", 0x003E, 3, 0xFFFE, 9, 6) + b"\0" * 6
-    head += struct.pack("<IIIIIIIII", 0, n_fat, dir_start, 0, 4096, END, 0, END, 0)
+    head += struct.pack("<IIIIIIIII", 0, n_fat, dir_start, 0, 4096, mini_start, n_mini, END, 0)
     difat = fat_sectors + [FREE] * (109 - len(fat_sectors))
     return head + struct.pack("<109I", *difat)
 

@@ -11,10 +11,10 @@ import sys
 
 from ..rules import RuleError
 from ..store import StoreBusy
-from . import backup, demo, importing, rank, report, users
+from . import backup, demo, importing, profile, rank, report, users
 from .common import BadInput, Parser, cli_user  # noqa: F401 - cli_user: the name scripts record
 
-COMMANDS = (importing, rank, demo, report, users, backup)
+COMMANDS = (importing, rank, demo, report, users, backup, profile)
 
 
 def build_parser() -> argparse.ArgumentParser:

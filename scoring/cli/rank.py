@@ -12,9 +12,21 @@ from ..periods import Period
 from ..rules import parse_overrides
 from .common import BadInput, open_store
 
-RANK_COLUMNS = ["组别", "排名", "单位", "报送数", "得分", "采用数", "市级采用", "自治区级采用", "国家级采用",
-                "批示数", "市级", "自治区级", "国家级", "批示加分", "约稿·线索·调研", "扣分", "原始得分",
-                "采用率", "累计得分"]
+
+
+def rank_columns(profile) -> list[str]:
+    """Counts, adoptions per tier, then points per score tier, as the profile lists its tiers."""
+    return ["组别", "排名", "单位", "报送数", "得分", "采用数", *profile.adoption_tiers.values(), "批示数",
+            *profile.score_tiers, "原始得分", "采用率", "累计得分"]
+
+
+def __getattr__(name: str):
+    """RANK_COLUMNS: the columns for the default profile (what the benchmark selects)."""
+    if name == "RANK_COLUMNS":
+        from ..profile import default_profile
+
+        return rank_columns(default_profile())
+    raise AttributeError(name)
 
 
 def period_from(args) -> Period:
@@ -30,14 +42,15 @@ def cmd_rank(args) -> int:
         raise BadInput(f"--set {e}") from None
     as_of = parse_date(args.as_of) if args.as_of else None
     store = open_store(args.db)
-    frame = ranking_for(store, period_from(args), as_of, overrides).select(RANK_COLUMNS)
+    columns = rank_columns(store.profile)
+    frame = ranking_for(store, period_from(args), as_of, overrides).select(columns)
     # Whole numbers print without decimals; fractions at most four places.
     rows = [{k: numbers.cell(v, 4) for k, v in r.items()} for r in frame.iter_rows(named=True)]
     if args.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=RANK_COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return 0

@@ -4,6 +4,7 @@ Bad input raises BadInput (exit 2). The report modules load only when a report i
 """
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -39,6 +40,26 @@ def _write(path: Path, data: bytes) -> None:
         raise BadInput(f"无法写入 {path}（{e.strerror or e}）") from None
 
 
+def _attachments(args, period):
+    """The 通报's attachments: the period's default, changed by the options given."""
+    from dataclasses import replace
+
+    from ..reports import Attachments
+
+    chosen = {key: value for key, value in (("scores", args.scores), ("breakdown", args.breakdown),
+                                            ("adopted", args.adopted)) if value is not None}
+    return replace(Attachments.default(period), **chosen)
+
+
+def _measure(args) -> str | None:
+    from ..commend import MEASURES
+
+    if args.measure is not None and args.measure not in MEASURES:
+        raise BadInput(f"--measure: 未知的进步衡量方法“{args.measure}”，可选："
+                       + "、".join(f"{k}（{v}）" for k, v in MEASURES.items()))
+    return args.measure
+
+
 def cmd_report(args) -> int:
     from ..engine import Engine
     from ..reports import UnknownFormat, check_format, render, report_period
@@ -54,9 +75,10 @@ def cmd_report(args) -> int:
         period = report_period(args.year, args.quarter)
     except ValueError as e:
         raise BadInput(str(e)) from None
+    attach, measure = _attachments(args, period), _measure(args)
     store = open_store(args.db)
     engine = Engine.open(store, as_of=as_of)
-    data = render(engine, period, ext, number=args.number)
+    data = render(engine, period, ext, number=args.number, measure=measure, attachments=attach)
     _write(out, data)
     print(f"已生成 {period.label}{'度' if period.kind == 'year' else ''}通报（{ext.lstrip('.')}）: {out}")
     return 0
@@ -94,6 +116,13 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--as-of", dest="as_of", help="以该日期判断月份是否结束，并作为成文日期（默认今天，北京时间）")
     p.add_argument("--number", help="通报期号（如 3 或 〔2025〕第3期；默认留“第 X 期”待填）")
+    p.add_argument("--scores", action=argparse.BooleanOptionalAction, default=None,
+                   help="附各单位得分排名表（默认附；--no-scores 不附）")
+    p.add_argument("--breakdown", action=argparse.BooleanOptionalAction, default=None,
+                   help="附各单位得分明细（逐项列出条数和得分；默认不附）")
+    p.add_argument("--adopted", choices=["all", "higher", "none"], default=None,
+                   help="附采用信息：all 全部，higher 只列最低一级以上（如自治区级及以上），none 不附（默认季度 all、年度 higher）")
+    p.add_argument("--measure", help="年度通报评定进步较大单位的衡量方法（默认用设置中的方法），如 rank_gain_yoy")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("reminders", help="生成某月的提醒函（.docx，一函一页）")

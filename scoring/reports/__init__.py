@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..periods import Period
+from .attachments import ADOPTED_KEYS, Attachments, adopted_choices  # noqa: F401  (the options render takes)
 
 FORMATS = {".docx": "Word 文档", ".pdf": "PDF", ".xlsx": "Excel 工作簿", ".csv": "CSV（逗号分隔）"}
 MIME = {
@@ -42,8 +43,9 @@ def report_filename(period: Period, ext: str) -> str:
 
 
 def render(engine, period: Period, ext: str, number: str | int | None = None, commendation: dict | None = None,
-           measure: str | None = None, issue_date: date | None = None) -> bytes:
-    """The report on `period` in the format of `ext` (.docx .pdf .xlsx .csv)."""
+           measure: str | None = None, issue_date: date | None = None, attachments=None) -> bytes:
+    """The report on `period` in the format of `ext` (.docx .pdf .xlsx .csv). `attachments`
+    (an attachments.Attachments) chooses what follows the 通报's body; the default depends on the period."""
     ext = check_format(ext)
     from .common import assemble
 
@@ -51,10 +53,10 @@ def render(engine, period: Period, ext: str, number: str | int | None = None, co
                     issue_date=issue_date)
     if ext == ".docx":
         from .tongbao_docx import build_docx
-        return build_docx(data)
+        return build_docx(data, attachments)
     if ext == ".pdf":
         from .pdf import build_pdf
-        return build_pdf(data)
+        return build_pdf(data, attachments)
     if ext == ".xlsx":
         from .xlsx import build_xlsx
         return build_xlsx(data)

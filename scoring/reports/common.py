@@ -18,8 +18,8 @@ from ..profile import Profile, default_profile
 
 # The office's name, masthead, 办法 title, group labels and the items behind each paragraph are
 # the profile's (ReportData.profile); nothing here names an office.
-CUMULATIVE_NOTE = ("累计得分为当年1月1日至本期末各项得分之和，合计低于0分的按0分计（考评办法三（二）3）；"
-                   "它不是各季度得分（各自已按0分保底）的简单相加。")
+PRAISE_TOP = 3  # units named as the leaders of each group
+CUMULATIVE_NOTE = "累计得分为当年1月1日至本季度末各项得分之和，合计低于0分的按0分计。"
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,8 +209,9 @@ def breakdown(engine, period: Period, ranking: pl.DataFrame) -> pl.DataFrame:
                     pl.col("points_each").alias("每次分值"), pl.col("points").alias("得分")))
 
 
-def period_totals(ranking: pl.DataFrame, events: pl.DataFrame, solicited: dict[str, str]) -> dict[str, float]:
-    """The narrative's figures: sums of the ranking's columns, and counts of events by kind."""
+def period_totals(ranking: pl.DataFrame, events: pl.DataFrame, profile: Profile) -> dict[str, float]:
+    """The narrative's figures: sums of the ranking's columns, and counts of events by kind
+    (adoptions per tier, instructions per level and 约稿 outcomes as the profile names them)."""
     def count(expr) -> int:
         return int(events.filter(expr).height)
 
@@ -218,15 +219,12 @@ def period_totals(ranking: pl.DataFrame, events: pl.DataFrame, solicited: dict[s
         "单位数": ranking.height,
         "报送": int(ranking["报送数"].sum()),
         "采用": int(ranking["采用数"].sum()),
-        "国家级采用": int(ranking["国家级采用"].sum()),
-        "自治区级采用": int(ranking["自治区级采用"].sum()),
-        "市级采用": int(ranking["市级采用"].sum()),
+        **{column: int(ranking[column].sum()) for column in profile.adoption_tiers.values()},
         "批示": int(ranking["批示数"].sum()),
-        "批示_国家": count((pl.col("kind") == "批示") & (pl.col("level") == "国家")),
-        "批示_自治区": count((pl.col("kind") == "批示") & (pl.col("level") == "自治区")),
-        "批示_市": count((pl.col("kind") == "批示") & (pl.col("level") == "市")),
+        "批示分项": [(phrase, count((pl.col("kind") == "批示") & (pl.col("level") == level)))
+                 for level, phrase in profile.instruction_phrases.items()],
         "约稿": count(pl.col("kind") == "约稿"),
-        **{figure: count(pl.col("code") == code) for figure, code in solicited.items()},
+        "约稿分项": [(phrase, count(pl.col("code") == code)) for phrase, code in profile.solicited.items()],
         "线索": count(pl.col("kind") == "线索"),
         "调研": count(pl.col("kind") == "调研"),
         "批示落实": count(pl.col("kind") == "批示落实"),
@@ -300,7 +298,7 @@ def _assemble(engine, period: Period, number, commendation, measure, issue_date)
     data = ReportData(
         period=period, as_of=engine.as_of, number=number_text(period, number, engine.profile.office.number_pattern),
         issue_date=issue_date or engine.as_of, title=report_title(period, engine.profile.office.area),
-        ranking=ranking, groups=groups, totals=period_totals(ranking, events, engine.profile.solicited),
+        ranking=ranking, groups=groups, totals=period_totals(ranking, events, engine.profile),
         praise=praise_rows(ranking, engine.profile.praise_top),
         shortfalls=quota_shortfalls(engine, period, ranking), zero_adoption=zero_adoption,
         zero_submission=ranking.filter(pl.col("报送数") == 0)["单位"].to_list(),

@@ -3,65 +3,18 @@
 The .docx and the PDF renderers walk the same blocks, so both say exactly the same thing.
 Layout follows the usual county office style (GB/T 9704): a masthead, a 小标宋 title, 仿宋
 body with 黑体 first-level and 楷体 second-level headings, the signature and date, then the
-attachments (per-unit score tables and the adopted-item list) on landscape pages.
+attachments chosen for this report (attachments.py): the score tables on landscape pages, the
+annual 表彰名单, the per-unit breakdown and the adopted items as lists on portrait pages.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import polars as pl
 
-from .common import (CUMULATIVE_NOTE, ReportData, Shortfall, cn_date, fmt_num, join_names, md, publication_label)
+from .attachments import Attachments, adopted_blocks, adopted_summary, adopted_title, breakdown_blocks
+from .blocks import Block, HeaderCell, Masthead, PageBreak, Para, Table
+from .common import CUMULATIVE_NOTE, ReportData, Shortfall, cn_date, fmt_num, join_names, md
 
 CN_NUM = "一二三四五六七八九十"
-
-
-# --------------------------------------------------------------------------------------------
-# Blocks
-# --------------------------------------------------------------------------------------------
-@dataclass
-class Masthead:
-    name: str
-    number: str
-    issuer: str
-    date: str
-
-
-@dataclass
-class Para:
-    text: str
-    style: str = "body"  # title subtitle addressee body h1 lead signature attach_label attach_title caption note
-    lead: str = ""       # an inline 楷体 heading before the text (（一）…。)
-
-
-@dataclass
-class HeaderCell:
-    text: str
-    colspan: int = 1
-    rowspan: int = 1
-
-
-@dataclass
-class SpanRow:
-    """A full-width row inside a table (e.g. a unit's name above its items)."""
-    text: str
-
-
-@dataclass
-class Table:
-    header: list[list[HeaderCell]]
-    rows: list[list[str] | SpanRow]
-    widths: list[float]               # relative column widths
-    align: list[str] = field(default_factory=list)  # per column: left / center / right
-    kind: str = "table"               # css class / role
-
-
-@dataclass
-class PageBreak:
-    landscape: bool | None = None     # None: same orientation; True/False: new section
-
-
-Block = Masthead | Para | Table | PageBreak
 
 
 # --------------------------------------------------------------------------------------------
@@ -77,21 +30,18 @@ def overview(d: ReportData) -> list[str]:
     # 采用率 as the engine defines it (采用条数 ÷ 报送条数); not stated when adoptions outnumber
     # the registered submissions (an item adopted at several levels counts at each)
     rate = f"，采用率{pct(t['采用'], t['报送'])}" if 0 < t["采用"] <= t["报送"] else ""
-    first = (f"{when}，全县{t['单位数']}个考评单位共报送政务信息{t['报送']}条，被各级政务信息刊物采用"
-             f"{t['采用']}条（次）{rate}。其中，被国务院办公厅采用{t['国家级采用']}条，"
-             f"被自治区政府办公厅采用{t['自治区级采用']}条，被市政府办公室采用{t['市级采用']}条。")
+    levels = "，".join(f"{d.profile.adoption_phrase(tier)}{t[column]}条"
+                       for tier, column in reversed(d.profile.adoption_tiers.items()))
+    first = (f"{when}，{d.office.area}{t['单位数']}个考评单位共报送政务信息{t['报送']}条，被各级政务信息刊物采用"
+             f"{t['采用']}条（次）{rate}。" + (f"其中，{levels}。" if levels else ""))
     parts = []
     if t["批示"]:
-        by = [f"{name}{t[key]}次" for name, key in (("国务院领导同志签批", "批示_国家"),
-                                                   ("自治区领导同志签批", "批示_自治区"),
-                                                   ("市领导同志批示", "批示_市")) if t[key]]
+        by = [f"{name}{n}次" for name, n in t["批示分项"] if n]
         parts.append(f"获各级领导同志批示{t['批示']}次（{join_names(by)}）" if by else f"获各级领导同志批示{t['批示']}次")
     else:
         parts.append(f"{d.this}未获领导同志批示")
     if t["约稿"]:
-        sub = [f"{name}{t[key]}篇" for name, key in (("被市政府办公室选用", "约稿_市选用"),
-                                                    ("被自治区政府办公厅采用", "约稿_自治区采用"),
-                                                    ("按弃稿处理", "约稿_弃稿")) if t[key]]
+        sub = [f"{name}{n}篇" for name, n in t["约稿分项"] if n]
         parts.append(f"完成约稿{t['约稿']}篇（{join_names(sub)}）")
     else:
         parts.append("完成约稿0篇")
@@ -191,28 +141,32 @@ def requirements(d: ReportData) -> list[Para]:
 # --------------------------------------------------------------------------------------------
 # Attachments
 # --------------------------------------------------------------------------------------------
-RANK_WIDTHS = [4, 16, 5, 4.5, 4.5, 4.5, 4.5, 4.5, 4.5, 5, 7, 5, 6, 6]
+def rank_widths(d: ReportData) -> list[float]:
+    """排名, 单位, 报送数, then per score tier (采用 and 得分 for a tier that counts adoptions), 得分, 累计."""
+    adoptions = d.profile.adoption_tiers
+    tiers = [w for t in d.profile.score_tiers for w in ([4.5, 4.5] if t in adoptions else [7 if len(t) > 4 else 5])]
+    return [4, 23, 5, *tiers, 6, 6]  # long unit names on one line
 
 
 def ranking_header(d: ReportData) -> list[list[HeaderCell]]:
     last = [HeaderCell(d.score_label, rowspan=2)]
     if not d.annual:
         last.append(HeaderCell("累计得分", rowspan=2))
+    adoptions = d.profile.adoption_tiers
     top = [HeaderCell("排名", rowspan=2), HeaderCell("单位", rowspan=2), HeaderCell("报送数", rowspan=2),
-           HeaderCell("市级", colspan=2), HeaderCell("自治区级", colspan=2), HeaderCell("国家级", colspan=2),
-           HeaderCell("批示加分", rowspan=2), HeaderCell("约稿·线索·调研", rowspan=2), HeaderCell("扣分", rowspan=2),
+           *[HeaderCell(t, colspan=2) if t in adoptions else HeaderCell(t, rowspan=2) for t in d.profile.score_tiers],
            *last]
-    second = [HeaderCell("采用"), HeaderCell("得分")] * 3
+    second = [HeaderCell("采用"), HeaderCell("得分")] * len(adoptions)
     return [top, second]
 
 
 def ranking_rows(d: ReportData, group: str) -> list[list[str]]:
     rows = []
+    adoptions = d.profile.adoption_tiers
     for r in d.group_frame(group).iter_rows(named=True):
-        row = [str(r["排名"]), r["单位"], str(r["报送数"]),
-               str(r["市级采用"]), fmt_num(r["市级"]), str(r["自治区级采用"]), fmt_num(r["自治区级"]),
-               str(r["国家级采用"]), fmt_num(r["国家级"]), fmt_num(r["批示加分"]), fmt_num(r["约稿·线索·调研"]),
-               fmt_num(r["扣分"]), fmt_num(r["得分"])]
+        tiers = [x for t in d.profile.score_tiers
+                 for x in ([str(r[adoptions[t]]), fmt_num(r[t])] if t in adoptions else [fmt_num(r[t])])]
+        row = [str(r["排名"]), r["单位"], str(r["报送数"]), *tiers, fmt_num(r["得分"])]
         if not d.annual:
             row.append(fmt_num(r["累计得分"]))
         rows.append(row)
@@ -220,40 +174,19 @@ def ranking_rows(d: ReportData, group: str) -> list[list[str]]:
 
 
 def ranking_table(d: ReportData, group: str) -> Table:
-    widths = RANK_WIDTHS if not d.annual else RANK_WIDTHS[:-1]
+    widths = rank_widths(d) if not d.annual else rank_widths(d)[:-1]
     align = ["center", "left"] + ["center"] * (len(widths) - 2)
     return Table(ranking_header(d), ranking_rows(d, group), widths, align, kind="ranking")
 
 
-ADOPTED_HEADERS = ["序号", "信息标题", "采用刊物及栏目", "日期", "得分"]
-ADOPTED_WIDTHS = [4, 42, 26, 7, 5]
-
-
-def adopted_rows(d: ReportData) -> list[list[str] | SpanRow]:
-    """Grouped by unit (official order): a unit line, then its items numbered through the list."""
-    rows: list[list[str] | SpanRow] = []
-    per_unit = (d.adopted.group_by("单位", maintain_order=True)
-                .agg(pl.len().alias("n"), pl.col("得分").sum().alias("pts"), pl.col("组别").first()))
-    summary = {r["单位"]: r for r in per_unit.iter_rows(named=True)}
-    current, i = None, 0
-    for r in d.adopted.iter_rows(named=True):
-        if r["单位"] != current:
-            current = r["单位"]
-            s = summary[current]
-            rows.append(SpanRow(f"{current}（{d.group_label(s['组别'])}）："
-                                f"采用{s['n']}条，计{fmt_num(s['pts'])}分"))
-        i += 1
-        title = r["标题"] or "（无标题）"
-        if r["批示"]:
-            title += f"（获{r['批示']}批示）"
-        where = publication_label(r["层级"], r["刊物"], r["期号"]) + (f"·{r['栏目']}" if r["栏目"] else "")
-        rows.append([str(i), title, where, md(r["日期"]), fmt_num(r["得分"])])
-    return rows
-
-
-def adopted_table(d: ReportData) -> Table:
-    return Table([[HeaderCell(h) for h in ADOPTED_HEADERS]], adopted_rows(d), ADOPTED_WIDTHS,
-                 ["center", "left", "left", "center", "center"], kind="adopted")
+def _cell(d: ReportData, column: str, value) -> str:
+    if value is None:
+        return ""
+    if column == "增长率":  # a ratio (得分增长 ÷ 上期得分), said as a percentage
+        return f"{value * 100:.1f}%"
+    if column == "组别":
+        return d.group_label(value)
+    return fmt_num(value) if isinstance(value, float) else str(value)
 
 
 def _frame_table(d: ReportData, frame: pl.DataFrame, columns: list[str], widths: list[float],
@@ -262,8 +195,7 @@ def _frame_table(d: ReportData, frame: pl.DataFrame, columns: list[str], widths:
     header = ([HeaderCell("序号")] if numbered else []) + [HeaderCell(c) for c in cols]
     rows = []
     for i, r in enumerate(frame.iter_rows(named=True), start=1):
-        cells = [fmt_num(r[c]) if isinstance(r[c], float) else ("" if r[c] is None else str(r[c])) for c in cols]
-        cells = [d.group_label(v) if c == "组别" else v for c, v in zip(cols, cells)]
+        cells = [_cell(d, c, r[c]) for c in cols]
         rows.append(([str(i)] if numbered else []) + cells)
     w = ([4] if numbered else []) + [widths[columns.index(c)] for c in cols]
     align = (["center"] if numbered else []) + ["left" if c == "标题" else "center" for c in cols]
@@ -354,7 +286,19 @@ def review_paragraph(d: ReportData) -> str | None:
             "由单位主要负责人书面检查并说明情况，于通报印发后10个工作日内报县政府办公室。")
 
 
-def build_blocks(d: ReportData) -> list[Block]:
+def versions_note(d: ReportData) -> str:
+    """计分标准 in words: the regulation in force at the period's start, then each adjustment."""
+    parts = []
+    for i, v in enumerate(d.versions):
+        if i == 0:
+            parts.append(f"{d.office.regulation}（{cn_date(v.effective)}起施行）")
+        else:
+            parts.append(f"{cn_date(v.effective)}起按调整后的计分标准计分")
+    return "计分标准：" + "；".join(parts) + "。"
+
+
+def build_blocks(d: ReportData, attach: Attachments | None = None) -> list[Block]:
+    attach = attach or Attachments.default(d.period)
     office = d.office
     blocks: list[Block] = [Masthead(office.masthead, d.number, office.issuer, cn_date(d.issue_date)),
                            Para(d.title, "title")]
@@ -365,12 +309,17 @@ def build_blocks(d: ReportData) -> list[Block]:
     blocks.append(Para(f"为进一步做好{office.area}政务信息工作，根据{office.regulation}（以下简称《办法》），"
                        f"现将{what}{office.area}政务信息报送、采用及考评得分情况通报如下："))
 
-    attachments = [f"{what}各单位政务信息工作得分排名表"]
-    commend_no = None
+    # the attachments in order: (key, title); their numbers follow from the list
+    attachments: list[tuple[str, str]] = []
+    if attach.scores:
+        attachments.append(("scores", f"{what}各单位政务信息工作得分排名表"))
     if d.annual and d.commend is not None:
-        attachments.append(f"{what}政务信息工作表彰名单")
-        commend_no = len(attachments)
-    attachments.append(f"{what}各单位信息采用情况")
+        attachments.append(("commend", f"{what}政务信息工作表彰名单"))
+    if attach.breakdown:
+        attachments.append(("breakdown", f"{what}各单位得分明细"))
+    if attach.adopted != "none":
+        attachments.append(("adopted", adopted_title(d, what, attach.adopted)))
+    number = {key: i for i, (key, _) in enumerate(attachments, start=1)}
 
     h = iter(CN_NUM)
     blocks.append(Para(f"{next(h)}、总体情况", "h1"))
@@ -379,13 +328,14 @@ def build_blocks(d: ReportData) -> list[Block]:
         blocks.append(Para(change + f"{d.this}得分已按调整后的标准计算（《办法》七）。"))
     if d.annual:
         blocks.append(Para(f"{next(h)}、通报表扬", "h1"))
-        blocks += annual_commend_paragraphs(d, commend_no)
+        blocks += annual_commend_paragraphs(d, number.get("commend"))
         blocks.append(Para(f"{next(h)}、各组排名情况", "h1"))
     else:
         blocks.append(Para(f"{next(h)}、各组排名及表扬情况", "h1"))
     blocks += praise_paragraphs(d)
-    blocks.append(Para("各单位得分及排名详见附件1。" + CUMULATIVE_NOTE.replace("本期末", "本季度末")
-                       if not d.annual else "各单位年度得分及排名详见附件1。"))
+    if "scores" in number:
+        where = f"各单位{'年度' if d.annual else ''}得分及排名详见附件{number['scores']}。"
+        blocks.append(Para(where if d.annual else where + CUMULATIVE_NOTE))
 
     blocks.append(Para(f"{next(h)}、存在的问题", "h1"))
     blocks.append(Para("部分单位对政务信息工作重视不够，报送数量不足、质量不高，反映新情况、新问题和"
@@ -403,17 +353,32 @@ def build_blocks(d: ReportData) -> list[Block]:
     blocks.append(Para(f"{next(h)}、下一步工作要求", "h1"))
     blocks += requirements(d)
 
-    listing = [f"{i}.{name}" for i, name in enumerate(attachments, start=1)]
-    blocks.append(Para("附件：" + listing[0], "attach_list"))
-    for line in listing[1:]:
-        blocks.append(Para(line, "attach_list_more"))
+    listing = [f"{i}.{title}" for i, (_, title) in enumerate(attachments, start=1)]
+    if listing:
+        blocks.append(Para("附件：" + listing[0], "attach_list"))
+        blocks += [Para(line, "attach_list_more") for line in listing[1:]]
     blocks.append(Para(office.issuer, "signature"))
     blocks.append(Para(cn_date(d.issue_date), "signature"))
 
-    # 附件1: the score tables, one per group
-    blocks.append(PageBreak(landscape=True))
-    blocks.append(Para("附件1", "attach_label"))
-    blocks.append(Para(attachments[0], "attach_title"))
+    for n, (key, title) in enumerate(attachments, start=1):
+        blocks.append(PageBreak(landscape=key == "scores"))
+        blocks.append(Para(f"附件{n}", "attach_label"))
+        blocks.append(Para(title, "attach_title"))
+        if key == "scores":
+            blocks += score_blocks(d)
+        elif key == "commend":
+            blocks += commend_blocks(d)
+        elif key == "breakdown":
+            blocks += breakdown_blocks(d)
+        else:
+            blocks.append(Para(adopted_summary(d, attach.adopted), "list_text"))
+            blocks += adopted_blocks(d, attach.adopted)
+    return blocks
+
+
+def score_blocks(d: ReportData) -> list[Block]:
+    """附件: the score tables, one per group, and the notes on how to read them."""
+    blocks: list[Block] = []
     for group in d.groups:
         frame = d.group_frame(group)
         blocks.append(Para(f"{d.group_label(group)}单位（{frame.height}个，按{d.score_label}排名）", "caption"))
@@ -421,26 +386,7 @@ def build_blocks(d: ReportData) -> list[Block]:
     notes = ["1.得分为各项得分之和，扣分后合计低于0分的按0分计（《办法》三（二）3）；得分相同的单位名次并列，按单位名单顺序排列。"]
     if not d.annual:
         notes.append("2." + CUMULATIVE_NOTE)
-    versions = "、".join(f"{v.version}版（{cn_date(v.effective)}起施行）" for v in d.versions)
-    notes.append(f"{len(notes) + 1}.计分标准：{d.office.regulation}{versions}。")
+    notes.append(f"{len(notes) + 1}.{versions_note(d)}")
     blocks.append(Para("注：" + notes[0], "note"))
     blocks += [Para(n, "note_more") for n in notes[1:]]
-
-    n = 2
-    if commend_no:
-        blocks.append(PageBreak(landscape=False))
-        blocks.append(Para(f"附件{n}", "attach_label"))
-        blocks.append(Para(attachments[n - 1], "attach_title"))
-        blocks += commend_blocks(d)
-        n += 1
-    blocks.append(PageBreak(landscape=True))
-    blocks.append(Para(f"附件{n}", "attach_label"))
-    blocks.append(Para(attachments[n - 1], "attach_title"))
-    t = d.totals
-    blocks.append(Para(f"共{t['采用']}条（次）：国家级{t['国家级采用']}条，自治区级{t['自治区级采用']}条，"
-                       f"市级{t['市级采用']}条。", "caption"))
-    if d.adopted.height:
-        blocks.append(adopted_table(d))
-    else:
-        blocks.append(Para(f"{d.this}无信息被采用。", "note"))
     return blocks

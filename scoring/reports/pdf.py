@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from html import escape as _escape
 
+from .attachments import Attachments
 from .common import ReportData
 from .docxkit import clean
-from .document import Masthead, PageBreak, Para, SpanRow, Table, build_blocks
+from .blocks import Masthead, PageBreak, Para, SpanRow, Table
+from .document import build_blocks
 
 SERIF = '"Noto Serif CJK SC", "Source Han Serif SC", serif'
 SANS = '"Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
@@ -51,17 +53,20 @@ p {{ margin: 0; text-align: justify; }}
 .attach_title {{ font-family: {TITLE}; font-weight: bold; font-size: 18pt; line-height: 32pt; text-align: center;
   margin: 6pt 0 10pt; }}
 .caption {{ font-family: {HEI}; font-size: 14pt; line-height: 24pt; margin: 8pt 0 4pt; break-after: avoid; }}
-.note, .note_more {{ font-size: 12pt; line-height: 20pt; }}
+.note, .note_more, .list_head, .list_item, .list_text {{ font-size: 12pt; line-height: 20pt; }}
+.list_head {{ font-family: {HEI}; margin-top: 6pt; break-after: avoid; }}
+.list_item {{ padding-left: 2.5em; text-indent: -2.5em; }}
+.list_text {{ text-indent: 2em; }}
 .note {{ margin-top: 4pt; }}
 .note_more {{ padding-left: 2em; }}
-table {{ border-collapse: collapse; width: 100%; table-layout: fixed; font-family: {SONG}; font-size: 10.5pt; line-height: 14pt;
+table {{ border-collapse: collapse; width: 100%; table-layout: fixed; font-family: {SONG}; font-size: 10.5pt; line-height: 13pt;
   margin-bottom: 6pt; }}
-table.adopted {{ font-size: 10pt; }}
-th, td {{ border: 0.6pt solid #000; padding: 2pt 3pt; vertical-align: middle; }}
+th, td {{ border: 0.6pt solid #000; padding: 1.5pt 3pt; vertical-align: middle; }}
 th {{ font-family: {HEI}; font-weight: normal; text-align: center; }}
 td.left {{ text-align: left; }} td.center {{ text-align: center; }} td.right {{ text-align: right; }}
 tr.span td {{ font-family: {HEI}; background: #f2f2f2; break-after: avoid; }}
 thead {{ display: table-header-group; }}
+tr {{ break-inside: avoid; }}
 """
 
 
@@ -121,9 +126,9 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def build_html(data: ReportData) -> str:
-    return blocks_html(build_blocks(data), data.title)
+def build_html(data: ReportData, attach: Attachments | None = None) -> str:
+    return blocks_html(build_blocks(data, attach), data.title)
 
 
-def build_pdf(data: ReportData) -> bytes:
-    return html_to_pdf(build_html(data))
+def build_pdf(data: ReportData, attach: Attachments | None = None) -> bytes:
+    return html_to_pdf(build_html(data, attach))

@@ -14,13 +14,15 @@ from pathlib import Path
 from ..engine import Engine
 from ..periods import Period
 from ..store import Store
+from .attachments import Attachments
 from .common import assemble
 from .pdf import build_pdf
 
 SAMPLES = [
-    # (file stem, period, as-of = issue date, pages to render)
-    ("2025Q2", Period.quarter(2025, 2), date(2025, 7, 8), [1, 2, 3, 4, 5, 9]),
-    ("2025", Period.year(2025), date(2026, 1, 8), [1, 2, 3, 6, 10, 12]),
+    # (file stem, period, as-of = issue date, attachments (None: the period's default), pages to render)
+    ("2025Q2", Period.quarter(2025, 2), date(2025, 7, 8), None, [1, 2, 3, 4, 5, 8]),
+    ("2025", Period.year(2025), date(2026, 1, 8), None, [1, 2, 3, 5, 6, 9, 11]),
+    ("2025-明细", Period.year(2025), date(2026, 1, 8), Attachments(scores=False, breakdown=True, adopted="none"), [8]),
 ]
 
 
@@ -64,9 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     store = Store(args.db)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for stem, period, as_of, pages in SAMPLES:
+    for stem, period, as_of, attach, pages in SAMPLES:
         engine = Engine.open(store, as_of=as_of)
-        pdf_bytes = build_pdf(assemble(engine, period))
+        pdf_bytes = build_pdf(assemble(engine, period), attach)
         with tempfile.TemporaryDirectory() as tmp:
             pdf = Path(tmp) / f"{stem}.pdf"
             pdf.write_bytes(pdf_bytes)

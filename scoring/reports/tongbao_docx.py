@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from . import docxkit as k
+from .attachments import Attachments
 from .common import ReportData
-from .document import Masthead, PageBreak, Para, SpanRow, Table, build_blocks
+from .blocks import Masthead, PageBreak, Para, SpanRow, Table
+from .document import build_blocks
 
 # style -> paragraph options (font, size, align, first-line indent in characters, …)
 STYLES = {
@@ -20,6 +22,9 @@ STYLES = {
     "caption": dict(font=k.HEI, size=14, align="left", line=24, before=8, after=4, keep_next=True),
     "note": dict(font=k.FANG, size=12, align="justify", line=20, before=4),
     "note_more": dict(font=k.FANG, size=12, align="justify", line=20, left_chars=2),
+    "list_head": dict(font=k.HEI, size=12, align="left", line=20, before=6, keep_next=True),
+    "list_item": dict(font=k.FANG, size=12, align="justify", line=20, left_chars=2.5, indent_chars=-2.5),
+    "list_text": dict(font=k.FANG, size=12, align="justify", line=20, indent_chars=2),
 }
 
 
@@ -47,9 +52,8 @@ def _para(doc, block: Para, first_signature: list[bool]) -> None:
 
 def _table(doc, t: Table) -> None:
     header = [[(c.text, c.colspan, c.rowspan) for c in row] for row in t.header]
-    size = 10.5 if t.kind != "adopted" else 10
     rows = [r.text if isinstance(r, SpanRow) else r for r in t.rows]
-    k.table(doc, header, rows, t.widths, t.align, size=size)
+    k.table(doc, header, rows, t.widths, t.align, size=10.5)
 
 
 def render_blocks(blocks) -> bytes:
@@ -70,5 +74,5 @@ def render_blocks(blocks) -> bytes:
     return k.to_bytes(doc)
 
 
-def build_docx(data: ReportData) -> bytes:
-    return render_blocks(build_blocks(data))
+def build_docx(data: ReportData, attach: Attachments | None = None) -> bytes:
+    return render_blocks(build_blocks(data, attach))

@@ -100,16 +100,18 @@ class Sheets:
 # --------------------------------------------------------------------------------------------
 # The period workbook
 # --------------------------------------------------------------------------------------------
-RANKING_COLUMNS = [("排名", "排名"), ("单位", "单位"), ("组别", "组别"), ("报送数", "报送数"), ("采用数", "采用数"),
-                   ("市级采用", "市级采用"), ("自治区级采用", "自治区级采用"), ("国家级采用", "国家级采用"),
-                   ("批示数", "批示数"), ("市级", "市级得分"), ("自治区级", "自治区级得分"), ("国家级", "国家级得分"),
-                   ("批示加分", "批示加分"), ("约稿·线索·调研", "约稿·线索·调研"), ("扣分", "扣分"),
-                   ("原始得分", "合计（未保底）"), ("得分", "本期得分"), ("累计得分", "累计得分"), ("采用率", "采用率")]
+def ranking_columns(data: ReportData) -> list[tuple[str, str]]:
+    """(ranking column, sheet heading): counts, then points per score tier as the profile lists them."""
+    adoptions = data.profile.adoption_tiers
+    return [("排名", "排名"), ("单位", "单位"), ("组别", "组别"), ("报送数", "报送数"), ("采用数", "采用数"),
+            *[(c, c) for c in adoptions.values()], ("批示数", "批示数"),
+            *[(t, f"{t}得分" if t in adoptions else t) for t in data.profile.score_tiers],
+            ("原始得分", "合计（未保底）"), ("得分", "本期得分"), ("累计得分", "累计得分"), ("采用率", "采用率")]
 
 
 def ranking_sheet_frame(data: ReportData, group: str) -> pl.DataFrame:
     frame = data.group_frame(group)
-    cols = [(src, dst) for src, dst in RANKING_COLUMNS if not (data.annual and src == "累计得分")]
+    cols = [(src, dst) for src, dst in ranking_columns(data) if not (data.annual and src == "累计得分")]
     return frame.select([pl.col(src).alias(dst if not (data.annual and src == "得分") else "年度得分")
                          for src, dst in cols])
 
@@ -171,9 +173,7 @@ def _about_sheet(s: Sheets, data: ReportData) -> None:
         ("单位数", t["单位数"]),
         ("报送", t["报送"]),
         ("采用", t["采用"]),
-        ("其中国家级", t["国家级采用"]),
-        ("其中自治区级", t["自治区级采用"]),
-        ("其中市级", t["市级采用"]),
+        *[(f"其中{tier}", t[column]) for tier, column in reversed(data.profile.adoption_tiers.items())],
         ("领导批示", t["批示"]),
         ("约稿", t["约稿"]),
         ("得分说明", "本期得分为本期各项得分之和，合计低于0分的按0分计（考评办法三（二）3）；同分名次并列。"),

@@ -40,6 +40,25 @@ def _write_lock_for(path: str) -> threading.RLock:
         return _WRITE_LOCKS.setdefault(os.path.realpath(path), threading.RLock())
 
 
+def keep_files_private() -> None:
+    """Every file this process creates from now on is readable by its owner only.
+
+    The database, its write-ahead log, backups, the copies a restore keeps and exports all hold
+    the register or the accounts; DuckDB creates its files with the process umask, so that is
+    where they are made private (the service unit sets UMask=0077 as well)."""
+    current = os.umask(0o077)
+    os.umask(current | 0o077)
+
+
+def make_private(path: str | Path) -> None:
+    """0600 for a file made before the umask applied (or by an older version of the program)."""
+    try:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, 0o600)
+    except (FileNotFoundError, PermissionError):  # not there, or someone else's: leave it
+        pass
+
+
 ALIAS = "store"  # the attached file's catalogue name (current_database() inside a session)
 
 
@@ -94,25 +113,6 @@ def _host_for(path: str) -> _Host:
         return _HOSTS[key]
 
 
-def keep_files_private() -> None:
-    """Every file this process creates from now on is readable by its owner only.
-
-    The database, its write-ahead log, backups, the copies a restore keeps and exports all hold
-    the register or the accounts; DuckDB creates its files with the process umask, so that is
-    where they are made private (the service unit sets UMask=0077 as well)."""
-    current = os.umask(0o077)
-    os.umask(current | 0o077)
-
-
-def make_private(path: str | Path) -> None:
-    """0600 for a file made before the umask applied (or by an older version of the program)."""
-    try:
-        if os.stat(path).st_mode & 0o077:
-            os.chmod(path, 0o600)
-    except (FileNotFoundError, PermissionError):  # not there, or someone else's: leave it
-        pass
-
-
 class StoreBusy(RuntimeError):
     """The database file stayed locked by another process for the whole wait."""
 
@@ -137,10 +137,10 @@ class StoreBase:
         self._local = threading.local()
         self._write_lock = threading.RLock() if self.memory else _write_lock_for(self.path)
         self._memory_con = duckdb.connect(":memory:", config=CONFIG) if self.memory else None
-        self._host = None if self.memory else _host_for(self.path)
         if not self.memory:
             keep_files_private()
             make_private(self.path)
+        self._host = None if self.memory else _host_for(self.path)
         self.version = 0  # bumped after every write in this process: a cache key for readers
 
     # -- connections ---------------------------------------------------------------------

@@ -94,12 +94,14 @@ class QueriesMixin:
             WHERE e.id = ?""", [event_id])
         return found.row(0, named=True) if found.height else None
 
-    def known_info_ids(self, info_ids: list[str]) -> set[str]:
-        """Which 信息编号 already have a live 采用 row (a 批示 without one is accepted, with a warning)."""
+    def known_info_ids(self, info_ids: list[str]) -> dict[str, set[str]]:
+        """Which 信息编号 already have a live 采用 row, with the levels adopted at (a 批示 without
+        one, or at another level, is accepted with a warning)."""
         if not info_ids:
-            return set()
-        return {r[0] for r in self.rows("""SELECT DISTINCT info_id FROM events
-            WHERE kind = '采用' AND NOT withdrawn AND list_contains(?, info_id)""", [list(set(info_ids))])}
+            return {}
+        return {r[0]: set(r[1]) for r in self.rows("""SELECT info_id, list(DISTINCT level) FROM events
+            WHERE kind = '采用' AND NOT withdrawn AND list_contains(?, info_id) GROUP BY info_id""",
+                                                    [list(set(info_ids))])}
 
     def event_span(self) -> tuple[date | None, date | None]:
         return self.rows("SELECT min(day), max(day) FROM events WHERE NOT withdrawn")[0]

@@ -63,6 +63,18 @@ DDL = [
         name VARCHAR PRIMARY KEY, password_hash VARCHAR NOT NULL, role VARCHAR NOT NULL,
         unit_id INTEGER, failed INTEGER NOT NULL DEFAULT 0, locked_until TIMESTAMP,
         disabled BOOLEAN NOT NULL DEFAULT false, created_at TIMESTAMP NOT NULL)""",
+    # Added later (a database made before gets them on its next open): `guessing` counts the
+    # password checks under way for the account (reserved before argon2 runs, so parallel logins
+    # cannot get more guesses than the lock-out allows), `guessing_since` lets a reservation left
+    # by a crashed process lapse, and `cred_version` moves on every password reset, disable and
+    # role change, ending every session made before.
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS guessing INTEGER DEFAULT 0",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS guessing_since TIMESTAMP",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS cred_version INTEGER DEFAULT 0",
+    # Dashboard sign-ins: only the sha256 of the random token the browser keeps is stored.
+    """CREATE TABLE IF NOT EXISTS sessions (
+        token_hash VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, cred_version INTEGER NOT NULL,
+        created_at TIMESTAMP NOT NULL, last_seen TIMESTAMP NOT NULL, client VARCHAR NOT NULL DEFAULT '')""",
     """CREATE TABLE IF NOT EXISTS publications (
         id INTEGER PRIMARY KEY, period_key VARCHAR NOT NULL, label VARCHAR NOT NULL,
         number VARCHAR, issued_at TIMESTAMP NOT NULL, issued_by VARCHAR NOT NULL,

@@ -38,8 +38,9 @@ def copy_database(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 
 
 def describe_file(path: Path) -> dict:
-    """Open a candidate file read-only: its tables, meta values, event count and corrections
-    (id, action, changes: checked before a restore, since a backup file is untrusted input).
+    """Open a candidate file read-only: its tables, meta values, event count, corrections
+    (id, action, changes) and sequences (name -> last value): checked before a restore, since a
+    backup file is untrusted input.
 
     Raises duckdb.Error when it is no DuckDB database (of this version)."""
     con = duckdb.connect(str(path), read_only=True, config=CONFIG)
@@ -50,7 +51,10 @@ def describe_file(path: Path) -> dict:
         events = con.execute("SELECT count(*) FROM events").fetchone()[0] if "events" in tables else 0
         corrections = (con.execute("SELECT id, action, changes FROM corrections ORDER BY id").fetchall()
                        if "corrections" in tables else [])
-        return {"tables": tables, "meta": meta, "events": events, "corrections": corrections}
+        sequences = dict(con.execute("""SELECT sequence_name, last_value FROM duckdb_sequences()
+            WHERE database_name = current_database()""").fetchall())
+        return {"tables": tables, "meta": meta, "events": events, "corrections": corrections,
+                "sequences": sequences}
     finally:
         con.close()
 

@@ -12,6 +12,7 @@ import polars as pl
 from .events import _now
 
 _USER_COLUMNS = "name, password_hash, role, unit_id, failed, locked_until, disabled, created_at"
+_CREDENTIALS = {"password_hash", "role", "unit_id", "disabled"}  # a change ends the account's sessions
 
 
 class UsersMixin:
@@ -69,31 +70,110 @@ class UsersMixin:
             if fields:
                 sets = ", ".join(f"{k} = ?" for k in fields)
                 con.execute(f"UPDATE users SET {sets} WHERE name = ?", [*fields.values(), name])
+            if _CREDENTIALS & set(fields):  # every session of the account ends
+                con.execute("UPDATE users SET cred_version = coalesce(cred_version, 0) + 1 WHERE name = ?", [name])
+                con.execute("DELETE FROM sessions WHERE name = ?", [name])
+                self._bump(con)  # dashboards re-check their sessions when the data version moves
             self.audit(con, who, action, name, detail, reason)
 
-    def record_login(self, name: str, ok: bool, detail: str, password_hash: str | None = None) -> None:
-        """A login that succeeded (counters reset) or was refused before any password check."""
+    def record_login(self, name: str, ok: bool, detail: str) -> None:
+        """Audit a login refused before any password check (an account's counters are untouched)."""
         with self.transaction() as con:
+            self.audit(con, name, "登录成功" if ok else "登录失败", f"账号 {name}", detail)
+
+    def login_begin(self, name: str, now: datetime, max_failures: int, stale_before: datetime) -> dict:
+        """Reserve one password check for an account, in one transaction with the checks.
+
+        Returns {"status": "none"} (no such account), {"status": "locked", "until": …} (a lock-out
+        in force: audited), {"status": "busy"} (the checks under way plus the failures already
+        counted reach the limit: audited) or {"status": "ok", "record": …}. A lock-out that has run
+        out starts a fresh count; reservations older than `stale_before` (a crashed process) lapse.
+        """
+        with self.transaction() as con:
+            if not con.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchall():
+                return {"status": "none"}
+            con.execute("""UPDATE users SET failed = 0, locked_until = NULL
+                WHERE name = ? AND locked_until IS NOT NULL AND locked_until <= ?""", [name, now])
+            con.execute("""UPDATE users SET guessing = 0
+                WHERE name = ? AND (guessing_since IS NULL OR guessing_since < ?)""", [name, stale_before])
+            locked, failed, guessing = con.execute(
+                "SELECT locked_until, failed, coalesce(guessing, 0) FROM users WHERE name = ?", [name]).fetchone()
+            if locked is not None:
+                self.audit(con, name, "登录失败", f"账号 {name}", "账号锁定中")
+                return {"status": "locked", "until": locked}
+            if failed + guessing >= max_failures:
+                self.audit(con, name, "登录失败", f"账号 {name}", "同时尝试过多，未核对密码")
+                return {"status": "busy"}
+            con.execute("UPDATE users SET guessing = coalesce(guessing, 0) + 1, guessing_since = ? WHERE name = ?",
+                        [now, name])
+            found = con.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE name = ?", [name]).fetchone()
+        return {"status": "ok", "record": dict(zip([c.strip() for c in _USER_COLUMNS.split(",")], found))}
+
+    def login_end(self, name: str, outcome: str, detail: str, now: datetime, max_failures: int,
+                  lock_until: datetime, password_hash: str | None = None) -> dict:
+        """Settle a check that login_begin reserved, in one transaction.
+
+        outcome "wrong": count the failure and lock the account at the limit; "refused" (right
+        password, account unusable): only release the reservation; "ok": clear the count unless a
+        lock-out is in force (a success never lifts a lock), store a stronger hash if given.
+        Returns {"ok": bool, "failed": n, "locked_until": datetime | None}.
+        """
+        with self.transaction() as con:
+            con.execute("UPDATE users SET guessing = greatest(coalesce(guessing, 0) - 1, 0) WHERE name = ?", [name])
+            if outcome == "wrong":
+                con.execute("UPDATE users SET failed = failed + 1 WHERE name = ?", [name])
+                con.execute("""UPDATE users SET locked_until = ?
+                    WHERE name = ? AND failed >= ? AND (locked_until IS NULL OR locked_until <= ?)""",
+                            [lock_until, name, max_failures, now])
+            row = con.execute("SELECT failed, locked_until FROM users WHERE name = ?", [name]).fetchone()
+            if row is None:  # deleted meanwhile
+                return {"ok": False, "failed": 0, "locked_until": None}
+            failed, locked = row
+            in_force = locked is not None and locked > now
+            ok = outcome == "ok" and not in_force
+            if outcome == "wrong":
+                detail = f"密码错误（连续第 {failed} 次）" + (f"，账号锁定至 {locked:%Y-%m-%d %H:%M}" if in_force else "")
+            elif outcome == "ok" and in_force:
+                detail = "账号锁定中"
             if ok:
                 con.execute("UPDATE users SET failed = 0, locked_until = NULL WHERE name = ?", [name])
                 if password_hash:  # the hash parameters were raised since this one was made
                     con.execute("UPDATE users SET password_hash = ? WHERE name = ?", [password_hash, name])
             self.audit(con, name, "登录成功" if ok else "登录失败", f"账号 {name}", detail)
+        return {"ok": ok, "failed": 0 if ok else failed, "locked_until": locked if in_force else None}
 
-    def login_failed(self, name: str, now: datetime, max_failures: int,
-                     lock_until: datetime) -> tuple[int, datetime | None]:
-        """A wrong password: count it (a fresh count once an old lock-out has run out) and lock
-        the account at the limit; returns (consecutive failures, locked until or None)."""
+    # -- dashboard sessions (the token itself is never stored, only its sha256) ----------------
+    def insert_session(self, token_hash: str, name: str, now: datetime, client: str,
+                       expired_before: datetime) -> None:
+        """A new session at the account's current credential version; sessions idle since before
+        `expired_before` are removed on the way."""
         with self.transaction() as con:
-            con.execute("""UPDATE users SET failed = 0, locked_until = NULL
-                WHERE name = ? AND locked_until IS NOT NULL AND locked_until <= ?""", [name, now])
-            con.execute("UPDATE users SET failed = failed + 1 WHERE name = ?", [name])
-            con.execute("UPDATE users SET locked_until = ? WHERE name = ? AND failed >= ?",
-                        [lock_until, name, max_failures])
-            failed, locked = con.execute("SELECT failed, locked_until FROM users WHERE name = ?", [name]).fetchone()
-            detail = f"密码错误（连续第 {failed} 次）" + (f"，账号锁定至 {locked:%Y-%m-%d %H:%M}" if locked else "")
-            self.audit(con, name, "登录失败", f"账号 {name}", detail)
-        return failed, locked
+            con.execute("DELETE FROM sessions WHERE last_seen < ?", [expired_before])
+            con.execute("""INSERT INTO sessions SELECT ?, name, coalesce(cred_version, 0), ?, ?, ?
+                FROM users WHERE name = ?""", [token_hash, now, now, client[:100], name])
+
+    def session_record(self, token_hash: str) -> dict | None:
+        """The session with its account as stored now (None: no such session)."""
+        found = self.rows("""SELECT s.name, s.cred_version, s.last_seen, coalesce(u.cred_version, 0),
+                u.role, u.unit_id, u.disabled, u.name IS NOT NULL
+            FROM sessions s LEFT JOIN users u ON u.name = s.name WHERE s.token_hash = ?""", [token_hash])
+        if not found:
+            return None
+        keys = ("name", "session_version", "last_seen", "cred_version", "role", "unit_id", "disabled", "exists")
+        return dict(zip(keys, found[0]))
+
+    def touch_session(self, token_hash: str, now: datetime) -> None:
+        with self.transaction() as con:
+            con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", [now, token_hash])
+
+    def delete_session(self, token_hash: str, audit_action: str | None = None) -> str | None:
+        """Remove a session; its account's name, or None when there was none. Audited when an
+        action name is given (a logout, not an expiry noticed on the way)."""
+        with self.transaction() as con:
+            found = con.execute("DELETE FROM sessions WHERE token_hash = ? RETURNING name", [token_hash]).fetchall()
+            if found and audit_action:
+                self.audit(con, found[0][0], audit_action, f"账号 {found[0][0]}")
+        return found[0][0] if found else None
 
     # -- the kiosk switch (meta table) ------------------------------------------------------
     def meta_value(self, key: str) -> str | None:

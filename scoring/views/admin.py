@@ -1,12 +1,38 @@
 """管理: units, settings and the audit log as tables."""
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 
 import polars as pl
+import yaml
 
+from ..commend import MEASURES
 from ..engine import Engine
-from ..settings import SETTINGS
+from ..settings import BY_NAME, SETTINGS, profile_defaults
+from .upload import STORAGE_TO_HEADER
+
+_FIELD_NAMES = {**STORAGE_TO_HEADER, "day": "日期", "unit_id": "单位", "code": "事项", "单位编号": "单位",
+                "代码": "事项", "值": "取值"}
+
+
+def setting_help(name: str) -> str:
+    """A setting's help as a user reads it: the measures by their names, and without the asides
+    written for the command line (keys, --as-of)."""
+    if name == "improvement_measure":
+        return "进步较大的衡量方法，可选：" + "；".join(MEASURES.values()) + "。"
+    return re.sub(r"（[^（）]*[A-Za-z_-]{2,}[^（）]*）", "", BY_NAME[name].help)
+
+
+def setting_value_text(name: str, value) -> str:
+    if isinstance(value, dict):
+        return "，".join(f"{k} 组 {x}" for k, x in value.items())
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if name == "improvement_measure":
+        return MEASURES.get(value, str(value))
+    return "—" if value is None else str(value)
 
 
 def units_table(engine: Engine, day: date) -> pl.DataFrame:
@@ -30,21 +56,87 @@ def units_table(engine: Engine, day: date) -> pl.DataFrame:
 
 def settings_table(engine: Engine) -> pl.DataFrame:
     stored = engine.store.stored_settings()
-
-    def show(v):
-        if isinstance(v, dict):
-            return "，".join(f"{k} 组 {x}" for k, x in v.items())
-        if isinstance(v, bool):
-            return "是" if v else "否"
-        return str(v)
-
-    return pl.DataFrame([{"设置": s.label, "当前值": show(stored.get(s.name, s.default)), "默认值": show(s.default),
-                          "已修改": s.name in stored and stored[s.name] != s.default, "说明": s.help}
+    defaults = profile_defaults(engine.profile)  # the office's own defaults (its groups' numbers)
+    return pl.DataFrame([{"设置": s.label, "当前值": setting_value_text(s.name, stored.get(s.name, defaults[s.name])),
+                          "默认值": setting_value_text(s.name, defaults[s.name]),
+                          "已修改": s.name in stored and stored[s.name] != defaults[s.name], "说明": setting_help(s.name)}
                          for s in SETTINGS])
 
 
-def audit_table(store, limit: int | None = 500) -> pl.DataFrame:
-    return store.audit_log(limit).select(
-        pl.col("id").alias("编号"), pl.col("made_at").alias("时间"), pl.col("who").alias("操作人"),
-        pl.col("action").alias("操作"), pl.col("target").alias("对象"), pl.col("detail").alias("内容"),
-        pl.col("reason").alias("原因"))
+def _names(engine: Engine) -> tuple[dict, dict]:
+    units = {u.id: u.name for u in engine.units.units}
+    items = {code: item.name for v in engine.book.versions for code, item in v.items.items()}
+    return units, items
+
+
+def _value(key: str, value, units: dict, items: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if key in ("单位编号", "unit_id") and value in units:
+        return units[value]
+    if key in ("代码", "code"):
+        return items.get(value, "其他事项")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return "，".join(f"{k} 组 {v}" for k, v in value.items())
+    if isinstance(value, str) and value in MEASURES:
+        return MEASURES[value]
+    return str(value)
+
+
+def audit_text(action: str, detail: str | None, units: dict, items: dict) -> str:
+    """An audit row's stored detail (JSON, a rule version's YAML or a sentence) as Chinese text."""
+    if not detail:
+        return ""
+    if action == "保存规则版本":
+        try:
+            body = yaml.safe_load(detail)
+            changed = [f"{items.get(i['code'], '其他事项')} 改为 {i['points']} 分" for i in body.get("items", [])]
+            return f"{body.get('effective')} 起施行：" + "；".join(changed)
+        except (yaml.YAMLError, AttributeError, KeyError, TypeError):
+            return "新的规则版本"
+    try:
+        data = json.loads(detail)
+    except ValueError:
+        return detail
+    if not isinstance(data, dict):
+        return _value("", data, units, items)
+    if "原值" in data and "新值" in data:
+        old, new = data["原值"] or {}, data["新值"] or {}
+        return "；".join(f"{_FIELD_NAMES.get(k, k)}：{_value(k, old.get(k), units, items)} → {_value(k, v, units, items)}"
+                        for k, v in new.items())
+    return "；".join(f"{_FIELD_NAMES.get(k, k)}：{_value(k, v, units, items)}" for k, v in data.items())
+
+
+def _target_text(action: str, target: str | None, units: dict) -> str:
+    m = re.fullmatch(r"单位 (\d+)", target or "")
+    if m and int(m.group(1)) in units:
+        return units[int(m.group(1))]
+    if action == "修改设置" and target in BY_NAME:
+        return BY_NAME[target].label
+    if target == "kiosk":
+        return "免登录只读模式"
+    return target or ""
+
+
+def audit_table(engine: Engine, limit: int | None = 500) -> pl.DataFrame:
+    """The audit log, newest first, in words: unit and item names, setting titles, no JSON."""
+    units, items = _names(engine)
+    log = engine.store.audit_log(limit)
+    rows = [{"编号": r["id"], "时间": r["made_at"], "操作人": r["who"], "操作": r["action"],
+             "对象": _target_text(r["action"], r["target"], units),
+             "内容": audit_text(r["action"], r["detail"], units, items), "原因": r["reason"] or ""}
+            for r in log.iter_rows(named=True)]
+    return pl.DataFrame(rows, schema={"编号": pl.Int64, "时间": pl.Datetime("us"), "操作人": pl.Utf8, "操作": pl.Utf8,
+                                      "对象": pl.Utf8, "内容": pl.Utf8, "原因": pl.Utf8})
+
+
+def waivers_table(engine: Engine) -> pl.DataFrame:
+    """Waivers in force (豁免), newest month first, for revoking one."""
+    units, _ = _names(engine)
+    frame = engine.store.waivers()
+    rows = [{"单位": units.get(r["unit_id"], "—"), "月份": r["month"], "原因": r["reason"], "豁免人": r["who"],
+             "豁免时间": r["made_at"], "unit_id": r["unit_id"]} for r in frame.iter_rows(named=True)]
+    return pl.DataFrame(rows, schema={"单位": pl.Utf8, "月份": pl.Date, "原因": pl.Utf8, "豁免人": pl.Utf8,
+                                      "豁免时间": pl.Datetime("us"), "unit_id": pl.Int64}).sort("月份", descending=True)

@@ -1,12 +1,31 @@
 """What several pages share: the tier and header vocabulary, and the periods the data covers."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import polars as pl
 
 from ..periods import Period
 
-TIER_COLUMNS = ["市级", "自治区级", "国家级", "批示加分", "约稿·线索·调研", "扣分"]
-ADOPTION_COLUMNS = {"市级采用": "市级", "自治区级采用": "自治区级", "国家级采用": "国家级"}
+
+
+def tier_columns(profile) -> list[str]:
+    """The score columns of the breakdown, chart legend and 通报 headings, in the profile's order."""
+    return profile.score_tiers
+
+
+def adoption_columns(profile) -> dict[str, str]:
+    """Adoption-count column -> its tier, for the tiers that count adoptions."""
+    return {column: tier for tier, column in profile.adoption_tiers.items()}
+
+
+def quota_text(profile) -> str:
+    """The first quota per group as staff read it: “A 组 15、B 组 8、C 组 4 条”."""
+    if not profile.quotas:
+        return ""
+    table = profile.quota_table(profile.quotas[0])
+    return "、".join(f"{g} 组 {q}" for g, q in table.items()) + " 条"
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 
@@ -61,3 +80,22 @@ def make_period(kind: str, year: int, quarter: int = 1, start: date | None = Non
     if start is None or end is None:
         raise ValueError("请选择开始和结束日期")
     return Period.between(start, end)
+
+
+def clock_shift(tz: str) -> timedelta:
+    """What to add to a stored time to show it in the 时区 setting: the store writes the server's
+    clock (naive datetime.now()), which on a server kept in UTC is eight hours behind the office."""
+    return datetime.now(ZoneInfo(tz)).utcoffset() - datetime.now().astimezone().utcoffset()
+
+
+def local_times(frame: pl.DataFrame, tz: str) -> pl.DataFrame:
+    """Every naive time column of a frame shown in the 时区 setting."""
+    shift = clock_shift(tz)
+    cols = [c for c, t in frame.schema.items() if isinstance(t, pl.Datetime) and t.time_zone is None]
+    if not shift or not cols:
+        return frame
+    return frame.with_columns(pl.col(c) + shift for c in cols)
+
+
+def local_time(value: datetime | None, tz: str) -> datetime | None:
+    return None if value is None else value + clock_shift(tz)

@@ -8,7 +8,7 @@ import polars as pl
 from ..engine import Engine
 from ..periods import Period, month_end
 from ..units import UnitBook
-from .common import ADOPTION_COLUMNS, _next_month
+from .common import _next_month, adoption_columns, quota_text
 
 
 def contacts(units: UnitBook) -> pl.DataFrame:
@@ -38,9 +38,10 @@ def home_summary(engine: Engine, month: date) -> dict:
         ((pl.col("报送数") < pl.col("任务数")) & (pl.col("状态") != "豁免")).sum().alias("未达标单位"),
         pl.col("报送数").sum().alias("报送数")).sort("组别"))
     ranking = engine.ranking(qtd, cumulative=False)
-    adoptions = (ranking.group_by("组别").agg([pl.col(c).sum() for c in ADOPTION_COLUMNS])
-                 .unpivot(index="组别", on=list(ADOPTION_COLUMNS), variable_name="层级", value_name="采用数")
-                 .with_columns(pl.col("层级").replace(ADOPTION_COLUMNS))
+    columns = adoption_columns(engine.profile)
+    adoptions = (ranking.group_by("组别").agg([pl.col(c).sum() for c in columns])
+                 .unpivot(index="组别", on=list(columns), variable_name="层级", value_name="采用数")
+                 .with_columns(pl.col("层级").replace(columns))
                  .sort(["组别", "层级"]))
     top = ranking.filter(pl.col("排名") <= 3).select("组别", "排名", "单位", "得分", "报送数", "采用数", "unit_id")
     month_rank = engine.ranking(month_period, cumulative=False)
@@ -53,5 +54,6 @@ def home_summary(engine: Engine, month: date) -> dict:
         "单位数": month_rank.height,
     }
     return {"month": month_period, "qtd": qtd, "behind": behind, "zero": zero, "group_quota": group_quota,
-            "adoptions": adoptions, "top": top, "metrics": metrics,
+            "adoptions": adoptions, "top": top, "metrics": metrics, "quota_text": quota_text(engine.profile),
+            "adoption_tiers": list(columns.values()),
             "month_ended": _next_month(month) <= engine.as_of}

@@ -1,6 +1,7 @@
 """规则试算: rule versions as tables, the what-if editor and its comparison, a new dated version."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import polars as pl
@@ -8,7 +9,7 @@ import yaml
 
 from ..engine import Engine
 from ..periods import Period
-from ..rules import MATCH_COLUMNS, RuleError, check_sign, parse_version
+from ..rules import DEDUCTION_TYPE, MATCH_COLUMNS, RuleError, parse_version
 
 
 def _accepts_text(item, column: str) -> str:
@@ -25,9 +26,13 @@ def _accepts_text(item, column: str) -> str:
 def rule_table(engine: Engine, index: int | None = None) -> pl.DataFrame:
     """The items of one rule version (default: the latest) with their match keys and clause."""
     version = engine.book.versions[-1 if index is None else index]
+    names = {code: f"“{it.name}”" for code, it in version.items.items()}
+    codes = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
     rows = [{"代码": it.code, "名称": it.name, "类型": it.type,
              **{c: ("（系统推导）" if it.derived else _accepts_text(it, c)) for c in MATCH_COLUMNS},
-             "分值": float(it.points), "分类": it.tier, "条款": it.clause, "原文": it.text, "说明": it.note}
+             "分值": float(it.points), "分类": it.tier, "条款": it.clause, "原文": it.text,
+             # a note may name another item by its code
+             "说明": codes.sub(lambda m: names[m.group(0)], it.note) if it.note else it.note}
             for it in version.items.values()]
     return pl.DataFrame(rows)
 
@@ -39,7 +44,7 @@ def versions_table(engine: Engine) -> pl.DataFrame:
     for v in engine.book.versions:
         changed = []
         if previous is not None:
-            changed = [f"{c} {previous.items[c].points:g}→{it.points:g}" for c, it in v.items.items()
+            changed = [f"{it.name} {previous.items[c].points:g}→{it.points:g}" for c, it in v.items.items()
                        if c in previous.items and previous.items[c].points != it.points]
         rows.append({"版本": v.version, "生效日期": v.effective, "标题": v.title, "说明": v.reason,
                      "来源": "数据库（仪表盘保存）" if v.source.startswith("数据库") else f"规则文件 {v.source}",
@@ -67,18 +72,29 @@ def overrides_from(edited: pl.DataFrame) -> dict[str, float]:
     return out
 
 
+def item_names(engine: Engine) -> dict[str, str]:
+    """{code: name} over every rule version (the latest name wins)."""
+    return {code: item.name for v in engine.book.versions for code, item in v.items.items()}
+
+
+def overrides_text(engine: Engine, overrides: dict[str, float]) -> str:
+    """A what-if in words: 名称 → 分值, by item name (codes belong in a tooltip)."""
+    names = item_names(engine)
+    return "；".join(f"{names.get(c, c)} → {v:g}" for c, v in sorted(overrides.items()))
+
+
 def check_overrides(engine: Engine, overrides: dict[str, float]) -> list[str]:
-    """Problems with a what-if (unknown code, wrong sign), as Chinese messages."""
-    known = {code for v in engine.book.versions for code in v.items}
+    """Problems with a what-if (unknown code, wrong sign), as Chinese messages naming the item."""
+    names = item_names(engine)
+    kinds = {code: it.type for v in engine.book.versions for code, it in v.items.items()}
     problems = []
     for code, points in overrides.items():
-        if code not in known:
-            problems.append(f"未知代码 {code}")
-            continue
-        try:
-            check_sign(code, points, code)
-        except RuleError as e:
-            problems.append(str(e))
+        if code not in names:
+            problems.append(f"没有代码为“{code}”的计分事项")
+        elif kinds[code] == DEDUCTION_TYPE and points > 0:
+            problems.append(f"“{names[code]}”是扣分项，试算分值应为负数或 0，现为 {points:g}")
+        elif kinds[code] != DEDUCTION_TYPE and points < 0:
+            problems.append(f"“{names[code]}”是计分项，试算分值不能为负数，现为 {points:g}")
     return problems
 
 

@@ -7,7 +7,7 @@ import polars as pl
 
 from ..engine import Engine
 from ..periods import Period
-from ..rules import MATCH_COLUMNS, TYPES
+from ..rules import MATCH_COLUMNS
 from ..units import UnitBook
 
 EVENT_HEADERS = ("日期", "单位", "类型", "层级", "刊物", "栏目", "批示人", "信息编号", "期号", "标题", "作者", "备注")
@@ -29,9 +29,8 @@ def imports_table(store, limit: int | None = None) -> pl.DataFrame:
         pl.col("user_name").alias("导入人"), pl.col("rows_total").alias("行数"), pl.col("rows_new").alias("新增"),
         pl.col("rows_known").alias("已有"),
         pl.when(pl.col("undone_at").is_null()).then(pl.lit("有效"))
-        .otherwise(pl.format("已撤销（{}，{}）", pl.col("undone_by"), pl.col("undone_at").dt.strftime("%Y-%m-%d %H:%M")))
-        .alias("状态"),
-        pl.col("undo_reason").fill_null("").alias("撤销原因"))
+        .otherwise(pl.format("已撤销（{}）", pl.col("undone_by"))).alias("状态"),
+        pl.col("undone_at").alias("撤销时间"), pl.col("undo_reason").alias("撤销原因"))
 
 
 def error_frame(report) -> pl.DataFrame:
@@ -51,17 +50,18 @@ def warning_frame(report) -> pl.DataFrame:
                         schema={"行": pl.Int64, "列": pl.Utf8, "提示": pl.Utf8})
 
 
-def events_preview(report, book=None) -> pl.DataFrame:
-    """The checked events of an upload as a table (with the item each row scores as)."""
-    names = {}
-    if book is not None:
-        for v in book.versions:
-            names.update({c: i.name for c, i in v.items.items()})
-    rows = [{"行": e.get("src_row"), "日期": e["day"], "单位": e["unit"], "类型": e["type"], "层级": e["level"],
-             "刊物": e["publication"], "栏目": e["column"], "批示人": e["leader"], "标题": e["title"],
-             "作者": e["author"], "事项": names.get(e["code"], e["code"])} for e in report.events]
-    schema = {"行": pl.Int64, "日期": pl.Date, "单位": pl.Utf8, "类型": pl.Utf8, "层级": pl.Utf8, "刊物": pl.Utf8,
-              "栏目": pl.Utf8, "批示人": pl.Utf8, "标题": pl.Utf8, "作者": pl.Utf8, "事项": pl.Utf8}
+def events_preview(report, book) -> pl.DataFrame:
+    """The checked events of an upload as a table: the item each row scores as and its points
+    (under the rule version in force on the row's date), before the register's own columns."""
+    rows = []
+    for e in report.events:
+        item = book.version_for(e["day"]).items.get(e["code"])
+        rows.append({"行": e.get("src_row"), "日期": e["day"], "单位": e["unit"],
+                     "事项": item.name if item else "—", "分值": float(item.points) if item else None,
+                     "类型": e["type"], "层级": e["level"], "刊物": e["publication"], "栏目": e["column"],
+                     "批示人": e["leader"], "标题": e["title"], "作者": e["author"]})
+    schema = {"行": pl.Int64, "日期": pl.Date, "单位": pl.Utf8, "事项": pl.Utf8, "分值": pl.Float64, "类型": pl.Utf8,
+              "层级": pl.Utf8, "刊物": pl.Utf8, "栏目": pl.Utf8, "批示人": pl.Utf8, "标题": pl.Utf8, "作者": pl.Utf8}
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -103,7 +103,7 @@ def blank_values() -> dict[str, object]:
 def field_options(engine: Engine) -> dict[str, list[str]]:
     """Values each matching column can take in the latest rule version (for entry forms)."""
     book = engine.book
-    out: dict[str, list[str]] = {"类型": list(TYPES)}
+    out: dict[str, list[str]] = {"类型": list(engine.profile.types)}
     for column in MATCH_COLUMNS:
         values: set[str] = set()
         for item in book.latest().items.values():
@@ -115,3 +115,31 @@ def field_options(engine: Engine) -> dict[str, list[str]]:
         known = order.get(column, [])
         out[column] = [v for v in known if v in values] + sorted(values - set(known))
     return out
+
+
+def rank_changes(engine: Engine, report) -> pl.DataFrame:
+    """Units whose group rank would move in a quarter the checked file touches, if it were imported:
+    the file is imported into a throw-away snapshot of the store and both are ranked."""
+    import tempfile
+    from pathlib import Path
+
+    from ..backup import backup_to
+    from ..store import Store
+
+    quarters = sorted({(e["day"].year, (e["day"].month + 2) // 3) for e in report.events})
+    periods = [Period.quarter(y, q) for y, q in quarters]
+    with tempfile.TemporaryDirectory(prefix="scoring-preview-") as tmp:
+        trial_store = Store(backup_to(engine.store, Path(tmp) / "preview.duckdb"))
+        trial_store.store_import(report.file_name, "preview", report.events, "预览")
+        trial = Engine.open(trial_store, as_of=engine.as_of)
+        after = pl.concat([trial.ranking(p).select("单位", "组别", "排名", "得分").with_columns(pl.lit(p.label).alias("期间"))
+                           for p in periods])
+    before = pl.concat([engine.ranking(p).select("单位", "组别", "排名", "得分").with_columns(pl.lit(p.label).alias("期间"))
+                        for p in periods])
+    moved = (before.join(after, on=["期间", "组别", "单位"], suffix="_导入后")
+             .filter(pl.col("排名") != pl.col("排名_导入后"))
+             .with_columns((pl.col("排名") - pl.col("排名_导入后")).alias("名次变化")))
+    return moved.select("期间", "组别", "单位", pl.col("排名").alias("现排名"), pl.col("排名_导入后").alias("导入后排名"),
+                        pl.when(pl.col("名次变化") > 0).then(pl.format("↑{}", pl.col("名次变化")))
+                        .otherwise(pl.format("↓{}", -pl.col("名次变化"))).alias("变化"),
+                        pl.col("得分").alias("现得分"), pl.col("得分_导入后").alias("导入后得分"))

@@ -1,0 +1,1 @@
+"""Demo data generators (not part of the scoring domain): made from an office's profile."""

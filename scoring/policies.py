@@ -1,0 +1,210 @@
+"""The derived rules a profile switches on (profile.yaml `policies`), as pure functions on frames.
+
+- quota: items of one kind required per month or quarter per group. Scored by a deduction ladder
+  (first short period, then each later one of the run; a met period ends the run), and/or base
+  points for each met period (capped per year), and/or points for each item above the quota.
+- late: the late-draft ladder (first in a year, then each later one).
+- adoption: one item adopted at several places adds up, or only its highest adoption counts.
+The engine fetches the inputs and applies the points; docs/配置说明.md explains each setting.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from .periods import next_month
+from .units import UnitBook
+
+
+def split_late_solicited(rows: pl.DataFrame, first: str, repeat: str) -> pl.DataFrame:
+    """The late-draft ladder (the shipped 办法: 三(二)1 约稿逾期): the first in a scoring year scores as
+    `first`, every later one that year as `repeat` (as `first` again when there is none).
+
+    rows: (id, unit_id, day) of `first` events from 1 January of the first year concerned.
+    Returns the same rows with the code each one scores as.
+    """
+    if rows.height == 0:
+        return rows.with_columns(pl.lit(None, pl.Utf8).alias("code"))
+    return (rows.sort(["day", "id"])
+            .with_columns(pl.col("day").dt.year().alias("_year"))
+            .with_columns(pl.int_range(pl.len()).over(["unit_id", "_year"]).alias("_nth"))
+            .with_columns(pl.when(pl.col("_nth") == 0).then(pl.lit(first))
+                          .otherwise(pl.lit(repeat or first)).alias("code"))
+            .drop("_year", "_nth"))
+
+
+# --------------------------------------------------------------------------------------------
+# Quota periods
+# --------------------------------------------------------------------------------------------
+def period_start(month: date, period: str) -> date:
+    return month if period == "month" else date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
+
+
+def period_after(start: date, period: str) -> date:
+    """The first day after the period beginning on `start`."""
+    day = next_month(start)
+    return day if period == "month" else next_month(next_month(day))
+
+
+def by_period(monthly: pl.DataFrame, period: str) -> pl.DataFrame:
+    """Monthly counts (unit_id, month, n) summed per quota period, keyed by its first day (month)."""
+    if period == "month":
+        return monthly
+    return (monthly.with_columns(pl.date(pl.col("month").dt.year(), (pl.col("month").dt.month() - 1) // 3 * 3 + 1, 1)
+                                 .alias("month"))
+            .group_by("unit_id", "month").agg(pl.col("n").sum()))
+
+
+def tracked_periods(monthly: pl.DataFrame, as_of: date, until: date, period: str = "month") -> list[date]:
+    """Periods the quota is checked in: some counted row is stored in it and it has ended by as_of."""
+    starts = by_period(monthly, period).filter(pl.col("n") > 0)["month"].unique().sort().to_list()
+    return [m for m in starts if period_after(m, period) <= as_of and m <= until]
+
+
+def tracked_months(monthly: pl.DataFrame, as_of: date, until: date) -> list[date]:
+    return tracked_periods(monthly, as_of, until, "month")
+
+
+def untracked_between(tracked: list[date], period: str) -> list[date]:
+    """Periods with no counted row at all between the first and the last tracked one."""
+    if not tracked:
+        return []
+    out, day, have = [], tracked[0], set(tracked)
+    while day < tracked[-1]:
+        if day not in have:
+            out.append(day)
+        day = period_after(day, period)
+    return out
+
+
+def unit_month_quotas(units: UnitBook, months: list[date], quotas: dict[str, int] | None = None) -> pl.DataFrame:
+    """(unit_id, month, quota) for each unit active in each period with a group then (a period's
+    quota follows the membership on its first day, units.quota_on), in official unit order."""
+    schema = {"unit_id": pl.Int32, "month": pl.Date, "quota": pl.Int64}
+    if not months or not units.units:
+        return pl.DataFrame(schema=schema)
+    unit_rows = pl.DataFrame({"unit_id": [u.id for u in units.units], "_order": range(len(units.units)),
+                              "_from": [u.active_from for u in units.units], "_to": [u.active_to for u in units.units]},
+                             schema={"unit_id": pl.Int32, "_order": pl.Int64, "_from": pl.Date, "_to": pl.Date})
+    spans = pl.DataFrame([(uid, since, grp) for uid, found in units.memberships.items() for since, grp in found],
+                         schema={"unit_id": pl.Int32, "_since": pl.Date, "_group": pl.Utf8}, orient="row")
+    return (unit_rows.join(pl.DataFrame({"month": months}, schema={"month": pl.Date}), how="cross")
+            .filter((pl.col("_from") <= pl.col("month")) & (pl.col("_to").is_null() | (pl.col("month") <= pl.col("_to"))))
+            .sort("month")  # both sides sorted on the dates, as join_asof needs (within each unit too)
+            .join_asof(spans.sort("_since"), left_on="month", right_on="_since", by="unit_id",
+                       strategy="backward", check_sortedness=False)
+            .filter(pl.col("_group").is_not_null())
+            .sort("_order", "month")
+            .select("unit_id", "month", pl.col("_group").replace_strict(units.quotas if quotas is None else quotas,
+                                                                        default=None, return_dtype=pl.Int64)
+                    .alias("quota"))
+            .filter(pl.col("quota").is_not_null()))
+
+
+def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
+                 waived: set[tuple[int, date]], improvement_share: float = 1.0,
+                 codes: tuple[str, str] | None = None, quotas: dict[str, int] | None = None,
+                 reset_yearly: bool = False, breaks: list[date] = ()) -> pl.DataFrame:
+    """The deduction ladder of a quota (the shipped 办法: 三(二)1): a run of periods below quota
+    scores its first period as codes[0] (−30, with a 提醒函) and each later one as codes[1] (−50);
+    a period at quota ends the run; a waived period is skipped entirely. With `reset_yearly` a
+    run ends at the year's end; a period in `breaks` (no rows recorded at all) ends it too.
+    codes default to the default profile's first quota policy.
+
+    With improvement_share < 1, a period after a reminder that reaches that share of the quota
+    counts as “较大改变”: no −50, and the run ends.
+
+    Worked on whole columns (a province has thousands of units). Going through a unit's
+    periods in order, one is “in a run” when the one before (waived ones skipped) was
+    short (−30 or −50). A period at quota is never short, one below the share always is; one in
+    between (较大改变 when in a run, else −30) is short exactly when the one before was not,
+    so along consecutive in-between periods shortness alternates, starting from the one
+    before them.
+    """
+    if codes is None:
+        from .profile import default_profile
+
+        policy = default_profile().quotas[0]
+        codes = (policy.first, policy.repeat or policy.first)
+    months = sorted({*months, *breaks})
+    grid = (unit_month_quotas(units, months, quotas)
+            .join(monthly.select("unit_id", "month", "n"), on=["unit_id", "month"], how="left", maintain_order="left")
+            .with_columns(pl.col("n").fill_null(0).cast(pl.Int64)))
+    waived_rows = pl.DataFrame(list(waived), schema={"unit_id": pl.Int32, "month": pl.Date}, orient="row")
+    grid = (grid.join(waived_rows.with_columns(pl.lit(True).alias("_waived")), on=["unit_id", "month"],
+                      how="left", maintain_order="left")
+            .with_columns(pl.col("_waived").fill_null(False), pl.col("month").is_in(list(breaks)).alias("_break"),
+                          (pl.col("unit_id").cast(pl.Int64) * 10000 + pl.col("month").dt.year() if reset_yearly
+                           else pl.col("unit_id")).alias("_run")))
+    met = (pl.col("n") >= pl.col("quota")) | pl.col("_break")
+    between = ~met & (pl.col("n") >= improvement_share * pl.col("quota"))
+    below = ~met & ~between
+    counted = (grid.filter(~pl.col("_waived"))
+               .with_columns(_between=between, _below=below, _i=pl.int_range(pl.len()))
+               # each stretch of in-between periods: the one before it (row, and whether it was short)
+               .with_columns(_before=pl.when(~pl.col("_between")).then(pl.col("_i")).forward_fill().over("_run"),
+                             _before_short=pl.when(~pl.col("_between")).then(pl.col("_below"))
+                             .forward_fill().over("_run").fill_null(False),
+                             _unit_start=pl.col("_i").first().over("_run"))
+               .with_columns(_k=pl.col("_i") - pl.coalesce("_before", pl.col("_unit_start") - 1) - 1)  # 0, 1, … in it
+               .with_columns(_short=pl.when(pl.col("_between"))
+                             .then(pl.col("_before_short") ^ (pl.col("_k") % 2 == 0))
+                             .otherwise(pl.col("_below")))
+               .with_columns(_in_run=pl.col("_short").shift(1).over("_run").fill_null(False))
+               .select("unit_id", "month", "_in_run"))
+    in_run = pl.col("_in_run")
+    return (grid.join(counted, on=["unit_id", "month"], how="left", maintain_order="left")
+            .with_columns(
+                pl.when(pl.col("_waived") | met | (between & in_run)).then(None)
+                .when(in_run).then(pl.lit(codes[1])).otherwise(pl.lit(codes[0])).alias("code"),
+                pl.when(pl.col("_waived")).then(pl.lit("豁免")).when(pl.col("_break")).then(pl.lit("未统计"))
+                .when(met).then(pl.lit("达标"))
+                .when(between & in_run).then(pl.lit("较大改变"))
+                .when(in_run).then(pl.lit("未达标（经提醒仍未改变）")).otherwise(pl.lit("未达标")).alias("status"))
+            .select("unit_id", "month", "quota", "n", pl.col("code").cast(pl.Utf8), "status"))
+
+
+def above_and_base(status: pl.DataFrame, base: str, base_each: float, base_cap: float | None,
+                   above: str, start: date, end: date) -> pl.DataFrame:
+    """Earned rows (unit_id, code, month, n) of a quota for the periods starting in [start, end]:
+    `base` once for each met period, at most base_cap points a year (counted from 1 January, in
+    period order), and `above` once for each counted item above the quota."""
+    schema = {"unit_id": pl.Int32, "code": pl.Utf8, "month": pl.Date, "n": pl.Int64}
+    parts = []
+    if base:
+        met = status.filter(pl.col("status") == "达标").sort("unit_id", "month")
+        if base_cap is not None and base_each > 0:
+            limit = int(base_cap // base_each + 1e-9)
+            met = met.with_columns(pl.int_range(pl.len()).over("unit_id", pl.col("month").dt.year()).alias("_nth")) \
+                .filter(pl.col("_nth") < limit)
+        parts.append(met.select("unit_id", pl.lit(base).alias("code"), "month", pl.lit(1, pl.Int64).alias("n")))
+    if above:
+        parts.append(status.filter(~pl.col("status").is_in(["豁免", "未统计"]) & (pl.col("n") > pl.col("quota")))
+                     .select("unit_id", pl.lit(above).alias("code"), "month", (pl.col("n") - pl.col("quota")).alias("n")))
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    return (pl.concat([p.cast(schema) for p in parts])
+            .filter((pl.col("month") >= start) & (pl.col("month") <= end)))
+
+
+def highest_only(adoptions: pl.DataFrame, points: pl.DataFrame) -> pl.DataFrame:
+    """One item adopted at several places counts its highest adoption only. Taken in date order,
+    each adoption of a unit's 信息编号 earns only what it adds above the best earlier one (a later,
+    higher adoption tops up; a lower or equal one earns nothing), so no earlier period changes.
+
+    adoptions: (unit_id, info_id, code, vidx, day) of 采用 rows with an 信息编号, from 1 January of
+    the period's year; points: (vidx, code, points_each). Returns (unit_id, code, vidx, day, points)
+    of the points to take back (zero or negative), to add to the sums of the days' periods.
+    """
+    schema = {"unit_id": pl.Int32, "code": pl.Utf8, "vidx": pl.Int32, "day": pl.Date, "points": pl.Float64}
+    if adoptions.height == 0:
+        return pl.DataFrame(schema=schema)
+    return (adoptions.join(points.select("vidx", "code", "points_each"), on=["vidx", "code"], how="left")
+            .sort("unit_id", "info_id", "day", "points_each", descending=[False, False, False, True])
+            .with_columns(pl.col("points_each").cum_max().shift(1).over("unit_id", "info_id").fill_null(0.0)
+                          .alias("_best_before"))
+            .with_columns((pl.max_horizontal(pl.col("points_each") - pl.col("_best_before"), pl.lit(0.0))
+                           - pl.col("points_each")).alias("points"))
+            .filter(pl.col("points") != 0)
+            .select(list(schema)).cast(schema))

@@ -1,0 +1,138 @@
+"""`python -m scoring profile check DIR` and `init`: a broken profile is refused with every problem
+as `文件 X 键 Y: 说明` in Chinese and exit 2, never a traceback; a good one starts a database."""
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+
+import pytest
+
+from scoring.cli import main
+from scoring.profile import PROFILES_DIR
+
+
+def run(*argv) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def office(tmp_path, source="示例-四组"):
+    root = tmp_path / "office"
+    shutil.copytree(PROFILES_DIR / source, root)
+    return root
+
+
+def replace(root, name, old, new):
+    path = root / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (name, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+RULES = "rules/2024-01-01.yaml"
+BROKEN = [  # (what is wrong, change, file, key, words)
+    ("profile.yaml missing", lambda r: (r / "profile.yaml").unlink(), "profile.yaml", "（整个文件）", "文件不存在"),
+    ("not YAML", lambda r: replace(r, "profile.yaml", "name: 示例-四组", "name: [示例"), "profile.yaml", "第", "不是有效的 YAML"),
+    ("issuer missing", lambda r: replace(r, "profile.yaml", "  issuer: 示例乙县人民政府办公室\n", ""),
+     "profile.yaml", "office.issuer", "必须填写"),
+    ("unknown key", lambda r: replace(r, "profile.yaml", "tiers:", "tires: []\ntiers:"), "profile.yaml", "tires", "未知的键"),
+    ("group twice", lambda r: replace(r, "profile.yaml", "{code: 一类,", "{code: 乡镇,"), "profile.yaml", "groups[1].code",
+     "组别 乡镇 重复"),
+    ("negative quota", lambda r: replace(r, "profile.yaml", "quota: {月度报送: 6}", "quota: {月度报送: -6}"),
+     "profile.yaml", "groups[0].quota.月度报送", "不小于 0 的整数"),
+    ("group without quota", lambda r: replace(r, "profile.yaml", "quota: {月度报送: 2}, ", ""),
+     "profile.yaml", "groups[].quota.月度报送", "组别 三类 未写该任务的条数"),
+    ("ties unknown", lambda r: replace(r, "profile.yaml", "ties: min", "ties: 并列"), "profile.yaml", "policies.ties",
+     "取值 '并列' 无效"),
+    ("quota counts unknown item", lambda r: replace(r, "profile.yaml", "counts: XB_SUBMIT", "counts: XB_NOPE"),
+     "profile.yaml", "policies.quota[].counts", "计分项 XB_NOPE 不在第一个规则版本中"),
+    ("number pattern without n", lambda r: replace(r, "profile.yaml", '"〔{year}〕{n}号"', '"〔{year}〕号"'),
+     "profile.yaml", "office.number_pattern", "须含 {n}"),
+    ("unit in unknown group", lambda r: replace(r, "units.yaml", "{name: 档案馆, group: 三类}", "{name: 档案馆, group: 四类}"),
+     "units.yaml", "units[10].group", "不在 profile.yaml 的 groups 中"),
+    ("unit named twice", lambda r: replace(r, "units.yaml", "{name: 司法局,", "{name: 民政局,"), "units.yaml", "units[9]",
+     "“民政局”重复"),
+    ("since not a date", lambda r: replace(r, "units.yaml", "since: 2024-01-01", "since: 去年"), "units.yaml", "since",
+     "应为日期"),
+    ("no rule files", lambda r: (r / RULES).unlink(), "rules/", "（文件夹）", "没有任何规则版本文件"),
+    ("item tier unknown", lambda r: replace(r, RULES, "tier: 市级", "tier: 省级"), "rules/2024-01-01.yaml",
+     "items[2] XB_CITY", "tier '省级' 不是有效分类"),
+    ("derived item not marked", lambda r: replace(r, RULES, "    derived: true\n    points: -0.5", "    points: -0.5"),
+     "rules/2024-01-01.yaml", "items[5] XB_SHORT", "derived 应为 True"),
+    ("deduction with positive points", lambda r: replace(r, RULES, "points: -5\n", "points: 5\n"),
+     "rules/2024-01-01.yaml", "items[4] XB_FALSE", "是扣分项"),
+    ("items not a list", lambda r: replace(r, RULES, "items:\n", "items: 3\nold_items:\n"), "rules/", "items",
+     "结构不正确"),
+    ("measure unknown", lambda r: replace(r, "profile.yaml", "improvement_measure: rank_gain_yoy",
+                                          "improvement_measure: 进步"), "profile.yaml", "settings.improvement_measure",
+     "无效"),
+]
+
+
+@pytest.mark.parametrize("what, change, file, key, words", BROKEN, ids=[b[0] for b in BROKEN])
+def test_a_broken_profile_is_refused_naming_file_and_key(tmp_path, what, change, file, key, words):
+    root = office(tmp_path)
+    change(root)
+    code, out, err = run("profile", "check", str(root))
+    assert code == 2 and out == ""
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith(f"文件 {file} 键 {key}")]
+    assert lines and words in lines[0], err
+
+
+def test_every_problem_is_listed_not_only_the_first(tmp_path):
+    root = office(tmp_path)
+    replace(root, "profile.yaml", "ties: min", "ties: 并列")
+    replace(root, "units.yaml", "since: 2024-01-01", "since: 去年")
+    code, _, err = run("profile", "check", str(root))
+    assert code == 2 and "policies.ties" in err and "键 since" in err
+
+
+def test_a_good_profile_passes_and_init_makes_its_database(tmp_path):
+    root = office(tmp_path)
+    assert run("profile", "check", str(root))[0] == 0
+    db = tmp_path / "new.duckdb"
+    code, out, _ = run("init", "--profile", str(root), "--db", str(db))
+    assert code == 0 and "示例乙县人民政府办公室" in out
+    code, out, _ = run("rank", "--db", str(db), "--year", "2025")
+    assert code == 0 and out.splitlines()[0].startswith("组别,排名,单位,报送数,得分,采用数,县级采用,市级采用,批示数,县级,市级,批示,扣分")
+    assert {line.split(",")[0] for line in out.splitlines()[1:]} == {"乡镇", "一类", "二类", "三类"}
+
+
+def test_init_refuses_a_broken_profile_and_an_existing_file(tmp_path):
+    root = office(tmp_path)
+    replace(root, "profile.yaml", "ties: min", "ties: 并列")
+    db = tmp_path / "new.duckdb"
+    code, _, err = run("init", "--profile", str(root), "--db", str(db))
+    assert code == 2 and "policies.ties" in err and not db.exists()
+    db.write_bytes(b"")
+    assert run("init", "--profile", "示例-四组", "--db", str(db))[0] == 2
+
+
+def test_the_first_import_into_a_missing_file_still_makes_a_default_database(tmp_path):
+    from scoring.store import Store
+
+    store = Store(tmp_path / "x.duckdb")
+    assert store.profile.root == (PROFILES_DIR / (PROFILES_DIR / "DEFAULT").read_text(encoding="utf-8").strip()).resolve()
+
+
+def test_every_profile_key_is_explained_in_the_guide():
+    """docs/配置说明.md is what offices write their profiles from: every key the reader accepts is in it."""
+    from dataclasses import fields
+    from pathlib import Path
+
+    from scoring.profile import LatePolicy, QuotaPolicy
+    from scoring.profile_read import OFFICE_KEYS
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "配置说明.md").read_text(encoding="utf-8")
+    keys = {"name", "office", "groups", "tiers", "types", "policies", "commendation", "report", "matching",
+            "settings", "template", "since", "units", "aliases", "effective", "drop", "derived", "quota",
+            "late", "floor", "ties", "adoption", "disqualify", "errors", "praise_top", "adoption_phrases",
+            "instruction_phrases", "solicited", "hints", "notes", "advanced", "improved", "review", "label",
+            "adoptions", "column", "refuse", "zero_after"}
+    keys |= set(OFFICE_KEYS) | {f.name for f in fields(QuotaPolicy)} - {"refuse_column", "refuse_value"}
+    keys |= {f.name for f in fields(LatePolicy)}
+    assert sorted(k for k in keys if not any(f in guide for f in (f"`{k}`", f"{k}:", f"### {k}"))) == []

@@ -1,0 +1,149 @@
+"""Server-side sessions: a refresh or a new tab stays signed in through a random token, of which
+only the hash is stored; logout, idle time, a password reset, disabling and a role change end it."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+import pytest
+
+from scoring import auth, sessions
+from scoring.auth import User
+from scoring.store import Store
+
+from auth_fixtures import cheap_hashes, freeze  # noqa: F401
+
+CLI = "命令行:测试"
+
+
+@pytest.fixture
+def admin(store) -> User:
+    return auth.add_user(store, CLI, "管理员", "管理员的密码123", "管理")
+
+
+@pytest.fixture
+def clerk(store, admin) -> User:
+    return auth.add_user(store, admin, "录入员", "password-1", "录入")
+
+
+def at(monkeypatch, moment: datetime) -> None:
+    freeze(monkeypatch, sessions, moment)
+
+
+def test_a_token_resumes_its_session_and_only_its_hash_is_stored(store, clerk):
+    token = sessions.start(store, clerk, client="10.0.0.5")
+    assert len(token) >= 40  # 32 random bytes
+    assert sessions.resume(store, token) == clerk
+    stored = store.rows("SELECT token_hash, name, client FROM sessions")
+    assert stored == [(hashlib.sha256(token.encode()).hexdigest(), "录入员", "10.0.0.5")]
+    assert token not in repr(store.rows("SELECT * FROM sessions"))
+
+
+@pytest.mark.parametrize("token", [None, "", "x" * 500, "not-a-token", "' OR 1=1 --"])
+def test_anything_else_is_no_session(store, clerk, token):
+    sessions.start(store, clerk)
+    assert sessions.resume(store, token) is None
+
+
+def test_two_tabs_two_sessions_and_logout_ends_only_its_own(store, clerk):
+    first, second = sessions.start(store, clerk), sessions.start(store, clerk)
+    assert first != second
+    sessions.end(store, first)
+    assert sessions.resume(store, first) is None
+    assert sessions.resume(store, second) == clerk
+    assert store.audit_log()["action"].to_list()[0] == "退出登录"
+
+
+@pytest.mark.parametrize("change", ["password by admin", "own password", "disable", "role", "unit account's unit"])
+def test_credential_changes_end_every_session_of_the_account(store, admin, clerk, change):
+    unit_ids = [u.id for u in store.unit_book().units]
+    user = clerk
+    if change == "unit account's unit":
+        user = auth.add_user(store, admin, "单位员", "password-2", "单位", unit_ids[0])
+    tokens = [sessions.start(store, user) for _ in range(2)]
+    other = sessions.start(store, admin)
+    version = store.data_version()
+    if change == "password by admin":
+        auth.set_password(store, admin, "录入员", "password-new")
+    elif change == "own password":
+        auth.set_password(store, clerk, "录入员", "password-new", old_password="password-1")
+    elif change == "disable":
+        auth.set_disabled(store, admin, "录入员", True)
+    elif change == "role":
+        auth.set_role(store, admin, "录入员", "查看")
+    else:
+        auth.set_role(store, admin, "单位员", "单位", unit_ids[1])
+    assert [sessions.resume(store, t) for t in tokens] == [None, None]
+    assert sessions.resume(store, other) == admin  # other accounts keep theirs
+    assert store.data_version() != version  # a dashboard's cached check notices at once
+
+
+def test_a_session_made_before_a_reset_stays_ended_even_if_its_row_came_back(store, admin, clerk):
+    """The credential version is what counts: a session row restored from an older copy of the
+    database still carries the version from before the reset."""
+    token = sessions.start(store, clerk)
+    saved = store.rows("SELECT * FROM sessions")
+    auth.set_password(store, admin, "录入员", "password-new")
+    with store.transaction() as con:
+        con.executemany("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)", saved)
+    assert sessions.resume(store, token) is None
+
+
+def test_idle_sessions_expire_after_the_setting(monkeypatch, store, clerk):
+    start = datetime(2025, 3, 1, 9, 0, 0)
+    at(monkeypatch, start)
+    token = sessions.start(store, clerk)
+    at(monkeypatch, start + timedelta(hours=7, minutes=59))  # still in use: last_seen moves on
+    assert sessions.resume(store, token) == clerk
+    at(monkeypatch, start + timedelta(hours=15, minutes=58))
+    assert sessions.resume(store, token) == clerk
+    at(monkeypatch, start + timedelta(hours=24))  # then eight hours unused
+    assert sessions.resume(store, token) is None
+    assert store.rows("SELECT count(*) FROM sessions")[0][0] == 0
+    store.set_setting("session_idle_hours", 1, "管理员")
+    at(monkeypatch, start)
+    token = sessions.start(store, clerk)
+    at(monkeypatch, start + timedelta(minutes=61))
+    assert sessions.resume(store, token) is None
+
+
+def test_new_sessions_sweep_away_expired_ones(monkeypatch, store, clerk):
+    start = datetime(2025, 3, 1, 9, 0, 0)
+    at(monkeypatch, start)
+    for _ in range(3):
+        sessions.start(store, clerk)
+    at(monkeypatch, start + timedelta(hours=9))
+    sessions.start(store, clerk)
+    assert store.rows("SELECT count(*) FROM sessions")[0][0] == 1
+
+
+def test_only_a_signed_in_user_gets_a_session(store, admin):
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class StandIn:
+        name: str = "管理员"
+        role: str = "管理"
+
+    for who in (StandIn(), "管理员", None):
+        with pytest.raises(PermissionError):
+            sessions.start(store, who)
+
+
+def test_an_older_database_gets_the_new_columns_and_table(tmp_path):
+    """A database made before sessions existed opens, keeps its accounts, and gains them."""
+    import duckdb
+
+    from scoring.store.base import CONFIG
+
+    db = tmp_path / "old.duckdb"
+    Store(db)
+    auth.add_user(Store(db), CLI, "管理员", "管理员的密码123", "管理")
+    con = duckdb.connect(str(db), config=CONFIG)
+    con.execute("DROP TABLE sessions")
+    for column in ("guessing", "guessing_since", "cred_version"):
+        con.execute(f"ALTER TABLE users DROP COLUMN {column}")
+    con.close()
+    store = Store(db)
+    user = auth.login(store, "管理员", "管理员的密码123")
+    assert sessions.resume(store, sessions.start(store, user)) == user
