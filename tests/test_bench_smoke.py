@@ -244,3 +244,28 @@ def test_load_benchmark_signs_in_and_switches_pages_without_errors(tmp_path):
     assert result["switches"] > 0  # signed in (the menu appeared) and timed at least one switch
     assert result["p50_s"] <= result["p95_s"] <= result["max_s"]
     assert result["server_peak_rss_mib"] > 0 and result["cpu_s"] >= 0
+
+
+def test_load_benchmark_counts_exceptions_and_error_alerts_and_reads_widgets():
+    """A page that fails shows an exception element (or the page guard's st.error): load.py must
+    count it, or a broken dashboard would pass as fast."""
+    import importlib.util
+
+    from streamlit.proto.Delta_pb2 import Delta
+
+    spec = importlib.util.spec_from_file_location("bench_load", ROOT / "bench" / "load.py")
+    load = sys.modules["bench_load"] = importlib.util.module_from_spec(spec)  # dataclasses look it up there
+    spec.loader.exec_module(load)
+    session = load.Session("ws://unused")
+    failed, alert, fine, widget = Delta(), Delta(), Delta(), Delta()
+    failed.new_element.exception.type = "KeyError"
+    failed.new_element.exception.message = "x"
+    alert.new_element.alert.format = alert.new_element.alert.ERROR
+    alert.new_element.alert.body = "页面出错"
+    fine.new_element.alert.format = fine.new_element.alert.INFO
+    widget.new_element.text_input.id = "$$ID-abc-None"
+    widget.new_element.text_input.label = "用户名"
+    for delta in (failed, alert, fine, widget):
+        session._element(delta)
+    assert len(session.errors) == 2 and "KeyError" in session.errors[0] and "页面出错" in session.errors[1]
+    assert session.widget("用户名").id == "$$ID-abc-None"
