@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         proc, pid, url, db = None, args.pid, args.url, args.db
         if url is None:
             if db is None:
-                from scoring.demo_db import build_demo
+                from demo.build import build_demo
 
                 db = Path(tmp) / "demo.duckdb"
                 build_demo(db)
