@@ -153,24 +153,23 @@ CHARTS_JS = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart'
   .every(e => e.querySelector('.main-svg'))"""
 
 
-def wait_ready(page, timeout: float = 60_000) -> None:
-    """Wait until the script has finished its run and every Plotly chart is drawn."""
-    page.wait_for_timeout(300)
-    page.wait_for_function(READY_JS, timeout=timeout)
-    page.wait_for_function(CHARTS_JS, timeout=timeout)
-    page.wait_for_timeout(300)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's chromium through Playwright, one per test module (closed before the next module,
-    which may start Playwright itself: two sync Playwright loops cannot run at once)."""
+    """Debian's chromium under Playwright, one per test module."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def wait_ready(page, timeout: float = 60_000) -> None:
+    """Wait until the script has finished its run and every Plotly chart is drawn."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(READY_JS, timeout=timeout)
+    page.wait_for_function(CHARTS_JS, timeout=timeout)
+    page.wait_for_timeout(300)
 
 
 def signed_in_page(browser, url: str, width: int = 1400, height: int = 900, **options):
