@@ -241,7 +241,7 @@ def table(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="政务信息考评 benchmark (issue 6)")
+    parser = argparse.ArgumentParser(description="政务信息考评 benchmark")
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--units", type=int, default=54)
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the JSON here")

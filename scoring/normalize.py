@@ -1,4 +1,4 @@
-"""Tolerant reading of the values staff type into a register (contract.md §1).
+"""Tolerant reading of the values staff type into a register (the 12 columns of reader.HEADERS).
 
 Chinese Excel registers carry full-width spaces and digits, 《》 around publication names and
 long forms such as 问题类 or 自治区级. All of that is normalised here, once, before matching.
@@ -13,7 +13,7 @@ _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {
 _MARKS = "《》〈〉“”‘’\"'「」『』【】"
 _SPACES = re.compile(r"\s+")
 
-# Long forms accepted per column (contract.md: tolerated and normalised).
+# Long forms accepted per column: tolerated and normalised to the short code the rules use.
 _LONG_FORMS: dict[str, dict[str, str]] = {
     "层级": {"市级": "市", "自治区级": "自治区", "区级": "自治区", "国家级": "国家", "国务院": "国家"},
     "栏目": {"问题类": "问题", "非问题类": "非问题", "前瞻性": "前瞻预警", "预警性": "前瞻预警",
