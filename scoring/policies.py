@@ -37,10 +37,6 @@ def split_late_solicited(rows: pl.DataFrame, first: str, repeat: str) -> pl.Data
 # --------------------------------------------------------------------------------------------
 # Quota periods
 # --------------------------------------------------------------------------------------------
-def period_start(month: date, period: str) -> date:
-    return month if period == "month" else date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
-
-
 def period_after(start: date, period: str) -> date:
     """The first day after the period beginning on `start`."""
     day = next_month(start)

@@ -18,7 +18,6 @@ from ..profile import Profile, default_profile
 
 # The office's name, masthead, 办法 title, group labels and the items behind each paragraph are
 # the profile's (ReportData.profile); nothing here names an office.
-PRAISE_TOP = 3  # units named as the leaders of each group
 CUMULATIVE_NOTE = "累计得分为当年1月1日至本季度末各项得分之和，合计低于0分的按0分计。"
 
 

@@ -71,10 +71,6 @@ def praise_paragraphs(d: ReportData) -> list[Para]:
     return out
 
 
-def _shortfall_text(s: Shortfall) -> str:
-    return f"{s.unit}（{s.month.month}月报送{s.n}条，任务数{s.quota}条，扣{fmt_num(-s.points)}分）"
-
-
 def shortfall_paragraph(d: ReportData) -> str:
     if not d.shortfalls:
         return f"{d.this}各单位均完成了月度信息报送任务（《办法》第四条）。"
