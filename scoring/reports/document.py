@@ -233,7 +233,7 @@ def _names(frame: pl.DataFrame | None, column: str = "单位") -> list[str]:
 
 def annual_commend_paragraphs(d: ReportData, attachment_no: int | None) -> list[Para]:
     if d.commend is None:
-        return [Para(d.commend_note or "年度表彰名单另行通报。")]
+        return [Para("年度表彰名单另行通报。")]
     c = d.commend
     adv, imp = _names(c.get("先进单位")), _names(c.get("进步较大单位"))
     people = _names(c.get("先进个人"), "先进个人")
