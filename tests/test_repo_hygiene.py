@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCANNED = ("scoring", "pages", "tests", "bench", "scripts", "deploy", ".ci", "app.py")
+SCANNED = ("scoring", "pages", "tests", "bench", "scripts", "deploy", ".ci", "docs", "data", "demo", "app.py",
+           "README.md", "pytest.ini")
 SUFFIXES = {".py", ".md", ".sh", ".bat", ".ps1", ".conf", ".service", ".timer", ".toml", ".yaml", ""}
 
 # Written in pieces so that this file does not match itself.
