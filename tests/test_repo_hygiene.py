@@ -8,7 +8,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("scoring", "pages", "tests", "bench", "scripts", "deploy", ".ci", "docs", "data", "demo", "app.py",
            "README.md", "pytest.ini")
-SUFFIXES = {".py", ".md", ".sh", ".bat", ".ps1", ".conf", ".service", ".timer", ".toml", ".yaml", ""}
+SUFFIXES = {".py", ".md", ".sh", ".bat", ".ps1", ".conf", ".service", ".timer", ".toml", ".ini", ".yaml", ".yml",
+            ".txt", ""}
 
 # Written in pieces so that this file does not match itself.
 CITATIONS = re.compile("|".join([
