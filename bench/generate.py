@@ -1,6 +1,6 @@
 """Synthetic but realistic event stores for the benchmark: `python bench/generate.py --events N --units U`.
 
-The mix follows scoring/demo.py (its kinds of items, where they are adopted, leaders'
+The mix follows demo/dengkou.py (its kinds of items, where they are adopted, leaders'
 instructions, solicited drafts, research visits, typed-in deductions, units short of their
 monthly quota, some in runs of consecutive months), drawn with numpy and assembled with Polars
 so that 10M events take minutes, not hours. All events fall in one scoring year (YEAR): the year
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scoring import demo  # noqa: E402
+from demo import dengkou as demo  # noqa: E402
 from scoring.rules import default_rulebook, match_item  # noqa: E402
 from scoring.store import Store  # noqa: E402
 from scoring.units import QUOTA  # noqa: E402

@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         if url is None:
             db = args.db
             if db is None:
-                from scoring.demo_db import build_demo
+                from demo.build import build_demo
 
                 db = Path(tmp) / "demo.duckdb"
                 build_demo(db)

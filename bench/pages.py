@@ -43,7 +43,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(args.db) if args.db else Path(tmp) / "demo.duckdb"
         if not args.db:
-            from scoring.demo_db import build_demo
+            from demo.build import build_demo
 
             build_demo(db)
         os.environ["SCORING_DB"] = str(db)

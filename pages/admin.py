@@ -147,7 +147,16 @@ def setting_widget(name: str, value, default):
     return st.text_input("取值", value=str(value), key=f"set_{name}")
 
 
+def profile_section() -> None:
+    st.markdown("**单位配置**")
+    _widgets.df(_data.view(admin_views.profile_table), key="admin_profile")
+    st.download_button("下载单位配置（zip，含看板保存的规则版本）", data=_data.view(admin_views.profile_zip),
+                       file_name=f"{_data.engine().profile.name}-单位配置.zip", mime="application/zip",
+                       icon=":material/download:")
+
+
 def settings_tab() -> None:
+    profile_section()
     st.caption("考评办法未写明之处的解读（见规则说明“三、解读与设置”），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
     stored = _data.store().stored_settings()
     defaults = profile_defaults(_data.engine().profile)

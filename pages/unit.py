@@ -108,18 +108,19 @@ def body() -> None:
     if s is None:
         st.info(f"{_widgets.text(unit['name'])} 在{period.label}不在考评名单中。")
         return
-    cols = st.columns(6)
+    profile = _data.engine().profile
+    others = [t for t in profile.score_tiers if t not in profile.adoption_tiers]
+    shown = list(dict.fromkeys(others[:1] + others[-1:]))  # e.g. 批示加分 and 扣分
+    cols = st.columns(4 + len(shown))
     cols[0].metric("得分", _widgets.fmt_num(s["得分"]), help="低于 0 分按 0 分计" if s["原始得分"] < 0 else None)
     cols[1].metric(f"{s['组别']} 组排名", f"第 {s['排名']} 名", help=f"本组共 {d['group_size']} 个单位；同分并列")
     cols[2].metric("报送数", _widgets.fmt_num(s["报送数"]))
     cols[3].metric("采用数", _widgets.fmt_num(s["采用数"]),
-                   help=f"市级 {s['市级采用']}，自治区级 {s['自治区级采用']}，国家级 {s['国家级采用']}")
-    cols[4].metric("批示加分", _widgets.fmt_num(s["批示加分"]))
-    cols[5].metric("扣分", _widgets.fmt_num(s["扣分"]))
-    st.caption(f"{period.label}：市级 {_widgets.fmt_num(s['市级'])} 分，自治区级 {_widgets.fmt_num(s['自治区级'])} 分，"
-               f"国家级 {_widgets.fmt_num(s['国家级'])} 分，批示加分 {_widgets.fmt_num(s['批示加分'])} 分，"
-               f"约稿·线索·调研 {_widgets.fmt_num(s['约稿·线索·调研'])} 分，扣分 {_widgets.fmt_num(s['扣分'])} 分；"
-               f"合计 {_widgets.fmt_num(s['原始得分'])} 分" + ("，按 0 分计。" if s["原始得分"] < 0 else "。"))
+                   help="，".join(f"{tier} {s[column]}" for tier, column in profile.adoption_tiers.items()) or None)
+    for col, tier in zip(cols[4:], shown):
+        col.metric(tier, _widgets.fmt_num(s[tier]))
+    st.caption(f"{period.label}：" + "，".join(f"{t} {_widgets.fmt_num(s[t])} 分" for t in profile.score_tiers)
+               + f"；合计 {_widgets.fmt_num(s['原始得分'])} 分" + ("，按 0 分计。" if s["原始得分"] < 0 else "。"))
 
     tab_events, tab_months, tab_quarters, tab_authors = st.tabs(["得分明细", "每月报送", "季度得分与排名", "作者"])
     with tab_events:

@@ -40,6 +40,13 @@ def eligibility(engine: Engine, year: int) -> pl.DataFrame:
     for unit_id, day, code in marks.select("unit_id", "day", "code").iter_rows():
         reasons.setdefault(unit_id, []).append(f"{day.month}月{day.day}日{codes[code]}")
     units = engine.unit_frame(period)
+    least = engine.profile.min_items
+    if least:  # the profile's minimum of counted items (报送) before a unit may be commended
+        counted = dict(engine.totals(period).select("unit_id", "报送数").iter_rows())
+        for unit_id in units["unit_id"].to_list():
+            n = int(counted.get(unit_id) or 0)
+            if n < least:
+                reasons.setdefault(unit_id, []).append(f"全年报送 {n} 条，少于评先所需的 {least} 条")
     return units.with_columns(
         pl.col("unit_id").map_elements(lambda u: not reasons.get(u), return_dtype=pl.Boolean).alias("合格"),
         pl.col("unit_id").map_elements(lambda u: "；".join(reasons.get(u, [])), return_dtype=pl.Utf8).alias("原因"),

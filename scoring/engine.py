@@ -144,7 +144,11 @@ class Engine:
     def policy_status(self, policy: QuotaPolicy, until: date) -> pl.DataFrame:
         """Every tracked unit-period of one quota up to `until` (`month` = the period's first day)."""
         def compute():
-            monthly = self.monthly(until, policy.counts)
+            if policy.period == "week":
+                monthly = self._memo(("weekly", until, policy.counts),
+                                     lambda: self.store.weekly_submissions(until, policy.counts))
+            else:
+                monthly = self.monthly(until, policy.counts)
             tracked = tracked_periods(monthly, self.as_of, until, policy.period)
             ladder = quota_ladder(
                 by_period(monthly, policy.period), tracked, self.units,
@@ -195,6 +199,22 @@ class Engine:
             return highest_only(rows, points_table(self.book)).filter(pl.col("day") >= period.start)
         return compute()
 
+    def _merged_takebacks(self, period: Period) -> pl.DataFrame:
+        """With `merged: {share: even | fraction}`, what each unit's 合稿 row gives back of its points."""
+        schema = {"unit_id": pl.Int32, "code": pl.Utf8, "vidx": pl.Int32, "day": pl.Date, "points": pl.Float64}
+        merged = self.profile.merged
+        if merged is None or merged.share == "full":
+            return pl.DataFrame(schema=schema)
+        year = Period.year(period.start.year)  # the units sharing an 信息编号, wherever in its year
+        rows = self.store.event_rows(year.start, max(year.end, period.end), codes=[merged.item])
+        rows = rows.filter(pl.col("info_id") != "").with_columns(pl.col("unit_id").n_unique().over("info_id").alias("_k"))
+        rows = rows.filter((pl.col("day") >= period.start) & (pl.col("day") <= period.end))
+        share = (1.0 / pl.col("_k")) if merged.share == "even" else pl.lit(float(merged.share))
+        rows = rows.with_columns(self._vidx(rows["day"]).alias("vidx"))
+        return (rows.join(points_table(self.book).select("vidx", "code", "points_each"), on=["vidx", "code"], how="left")
+                .with_columns((pl.col("points_each") * (share - 1.0)).alias("points"))
+                .select(list(schema)).cast(schema))
+
     def scored_counts(self, period: Period) -> pl.DataFrame:
         """(unit_id, code, vidx, n, points …) for the period, derived deductions included."""
         self._read_inputs(period)
@@ -211,7 +231,7 @@ class Engine:
             parts.append(earned.select(list(schema)).cast(schema))
         table = points_table(self.book)
         scored = apply_points(pl.concat(parts), table)
-        takeback = self._adoption_takebacks(period)
+        takeback = pl.concat([self._adoption_takebacks(period), self._merged_takebacks(period)])
         if takeback.height:
             back = (takeback.group_by("unit_id", "code", "vidx").agg(pl.col("points").sum())
                     .join(table, on=["vidx", "code"], how="left").with_columns(pl.lit(0, pl.Int64).alias("n")))

@@ -1,7 +1,8 @@
 """Tolerant reading of the values staff type into a register (the 12 columns of reader.HEADERS).
 
 Chinese Excel registers carry full-width spaces and digits, 《》 around publication names and
-long forms such as 问题类 or 自治区级. All of that is normalised here, once, before matching.
+long forms such as 问题类 or 自治区级. All of that is normalised here, once, before matching; which
+long forms mean which value is the office's (profile.yaml `matching.aliases`).
 """
 from __future__ import annotations
 
@@ -13,12 +14,6 @@ _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {
 _MARKS = "《》〈〉“”‘’\"'「」『』【】"
 _SPACES = re.compile(r"\s+")
 
-# Long forms accepted per column: tolerated and normalised to the short code the rules use.
-_LONG_FORMS: dict[str, dict[str, str]] = {
-    "层级": {"市级": "市", "自治区级": "自治区", "区级": "自治区", "国家级": "国家", "国务院": "国家"},
-    "栏目": {"问题类": "问题", "非问题类": "非问题", "前瞻性": "前瞻预警", "预警性": "前瞻预警",
-             "前瞻性预警性": "前瞻预警", "前瞻性、预警性": "前瞻预警", "前瞻预警类": "前瞻预警"},
-}
 
 
 def clean_text(value: object) -> str:
@@ -32,11 +27,12 @@ def clean_text(value: object) -> str:
     return _SPACES.sub(" ", str(value).replace("\u3000", " ")).strip()
 
 
-def clean_key(column: str, value: object) -> str:
-    """A matching field (类型, 层级, 刊物, 栏目, 批示人): no spaces, no quote marks, short form."""
+def clean_key(column: str, value: object, aliases: dict[str, dict[str, str]] | None = None) -> str:
+    """A matching field (类型, 层级, 刊物, 栏目, 批示人): no spaces, no quote marks, and the short
+    form when `aliases` ({column: {long form: value}}) names one."""
     text = _SPACES.sub("", clean_text(value))
     text = "".join(ch for ch in text if ch not in _MARKS)
-    return _LONG_FORMS.get(column, {}).get(text, text)
+    return aliases.get(column, {}).get(text, text) if aliases else text
 
 
 _DATE_PATTERNS = (

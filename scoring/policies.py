@@ -9,7 +9,7 @@ The engine fetches the inputs and applies the points; docs/配置说明.md expla
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -38,14 +38,17 @@ def split_late_solicited(rows: pl.DataFrame, first: str, repeat: str) -> pl.Data
 # Quota periods
 # --------------------------------------------------------------------------------------------
 def period_after(start: date, period: str) -> date:
-    """The first day after the period beginning on `start`."""
+    """The first day after the period beginning on `start` (a week begins on Monday)."""
+    if period == "week":
+        return start + timedelta(days=7)
     day = next_month(start)
     return day if period == "month" else next_month(next_month(day))
 
 
 def by_period(monthly: pl.DataFrame, period: str) -> pl.DataFrame:
-    """Monthly counts (unit_id, month, n) summed per quota period, keyed by its first day (month)."""
-    if period == "month":
+    """Monthly counts (unit_id, month, n) summed per quota period, keyed by its first day (month).
+    Weekly counts come from the store already per week."""
+    if period in ("month", "week"):
         return monthly
     return (monthly.with_columns(pl.date(pl.col("month").dt.year(), (pl.col("month").dt.month() - 1) // 3 * 3 + 1, 1)
                                  .alias("month"))

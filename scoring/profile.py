@@ -22,7 +22,7 @@ DEFAULT_FILE = PROFILES_DIR / "DEFAULT"  # the name of the shipped default profi
 
 TIE_RULES = ("min", "dense")  # 1-2-2-4 or 1-2-2-3
 ADOPTION_MODES = ("sum", "highest")
-QUOTA_PERIODS = ("month", "quarter")
+QUOTA_PERIODS = ("week", "month", "quarter")
 UNTRACKED = ("skip", "break")
 MEASURES = ("rank_gain_yoy", "growth_yoy", "growth_pct_yoy", "rank_gain_qoq", "growth_qoq", "growth_pct_qoq")
 
@@ -97,6 +97,15 @@ class LatePolicy:
 
 
 @dataclass(frozen=True)
+class MergedPolicy:
+    """合稿: one item written with several units' material, each unit recording its own row (same
+    信息编号). `share` of the item's points goes to each unit: "full" (each the whole), "even"
+    (split evenly among the units of the 信息编号), or a fixed fraction such as 0.5."""
+    item: str
+    share: str | float = "full"
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     root: Path
@@ -108,14 +117,17 @@ class Profile:
     late: LatePolicy | None
     disqualify: dict[str, str]          # item -> reason: no commendation that year
     error_items: dict[str, str]         # item -> reason, disqualifying when error_disqualifies is on
+    min_items: int                      # fewer counted items (报送数) in the year: no commendation
     solicited: dict[str, str]           # 通报 phrase -> item (约稿 outcomes, e.g. 被市政府办公室选用)
     floor: bool = True                  # a reported period's score is at least zero
     ties: str = "min"
     adoption: str = "sum"               # one item adopted at several places: sum | highest
     praise_top: int = 3
+    merged: MergedPolicy | None = None
     settings: dict = field(default_factory=dict)
     template_notes: tuple[str, ...] = ()
     hints: dict = field(default_factory=dict)   # (类型, 列) -> extra words in a match error
+    aliases: dict = field(default_factory=dict)  # column -> {long form staff write: the value items use}
     adoption_phrases: dict = field(default_factory=dict)     # tier -> 通报 phrase (被…采用)
     instruction_phrases: dict = field(default_factory=dict)  # 层级 -> 通报 phrase (…领导同志批示)
 
@@ -175,7 +187,8 @@ class Profile:
         refuse = {(q.refuse_column, q.refuse_value): (q.first, q.counts) for q in self.quotas if q.refuse_value}
         return Vocabulary(types=self.types, tiers=tuple(t.name for t in self.tiers),
                           derived=self.derived_codes, refuse=tuple(sorted(refuse.items())),
-                          hints=tuple(sorted(self.hints.items())))
+                          hints=tuple(sorted(self.hints.items())),
+                          aliases=tuple(sorted((c, tuple(sorted(m.items()))) for c, m in self.aliases.items())))
 
     def rule_files(self) -> list[tuple[str, str]]:
         return [(p.name, p.read_text(encoding="utf-8")) for p in sorted((self.root / "rules").glob("*.yaml"))]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from .profile import (ADOPTION_MODES, MEASURES, QUOTA_PERIODS, TIE_RULES, UNTRACKED, Group, LatePolicy, Office,
-                      Profile, QuotaPolicy, Tier, as_date)
+from .profile import (ADOPTION_MODES, MEASURES, QUOTA_PERIODS, TIE_RULES, UNTRACKED, Group, LatePolicy, MergedPolicy,
+                      Office, Profile, QuotaPolicy, Tier, as_date)
 
 PROFILE_FILE = "profile.yaml"
 UNITS_FILE = "units.yaml"
@@ -116,6 +116,15 @@ def read(root: Path) -> tuple[Profile | None, list[str]]:
     measure = settings.get("improvement_measure")
     if measure is not None and measure not in MEASURES:
         problems.add(f, "settings.improvement_measure", f"取值 {measure!r} 无效，可选：{'、'.join(MEASURES)}")
+    aliases = {}
+    raw_aliases = (data.get("matching") or {}).get("aliases") or {}
+    if not isinstance(raw_aliases, dict) or not all(isinstance(v, dict) for v in raw_aliases.values()):
+        problems.add(f, "matching.aliases", "应写成 {列名: {常见写法: 规范值}}")
+    else:
+        for column, pairs in raw_aliases.items():
+            if column not in ("类型", "层级", "刊物", "栏目", "批示人"):
+                problems.add(f, f"matching.aliases.{column}", "只能是 类型、层级、刊物、栏目、批示人 之一")
+            aliases[str(column)] = {str(k): str(v) for k, v in pairs.items()}
     hints = {}
     for i, h in enumerate(((data.get("matching") or {}).get("hints") or [])):
         if not isinstance(h, dict) or not all(isinstance(h.get(k), str) for k in ("类型", "列", "说明")):
@@ -127,17 +136,20 @@ def read(root: Path) -> tuple[Profile | None, list[str]]:
         root=root.resolve(), office=office, groups=groups, tiers=tiers, types=types, quotas=quotas, late=late,
         disqualify=_code_map(commend.get("disqualify"), problems, "commendation.disqualify"),
         error_items=_code_map(commend.get("errors"), problems, "commendation.errors"),
+        min_items=_count(commend.get("min_items"), problems, f, "commendation.min_items"),
         solicited=_code_map(report.get("solicited"), problems, "report.solicited"),
         floor=_flag(policies.get("floor"), problems, f, "policies.floor", True),
         ties=_choice(policies.get("ties"), TIE_RULES, problems, f, "policies.ties", "min"),
         adoption=_choice(policies.get("adoption"), ADOPTION_MODES, problems, f, "policies.adoption", "sum"),
         praise_top=_count(report.get("praise_top"), problems, f, "report.praise_top", 3),
+        merged=_merged(policies.get("merged"), problems),
         adoption_phrases=_code_map(report.get("adoption_phrases"), problems, "report.adoption_phrases"),
         instruction_phrases=_code_map(report.get("instruction_phrases"), problems, "report.instruction_phrases"),
         settings=dict(settings),
         template_notes=tuple(_text(n, problems, f, "template.notes") for n in
                              ((data.get("template") or {}).get("notes") or [])),
         hints=hints,
+        aliases=aliases,
     )
     if len(set(types)) != len(types):
         problems.add(f, "types", "类型重复")
@@ -267,6 +279,21 @@ def _late(raw, problems: Problems) -> LatePolicy | None:
                       _count(raw.get("zero_after"), problems, f, "policies.late.zero_after"))
 
 
+def _merged(raw, problems: Problems) -> MergedPolicy | None:
+    f = PROFILE_FILE
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw.get("item"):
+        problems.add(f, "policies.merged", "须写 item（合稿的计分项代码）")
+        return None
+    share = raw.get("share", "full")
+    if share not in ("full", "even") and (isinstance(share, bool) or not isinstance(share, (int, float))
+                                          or not 0 < share <= 1):
+        problems.add(f, "policies.merged.share", f"应为 full、even 或 0 到 1 之间的比例，现为 {share!r}")
+        share = "full"
+    return MergedPolicy(str(raw["item"]), share)
+
+
 def _code_map(raw, problems: Problems, key: str) -> dict[str, str]:
     if raw is None:
         return {}
@@ -304,6 +331,7 @@ def _check_rules(profile: Profile, problems: Problems) -> None:
     named += [("commendation.disqualify", c) for c in profile.disqualify]
     named += [("commendation.errors", c) for c in profile.error_items]
     named += [("report.solicited", c) for c in profile.solicited.values()]
+    named += [("policies.merged.item", profile.merged.item)] if profile.merged else []
     for key, code in named:
         if code not in codes:
             problems.add(PROFILE_FILE, key, f"计分项 {code} 不在第一个规则版本中")

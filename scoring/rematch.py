@@ -45,7 +45,12 @@ def rematch(store, book: RuleBook, who: str = "系统") -> Rematch:
 
 
 def ensure_matched(store, book: RuleBook) -> Rematch | None:
-    """Rematch when the stored codes follow another rule set than `book` (None when they do not)."""
-    if not book.fingerprint or store.rules_fingerprint() == book.fingerprint:
+    """Rematch when the stored codes follow another rule set than `book` (None when they do not).
+    A store remembers the rule set it last found matched, which spares the query on every open:
+    another process can change the rule set only through files or saved versions, and then
+    `book` differs too."""
+    if not book.fingerprint or getattr(store, "_matched_rules", None) == book.fingerprint:
         return None
-    return rematch(store, book)
+    result = None if store.rules_fingerprint() == book.fingerprint else rematch(store, book)
+    store._matched_rules = book.fingerprint
+    return result

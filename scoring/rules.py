@@ -33,6 +33,11 @@ class Vocabulary:
     # ((column, value), (derived item, counted item)): e.g. a typed-in quota deduction
     refuse: tuple = ()
     hints: tuple = ()  # (((类型, 列), words), …)
+    aliases: tuple = ()  # ((column, ((long form, value), …)), …): tolerated long forms in a register
+
+    @property
+    def alias_map(self) -> dict[str, dict[str, str]]:
+        return {column: dict(pairs) for column, pairs in self.aliases}
 
 
 def default_vocabulary() -> Vocabulary:

@@ -11,13 +11,11 @@ import datetime as dt
 
 import xlsxwriter
 
-from . import demo
+from . import register_xlsx as sheet_layout
 from .profile import Profile, default_profile
 from .rules import MATCH_COLUMNS
 
 FIRST_ROW, LAST_ROW = 3, 2000  # spreadsheet rows (1-based) that get drop-down lists
-EXAMPLE_MONTHS = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
-EXAMPLE_SIZE = 40
 
 COLUMN_HELP = [  # (header, 是否必填, 说明)
     ("日期", "必填", "事件发生日期：报送日期、刊物采用（刊发）日期、批示日期等。可写 2024-03-05、2024/3/5、"
@@ -58,14 +56,14 @@ def _dropdowns(profile: Profile) -> dict[str, list[str]]:
 def _add_dropdowns(sheet, unit_count: int, profile: Profile) -> None:
     first, last = FIRST_ROW - 1, LAST_ROW - 1
     for column, values in _dropdowns(profile).items():
-        col = demo.COLUMNS.index(column)
+        col = sheet_layout.COLUMNS.index(column)
         # A warning rather than a stop: the importer accepts tolerated variants (问题类, 市级 …).
         sheet.data_validation(first, col, last, col, {
             "validate": "list", "source": values, "error_type": "warning",
             "input_title": column, "input_message": "从下拉列表选择；不需要时留空",
             "error_title": "不在可选范围内", "error_message": "该值不在可选列表中，导入时可能被判为无效行。",
         })
-    col = demo.COLUMNS.index("单位")
+    col = sheet_layout.COLUMNS.index("单位")
     # Information only: short names and aliases are valid too, so never block them.
     sheet.data_validation(first, col, last, col, {
         "validate": "list", "source": f"='单位名单'!$B$2:$B${unit_count + 1}", "error_type": "information",
@@ -119,12 +117,12 @@ def _accepted(item, column: str) -> str:
 
 def _units_sheet(workbook, units: list[dict], bold, profile: Profile) -> None:
     sheet = workbook.add_worksheet("单位名单")
-    quotas = demo.quota_table(profile)
+    quotas = profile.quota_table(profile.quotas[0]) if profile.quotas else {}
     sheet.write_row(0, 0, ["序号", "单位名称", "组别", "每月报送任务（条）", "简称 / 别名"], bold)
     for i, unit in enumerate(units, start=1):
         sheet.write_number(i, 0, i)
         sheet.write_row(i, 1, [unit["name"], profile.group_labels[unit["group"]]])
-        sheet.write_number(i, 3, quotas[unit["group"]])
+        sheet.write_number(i, 3, quotas.get(unit["group"], 0))
         sheet.write_string(i, 4, "、".join(unit.get("aliases") or []))
     sheet.set_column(0, 0, 6)
     sheet.set_column(1, 1, 40)
@@ -133,7 +131,8 @@ def _units_sheet(workbook, units: list[dict], bold, profile: Profile) -> None:
     sheet.freeze_panes(1, 0)
 
 
-def _write(path, rows: list[dict[str, object]], title: str, profile: Profile) -> None:
+def write_register(path, rows: list[dict[str, object]], title: str, profile: Profile) -> None:
+    """Rows in the template's layout: title, headers, drop-downs, 填写说明 and 单位名单 sheets."""
     units = profile.units_data()["units"]
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     # A fixed creation time keeps the committed files byte-identical when nothing else changed.
@@ -141,9 +140,9 @@ def _write(path, rows: list[dict[str, object]], title: str, profile: Profile) ->
     bold = workbook.add_format({"bold": True})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     sheet = workbook.add_worksheet("事件登记")  # first sheet: the one the importer reads
-    demo.write_sheet(workbook, sheet, rows, title)
+    sheet_layout.write_sheet(workbook, sheet, rows, title)
     text = workbook.add_format({"num_format": "@"})  # typed 期号 stay text ("012" keeps its zero)
-    sheet.set_column(demo.COLUMNS.index("期号"), demo.COLUMNS.index("期号"), demo.COLUMN_WIDTHS["期号"], text)
+    sheet.set_column(sheet_layout.COLUMNS.index("期号"), sheet_layout.COLUMNS.index("期号"), sheet_layout.COLUMN_WIDTHS["期号"], text)
     _add_dropdowns(sheet, len(units), profile)
     _help_sheet(workbook, bold, wrap, profile)
     _units_sheet(workbook, units, bold, profile)
@@ -153,59 +152,4 @@ def _write(path, rows: list[dict[str, object]], title: str, profile: Profile) ->
 def write_template(path, profile: Profile | None = None) -> None:
     """The blank import template: title row, headers, drop-down lists, 填写说明, 单位名单."""
     profile = profile or default_profile()
-    _write(path, [], profile.office.register_title, profile)
-
-
-def example_rows(size: int = EXAMPLE_SIZE, submissions: int = 8, profile: Profile | None = None) -> list[dict[str, object]]:
-    """About `size` demo rows from 2025 Q1: one of each kind of event, a few 报送 to fill up.
-
-    A 批示 (one per kind of leader) is taken, where possible, on an adoption already shown, so the
-    example shows how 信息编号 links the two; otherwise its adoption is added beside it.
-    """
-    start, end = EXAMPLE_MONTHS
-    window = [r for r in demo.generate_rows(profile=profile) if start <= r["日期"] <= end]
-    chosen: list[dict] = []
-    seen: set[tuple] = set()
-    for row in window:
-        kind = _variety(row)
-        if row["类型"] not in ("报送", "批示", "批示落实") and kind not in seen:
-            seen.add(kind)
-            chosen.append(row)
-    adoptions = [r for r in window if r["类型"] == "采用"]
-    for follow_up in ("批示", "批示落实"):
-        # Prefer a follow-up on an adoption already shown, then one whose adoption is in the window.
-        candidates = sorted((r for r in window if r["类型"] == follow_up),
-                            key=lambda r: (not any(_refers(r, a) for a in chosen),
-                                           not any(_refers(r, a) for a in adoptions)))
-        for row in candidates:
-            if _variety(row) not in seen:
-                seen.add(_variety(row))
-                if not any(_refers(row, a) for a in chosen):
-                    chosen += [a for a in adoptions if _refers(row, a)][:1]
-                chosen.append(row)
-    plain = [r for r in window if r["类型"] == "报送"]
-    want = max(submissions, size - len(chosen))
-    chosen += plain[:: max(1, len(plain) // want)][:want]
-    order = {id(r): i for i, r in enumerate(window)}
-    return sorted(chosen, key=lambda r: order[id(r)])
-
-
-def _refers(follow_up: dict[str, object], row: dict[str, object]) -> bool:
-    """A 批示 refers to the adoption in its own 层级 and 刊物; a 批示落实 to any row of the item."""
-    if row["类型"] != "采用" or row["信息编号"] != follow_up["信息编号"]:
-        return False
-    return follow_up["类型"] != "批示" or all(row[c] == follow_up[c] for c in ("层级", "刊物"))
-
-
-def _variety(row: dict[str, object]) -> tuple:
-    """What makes two rows different kinds of example: the scoring item, or the leader for a 批示."""
-    if row["类型"] == "批示":
-        return ("批示", row["批示人"])
-    return tuple(row[c] for c in ("类型", "层级", "刊物", "栏目", "批示人"))
-
-
-def write_example(path, profile: Profile | None = None) -> None:
-    """A filled example in the template's layout (2025年1—3月, drawn from the demo data)."""
-    profile = profile or default_profile()
-    _write(path, example_rows(profile=profile), f"{profile.office.register_title}（示例：2025年1—3月）", profile)
-
+    write_register(path, [], profile.office.register_title, profile)

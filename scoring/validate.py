@@ -68,7 +68,8 @@ def validate_columns(columns: dict[str, list], units: UnitBook, rules: RuleBook,
     """
     days = _per_distinct(columns["日期"], _parse_day)
     found_units = _per_distinct(columns["单位"], lambda raw: _resolve_unit(units, raw))
-    keys = list(zip(*(_per_distinct(columns[h], lambda raw, h=h: clean_key(h, raw)) for h in KEY_HEADERS)))
+    aliases = (rules.latest().vocab.alias_map if rules.latest().vocab else None)  # the profile's long forms
+    keys = list(zip(*(_per_distinct(columns[h], lambda raw, h=h: clean_key(h, raw, aliases)) for h in KEY_HEADERS)))
     text = {h: _clean_texts(columns[h]) for h in TEXT_HEADERS}
     long_rows = {i for h in TEXT_HEADERS if max(map(len, text[h]), default=0) > MAX_CELL
                  for i, v in enumerate(text[h]) if len(v) > MAX_CELL}

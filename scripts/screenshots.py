@@ -61,7 +61,7 @@ def main() -> int:
         return 1
     from playwright.sync_api import sync_playwright
 
-    from scoring.demo_db import build_demo
+    from demo.build import build_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.duckdb"

@@ -58,7 +58,7 @@ def fast_xlsx(rows: list[dict], path: Path) -> Path:
     """A large register written quickly (constant memory, every cell as text)."""
     import xlsxwriter
 
-    from scoring.demo import COLUMNS
+    from scoring.register_xlsx import COLUMNS
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                            "strings_to_urls": False, "strings_to_numbers": False})
@@ -79,7 +79,7 @@ def store() -> Store:
 def demo_db(tmp_path_factory) -> Path:
     """The generated demo database (two years, every unit), built once per run. Read it only;
     copy it to write."""
-    from scoring.demo_db import build_demo
+    from demo.build import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(path)

@@ -35,7 +35,7 @@ def rank_output(db: Path, args: list[str]) -> str:
 
 
 def build(db: Path) -> None:
-    from scoring.demo_db import build_demo
+    from demo.build import build_demo
 
     build_demo(db)
 

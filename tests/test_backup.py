@@ -317,7 +317,7 @@ def mode(path) -> int:
 
 
 def test_files_are_created_owner_only(tmp_path):
-    from scoring.demo_db import account_file, create_demo_admin
+    from demo.build import account_file, create_demo_admin
 
     previous = os.umask(0o022)  # what a login shell usually has: files 0644
     try:

@@ -70,7 +70,7 @@ def reference_validate_row(values, units, rules):
                                    + (f"，停用于 {unit.active_to.isoformat()}）" if unit.active_to else "）")))
     except UnknownUnit as e:
         errors.append(("单位", str(e) if e.name else "单位为空"))
-    keys = {h: clean_key(h, values.get(h)) for h in ("类型", *MATCH_COLUMNS)}
+    keys = {h: clean_key(h, values.get(h), rules.latest().vocab.alias_map) for h in ("类型", *MATCH_COLUMNS)}
     text = {h: clean_text(values.get(h)) for h in TEXT_HEADERS}
     for h, v in text.items():
         if len(v) > MAX_CELL:

@@ -15,7 +15,7 @@ import pytest
 from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, demo_template,  # noqa: F401
                                 grid_rows, login, open_page, visible_table, wait_ready)
 from scoring import registry
-from scoring.demo import write_xlsx
+from scoring.register_xlsx import write_xlsx
 from scoring.engine import Engine
 from scoring.periods import Period
 from scoring.store import Store

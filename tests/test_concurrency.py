@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from conftest import AS_OF, submissions
-from scoring.demo import COLUMNS, load_units, write_xlsx
+from demo.dengkou import load_units
+from scoring.register_xlsx import COLUMNS, write_xlsx
 from scoring.engine import Engine, rulebook_for
 from scoring.importer import import_file
 from scoring.periods import Period

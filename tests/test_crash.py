@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from conftest import fast_xlsx, load, row, submissions
-from scoring.demo import load_units
+from demo.dengkou import load_units
 from scoring.engine import rulebook_for
 from scoring.importer import import_file
 from scoring.store import Store

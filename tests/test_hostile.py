@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import xls_build
-from scoring.demo import load_units
+from demo.dengkou import load_units
 from scoring.engine import rulebook_for
 from scoring.importer import ImportReport, check_file, import_file
 from scoring.reader import HEADERS

@@ -19,7 +19,7 @@ import xlsxwriter
 
 import xls_build
 from conftest import fast_xlsx, row
-from scoring.demo import load_units
+from demo.dengkou import load_units
 from scoring.engine import rulebook_for
 from scoring.importer import check_file, import_file
 from scoring.reader import HEADERS, MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES

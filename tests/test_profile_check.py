@@ -130,7 +130,7 @@ def test_every_profile_key_is_explained_in_the_guide():
     guide = (Path(__file__).resolve().parent.parent / "docs" / "配置说明.md").read_text(encoding="utf-8")
     keys = {"name", "office", "groups", "tiers", "types", "policies", "commendation", "report", "matching",
             "settings", "template", "since", "units", "aliases", "effective", "drop", "derived", "quota",
-            "late", "floor", "ties", "adoption", "disqualify", "errors", "praise_top", "adoption_phrases",
+            "late", "floor", "ties", "adoption", "merged", "share", "item", "disqualify", "errors", "min_items", "praise_top", "adoption_phrases",
             "instruction_phrases", "solicited", "hints", "notes", "advanced", "improved", "review", "label",
             "adoptions", "column", "refuse", "zero_after"}
     keys |= set(OFFICE_KEYS) | {f.name for f in fields(QuotaPolicy)} - {"refuse_column", "refuse_value"}

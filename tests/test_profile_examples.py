@@ -148,3 +148,31 @@ def test_example_profiles_have_demo_data_that_imports_and_ranks(tmp_path, name):
         frame = board(store, Period.year(year))
         assert frame.height == len(units) and frame["得分"].max() > 0
     assert (board(store, Period.year(2025))["得分"] != board(store, Period.year(2024))["得分"]).any()
+
+
+@pytest.mark.parametrize("name", ["示例-只计采用", "示例-四组", "示例-基础分"])
+def test_example_profiles_reports_name_their_own_office(tmp_path, name):
+    """Every document of another office: its issuer and 办法, its groups' labels, no 磴口 words."""
+    import io
+    import zipfile
+
+    from demo.generic import build_demo
+    from scoring.profile import load_profile
+    from scoring.reports import render, render_annual_assessment, render_reminders
+
+    store = build_demo(tmp_path / "demo.duckdb", name)
+    engine = Engine.open(store, as_of=AS_OF)
+    office = load_profile(name).office
+    docs = {ext: render(engine, Period.quarter(2025, 2), ext) for ext in (".docx", ".xlsx", ".csv")}
+    docs["annual.docx"] = render(engine, Period.year(2025), ".docx")
+    docs["reminders.docx"] = render_reminders(engine, 2025, 3)
+    docs["assessment.xlsx"] = render_annual_assessment(engine, 2025)
+    for kind, data in docs.items():
+        if kind.endswith((".docx", ".xlsx")):
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                text = "".join(z.read(n).decode("utf-8", "ignore") for n in z.namelist() if n.endswith(".xml"))
+        else:
+            text = data.decode("utf-8-sig")
+        assert "磴口" not in text and "DED_QUOTA" not in text, kind
+        if kind in (".docx", "annual.docx"):
+            assert office.issuer in text and office.regulation in text, kind

@@ -6,6 +6,7 @@ import shutil
 from datetime import date
 
 import polars as pl
+import pytest
 import yaml
 
 from conftest import AS_OF, load, row, submissions
@@ -124,3 +125,59 @@ def test_adoptions_add_up_by_default(tmp_path):
                  row("2025-02-10", "财政局", "采用", "自治区", "每日要情", "简讯", **same)])
     book = Engine.open(store, as_of=AS_OF).book.latest().items
     assert score(store, "财政局", Period.quarter(2025, 1)) == 3 + book["REGION_MRYQ_BRIEF"].points
+
+
+def test_a_minimum_of_items_before_commendation(tmp_path):
+    def change(d):
+        d["commendation"]["min_items"] = 20
+    store = store_with(tmp_path, change)
+    load(store, submissions("财政局", "2025-03", 15) + submissions("教育局", "2025-03", 15)
+         + submissions("教育局", "2025-04", 15))
+    from scoring import commend
+
+    eligible = commend.eligibility(Engine.open(store, as_of=AS_OF), 2025)
+    reasons = dict(eligible.select("单位", "原因").iter_rows())
+    assert "全年报送 15 条，少于评先所需的 20 条" in reasons["财政局"]
+    assert "少于评先所需" not in reasons["教育局"]
+
+
+def merged_rows(units, info_id="HG1"):
+    return [row("2025-02-10", u, "采用", "市", "政务要情", "合稿", info_id=info_id, title="合稿信息") for u in units]
+
+
+def test_merged_items_split_evenly_among_the_units(tmp_path):
+    store = store_with(tmp_path, lambda d: d["policies"].update(merged={"item": "CITY_ZWYQ_MERGED", "share": "even"}))
+    load(store, merged_rows(["财政局", "教育局", "民政局"]))
+    each = Engine.open(store, as_of=AS_OF).book.latest().items["CITY_ZWYQ_MERGED"].points / 3
+    assert score(store, "财政局", Period.quarter(2025, 1)) == pytest.approx(each)
+    assert score(store, "财政局", Period.quarter(2025, 1), "采用数") == 1
+
+
+def test_merged_items_a_fixed_share_each(tmp_path):
+    store = store_with(tmp_path, lambda d: d["policies"].update(merged={"item": "CITY_ZWYQ_MERGED", "share": 0.5}))
+    load(store, merged_rows(["财政局", "教育局"]))
+    full = Engine.open(store, as_of=AS_OF).book.latest().items["CITY_ZWYQ_MERGED"].points
+    assert score(store, "教育局", Period.quarter(2025, 1)) == full * 0.5
+
+
+def test_merged_items_each_score_in_full_by_default(tmp_path):
+    """三(一)1 市政府办公室信息调研科合稿信息每采用1条信息计3分 (each participating unit)."""
+    store = store_with(tmp_path, lambda d: None)
+    load(store, merged_rows(["财政局", "教育局"]))
+    assert score(store, "教育局", Period.quarter(2025, 1)) == 3
+
+
+def test_a_weekly_quota(tmp_path):
+    """period: week — each Monday-to-Sunday week is checked; a short week after a short week is a repeat."""
+    def change(d):
+        d["policies"]["quota"][0]["period"] = "week"
+    store = store_with(tmp_path, change)
+    week = lambda monday, n, unit="气象局": [row(f"2025-03-{monday + i % 5:02d}", unit, "报送", title=f"{unit}{monday}-{i}")
+                                            for i in range(n)]
+    # 气象局 (C, 4 a week here): 4 in the week of 3 March, 1 in the weeks of 10 and 17 March, 4 in that of 24 March
+    load(store, week(3, 4) + week(10, 1) + week(17, 1) + week(24, 4))
+    status = Engine.open(store, as_of=AS_OF).quota_status(date(2025, 3, 31))
+    unit = store.unit_book().by_name("气象局").id
+    got = status.filter(pl.col("unit_id") == unit).sort("month").select("month", "code").rows()
+    assert got == [(date(2025, 3, 3), None), (date(2025, 3, 10), "DED_QUOTA"), (date(2025, 3, 17), "DED_QUOTA_REPEAT"),
+                   (date(2025, 3, 24), None)]

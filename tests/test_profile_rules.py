@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from datetime import date
 
+import polars as pl
 import pytest
 
 from conftest import AS_OF, load, row, unit_row
@@ -13,8 +14,8 @@ from scoring.importer import check_rows
 from scoring.periods import Period
 from scoring.profile import PROFILES_DIR
 from scoring.reader import HEADERS
-from scoring.store import Store
 from scoring.engine import rulebook_for
+from scoring.store import Store
 
 VIDEO = """effective: 2025-07-01
 reason: 增设市政府办公室视频号
@@ -103,14 +104,8 @@ def test_stored_events_are_matched_again_when_the_rule_set_changes(tmp_path):
     engine = Engine.open(store, as_of=AS_OF)
     codes = dict(store.event_rows(date(2025, 1, 1), date(2025, 12, 31)).select("day", "code").iter_rows())
     assert codes == {date(2025, 6, 5): "CITY_ZWYQ_BRIEF", date(2025, 8, 5): "CITY_ZWYQ_SHORT"}
-    assert engine.ranking(Period.year(2025)).filter(pl_unit("财政局"))["市级"][0] == 3 + 2
+    assert engine.ranking(Period.year(2025)).filter(pl.col("单位") == "财政局")["市级"][0] == 3 + 2
     assert store.rules_fingerprint() == engine.book.fingerprint
-
-
-def pl_unit(name):
-    import polars as pl
-
-    return pl.col("单位") == name
 
 
 @pytest.mark.parametrize("points", [0.5, 1.5])
@@ -119,3 +114,25 @@ def test_fractional_points_are_kept(tmp_path, points):
     store = Store(tmp_path / "x.duckdb", profile=profile_copy(tmp_path, **{"2025-01-01": brief}))
     load(store, [adoption("2025-02-05", "政务要情", "简讯", n=i) for i in range(3)])
     assert unit_row(store, "财政局", Period.quarter(2025, 1))["市级"] == 3 * points
+
+
+def test_the_profile_downloads_as_a_zip_with_the_dashboards_versions(tmp_path):
+    """管理 → 设置: the profile as a zip; a version saved in the dashboard becomes a rule file of it
+    (replacing a file of the same date), and the unpacked folder is a valid profile with that rule set."""
+    import io
+    import zipfile
+
+    from scoring.profile import check_profile, load_profile
+    from scoring.views.admin import profile_table, profile_zip
+
+    store = Store(tmp_path / "x.duckdb", profile=profile_copy(tmp_path, **{"2025-07-01-简讯调整": BRIEF_4}))
+    store.save_rule_version(date(2025, 7, 1), BRIEF_5, "看板修改", "测试")
+    engine = Engine.open(store, as_of=AS_OF)
+    assert "看板保存" in profile_table(engine).filter(pl.col("项目") == "规则版本")["内容"][0]
+    with zipfile.ZipFile(io.BytesIO(profile_zip(engine))) as z:
+        names = z.namelist()
+        z.extractall(tmp_path / "unpacked")
+    assert "磴口/rules/2025-07-01-看板保存.yaml" in names and "磴口/rules/2025-07-01-简讯调整.yaml" not in names
+    unpacked = tmp_path / "unpacked" / "磴口"
+    assert check_profile(unpacked) == []
+    assert load_profile(unpacked).rulebook().version_for(date(2025, 8, 1)).items["CITY_ZWYQ_BRIEF"].points == 5

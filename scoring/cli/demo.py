@@ -8,7 +8,7 @@ from .common import cli_user
 
 
 def cmd_demo(args) -> int:
-    from ..demo_db import DEMO_ACCOUNT, account_file, build_demo, create_demo_admin
+    from demo.build import DEMO_ACCOUNT, account_file, build_demo, create_demo_admin
 
     if Path(args.db).exists() and not args.force:
         print(f"{args.db} 已存在（加 --force 重新生成）", file=sys.stderr)

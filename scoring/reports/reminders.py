@@ -39,6 +39,7 @@ class Letter:
     note: str = ""
     nth: int = 1               # late letters: the how-manieth 约稿逾期 in the year
     group_label: str = ""      # the profile's label of `group`
+    repeat_points: float = 0.0  # what a repeat costs (the rule version's repeat item), for the warning
     office: Office = field(default_factory=lambda: default_profile().office)
 
     @property
@@ -77,6 +78,12 @@ def _collect(engine, year: int, month: int) -> MonthReminders:
     units = {u.id: u for u in engine.units.units}
     letters: list[Letter] = []
     profile = engine.profile
+    version = engine.book.version_for(first)
+    quota_repeat = profile.quotas[0].repeat or profile.quotas[0].first if profile.quotas else ""
+    late_repeat = (profile.late.repeat or profile.late.item) if profile.late else ""
+
+    def cost(code: str) -> float:
+        return float(version.items[code].points) if code in version.items else 0.0
     ladder_of = profile.first_repeat
     labels = profile.group_labels
 
@@ -102,7 +109,7 @@ def _collect(engine, year: int, month: int) -> MonthReminders:
         letters.append(Letter(
             kind="quota_repeat" if ladder_of.get(r["code"]) == "repeat" else "quota", unit_id=unit.id, unit=unit.name,
             group=group, group_label=labels.get(group, group), office=profile.office, month=first,
-            points=float(engine.book.version_for(first).items[r["code"]].points),
+            points=float(engine.book.version_for(first).items[r["code"]].points), repeat_points=cost(quota_repeat),
             head=unit.head, contact=unit.contact, phone=unit.phone, n=int(r["n"]), quota=int(r["quota"]), run=run))
 
     events = engine.scored_events(Period.month(year, month))
@@ -120,6 +127,7 @@ def _collect(engine, year: int, month: int) -> MonthReminders:
         letters.append(Letter(
             kind="late_repeat" if ladder_of.get(r["code"]) == "repeat" else "late", unit_id=unit.id,
             unit=unit.name, group=group, group_label=labels.get(group, group), office=profile.office, month=first,
+            repeat_points=cost(late_repeat),
             points=float(r["points"] or 0), head=unit.head, contact=unit.contact, phone=unit.phone,
             day=r["day"], title=r["title"] or "", note=r["note"] or "", nth=nth))
 
@@ -143,6 +151,7 @@ def letter_body(letter: Letter) -> list[str]:
     group = letter.group_label or letter.group
     regulation = letter.office.regulation
     nxt = next_month(letter.month)
+    again = fmt_num(-letter.repeat_points)
     if letter.kind == "quota":
         return [
             f"根据{regulation}（以下简称《办法》）第四条规定，你单位为{group}考评单位，每月报送政务信息不少于"
@@ -151,7 +160,7 @@ def letter_body(letter: Letter) -> list[str]:
             f"依据《办法》第三条第（二）项第1款，扣除你单位{month}政务信息考评得分{deduct}分，并下发本提醒函。"
             "根据《办法》第六条，本年度因未按要求完成信息报送任务被通报的单位，将取消年度评先资格。",
             f"请你单位高度重视政务信息工作，认真分析原因，明确专人负责，自{cn_month(nxt)}起按月足额报送。"
-            f"如{cn_month(nxt)}仍未完成报送任务，将视为经提醒后仍无较大改变，按《办法》再扣50分。",
+            f"如{cn_month(nxt)}仍未完成报送任务，将视为经提醒后仍无较大改变，按《办法》再扣{again}分。",
         ]
     if letter.kind == "quota_repeat":
         earlier = "、".join(f"{cn_month(m) if i == 0 else f'{m.month}月'}（报送{n}条）"
@@ -166,7 +175,7 @@ def letter_body(letter: Letter) -> list[str]:
             f"你单位经提醒后仍无较大改变。依据《办法》第三条第（二）项第1款，扣除你单位{month}政务信息考评得分"
             f"{deduct}分；根据《办法》第六条，取消你单位本年度政务信息工作评先资格。",
             "请你单位主要负责同志亲自过问，于收到本函后5个工作日内将未完成报送任务的原因及整改措施书面报送县政府办公室，"
-            f"自{cn_month(nxt)}起确保足额报送。如仍未改变，每月将继续按《办法》扣50分，并在季度通报中予以通报。",
+            f"自{cn_month(nxt)}起确保足额报送。如仍未改变，每月将继续按《办法》扣{again}分，并在季度通报中予以通报。",
         ]
     what = f"《{letter.title}》" if letter.title else ""
     note = f"（{letter.note.rstrip('。')}）" if letter.note else ""
@@ -176,7 +185,7 @@ def letter_body(letter: Letter) -> list[str]:
             f"依据{regulation}（以下简称《办法》）第三条第（二）项第1款，扣除你单位政务信息考评得分{deduct}分，"
             "并下发本提醒函。根据《办法》第六条，未按时限要求报送市政府及县政府办公室约稿信息的单位，取消年度评先资格。",
             "请你单位认真对待约稿任务，指定专人跟踪办理，今后严格按约稿时限报送。"
-            "本年度如再次逾期，将视为经提醒后仍无较大改变，每次扣50分。",
+            f"本年度如再次逾期，将视为经提醒后仍无较大改变，每次扣{again}分。",
         ]
     return [
         f"{cn_date(letter.day)}，你单位未按时限要求完成约稿{what}任务{note}，为本年度第{letter.nth}次约稿逾期。",
@@ -254,13 +263,13 @@ def build_reminders_docx(engine, year: int, month: int, number: str | None = Non
     return k.to_bytes(doc)
 
 
-KIND_NAMES = {"quota": "未完成报送任务（首次，扣30分）", "quota_repeat": "经提醒后仍未完成（扣50分）",
-              "late": "约稿逾期（首次，扣30分）", "late_repeat": "约稿再次逾期（扣50分）"}
+KIND_NAMES = {"quota": "未完成报送任务（首次）", "quota_repeat": "经提醒后仍未完成",
+              "late": "约稿逾期（首次）", "late_repeat": "约稿再次逾期"}
 
 
 def preview_frame(result: MonthReminders) -> pl.DataFrame:
     """The month's letters as a table (for the 导出 page): one row a letter."""
-    rows = [{"单位": x.unit, "组别": x.group, "类型": KIND_NAMES[x.kind],
+    rows = [{"单位": x.unit, "组别": x.group, "类型": f"{KIND_NAMES[x.kind]}（扣{fmt_num(-x.points)}分）",
              "报送数": x.n, "任务数": x.quota, "扣分": x.points,
              "日期": x.day, "联系人": x.contact or "", "电话": x.phone or ""} for x in result.letters]
     return pl.DataFrame(rows, schema={"单位": pl.Utf8, "组别": pl.Utf8, "类型": pl.Utf8, "报送数": pl.Int64,

@@ -221,7 +221,7 @@ def annual_assessment_frame(engine, year: int) -> pl.DataFrame:
             .with_row_index("序号", offset=1)
             .select(pl.col("序号").cast(pl.Int64), "单位", "组别", pl.col("得分").alias("年度得分"),
                     pl.col("排名").alias("组内排名"), pl.col("组内单位数").cast(pl.Int64), "报送数", "采用数",
-                    pl.col("扣分")))
+                    *[pl.col("扣分")] * ("扣分" in ranking.columns)))  # a profile without deductions has no 扣分
 
 
 def build_annual_assessment_xlsx(engine, year: int) -> bytes:

@@ -27,7 +27,7 @@ class Store(EventsMixin, AdminMixin, QueriesMixin, UsersMixin, PublicationsMixin
         """`profile` (a folder or a name under data/profiles) is used only when the database is
         new; an existing database keeps the profile it was made with (the default when unset)."""
         super().__init__(path, lock_timeout)
-        self._new_profile = load_profile(profile)
+        self._profile_ref = profile
         self._profile: Profile | None = None
         self.created = self.memory or not Path(self.path).exists()
         if not self.memory and self.created:
@@ -40,11 +40,12 @@ class Store(EventsMixin, AdminMixin, QueriesMixin, UsersMixin, PublicationsMixin
         for statement in DDL:
             con.execute(statement)
         if not con.execute("SELECT 1 FROM meta WHERE key = 'schema'").fetchall():
+            new = load_profile(self._profile_ref)  # read only when a database is made
             con.execute("INSERT INTO meta VALUES ('schema', ?), ('data_version', '0'), ('profile', ?)",
-                        [SCHEMA_VERSION, reference(self._new_profile.root)])
-            self.seed_units(con, self._new_profile.units_data())
+                        [SCHEMA_VERSION, reference(new.root)])
+            self.seed_units(con, new.units_data())
             # nothing stored yet: the codes follow the profile's rule set from the start
-            con.execute("INSERT INTO meta VALUES ('rules_fingerprint', ?)", [self._new_profile.rulebook().fingerprint])
+            con.execute("INSERT INTO meta VALUES ('rules_fingerprint', ?)", [new.rulebook().fingerprint])
 
     @property
     def profile(self) -> Profile:

@@ -131,3 +131,38 @@ def waivers_table(engine: Engine) -> pl.DataFrame:
              "豁免时间": r["made_at"], "unit_id": r["unit_id"]} for r in frame.iter_rows(named=True)]
     return pl.DataFrame(rows, schema={"单位": pl.Utf8, "月份": pl.Date, "原因": pl.Utf8, "豁免人": pl.Utf8,
                                       "豁免时间": pl.Datetime("us"), "unit_id": pl.Int64}).sort("月份", descending=True)
+
+
+def profile_table(engine: Engine) -> pl.DataFrame:
+    """The office profile this database scores by, as (项目, 内容) rows."""
+    p = engine.profile
+    groups = "；".join(f"{g.label}" + (f"（每期任务 {'、'.join(f'{k} {v} 条' for k, v in g.quota.items())}）" if g.quota else "")
+                      for g in p.groups)
+    versions = "、".join(f"{v.effective.isoformat()}（{'看板保存' if v.source.startswith('数据库') else v.source}）"
+                         for v in engine.book.versions)
+    return pl.DataFrame({"项目": ["单位配置", "落款单位", "考评办法", "组别", "得分分类", "规则版本"],
+                         "内容": [p.name, p.office.issuer, p.office.regulation, groups, "、".join(p.score_tiers), versions]})
+
+
+def profile_zip(engine: Engine) -> bytes:
+    """The profile folder as a zip, with the rule versions saved in the dashboard as rule files
+    (a saved version replaces a file of the same date): unpacked, it reproduces this rule set."""
+    import io
+    import zipfile
+
+    from ..rules import effective_dates
+
+    p = engine.profile
+    saved = effective_dates(engine.store.saved_rule_sources())
+    saved_days = {eff for eff, _, _ in saved}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(p.root.rglob("*.yaml")):
+            rel = path.relative_to(p.root)
+            if rel.parts[0] == "rules" and any(eff in saved_days for eff, _, _ in effective_dates(
+                    [(path.name, path.read_text(encoding="utf-8"))])):
+                continue
+            z.write(path, f"{p.name}/{rel.as_posix()}")
+        for eff, _, text in saved:
+            z.writestr(f"{p.name}/rules/{eff.isoformat()}-看板保存.yaml", text)
+    return buf.getvalue()

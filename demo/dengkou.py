@@ -15,9 +15,9 @@ import random
 from dataclasses import dataclass, field
 
 import polars as pl
-import xlsxwriter
 
-COLUMNS = ("日期", "单位", "类型", "层级", "刊物", "栏目", "批示人", "信息编号", "期号", "标题", "作者", "备注")
+from scoring.register_xlsx import COLUMNS, COLUMN_WIDTHS, rows_to_frame, write_sheet, write_xlsx  # noqa: F401
+
 # How far above its quota a unit of the first, second, third … group submits on average: the
 # groups with the largest quotas (listed first) are the busiest.
 EXTRA_BY_POSITION = (2.2, 1.6, 1.2)
@@ -155,7 +155,7 @@ class Item:
 
 def load_units(profile=None) -> list[tuple[str, str]]:
     """(name, group) of every unit in the official order of the profile's units.yaml."""
-    from .profile import default_profile
+    from scoring.profile import default_profile
 
     data = (profile or default_profile()).units_data()
     return [(u["name"], u["group"]) for u in data["units"]]
@@ -163,7 +163,7 @@ def load_units(profile=None) -> list[tuple[str, str]]:
 
 def quota_table(profile=None) -> dict[str, int]:
     """Items per month each group must submit (the profile's first quota policy)."""
-    from .profile import default_profile
+    from scoring.profile import default_profile
 
     profile = profile or default_profile()
     return profile.quota_table(profile.quotas[0]) if profile.quotas else {g: 0 for g in profile.group_codes}
@@ -539,50 +539,3 @@ def generate_frame(seed: int = 2024, years=(2024, 2025),
                    units: list[tuple[str, str]] | None = None) -> pl.DataFrame:
     """`generate_rows` as a polars DataFrame: 日期 as Date, every other column Utf8."""
     return rows_to_frame(generate_rows(seed, years, units))
-
-
-def rows_to_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
-    schema = {c: (pl.Date if c == "日期" else pl.Utf8) for c in COLUMNS}
-    return pl.DataFrame({c: [r[c] for r in rows] for c in COLUMNS}, schema=schema)
-
-
-COLUMN_WIDTHS = {"日期": 12, "单位": 22, "类型": 9, "层级": 8, "刊物": 13, "栏目": 11, "批示人": 18,
-                 "信息编号": 13, "期号": 7, "标题": 48, "作者": 14, "备注": 30}
-
-
-def write_sheet(workbook: xlsxwriter.Workbook, sheet, rows: list[dict[str, object]],
-                title_row: str | None = None) -> int:
-    """Title (optional), headers and rows on `sheet`; returns the 0-based index of the header row.
-
-    Every value is written as text except 日期, a real date cell, so nothing is ever a formula
-    and 期号 / 信息编号 keep their leading zeros.
-    """
-    title_fmt = workbook.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
-    head_fmt = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center"})
-    date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd", "align": "left"})
-    header = 0
-    if title_row:
-        sheet.merge_range(0, 0, 0, len(COLUMNS) - 1, title_row, title_fmt)
-        sheet.set_row(0, 30)
-        header = 1
-    for col, name in enumerate(COLUMNS):
-        sheet.write_string(header, col, name, head_fmt)
-        sheet.set_column(col, col, COLUMN_WIDTHS[name], date_fmt if name == "日期" else None)
-    for i, row in enumerate(rows, start=header + 1):
-        for col, name in enumerate(COLUMNS):
-            value = row.get(name, "")
-            if isinstance(value, dt.date):
-                sheet.write_datetime(i, col, dt.datetime.combine(value, dt.time()), date_fmt)
-            elif value not in ("", None):
-                sheet.write_string(i, col, str(value))
-    sheet.freeze_panes(header + 1, 0)
-    return header
-
-
-def write_xlsx(rows: list[dict[str, object]], path, title_row: str | None = None) -> None:
-    """Write rows to an .xlsx under the register's headers (and a merged title row above them if given)."""
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    sheet = workbook.add_worksheet("事件登记")
-    header = write_sheet(workbook, sheet, rows, title_row)
-    sheet.autofilter(header, 0, header + len(rows), len(COLUMNS) - 1)
-    workbook.close()

@@ -5,10 +5,10 @@ import os
 from datetime import date
 from pathlib import Path
 
-from .engine import rulebook_for
-from .importer import check_rows
-from .reader import HEADERS
-from .store import Store
+from scoring.engine import rulebook_for
+from scoring.importer import check_rows
+from scoring.reader import HEADERS
+from scoring.store import Store
 
 DEMO_USER = "演示数据"
 DEMO_ACCOUNT = "demo"
@@ -23,7 +23,7 @@ def create_demo_admin(store: Store, db_path: str | Path, actor: str) -> str:
     """A demo administrator with a fresh random password: no default password anywhere."""
     import secrets
 
-    from . import auth
+    from scoring import auth
 
     password = secrets.token_urlsafe(9)
     auth.add_user(store, actor, DEMO_ACCOUNT, password, "管理")
@@ -36,7 +36,7 @@ def create_demo_admin(store: Store, db_path: str | Path, actor: str) -> str:
 
 
 def build_demo(path: str | Path, force: bool = False, seed: int = 2024) -> Store:
-    from .demo import generate_rows
+    from .dengkou import generate_rows
 
     path = Path(path)
     if force and path.exists():

@@ -1,0 +1,40 @@
+"""The dashboard on other offices' databases: every page renders with the profile's groups, tiers
+and items (four groups with fractional points; adoptions only with no quota; base points)."""
+from __future__ import annotations
+
+import pytest
+
+from dashboard_fixtures import ADMIN_NAME, ADMIN_PASSWORD, assert_clean, dashboard, page_files  # noqa: F401
+from scoring import auth
+
+
+def office_db(tmp_path_factory, name):
+    from demo.generic import build_demo
+
+    db = tmp_path_factory.mktemp("office") / "office.duckdb"
+    store = build_demo(db, name)
+    auth.add_user(store, "测试", ADMIN_NAME, ADMIN_PASSWORD, "管理")
+    return db
+
+
+@pytest.fixture(scope="module", params=["示例-四组", "示例-只计采用", "示例-基础分"])
+def example_db(tmp_path_factory, request):
+    return office_db(tmp_path_factory, request.param)
+
+
+@pytest.fixture(scope="module")
+def four_groups_db(tmp_path_factory):
+    return office_db(tmp_path_factory, "示例-四组")
+
+
+@pytest.mark.parametrize("page", page_files())
+def test_every_page_renders_on_another_profile(dashboard, example_db, page):
+    at = dashboard(example_db, page)
+    assert_clean(at)
+
+
+def test_the_ranking_page_has_a_tab_per_group_of_the_profile(dashboard, four_groups_db):
+    at = dashboard(four_groups_db, "rank")
+    labels = [t.label for t in at.tabs]
+    assert [lab for lab in labels if lab.split(" ")[0] in ("乡镇", "一类", "二类", "三类")]
+    assert not [lab for lab in labels if lab.startswith(("A ", "B ", "C "))]
