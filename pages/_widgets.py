@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 
 import plotly.graph_objects as go
 import polars as pl
@@ -79,8 +80,52 @@ def remember(name: str, value) -> None:
 KINDS = ("季度", "年度", "年初至今", "自定义")
 
 
+# The picker's choice in the address (?period=2025Q3, 2025, 2025YTD or 20250101-20250331), so that
+# a copied link opens the same period.
+_PERIOD_CODE = re.compile(r"^(\d{4})(?:Q([1-4])|(YTD))?$|^(\d{8})-(\d{8})$")
+
+
+def _period_code(period: Period) -> str:
+    if period.kind in ("quarter", "year"):
+        return period.key
+    if period.kind == "ytd":
+        return f"{period.start.year}YTD"
+    return f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+
+
+def _period_from_address() -> None:
+    """A new browser session seeds the picker from ?period= (a copied link); afterwards the
+    picker's state wins and is written back into the address."""
+    if "_period_kind" in st.session_state:
+        return
+    m = _PERIOD_CODE.match(st.query_params.get("period", ""))
+    if not m:
+        return
+    year, quarter, ytd, start, end = m.groups()
+    if start:
+        try:
+            first, last = (date(int(t[:4]), int(t[4:6]), int(t[6:])) for t in (start, end))
+        except ValueError:
+            return
+        st.session_state.update(_period_kind="自定义", _period_start=first, _period_end=last)
+        return
+    st.session_state["_period_kind"] = "季度" if quarter else "年初至今" if ytd else "年度"
+    st.session_state["_period_year"] = int(year)
+    if quarter:
+        st.session_state["_period_quarter"] = int(quarter)
+
+
 def period_picker(kinds: tuple[str, ...] = KINDS, container=None) -> Period:
-    """季度 / 年度 / 年初至今 / 自定义, remembered across pages."""
+    """季度 / 年度 / 年初至今 / 自定义, remembered across pages and kept in the address."""
+    _period_from_address()
+    period = _period_picker(kinds, container)
+    code = _period_code(period)
+    if st.query_params.get("period") != code:
+        st.query_params["period"] = code
+    return period
+
+
+def _period_picker(kinds: tuple[str, ...], container) -> Period:
     where = container or st
     years = store_view(data_years, today())
     last_year, last_q = store_view(latest_quarter, today())
@@ -113,6 +158,19 @@ def period_picker(kinds: tuple[str, ...] = KINDS, container=None) -> Period:
         quarter = cols[2].selectbox("季度", [1, 2, 3, 4], key=q_key, on_change=_save, args=("period_quarter",),
                                     format_func=lambda q: QUARTER_NAMES[q])
     return make_period(kind, year, quarter, today=today())
+
+
+def group_tabs(labels: dict[str, str], key: str):
+    """One tab per group (labels: group → tab label), opened on ?group= — a copied link opens the
+    same group — and the open group written back into the address."""
+    # The default is always a label, never None: a default that changes from None to the first tab
+    # would make Streamlit see a new widget and forget the tab just clicked.
+    default = labels.get(st.query_params.get("group", ""), next(iter(labels.values())))
+    tabs = st.tabs(list(labels.values()), default=default, key=key, on_change="rerun")
+    shown = next((g for g, tab in zip(labels, tabs) if tab.open), None)
+    if shown is not None and st.query_params.get("group") != shown:
+        st.query_params["group"] = shown
+    return tabs
 
 
 def style(fig: go.Figure, height: int | None = None, legend: bool = True) -> go.Figure:

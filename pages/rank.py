@@ -104,7 +104,8 @@ def body() -> None:
     c1.markdown(f"**{period.label}**（{period.start.isoformat()} 至 {period.end.isoformat()}）")
     official = c2.toggle("按单位名单顺序", key="rank_official", help="打开后按考评单位名单（附件）的顺序排列，否则按排名")
     frame = _data.view(rank_views.ranking_view, period, official)
-    tabs = st.tabs([f"{g} 组（{frame.filter(pl.col('组别') == g).height} 个单位）" for g in _data.groups()])
+    tabs = _widgets.group_tabs({g: f"{g} 组（{frame.filter(pl.col('组别') == g).height} 个单位）" for g in _data.groups()},
+                               key="rank_group")
     for tab, group in zip(tabs, _data.groups()):
         with tab:
             group_tab(frame, group, period.label)

@@ -139,6 +139,17 @@ CHARTS_JS = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart'
   .every(e => e.querySelector('.main-svg'))"""
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium under Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
 def wait_ready(page, timeout: float = 60_000) -> None:
     """Wait until the script has finished its run and every Plotly chart is drawn."""
     page.wait_for_timeout(300)
