@@ -285,7 +285,7 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="政务信息考评 load benchmark (issue 13)")
+    parser = argparse.ArgumentParser(description="政务信息考评 load benchmark")
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--json", type=Path, metavar="FILE")
     parser.add_argument("--db", type=Path, help="database to serve (default: a fresh demo database)")

@@ -202,7 +202,7 @@ def pages(timeout: float) -> dict | None:
 # Report
 # --------------------------------------------------------------------------------------------
 def targets(result: dict) -> list[tuple[str, str, bool]]:
-    """(what, target, met) for the targets of this size (issues 6 and 13); skipped measures are left out."""
+    """(what, target, met) for the targets of this size (bench/README.md); skipped measures are left out."""
     n, units, out = result["events"], result["units"], []
     rank, bare, whatif_s, pandas = (result[k] for k in ("rank_year_s", "bare_duckdb_s", "whatif_s", "pandas_loop_s"))
 
@@ -244,7 +244,7 @@ def table(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="政务信息考评 benchmark (issue 6)")
+    parser = argparse.ArgumentParser(description="政务信息考评 benchmark")
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--units", type=int, default=54)
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the JSON here")

@@ -1,4 +1,4 @@
-"""Accounts, roles and the kiosk switch (issue 5). No streamlit here; all SQL in store/users.py.
+"""Accounts, roles and the kiosk switch. No streamlit here; all SQL in store/users.py.
 
 Roles: 查看 browses and exports; 录入 also imports, corrects, undoes, waives and publishes a
 通报 (freezes a period's figures as issued: whoever keeps the register prepares the 通报, so

@@ -444,7 +444,7 @@ def test_change_own_password(demo_copy, monkeypatch):
 
 
 # --------------------------------------------------------------------------------------------
-# Trust (issue 5): the kiosk visitor, a 单位 account, the administrator's backup and kiosk switch
+# Trust: the kiosk visitor, a 单位 account, the administrator's backup and kiosk switch
 # --------------------------------------------------------------------------------------------
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 

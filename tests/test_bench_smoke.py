@@ -1,4 +1,4 @@
-"""The benchmark (bench/, issue 6): it runs at the smallest size and reports every key, and the
+"""The benchmark (bench/): it runs at the smallest size and reports every key, and the
 speed-ups it drove keep behaviour — the column-wise import validation gives what the row-by-row
 one gives, and the vectorised quota ladder what the plain loop gives (both references below are
 the straightforward versions the fast ones replaced). No timing is asserted here."""
