@@ -296,8 +296,8 @@ UPLOADER_CSS = """<style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "选择文件"; }
 [data-testid="stFileUploaderDropzone"]::after { content: "或把文件拖到这里"; align-self: center; margin-left: 1rem;
   color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; }
-[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span { display: none; }
-[data-testid="stFileUploaderDropzone"] > div:not([data-testid])::after { content: "松开鼠标即可上传"; }
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]):not(:has([data-testid="stFileChips"])) > span { display: none; }
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]):not(:has([data-testid="stFileChips"]))::after { content: "松开鼠标即可上传"; }
 </style>"""
 
 
