@@ -42,14 +42,13 @@ def _login_page() -> None:
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
         try:
-            user = auth.login(_data.store(), name.strip(), password)
+            user = _session.sign_in(name.strip(), password)
         except auth.AuthError as e:
             st.error(str(e))
         else:
-            st.session_state["user"] = user
             st.session_state.pop("want_login", None)
             log.info("登录: %s (%s)", user.name, user.role)
-            st.rerun()
+            st.rerun()  # the same URL now opens the page it names (a copied link included)
     st.caption("忘记密码请联系系统管理员重置。")
 
 
@@ -59,19 +58,29 @@ def main() -> None:
     except StoreBusy as e:
         st.warning(f"数据库正忙：{e}")
         st.stop()
+    _session.write_cookie()
     if user is None:
-        st.navigation([st.Page(lambda: _login_form(), title="登录", icon=":material/lock:",
-                               url_path="login")], position="hidden").run()
+        # Every page's address shows the login form, so that a refresh or a copied link keeps its
+        # address and query (?unit=…) and, once signed in, opens that page. The default page (the
+        # address "/") is named "login": its name must not be a page file's, which Streamlit would
+        # run on its own (see _session.run_page).
+        st.navigation([st.Page(_login_form, title=p.title, default=(p.key == registry.HOME),
+                               url_path="login" if p.key == registry.HOME else p.key)
+                       for p in registry.PAGES], position="hidden").run()
         return
     allowed = _session.allowed_pages()
+    # A page the role may not open keeps its address, hidden, with a sentence instead of the page
+    # (a link shared by someone with more rights would otherwise get an English "Page not found").
     pages = [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.key, default=(p.key == registry.HOME))
-             for p in registry.PAGES if p.key in allowed]
+             if p.key in allowed else
+             st.Page(_no_right, title=p.title, url_path=p.key, visibility="hidden")
+             for p in registry.PAGES]
     nav = st.navigation(pages, position="sidebar", expanded=True)
     with st.sidebar:
         st.caption(f"当前用户：{_widgets.text(user.name)}（{user.role}）")
         if isinstance(user, auth.User):
             if st.button("退出登录", key="logout"):
-                st.session_state.pop("user", None)
+                _session.sign_out()
                 st.rerun()
             _session.password_form(auth, user)
         else:
@@ -83,6 +92,11 @@ def main() -> None:
         _login_form()
         return
     nav.run()
+
+
+def _no_right() -> None:
+    st.error("当前账号无权打开此页面。" if _session.signed_in() else "免登录只读模式下不能打开此页面，请先登录。",
+             icon=":material/lock:")
 
 
 def _login_form() -> None:

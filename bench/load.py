@@ -12,10 +12,11 @@ widget value on the 排名 page. A switch is timed from sending the BackMsg to t
 drawing. Sessions start together (a 通报 goes out and everyone opens the dashboard at once).
 
 JSON keys: sessions, p50_s, p95_s, max_s, errors, server_peak_rss_mib, cpu_s, plus switches
-(how many were timed), seconds (the run's wall time) and think_s. errors counts exception elements,
+(how many were timed), seconds (the run's wall time) and think_s; with --import-file also
+imports, import_errors, import_p50_s, import_max_s and imports_per_min (60 / the mean import time). errors counts exception elements,
 error alerts, runs that did not finish and lost connections. server_peak_rss_mib is the server
-process's VmHWM (its peak since start); cpu_s its user + system CPU seconds during the load
-(sign-in included). With --url neither is known unless --pid is given.
+process's peak RSS while the sessions browse (sign_in_peak_rss_mib: its peak up to then, the
+sign-ins included); cpu_s its user + system CPU seconds while the sessions browse. With --url neither is known unless --pid is given.
 
 Without --db a demo database is built in a temporary folder.
 """
@@ -187,9 +188,29 @@ class Gate:
             self.opened.set()
 
 
-async def drive(url: str, sessions: int, rounds: int, think: float, seconds: float, on_open) -> list[Session]:
+async def importer(db: Path, register: Path, every: float, gate: Gate, viewers: list[asyncio.Task]) -> list:
+    """`python -m scoring import` of one register every `every` seconds while the viewers browse:
+    the command line and the dashboard sharing the file. [(seconds, exit code, last words)]"""
+    await gate.opened.wait()
+    done = []
+    while time.monotonic() < gate.stop_at and not all(t.done() for t in viewers):
+        started = time.perf_counter()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "scoring", "import", "--db", str(db), str(register), cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        out, _ = await proc.communicate()
+        done.append((time.perf_counter() - started, proc.returncode, out.decode(errors="replace")[-300:]))
+        await asyncio.sleep(max(0.0, every - (time.perf_counter() - started)))
+    return done
+
+
+async def drive(url: str, sessions: int, rounds: int, think: float, seconds: float, on_open,
+                imports: tuple[Path, Path, float] | None = None) -> tuple[list[Session], list]:
     gate = Gate(sessions, seconds, on_open)
-    return list(await asyncio.gather(*(one_session(url, rounds, think, gate) for _ in range(sessions))))
+    viewers = [asyncio.create_task(one_session(url, rounds, think, gate)) for _ in range(sessions)]
+    loader = asyncio.create_task(importer(*imports, gate, viewers)) if imports else None
+    found = list(await asyncio.gather(*viewers))
+    return found, (await loader if loader else [])
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,6 +255,15 @@ def proc_peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def reset_peak_rss(pid: int) -> None:
+    """Start VmHWM again from the current RSS (Linux: clear_refs 5), so the peak after the
+    sign-ins is the browsing's own; where not allowed the peak simply includes the sign-ins."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
 def ensure_account(db: Path) -> None:
     from scoring import auth
     from scoring.store import Store
@@ -255,7 +285,7 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="政务信息考评 load benchmark (issue 13)")
+    parser = argparse.ArgumentParser(description="政务信息考评 load benchmark")
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--json", type=Path, metavar="FILE")
     parser.add_argument("--db", type=Path, help="database to serve (default: a fresh demo database)")
@@ -266,12 +296,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="attach to a running server (ws://127.0.0.1:PORT/_stcore/stream); "
                                       "its database must hold the bench account")
     parser.add_argument("--pid", type=int, help="with --url: the server's process id, for memory and CPU")
+    parser.add_argument("--import-file", type=Path, metavar="REGISTER",
+                        help="meanwhile import this register with the command line, again and again")
+    parser.add_argument("--import-every", type=float, default=10.0, metavar="S",
+                        help="start an import every S seconds (default 10; the next waits for the last)")
     args = parser.parse_args(argv)
+    if args.import_file and args.url and not args.db:
+        parser.error("--import-file with --url needs --db (the server's database)")
 
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
-        proc, pid, url = None, args.pid, args.url
+        proc, pid, url, db = None, args.pid, args.url, args.db
         if url is None:
-            db = args.db
             if db is None:
                 from demo.build import build_demo
 
@@ -284,17 +319,22 @@ def main(argv: list[str] | None = None) -> int:
             pid, url = proc.pid, f"ws://127.0.0.1:{port}/_stcore/stream"
         ok = False
         try:
-            cpu0 = [None]
+            cpu0, sign_in_peak = [None], [None]
 
             def on_start():
-                cpu0[0] = proc_cpu_s(pid) if pid else None
+                if pid:
+                    cpu0[0] = proc_cpu_s(pid)
+                    sign_in_peak[0] = round(proc_peak_rss_mib(pid), 1)
+                    reset_peak_rss(pid)
 
             t0 = time.perf_counter()
-            sessions = asyncio.run(drive(url, args.sessions, args.rounds, args.think, args.seconds, on_start))
+            imports = (db, args.import_file, args.import_every) if args.import_file else None
+            sessions, imported = asyncio.run(drive(url, args.sessions, args.rounds, args.think, args.seconds,
+                                                   on_start, imports))
             wall = time.perf_counter() - t0
             cpu = round(proc_cpu_s(pid) - cpu0[0], 2) if pid and cpu0[0] is not None else None
             peak = round(proc_peak_rss_mib(pid), 1) if pid else None
-            ok = not any(s.errors for s in sessions)
+            ok = not any(s.errors for s in sessions) and all(code == 0 for _, code, _ in imported)
         finally:
             if proc is not None:
                 proc.terminate()
@@ -313,7 +353,18 @@ def main(argv: list[str] | None = None) -> int:
               "p95_s": round(percentile(times, 0.95), 4) if times else None,
               "max_s": round(max(times), 4) if times else None,
               "errors": len(errors), "server_peak_rss_mib": peak, "cpu_s": cpu,
-              "switches": len(times), "seconds": round(wall, 2), "think_s": args.think}
+              "switches": len(times), "seconds": round(wall, 2), "think_s": args.think,
+              "sign_in_peak_rss_mib": sign_in_peak[0]}
+    if args.import_file:
+        spans = [t for t, _, _ in imported]
+        result |= {"imports": len(imported), "import_errors": sum(1 for _, code, _ in imported if code),
+                   "import_p50_s": round(statistics.median(spans), 3) if spans else None,
+                   "import_max_s": round(max(spans), 3) if spans else None,
+                   # back to back, this many would fit in a minute (each as long as it took under load)
+                   "imports_per_min": round(60 * len(spans) / sum(spans), 1) if spans else None}
+        for _, code, out in imported:
+            if code:
+                print(f"import failed ({code}): {out}", file=sys.stderr)
     for e in sorted(set(errors))[:10]:
         print(f"error: {e}", file=sys.stderr)
     emit(result, args.json)

@@ -1,4 +1,4 @@
-"""Realistic demo events for the 政务信息考评 spreadsheet (contract.md §1).
+"""Realistic demo events for the 政务信息考评 register (reader.HEADERS).
 
 The demo has to make every report worth looking at, so besides plain volume it plants the cases
 the rules care about: units short of their quota (one run of consecutive months, so the −30/−50
@@ -45,7 +45,7 @@ REGION_PLACES = {
     "warning": [(("专报信息", "非问题"), 100)],
     "opinion": [(("舆情", ""), 100)],
 }
-# Publications on which a leader's instruction earns points (rules.md 批示 table), with the
+# Publications on which a leader's instruction earns points (the rule book's 批示 items), with the
 # chance that an adopted item there gets one: weightier publications draw more attention.
 INSTRUCTION_ODDS = {
     ("市", "政务要情"): 0.03, ("市", "决策参考"): 0.12, ("市", "专报信息"): 0.12,
@@ -500,7 +500,7 @@ def _deduction_rows(rng, units, years, plan: Plan, end) -> list[dict]:
 
 def generate_rows(seed: int = 2024, years=(2024, 2025),
                   units: list[tuple[str, str]] | None = None, profile=None) -> list[dict[str, object]]:
-    """Event rows with the contract's 12 columns, for every unit over the given years, sorted by date."""
+    """Event rows in the register's 12 columns, for every unit over the given years, sorted by date."""
     years = tuple(sorted(years))
     units = list(units) if units is not None else load_units(profile)
     end = dt.date(years[-1], 12, 31)

@@ -1,6 +1,7 @@
 """Who is using the dashboard, what they may do, and the frame every page runs in: the signed-in
-account (re-read from the database), the kiosk guest, role checks before every write, and the
-page guard that turns an unexpected error into a Chinese sentence.
+account (its server-side session checked on every run, carried across a refresh or a new tab by
+a cookie), the kiosk guest, role checks before every write, and the page guard that turns an
+unexpected error into a Chinese sentence.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Callable
 
 import streamlit as st
 
-from scoring import auth, registry
+from scoring import auth, registry, sessions
 from scoring.store import StoreBusy
 
 from ._data import _store, _version, db_path, store, version
@@ -48,6 +49,13 @@ def _refreshed(path: str, name: str, role: str, unit_id):
 
 
 @st.cache_data(ttl=5, show_spinner=False)
+def _resumed(path: str, token: str, data_version: str):
+    """The account a session token stands for now. A password reset, disabling or a role change
+    moves the data version on, so the cache never outlives them (the CLI's within a second)."""
+    return sessions.resume(_store(path), token)
+
+
+@st.cache_data(ttl=5, show_spinner=False)
 def _kiosk(path: str, data_version: str) -> bool:
     try:
         return auth.kiosk_enabled(_store(path))
@@ -58,15 +66,42 @@ def _kiosk(path: str, data_version: str) -> bool:
         return False
 
 
+TOKEN = "session_token"   # session_state key of this browser session's sign-in
+COOKIE_WRITE = "session_cookie_write"  # a cookie value the next run writes ("" clears it)
+ENDED_NOTE = "登录已失效（密码已重置、账号已停用或角色已更改，或长时间未操作），请重新登录。"
+
+
 def user():
     """The signed-in auth.User; the read-only GUEST when kiosk mode is on and nobody is signed
-    in; None otherwise (app.py then shows the login form)."""
+    in; None otherwise (app.py then shows the login form).
+
+    A signed-in browser session holds a token whose server-side session is checked on every run;
+    a new browser session (a refresh, a new tab, a copied link) resumes from the cookie. A user
+    placed in the session by code without a token (tests, the page benchmark) is re-read from
+    the database instead; every sign-in through the form has a token.
+    """
+    token = st.session_state.get(TOKEN)
+    if token is None and "user" not in st.session_state and not st.session_state.get("cookie_tried"):
+        st.session_state["cookie_tried"] = True  # once per browser session
+        token = _cookie()
+        if token and _resumed(db_path(), token, version()) is not None:
+            st.session_state[TOKEN] = token
+            st.session_state[COOKIE_WRITE] = token  # a fresh Max-Age: idle time counts from now
+        elif token:
+            _forget(ENDED_NOTE)  # the cookie outlived its session: say so, and clear it
+            token = None
+    if token is not None:
+        fresh = _resumed(db_path(), token, version()) if isinstance(token, str) else None
+        if fresh is None:
+            _forget(ENDED_NOTE)
+            return GUEST if _kiosk(db_path(), version()) else None
+        st.session_state["user"] = fresh
+        return fresh
     found = st.session_state.get("user")
     if isinstance(found, auth.User):
         fresh = _refreshed(db_path(), found.name, found.role, found.unit_id)
         if fresh is None:
-            st.session_state.pop("user", None)
-            st.session_state["login_note"] = "账号已停用或已删除，请重新登录。"
+            _forget("账号已停用或已删除，请重新登录。")
             return None
         if fresh != found:
             st.session_state["user"] = fresh
@@ -74,6 +109,67 @@ def user():
     if found is not None:  # anything else in the session is no account
         st.session_state.pop("user", None)
     return GUEST if _kiosk(db_path(), version()) else None
+
+
+def _cookie() -> str | None:
+    try:
+        value = st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # noqa: BLE001 - no browser connection (AppTest): no cookie
+        return None
+    return value if isinstance(value, str) else None
+
+
+def client_address() -> str:
+    """The browser's address for the login throttle. Behind a reverse proxy on this machine the
+    server already takes it from X-Forwarded-For (uvicorn trusts 127.0.0.1; set FORWARDED_ALLOW_IPS
+    for a proxy elsewhere); None means a browser on this machine."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no browser connection (AppTest)
+        address = None
+    return address if isinstance(address, str) and address else "本机"
+
+
+def sign_in(name: str, password: str) -> auth.User:
+    """auth.login for this browser (throttled by its address), then a server-side session whose
+    token the next run writes into the cookie. AuthError (Chinese) when refused."""
+    found = auth.login(store(), name, password, client=client_address())
+    token = sessions.start(store(), found, client_address())
+    st.session_state["user"] = found
+    st.session_state[TOKEN] = token
+    st.session_state[COOKIE_WRITE] = token
+    st.session_state.pop("login_note", None)
+    return found
+
+
+def sign_out() -> None:
+    """End the session on the server (whatever the browser keeps) and clear the cookie."""
+    sessions.end(store(), st.session_state.get(TOKEN))
+    _forget(None)
+
+
+def _forget(note: str | None) -> None:
+    st.session_state.pop("user", None)
+    st.session_state.pop(TOKEN, None)
+    st.session_state[COOKIE_WRITE] = ""
+    if note:
+        st.session_state["login_note"] = note
+
+
+def write_cookie() -> None:
+    """Write (or clear) the session cookie when the last run asked for it. Streamlit cannot set a
+    cookie from the server, so a one-line script in this page does: SameSite=Strict (never sent
+    with another site's request), Path=/, Secure over https, and a Max-Age of the idle limit —
+    which each new browser session renews. It cannot be HttpOnly (a script writes it), so it holds
+    only the random token; the server keeps its hash and decides."""
+    value = st.session_state.pop(COOKIE_WRITE, None)
+    if value is None:
+        return
+    age = int(sessions.idle_limit(store()).total_seconds()) if value else 0
+    if value and not all(c.isalnum() or c in "-_" for c in value):
+        return  # token_urlsafe's alphabet only: nothing else is written into the script
+    st.html(f"<script>document.cookie = '{sessions.COOKIE}={value}; Path=/; Max-Age={age}; SameSite=Strict'"
+            " + (location.protocol === 'https:' ? '; Secure' : '');</script>", unsafe_allow_javascript=True)
 
 
 def signed_in() -> bool:
@@ -148,10 +244,11 @@ def acting_user(action: str):
         raise PermissionError("免登录只读模式下不能修改数据，请先登录")
     if not isinstance(current, auth.User):
         raise PermissionError("请先登录")
-    fresh = auth.refresh(store(), current)
+    token = st.session_state.get(TOKEN)
+    fresh = sessions.resume(store(), token) if token else auth.refresh(store(), current)
     if fresh is None:
-        st.session_state.pop("user", None)
-        raise PermissionError("账号已停用或不存在，请重新登录")
+        _forget(ENDED_NOTE if token else None)
+        raise PermissionError("登录已失效或账号已停用，请重新登录")
     auth.require(fresh, action)
     return fresh
 
@@ -205,8 +302,27 @@ def restore_backup(data: bytes):
     try:
         return write("backup", restore_from, db_path(), data, who=actor.name)
     finally:
-        _refreshed.clear()  # the accounts and the kiosk switch come from the backup now
+        _refreshed.clear()  # the accounts, sessions and the kiosk switch come from the backup now
+        _resumed.clear()
         _kiosk.clear()
+
+
+def _rerun_through_app() -> None:
+    """Run app.py again if Streamlit ran this page file on its own.
+
+    A project with a pages/ folder starts in Streamlit's old multipage mode: until app.py has once
+    called st.navigation in this server process, an address such as /unit runs pages/unit.py
+    directly — no login form, no navigation, the helper modules listed as pages. That happens
+    when a server's first visitor opens a copied link. Leaving that mode is what st.navigation
+    itself does; the rerun then goes through app.py to the same page and query. (AppTest resets
+    the mode before every run on purpose and drives page files directly: left alone there.)
+    """
+    from streamlit import config
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def run_page(body: Callable[[], None], page: str | None = None) -> None:
@@ -215,9 +331,10 @@ def run_page(body: Callable[[], None], page: str | None = None) -> None:
     `page` (a scoring.registry key) is checked against the user's role here too, not only by the
     navigation: nobody signed in, or a role without the page, sees a message instead.
     """
+    _rerun_through_app()
     try:
         if user() is None:
-            st.warning("请先登录。", icon=":material/lock:")
+            st.warning(st.session_state.pop("login_note", None) or "请先登录。", icon=":material/lock:")
             return
         if page is not None and page not in allowed_pages():
             st.error("当前账号无权打开此页面。" if signed_in() else "免登录只读模式下不能打开此页面，请先登录。",

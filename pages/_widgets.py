@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 
 import plotly.graph_objects as go
 import polars as pl
@@ -79,8 +80,52 @@ def remember(name: str, value) -> None:
 KINDS = ("季度", "年度", "年初至今", "自定义")
 
 
+# The picker's choice in the address (?period=2025Q3, 2025, 2025YTD or 20250101-20250331), so that
+# a copied link opens the same period.
+_PERIOD_CODE = re.compile(r"^(\d{4})(?:Q([1-4])|(YTD))?$|^(\d{8})-(\d{8})$")
+
+
+def _period_code(period: Period) -> str:
+    if period.kind in ("quarter", "year"):
+        return period.key
+    if period.kind == "ytd":
+        return f"{period.start.year}YTD"
+    return f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+
+
+def _period_from_address() -> None:
+    """A new browser session seeds the picker from ?period= (a copied link); afterwards the
+    picker's state wins and is written back into the address."""
+    if "_period_kind" in st.session_state:
+        return
+    m = _PERIOD_CODE.match(st.query_params.get("period", ""))
+    if not m:
+        return
+    year, quarter, ytd, start, end = m.groups()
+    if start:
+        try:
+            first, last = (date(int(t[:4]), int(t[4:6]), int(t[6:])) for t in (start, end))
+        except ValueError:
+            return
+        st.session_state.update(_period_kind="自定义", _period_start=first, _period_end=last)
+        return
+    st.session_state["_period_kind"] = "季度" if quarter else "年初至今" if ytd else "年度"
+    st.session_state["_period_year"] = int(year)
+    if quarter:
+        st.session_state["_period_quarter"] = int(quarter)
+
+
 def period_picker(kinds: tuple[str, ...] = KINDS, container=None) -> Period:
-    """季度 / 年度 / 年初至今 / 自定义, remembered across pages."""
+    """季度 / 年度 / 年初至今 / 自定义, remembered across pages and kept in the address."""
+    _period_from_address()
+    period = _period_picker(kinds, container)
+    code = _period_code(period)
+    if st.query_params.get("period") != code:
+        st.query_params["period"] = code
+    return period
+
+
+def _period_picker(kinds: tuple[str, ...], container) -> Period:
     where = container or st
     years = store_view(data_years, today())
     last_year, last_q = store_view(latest_quarter, today())
@@ -115,15 +160,41 @@ def period_picker(kinds: tuple[str, ...] = KINDS, container=None) -> Period:
     return make_period(kind, year, quarter, today=today())
 
 
-def style(fig: go.Figure, height: int | None = None, legend: bool = True) -> go.Figure:
-    """CJK font everywhere, compact margins, horizontal legend on top."""
+def group_tabs(labels: dict[str, str], key: str):
+    """One tab per group (labels: group → tab label), opened on ?group= — a copied link opens the
+    same group — and the open group written back into the address."""
+    # The default is always a label, never None: a default that changes from None to the first tab
+    # would make Streamlit see a new widget and forget the tab just clicked.
+    default = labels.get(st.query_params.get("group", ""), next(iter(labels.values())))
+    tabs = st.tabs(list(labels.values()), default=default, key=key, on_change="rerun")
+    shown = next((g for g, tab in zip(labels, tabs) if tab.open), None)
+    if shown is not None and st.query_params.get("group") != shown:
+        st.query_params["group"] = shown
+    return tabs
+
+
+def style(fig: go.Figure, height: int | None = None, legend: bool = True, title: str | None = None) -> go.Figure:
+    """CJK font everywhere, compact margins, horizontal legend above the plot area.
+
+    The legend is placed in the top margin and the margin grows with it, so a legend that wraps
+    onto a second line on a narrow screen pushes the plot down instead of covering the first bar.
+    A title goes above the legend, inside the figure, so that a printed page never separates a
+    chart from its heading.
+    """
+    top = 30 if title else 0
     fig.update_layout(font={"family": FONT, "size": 13}, hoverlabel={"font": {"family": FONT}},
                       title={"font": {"family": FONT}},
-                      margin={"l": 10, "r": 10, "t": 40 if legend else 20, "b": 10},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
+                      margin={"l": 10, "r": 10, "t": 10 if legend else 20, "b": 10, "autoexpand": True},
+                      legend={"orientation": "h", "yanchor": "top", "y": 1, "yref": "container", "x": 0, "xref": "container",
+                              "xanchor": "left", "title": None},
                       showlegend=legend)
     if height:
         fig.update_layout(height=height)
+    if title:
+        fig.update_layout(title={"text": title, "x": 0, "xref": "container", "xanchor": "left", "y": 1,
+                                 "yref": "container", "yanchor": "top", "pad": {"t": 6, "l": 2},
+                                 "font": {"family": FONT, "size": 15, "weight": "bold"}},
+                          legend={"y": 1 - top / (height or fig.layout.height or 450)})
     return fig
 
 
@@ -202,7 +273,9 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
     because it writes cells such as =HYPERLINK(...) as they are; `download` (a file name) offers
     the same table through the exports' guarded CSV instead."""
     frame = local_times(frame, timezone())
-    shown = st.dataframe(frame, **_table_args(frame, hide, kwargs))
+    # Handed over as Arrow: Streamlit converts a Polars frame itself far more slowly (~7 ms a
+    # table against ~0.2 ms), which many viewers at once feel on every page switch.
+    shown = st.dataframe(frame.to_arrow(), **_table_args(frame, hide, kwargs))
     if download:
         visible = frame.drop([c for c in (*hide, *CODE_COLUMNS) if c in frame.columns])
         st.download_button("下载本表（CSV）", data=frame_csv(visible), file_name=f"{download}.csv", mime="text/csv",
@@ -223,8 +296,8 @@ UPLOADER_CSS = """<style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "选择文件"; }
 [data-testid="stFileUploaderDropzone"]::after { content: "或把文件拖到这里"; align-self: center; margin-left: 1rem;
   color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; }
-[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span { display: none; }
-[data-testid="stFileUploaderDropzone"] > div:not([data-testid])::after { content: "松开鼠标即可上传"; }
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]):not(:has([data-testid="stFileChips"])) > span { display: none; }
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]):not(:has([data-testid="stFileChips"]))::after { content: "松开鼠标即可上传"; }
 </style>"""
 
 
@@ -248,3 +321,109 @@ def favicon():
     for x, h in ((12, 22), (28, 36), (44, 14)):
         draw.rectangle((x, 52 - h, x + 9, 52), fill=(255, 255, 255, 255))
     return img
+
+
+# --------------------------------------------------------------------------------------------
+# Layout for small screens and for print (排名, 单位详情, 总览)
+# --------------------------------------------------------------------------------------------
+NARROW_PX = 640  # below this width (a phone held upright) pages show their compact variants
+
+PAGE_CSS = f"""<style>
+@media (max-width: {NARROW_PX}px) {{ [class*="st-key-wide_"] {{ display: none !important; }} }}
+@media (min-width: {NARROW_PX + 1}px) {{ [class*="st-key-narrow_"] {{ display: none !important; }} }}
+@media screen {{ [class*="st-key-print_"] {{ display: none !important; }} }}
+@media print {{
+  @page {{ size: A4 landscape; margin: 10mm; }}
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+  [data-testid="stElementToolbar"], [class*="st-key-screen_"], [class*="st-key-narrow_"], [class*="st-key-wide_"],
+  [data-testid="stTabs"] [role="tablist"] {{ display: none !important; }}
+  html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"],
+  [data-testid="stMainBlockContainer"], section.main {{
+    height: auto !important; min-height: 0 !important; overflow: visible !important;
+    position: static !important; }}
+  [data-testid="stMainBlockContainer"] {{ padding: 0 !important; max-width: 100% !important; }}
+  [data-testid="stPlotlyChart"] {{ break-inside: avoid; max-width: 100%; overflow: hidden; }}
+  h1 {{ font-size: 20pt !important; padding: 0 !important; }}
+  .print-table {{ width: auto; min-width: 40%; max-width: 100%; border-collapse: collapse; font-size: 9pt;
+    margin-bottom: 4mm; }}
+  .print-table.keep {{ break-inside: avoid; }}
+  .print-table caption {{ text-align: left; font-weight: bold; font-size: 11pt; padding: 2mm 0; }}
+  .print-table th, .print-table td {{ border: 0.5pt solid #999; padding: 0.6mm 1.2mm; }}
+  .print-table th {{ background: #eee; white-space: nowrap; }}
+  .print-table td.num {{ text-align: right; white-space: nowrap; }}
+  .print-table thead {{ display: table-header-group; }}
+  .print-table tr {{ break-inside: avoid; }}
+}}
+</style>"""
+
+
+# A chart keeps the pixel size it had on screen when printed; before printing, each one is zoomed
+# to fit the printable area of an A4 landscape page (277 × 190 mm at 96 px per inch), and reset
+# afterwards. Ctrl+P fires beforeprint; a print-media switch (as in a PDF printer) fires the query.
+FIT_CHARTS_JS = """<script>
+(() => {
+  if (window.__fitChartsForPrint) return;
+  const W = 1040, H = 600;
+  const fit = (on) => document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach(chart => {
+    const el = chart.closest('[data-testid="stElementContainer"]') || chart;
+    el.style.zoom = '';
+    if (!on) return;
+    const svg = chart.querySelector('.main-svg');
+    if (!svg) return;
+    // the box can be taller than the drawing (Streamlit's frame around it): fit the taller
+    const w = svg.width.baseVal.value, h = Math.max(svg.height.baseVal.value, el.offsetHeight);
+    const z = Math.min(1, W / w, H / h);
+    if (z < 1) el.style.zoom = String(z);
+  });
+  window.__fitChartsForPrint = fit;
+  window.addEventListener('beforeprint', () => fit(true));
+  window.addEventListener('afterprint', () => fit(false));
+  // With print media switched on in a window (a PDF printer), the charts redraw at the wider
+  // width the hidden sidebar leaves: fit again once they have.
+  window.matchMedia('print').addEventListener('change', e => {
+    fit(e.matches);
+    if (e.matches) [400, 1200].forEach(ms => setTimeout(() => fit(window.matchMedia('print').matches), ms));
+  });
+})();
+</script>"""
+
+
+def page_css() -> None:
+    """The rules that switch between a page's wide and narrow (phone) variants and make its print
+    view: containers keyed wide_… show on a screen wider than a phone, narrow_… on a phone,
+    print_… only on paper, screen_… only on screen; when printed the sidebar, header and
+    toolbars go, the page is unboxed (no scroll area cuts it) and fits A4 landscape. Call once
+    per page run."""
+    st.html(PAGE_CSS)
+    st.html(FIT_CHARTS_JS, unsafe_allow_javascript=True)
+
+
+def full_height(rows: int) -> int:
+    """The pixel height of a table that shows every row, so no scroll box hides some of them
+    (header, rows of 35 px, borders, and room for a sideways scroll bar)."""
+    return 38 + 35 * rows + 14
+
+
+def print_table(frame: pl.DataFrame, caption: str = "", formats: dict[str, str] | None = None) -> str:
+    """A plain HTML table for the print view (a canvas table prints only its visible part). Every
+    cell is escaped: unit names are text typed by users. `formats` gives a printf format per
+    numeric column, otherwise numbers use fmt_num."""
+    from html import escape
+
+    formats = formats or {}
+
+    def cell(col: str, value) -> str:
+        if value is None:
+            return '<td class="num">—</td>' if frame.schema[col].is_numeric() else "<td></td>"
+        if frame.schema[col].is_numeric():
+            text = formats[col] % value if col in formats else fmt_num(value)
+            return f'<td class="num">{escape(text)}</td>'
+        return f"<td>{escape(str(value))}</td>"
+
+    head = "".join(f"<th>{escape(c)}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(cell(c, v) for c, v in zip(frame.columns, row)) + "</tr>"
+                   for row in frame.iter_rows())
+    title = f"<caption>{escape(caption)}</caption>" if caption else ""
+    keep = " keep" if frame.height <= 20 else ""  # a short table is not split over two sheets
+    return f'<table class="print-table{keep}">{title}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -150,7 +150,7 @@ def setting_widget(name: str, value, default):
 def profile_section() -> None:
     st.markdown("**单位配置**")
     _widgets.df(_data.view(admin_views.profile_table), key="admin_profile")
-    st.download_button("下载单位配置（zip，含看板保存的规则版本）", data=_data.view(admin_views.profile_zip),
+    st.download_button("下载单位配置（压缩包，含看板保存的规则版本）", data=_data.view(admin_views.profile_zip),
                        file_name=f"{_data.engine().profile.name}-单位配置.zip", mime="application/zip",
                        icon=":material/download:")
 

@@ -6,13 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import _choices, _data, _session, _widgets
-from scoring import auth, commend, reports
+from scoring import commend, reports
 from scoring.reports import publish as pub_mod
 from scoring.reports import reminders as rem
-
-
-def _publish_action() -> str:
-    return "publish" if "publish" in auth.ACTIONS else "import"
 
 
 def report_section(eng, period) -> None:
@@ -85,7 +81,7 @@ def publication_section(eng, period) -> None:
         history = pub_mod.publications(store, period.key)
         if history.height > 1:
             st.caption(f"本期共发布 {history.height} 次，以最近一次为准。")
-    if not _session.can(_publish_action()):
+    if not _session.can("publish"):
         st.caption("发布通报需要录入或管理权限。")
         return
     with st.form("publish_form", border=True):
@@ -97,7 +93,7 @@ def publication_section(eng, period) -> None:
         if not sure:
             st.error("请先勾选确认。")
             return
-        pub_id = _session.write(_publish_action(), pub_mod.publish, store, eng, period, _session.who(), number or None)
+        pub_id = _session.write("publish", pub_mod.publish, store, eng, period, _session.who(), number or None)
         st.toast(f"已发布（编号 {pub_id}）", icon=":material/check:")
         st.rerun()
 

@@ -91,7 +91,7 @@ def body() -> None:
         st.plotly_chart(_widgets.style(fig, height=300), key="home_adoptions", config={"displayModeBar": False})
 
     st.subheader("各组前三名")
-    st.caption(f"{s['qtd'].label}，并列者一并列出。")
+    st.caption(f"{s['qtd'].label}，并列者一并列出；↑↓ 为与{s['before'].label}相比名次的升降。")
     top = s["top"]
     cols = st.columns(3)
     for col, group in zip(cols, _data.groups()):
@@ -101,9 +101,13 @@ def body() -> None:
             if part.height == 0:
                 st.caption("暂无得分")
                 continue
-            for rank, name, score, unit_id in part.select("排名", "单位", "得分", "unit_id").iter_rows():
-                st.page_link(registry.file_of("unit"), label=f"第{rank}名　{_widgets.text(name)}　{_widgets.fmt_num(score)} 分",
-                             query_params={"unit": str(unit_id)})
+            # Score and movement before the name: a long name is cut at the column's edge.
+            for rank, name, score, move, unit_id in part.select("排名", "单位", "得分", "升降", "unit_id").iter_rows():
+                trend = "" if move == "—" else f"　{move}"
+                st.page_link(registry.file_of("unit"),
+                             label=f"第{rank}名　{_widgets.fmt_num(score)} 分{trend}　{_widgets.text(name)}",
+                             query_params={"unit": str(unit_id)},
+                             help=f"{_widgets.text(name)}：{_widgets.fmt_num(score)} 分")
 
     st.subheader("最近导入")
     imports = _data.store_view(upload_views.imports_table, 5)

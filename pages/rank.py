@@ -8,35 +8,82 @@ from pages import _data, _session, _widgets
 from scoring.views import common
 from scoring.views import rank as rank_views
 
+# The key columns come first and stay pinned while the rest scroll sideways; a phone shows only
+# the first four.
+KEY_COLUMNS = ["排名", "单位", "得分", "升降", "累计得分"]
+PHONE_COLUMNS = ["排名", "单位", "得分", "升降"]
+NOTE = ("得分 = 各项加分合计减扣分，低于 0 分按 0 分计（三(二)3）；同分并列，名次相同。"
+        "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
 
 
 def table_columns() -> list[str]:
-    """Counts and rates, then each score tier (its adoption count first), 批示, 累计得分."""
+    """The key columns, then counts and rates, each score tier (its adoption count first), 批示数."""
     profile = _data.engine().profile
     tiers = [c for t in profile.score_tiers for c in ([profile.adoption_tiers[t], t] if t in profile.adoption_tiers else [t])]
-    return ["排名", "并列", "单位", "得分", "报送数", "采用数", "采用率", *tiers, "批示数", "累计得分", "unit_id"]
+    return [*KEY_COLUMNS, "并列", "报送数", "采用数", "采用率", *tiers, "批示数", "unit_id"]
 
 
-def group_tab(frame: pl.DataFrame, group: str, period_label: str) -> None:
+def print_columns() -> list[str]:
+    """Paper: the figures a 通报 table carries (the counts per tier stay on screen)."""
+    return ["排名", "并列", "单位", "得分", "升降", "累计得分", "报送数", "采用数", "采用率",
+            *_data.engine().profile.score_tiers]
+
+
+def movement_column(period) -> st.column_config.Column:
+    return st.column_config.TextColumn(
+        "升降", width=52, pinned=True,
+        help=f"与{period.previous().label}相比名次的升降（↑ 上升，↓ 下降）；“—”表示没有可比的数据或组别有调整")
+
+
+def table_config(period) -> dict:
+    # Streamlit unpins every column when the pinned ones take more than 60 % of the table's width
+    # (492 px of a 1280 px screen with the sidebar open): these take 450.
+    pin = {"pinned": True}
+    scores = _widgets.score_columns()
+    return {**scores,
+            "排名": st.column_config.NumberColumn("排名", format="%d", width=48, **pin),
+            "单位": st.column_config.TextColumn("单位", width=210, **pin),
+            "得分": st.column_config.NumberColumn("得分", format="localized", width=64, help=scores["得分"]["help"], **pin),
+            "升降": movement_column(period),
+            "累计得分": st.column_config.NumberColumn("累计得分", format="localized", width=76,
+                                                  help=scores["累计得分"]["help"], **pin),
+            "并列": st.column_config.TextColumn("并列", width="small"),
+            "报送数": _widgets.number("报送数", help="期间“报送”行数"),
+            "采用数": _widgets.number("采用数", help="期间“采用”行数（各级合计）"),
+            "批示数": _widgets.number("批示数")}
+
+
+def phone_config(period) -> dict:
+    return {"排名": st.column_config.NumberColumn("排名", format="%d", width=44),
+            "单位": st.column_config.TextColumn("单位", width=150),
+            "得分": st.column_config.NumberColumn("得分", format="localized", width=56),
+            "升降": st.column_config.TextColumn("升降", width=48, help=movement_column(period)["help"])}
+
+
+def open_selected(event, table: pl.DataFrame) -> None:
+    if event.selection.rows and _session.unit_scope() is None:
+        _widgets.link_unit(table["unit_id"][event.selection.rows[0]])
+
+
+def group_tab(frame: pl.DataFrame, group: str, period) -> None:
     part = frame.filter(pl.col("组别") == group)
     if part.height == 0:
         st.caption("本组在该期间没有单位。")
         return
     table = part.select([c for c in table_columns() if c in part.columns])
-    config = {**_widgets.score_columns(),
-              "排名": _widgets.number("排名", "%d"), "并列": st.column_config.TextColumn("并列", width="small"),
-              "报送数": _widgets.number("报送数", help="期间“报送”行数"),
-              "采用数": _widgets.number("采用数", help="期间“采用”行数（各级合计）"),
-              "批示数": _widgets.number("批示数"),
-              "单位": st.column_config.TextColumn("单位", width="medium")}
-    event = _widgets.df(table, key=f"rank_table_{group}", on_select="rerun", selection_mode="single-row",
-                   column_config=config, height=min(38 + 35 * table.height, 720))
-    if event.selection.rows and _session.unit_scope() is None:
-        _widgets.link_unit(table["unit_id"][event.selection.rows[0]])
+    with st.container(key=f"wide_rank_{group}"):
+        event = _widgets.df(table, key=f"rank_table_{group}", on_select="rerun", selection_mode="single-row",
+                            column_config=table_config(period), height=_widgets.full_height(table.height))
+        open_selected(event, table)
+    with st.container(key=f"narrow_rank_{group}"):
+        phone = part.select(*PHONE_COLUMNS, "unit_id")
+        event = _widgets.df(phone, key=f"rank_phone_{group}", on_select="rerun", selection_mode="single-row",
+                            column_config=phone_config(period), height=_widgets.full_height(phone.height))
+        open_selected(event, phone)
     ties = part.filter(pl.col("并列") == "并列")
     if ties.height:
         st.caption("并列：" + "；".join(
-            f"第{r}名 " + "、".join(g["单位"].to_list())
+            f"第{r}名 " + "、".join(_widgets.text(n) for n in g["单位"].to_list())
             for (r,), g in ties.group_by("排名", maintain_order=True)) + "（并列者按单位名单顺序排列）")
 
     fig = go.Figure()
@@ -46,8 +93,8 @@ def group_tab(frame: pl.DataFrame, group: str, period_label: str) -> None:
                     marker_color=_widgets.tier_color(tier), hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
     fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
                       yaxis={"autorange": "reversed", "type": "category"})
-    st.markdown(f"**{group} 组各单位得分构成**（{period_label}）")
-    chart = st.plotly_chart(_widgets.style(fig, height=max(320, 28 * part.height + 90)), key=f"rank_chart_{group}",
+    chart = st.plotly_chart(_widgets.style(fig, height=max(350, 28 * part.height + 120),
+                                           title=f"{group} 组各单位得分构成（{period.label}）"), key=f"rank_chart_{group}",
                             on_select="rerun", selection_mode="points", config={"displayModeBar": False})
     points = chart.selection.points if chart and chart.selection and _session.unit_scope() is None else []
     if points:
@@ -59,7 +106,17 @@ def group_tab(frame: pl.DataFrame, group: str, period_label: str) -> None:
             unit_id = match["unit_id"][0] if match.height else None
         if unit_id is not None:
             _widgets.link_unit(unit_id)
-    st.caption("点击表格中的一行或图中的色条，查看该单位的得分明细。")
+    st.container(key=f"screen_rank_hint_{group}").caption("点击表格中的一行或图中的色条，查看该单位的得分明细。")
+
+
+def print_view(frame: pl.DataFrame, period) -> None:
+    """What Ctrl+P prints: every group's table whole, in A4 landscape (the tabs show one group)."""
+    with st.container(key="print_rank"):
+        for group in _data.groups():
+            part = (frame.filter(pl.col("组别") == group).select([c for c in print_columns() if c in frame.columns])
+                    .rename({t: f"{t}得分" for t in _data.engine().profile.adoption_tiers}))
+            st.html(_widgets.print_table(part, f"{group} 组（{part.height} 个单位）", {"采用率": "%.1f%%", "排名": "%d"}))
+        st.caption(f"{NOTE}升降：与{period.previous().label}相比。")
 
 
 def published_only(period) -> None:
@@ -78,16 +135,20 @@ def published_only(period) -> None:
     tabs = st.tabs([f"{g} 组" for g in _data.groups()])
     for tab, g in zip(tabs, _data.groups()):
         with tab:
-            _widgets.df(table.filter(pl.col("组别") == g), key=f"issued_{g}",
-                   column_config={"得分": _widgets.number(), "累计得分": _widgets.number(), "排名": _widgets.number(fmt="%d")})
+            # rank, unit and score first: what a phone shows without scrolling sideways
+            part = table.filter(pl.col("组别") == g).select("排名", "单位", "得分", "累计得分", "报送数", "采用数")
+            _widgets.df(part, key=f"issued_{g}", height=_widgets.full_height(part.height),
+                        column_config={"得分": _widgets.number(), "累计得分": _widgets.number(),
+                                       "排名": _widgets.number(fmt="%d")})
 
 
 def body() -> None:
     st.title("排名")
+    _widgets.page_css()
     if not _data.has_data():
         _widgets.empty_state("排名")
         return
-    period = _widgets.period_picker()
+    period = _widgets.period_picker(container=st.container(key="screen_rank_period"))
     if _session.unit_scope() is not None:
         published_only(period)
         return
@@ -95,21 +156,22 @@ def body() -> None:
     if pub is not None:
         changes = _data.view(rank_views.published_changes, period)
         note = _widgets.published(pub) + ("。" if changes is None else f"；此后数据有变动，{changes.height} 个单位的名次或得分与通报不同。")
-        with st.expander(note, icon=":material/campaign:", expanded=False):
+        with st.container(key="screen_rank_published"), st.expander(note, icon=":material/campaign:", expanded=False):
             if changes is None:
                 st.caption("当前数据与已发布的通报一致。")
             else:
                 _widgets.df(changes, key="rank_changes")
     c1, c2 = st.columns([3, 1])
     c1.markdown(f"**{period.label}**（{period.start.isoformat()} 至 {period.end.isoformat()}）")
-    official = c2.toggle("按单位名单顺序", key="rank_official", help="打开后按考评单位名单（附件）的顺序排列，否则按排名")
+    official = c2.container(key="screen_rank_order").toggle("按单位名单顺序", key="rank_official", help="打开后按考评单位名单（附件）的顺序排列，否则按排名")
     frame = _data.view(rank_views.ranking_view, period, official)
-    tabs = st.tabs([f"{g} 组（{frame.filter(pl.col('组别') == g).height} 个单位）" for g in _data.groups()])
+    print_view(frame, period)
+    tabs = _widgets.group_tabs({g: f"{g} 组（{frame.filter(pl.col('组别') == g).height} 个单位）" for g in _data.groups()},
+                               key="rank_group")
     for tab, group in zip(tabs, _data.groups()):
         with tab:
-            group_tab(frame, group, period.label)
-    st.caption("得分 = 各项加分合计减扣分，低于 0 分按 0 分计（三(二)3）；同分并列，名次相同。"
-               "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
+            group_tab(frame, group, period)
+    st.container(key="screen_rank_note").caption(NOTE)
 
 
 _session.run_page(body, page="rank")

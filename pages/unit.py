@@ -37,18 +37,29 @@ def _picked() -> None:
 
 
 def quarter_chart(quarters: pl.DataFrame) -> go.Figure:
-    fig = go.Figure()
-    fig.add_bar(x=quarters["季度"].to_list(), y=quarters["得分"].to_list(), name="得分", marker_color="#4c78a8",
+    """Score (bars, top) and rank in the group (line, below) by quarter. Two rows, so the rank
+    labels never sit on the score labels; the rank axis runs from 1 (top) to the group size, with
+    whole-number ticks and no 0."""
+    from plotly.subplots import make_subplots
+
+    labels = quarters["季度"].to_list()
+    depth = int(quarters["组内单位数"].max())
+    step = max(1, -(-depth // 5))  # about five ticks
+    ticks = list(range(1, depth + 1, step))
+    if depth - ticks[-1] >= step / 2:
+        ticks.append(depth)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.55, 0.45], vertical_spacing=0.12)
+    fig.add_bar(x=labels, y=quarters["得分"].to_list(), name="得分", marker_color="#4c78a8",
                 text=[_widgets.fmt_num(v) for v in quarters["得分"].to_list()], textposition="outside",
-                hovertemplate="%{x}<br>得分 %{y:,}<extra></extra>")
-    fig.add_scatter(x=quarters["季度"].to_list(), y=quarters["排名"].to_list(), name="组内排名", yaxis="y2",
-                    mode="lines+markers+text", text=[f"第{r}名" for r in quarters["排名"].to_list()],
-                    textposition="top center", line={"color": "#e45756"},
-                    hovertemplate="%{x}<br>第 %{y} 名<extra></extra>")
-    fig.update_layout(yaxis={"title": "得分"},
-                      yaxis2={"title": "排名", "overlaying": "y", "side": "right", "autorange": "reversed",
-                              "rangemode": "tozero", "showgrid": False, "dtick": 1})
-    return _widgets.style(fig, height=320)
+                cliponaxis=False, hovertemplate="%{x}<br>得分 %{y:,}<extra></extra>", row=1, col=1)
+    fig.add_scatter(x=labels, y=quarters["排名"].to_list(), name="组内排名", mode="lines+markers+text",
+                    text=[f"第{r}名" for r in quarters["排名"].to_list()], textposition="top center",
+                    cliponaxis=False, line={"color": "#e45756"}, hovertemplate="%{x}<br>第 %{y} 名<extra></extra>",
+                    row=2, col=1)
+    fig.update_yaxes(title_text="得分", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="组内排名", range=[depth + 0.5, 0.5], tickmode="array",
+                     tickvals=ticks, tickformat="d", row=2, col=1)
+    return _widgets.style(fig, height=460)
 
 
 def month_chart(months: pl.DataFrame) -> go.Figure:
@@ -87,16 +98,75 @@ def waiver_form(unit_id: int, name: str, period_end: date) -> None:
                         st.rerun()
 
 
+def quarter_frame(unit_id: int, year: int) -> pl.DataFrame:
+    """The unit's score and rank by quarter: as issued for a 单位 account, live for the office."""
+    if _session.unit_scope() is not None:
+        return _data.view(unit_views.published_quarters, year, unit_id)
+    return _data.view(rank_views.rank_by_quarter, year).filter(pl.col("unit_id") == unit_id)
+
+
+def print_view(d: dict, quarters: pl.DataFrame, period) -> None:
+    """What Ctrl+P prints instead of the tabs (one tab at a time, tables in scroll boxes): the
+    scored records, the months and the quarters, whole, on A4 landscape."""
+    events = d["events"].filter((pl.col("分值").fill_null(0) != 0) | (pl.col("类型") == "豁免"))
+    months = d["months"].select(pl.col("月份").dt.strftime("%Y年%-m月"), "报送数", "任务数", "状态")
+    with st.container(key="print_unit"):
+        st.html(_widgets.print_table(events.select("日期", "类型", "事项", "分值", "标题", "条款", "来源"),
+                                     f"{period.label}计分记录（{events.height} 条）"))
+        st.html(_widgets.print_table(months, "每月报送"))
+        if quarters.height:
+            st.html(_widgets.print_table(quarters.select("季度", "组别", "得分", "排名"), f"{period.end.year}年季度得分与排名",
+                                         {"排名": "%d"}))
+
+
+def adoptions_help(s: dict) -> str | None:
+    profile = _data.engine().profile
+    return "，".join(f"{tier} {s[column]}" for tier, column in profile.adoption_tiers.items()) or None
+
+
+def live_standing(s: dict, group_size: int, period) -> None:
+    profile = _data.engine().profile
+    others = [t for t in profile.score_tiers if t not in profile.adoption_tiers]
+    shown = list(dict.fromkeys(others[:1] + others[-1:]))  # e.g. 批示加分 and 扣分
+    cols = st.columns(4 + len(shown))
+    cols[0].metric("得分", _widgets.fmt_num(s["得分"]), help="低于 0 分按 0 分计" if s["原始得分"] < 0 else None)
+    cols[1].metric(f"{s['组别']} 组排名", f"第 {s['排名']} 名", help=f"本组共 {group_size} 个单位；同分并列")
+    cols[2].metric("报送数", _widgets.fmt_num(s["报送数"]))
+    cols[3].metric("采用数", _widgets.fmt_num(s["采用数"]), help=adoptions_help(s))
+    for col, tier in zip(cols[4:], shown):
+        col.metric(tier, _widgets.fmt_num(s[tier]))
+    st.caption(f"{period.label}：" + "，".join(f"{t} {_widgets.fmt_num(s[t])} 分" for t in profile.score_tiers)
+               + f"；合计 {_widgets.fmt_num(s['原始得分'])} 分" + ("，按 0 分计。" if s["原始得分"] < 0 else "。"))
+
+
+def standing(issued: dict | None, s: dict, period) -> None:
+    """A 单位 account sees its score and rank as issued in the period's 通报, as on 排名: nothing
+    before publication. Its own counts and records are shown either way."""
+    cols = st.columns(4)
+    if issued is not None:
+        cols[0].metric("得分（通报）", _widgets.fmt_num(issued["得分"]))
+        cols[1].metric(f"{issued['组别']} 组排名（通报）", f"第 {issued['排名']} 名",
+                       help=f"本组共 {issued['group_size']} 个单位；同分并列")
+    cols[2].metric("报送数", _widgets.fmt_num(s["报送数"]))
+    cols[3].metric("采用数", _widgets.fmt_num(s["采用数"]), help=adoptions_help(s))
+    if issued is None:
+        st.info(f"{period.label}的得分与排名尚未通报发布，发布后可在此查看；下列记录的分值为按规则计算的明细，"
+                "以通报为准。", icon=":material/schedule:")
+    else:
+        st.caption(_widgets.published(issued["publication"]) + "。得分与排名为通报发布时的数字；下列记录为当前数据。")
+
+
 def body() -> None:
     st.title("单位详情")
+    _widgets.page_css()
     options = _data.unit_options()
     top = st.columns([2, 3])
-    with top[0]:
+    with top[0], st.container(key="screen_unit_pick"):
         unit_id = pick_unit(options)
     if not _data.has_data():
         _widgets.empty_state("单位详情")
         return
-    period = _widgets.period_picker()
+    period = _widgets.period_picker(container=st.container(key="screen_unit_period"))
     d = _data.view(unit_views.unit_detail, period, unit_id)
     unit, s = d["unit"], d["summary"]
     contact = "　".join(x for x in (f"负责人：{unit['head']}" if unit["head"] else "",
@@ -108,21 +178,15 @@ def body() -> None:
     if s is None:
         st.info(f"{_widgets.text(unit['name'])} 在{period.label}不在考评名单中。")
         return
-    profile = _data.engine().profile
-    others = [t for t in profile.score_tiers if t not in profile.adoption_tiers]
-    shown = list(dict.fromkeys(others[:1] + others[-1:]))  # e.g. 批示加分 and 扣分
-    cols = st.columns(4 + len(shown))
-    cols[0].metric("得分", _widgets.fmt_num(s["得分"]), help="低于 0 分按 0 分计" if s["原始得分"] < 0 else None)
-    cols[1].metric(f"{s['组别']} 组排名", f"第 {s['排名']} 名", help=f"本组共 {d['group_size']} 个单位；同分并列")
-    cols[2].metric("报送数", _widgets.fmt_num(s["报送数"]))
-    cols[3].metric("采用数", _widgets.fmt_num(s["采用数"]),
-                   help="，".join(f"{tier} {s[column]}" for tier, column in profile.adoption_tiers.items()) or None)
-    for col, tier in zip(cols[4:], shown):
-        col.metric(tier, _widgets.fmt_num(s[tier]))
-    st.caption(f"{period.label}：" + "，".join(f"{t} {_widgets.fmt_num(s[t])} 分" for t in profile.score_tiers)
-               + f"；合计 {_widgets.fmt_num(s['原始得分'])} 分" + ("，按 0 分计。" if s["原始得分"] < 0 else "。"))
+    if _session.unit_scope() is not None:
+        standing(_data.view(unit_views.published_standing, period, unit_id), s, period)
+    else:
+        live_standing(s, d["group_size"], period)
 
-    tab_events, tab_months, tab_quarters, tab_authors = st.tabs(["得分明细", "每月报送", "季度得分与排名", "作者"])
+    quarters = quarter_frame(unit_id, period.end.year)
+    print_view(d, quarters, period)
+    tab_events, tab_months, tab_quarters, tab_authors = st.container(key="screen_unit_tabs").tabs(
+        ["得分明细", "每月报送", "季度得分与排名", "作者"])
     with tab_events:
         events = d["events"]
         scored = events.filter(pl.col("分值").fill_null(0) != 0)
@@ -157,13 +221,11 @@ def body() -> None:
         if _session.can("waive"):
             waiver_form(unit_id, unit["name"], period.end)
     with tab_quarters:
-        quarters = _data.view(rank_views.rank_by_quarter, period.end.year)
-        mine = quarters.filter(pl.col("unit_id") == unit_id)
-        if mine.height == 0:
-            st.caption("该年度还没有季度数据。")
+        if quarters.height == 0:
+            st.caption("该年度还没有已通报的季度排名。" if _session.unit_scope() is not None else "该年度还没有季度数据。")
         else:
-            st.plotly_chart(quarter_chart(mine), key="unit_quarters", config={"displayModeBar": False})
-            _widgets.df(mine.select("季度", "组别", "得分", "排名"), column_config={"得分": _widgets.number()})
+            st.plotly_chart(quarter_chart(quarters), key="unit_quarters", config={"displayModeBar": False})
+            _widgets.df(quarters.select("季度", "组别", "得分", "排名"), column_config={"得分": _widgets.number()})
     with tab_authors:
         authors = d["authors"]
         if authors.height == 0:

@@ -133,7 +133,7 @@ def _pick(label: str, options: list[str], value: str, key: str):
 
 
 def event_fields(prefix: str, values: dict) -> dict:
-    """The contract's columns as form widgets, prefilled from `values`."""
+    """The register's columns as form widgets, prefilled from `values`."""
     opts = _data.view(upload_views.field_options)
     names = list(_data.unit_options().values())
     c = st.columns(4)

@@ -1,4 +1,4 @@
-"""Accounts, roles and the kiosk switch (issue 5). No streamlit here; all SQL in store/users.py.
+"""Accounts, roles and the kiosk switch. No streamlit here; all SQL in store/users.py.
 
 Roles: 查看 browses and exports; 录入 also imports, corrects, undoes, waives and publishes a
 通报 (freezes a period's figures as issued: whoever keeps the register prepares the 通报, so
@@ -115,7 +115,7 @@ def login(store, name: str, password: str, client: str | None = None) -> User:
     if client is not None:
         wait = CLIENTS.begin(client)
         if wait:
-            store.record_login(name[:MAX_NAME], ok=False, detail=f"来自 {client[:60]} 的失败登录过多，暂缓受理")
+            store.record_login(name[:MAX_NAME], f"来自 {client[:60]} 的失败登录过多，暂缓受理")
             FLOOD.failed()
             raise AuthError(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试")
     failed = True
@@ -132,7 +132,7 @@ def login(store, name: str, password: str, client: str | None = None) -> User:
 
 def _login(store, name: str, password: str) -> User:
     if len(name) > MAX_NAME:
-        store.record_login(name[:MAX_NAME], ok=False, detail="用户名过长")
+        store.record_login(name[:MAX_NAME], "用户名过长")
         raise AuthError(WRONG)
     pause = FLOOD.pause()
     if pause:
@@ -176,19 +176,21 @@ def _no_such_account(store, name: str, password: str, now: datetime, lock_until:
     argon2 check) and the same words, "locked" included, so names cannot be told apart."""
     if store.user_count() == 0:
         _check(_dummy(), password)
-        store.record_login(name, ok=False, detail="系统尚无任何账号")
+        store.record_login(name, "系统尚无任何账号")
         raise AuthError("系统尚未创建任何账号。请管理员在服务器上运行："
                         "python -m scoring user add 用户名 --role 管理 --db 数据库文件")
     status, until = PHANTOMS.begin(name, now, MAX_FAILURES)
-    store.record_login(name, ok=False, detail="账号不存在")
+    store.record_login(name, "账号不存在")
     if status == "locked":
         raise AuthError(_locked_message(until))
     if status == "busy":
         raise AuthError(BUSY)
     try:
         _check(_dummy(), password)
-    finally:
-        locked = PHANTOMS.end(name, MAX_FAILURES, lock_until)
+    except AuthError:  # no hash slot came free: not a guess, as for an account
+        PHANTOMS.end(name, MAX_FAILURES, lock_until, counted=False)
+        raise
+    locked = PHANTOMS.end(name, MAX_FAILURES, lock_until)
     raise AuthError(_locked_message(locked) if locked else WRONG)
 
 

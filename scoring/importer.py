@@ -28,7 +28,7 @@ class ImportReport:
         return self.file_error is None and not self.errors
 
     def messages(self) -> list[str]:
-        """Errors as the contract prints them: `行 N 列 X: …`, or `文件 NAME: …`."""
+        """Errors as the importer prints them: `行 N 列 X: …`, or `文件 NAME: …`."""
         if self.file_error:
             return [f"文件 {self.file_name}: {self.file_error}"]
         return [str(e) for e in self.errors]

@@ -1,4 +1,4 @@
-"""Tolerant reading of the values staff type into a register (contract.md §1).
+"""Tolerant reading of the values staff type into a register (the 12 columns of reader.HEADERS).
 
 Chinese Excel registers carry full-width spaces and digits, 《》 around publication names and
 long forms such as 问题类 or 自治区级. All of that is normalised here, once, before matching; which

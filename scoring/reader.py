@@ -1,7 +1,7 @@
 """Reading an event spreadsheet (.xlsx, .xls, .csv) into raw rows with their sheet row numbers.
 
 The header row is the first row, among the first ten, that holds the required headers; the sheet
-read is the first sheet that has one (contract.md §1). Nothing here judges values: that is
+read is the first sheet that has one. Nothing here judges values: that is
 validate.py. File-level problems raise FileError with a Chinese message.
 """
 from __future__ import annotations
@@ -115,7 +115,7 @@ def _excel_grids(data: bytes, suffix: str) -> list[_Grid]:
             # every cell as text keeps mixed columns intact (dates arrive as ISO text).
             sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
             frame = sheet.to_polars()
-            # Cells stay in the sheet's columns: only the contract's columns are ever turned
+            # Cells stay in the sheet's columns: only the register's columns are ever turned
             # into Python values, never the rows.
             grids.append(_Grid(name, [list(r) for r in frame.head(HEADER_SEARCH_ROWS).iter_rows()],
                                lambda j, start, frame=frame: frame.to_series(j).slice(start).to_list(),

@@ -1,4 +1,4 @@
-"""The register's spreadsheet layout: the contract's 12 columns, their widths, and writing rows
+"""The register's spreadsheet layout: the 12 columns (reader.HEADERS), their widths, and writing rows
 to a sheet (the import template, the example file and generated demo registers share it)."""
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import datetime as dt
 import polars as pl
 import xlsxwriter
 
-COLUMNS = ("日期", "单位", "类型", "层级", "刊物", "栏目", "批示人", "信息编号", "期号", "标题", "作者", "备注")
+from .reader import HEADERS
+
+COLUMNS = HEADERS  # the reader defines them; the sheet writes them in the same order
 
 
 def rows_to_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
@@ -49,7 +51,7 @@ def write_sheet(workbook: xlsxwriter.Workbook, sheet, rows: list[dict[str, objec
 
 
 def write_xlsx(rows: list[dict[str, object]], path, title_row: str | None = None) -> None:
-    """Write rows to an .xlsx with the contract's headers (and a merged title row above them if given)."""
+    """Write rows to an .xlsx under the register's headers (and a merged title row above them if given)."""
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     sheet = workbook.add_worksheet("事件登记")
     header = write_sheet(workbook, sheet, rows, title_row)

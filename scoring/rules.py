@@ -7,7 +7,6 @@ it changes; the rest is inherited from the version before it. A what-if is an ov
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import hashlib
@@ -272,15 +271,8 @@ class RuleBook:
         book.overrides = {**self.overrides, **{c: float(p) for c, p in overrides.items()}}
         return book
 
-    def with_version(self, version: RuleVersion) -> "RuleBook":
-        return RuleBook([v for v in self.versions if v.effective != version.effective] + [version])
-
     def match(self, day: dt.date, row: dict[str, str]) -> tuple[str | None, list[tuple[str, str]]]:
         return match_item(self.version_for(day), row)
-
-    def copy(self) -> "RuleBook":
-        return copy.copy(self)
-
 
 def match_item(version: RuleVersion, row: dict[str, str]) -> tuple[str | None, list[tuple[str, str]]]:
     """The item code of a row (cleaned 类型/层级/刊物/栏目/批示人), or errors as (column, message).

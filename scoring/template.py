@@ -1,4 +1,4 @@
-"""The blank import template and the filled example that staff start from (contract.md §1).
+"""The blank import template and the filled example that staff start from.
 
 Both files share one layout: a title row, the 12 headers on row 2 (the importer looks for them
 among the first ten rows), drop-down lists on the coded columns, a 「填写说明」 sheet and a
@@ -40,7 +40,7 @@ COLUMN_HELP = [  # (header, 是否必填, 说明)
 
 
 def _dropdowns(profile: Profile) -> dict[str, list[str]]:
-    """Values per coded column, in the order of the rule book (the order of rules.md)."""
+    """Values per coded column, in the rule book's order."""
     version = profile.rulebook().latest()
     lists: dict[str, list[str]] = {"类型": list(profile.types)}
     for column in MATCH_COLUMNS:

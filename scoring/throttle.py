@@ -151,12 +151,13 @@ class PhantomLocks:
             state.guessing += 1
             return "ok", None
 
-    def end(self, name: str, max_failures: int, lock_until: datetime) -> datetime | None:
-        """Count the failure of a reserved check; the lock-out's end when it locks now."""
+    def end(self, name: str, max_failures: int, lock_until: datetime, counted: bool = True) -> datetime | None:
+        """Settle a reserved check: count it as a failure (unless it never ran); the lock-out's
+        end when there is one."""
         with self._lock:
             state = self._names.setdefault(name, _Phantom())
             state.guessing = max(state.guessing - 1, 0)
-            state.failed += 1
+            state.failed += 1 if counted else 0
             if state.failed >= max_failures and state.locked_until is None:
                 state.locked_until = lock_until
             return state.locked_until

@@ -103,7 +103,7 @@ def validate_columns(columns: dict[str, list], units: UnitBook, rules: RuleBook,
             continue
         kind, level, publication, col, leader = row_keys
         if kind == "批示":
-            col = ""  # ignored on 批示 rows (contract.md), so it does not split identities
+            col = ""  # the column means nothing on 批示 rows, so it does not split identities
         fields = (isodays[day], str(unit.id), kind, level, publication, col, leader, info_id, issue, title, author, note)
         results.append(({"day": day, "unit_id": unit.id, "unit": unit.name, "code": code, "type": kind,
                          "level": level, "publication": publication, "column": col, "leader": leader,

@@ -1,14 +1,17 @@
-"""Screenshots of every dashboard page for the README: docs/screenshots/<page>.png.
+"""Screenshots of every dashboard page for the README: docs/screenshots/<page>.png, plus 排名 on
+a phone (rank-phone.png, 390×844) and the first printed page of 排名 (rank-print.png: A4
+landscape, as Ctrl+P gives it).
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
 Builds the demo database in a temporary folder, starts the dashboard on a free port of
 127.0.0.1, signs in, and drives Debian's chromium (Playwright) through the pages at 1400×900.
-Needs /usr/bin/chromium and fonts-noto-cjk (scripts/install.sh dev installs both).
+Needs /usr/bin/chromium, fonts-noto-cjk and pdftoppm (poppler-utils).
 """
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,15 +22,26 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from dashboard_fixtures import (ADMIN_NAME, ADMIN_PASSWORD, CHROMIUM, CHROMIUM_ARGS, Server,  # noqa: E402
-                                auth_module, login, open_page, wait_ready)
+                                open_page, signed_in_page, wait_ready)
 
 # (file name, navigation title, what to do on the page before the picture)
 SHOTS = [("home", "总览"), ("rank", "排名"), ("unit", "单位详情"), ("commend", "评先评优"),
          ("upload", "数据导入"), ("rules", "规则试算"), ("export", "导出"), ("admin", "管理")]
 
 
+# Scroll the tabs to `above` pixels below the top of the window (room for the header bar, or for
+# what comes before the tabs).
+SHOW_TABS = """(above) => { document.querySelector("[data-testid='stTabs']").scrollIntoView();
+  for (const el of [document.querySelector("[data-testid='stMain']"), document.scrollingElement])
+    if (el) el.scrollTop = Math.max(0, el.scrollTop - above); }"""
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def saved(path: Path, title: str) -> None:
+    log(f"{title} → {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
 def prepare(page, key: str) -> None:
@@ -36,14 +50,16 @@ def prepare(page, key: str) -> None:
         page.get_by_role("tab", name="B 组").click()
         page.wait_for_timeout(500)
     elif key == "unit":
-        page.get_by_role("tab", name="每月报送").click()
+        page.get_by_role("tab", name="季度得分与排名").click()
         wait_ready(page)
+        page.evaluate(SHOW_TABS, 190)
+        page.wait_for_timeout(500)
     elif key == "upload":
         page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(ROOT / "data" / "示例.xlsx"))
         page.wait_for_selector("text=检查通过", timeout=60_000)
         wait_ready(page)
     elif key == "rules":
-        box = page.get_by_label("或输入 代码=分值（与命令行 --set 相同，多个用逗号分隔）")
+        box = page.locator(".st-key-whatif_text input")  # by its key: the label is for people
         box.fill("CITY_ZWYQ_BRIEF=6, REGION_MRYQ_FRONT=40")
         box.press("Enter")
         page.wait_for_selector("text=名次变化的单位", timeout=60_000)
@@ -62,36 +78,44 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     from demo.build import build_demo
+    from scoring import auth
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.duckdb"
         log("生成演示数据库")
         store = build_demo(db)
-        auth = auth_module()
-        if auth is not None:
-            auth.add_user(store, "截图脚本", ADMIN_NAME, ADMIN_PASSWORD, "管理")
+        auth.add_user(store, "截图脚本", ADMIN_NAME, ADMIN_PASSWORD, "管理")
         server = Server(db, Path(tmp) / "server.log")
         try:
             server.wait_healthy()
             log(f"服务器就绪：{server.url}")
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.goto(server.url)
-                wait_ready(page)
-                if auth is not None:
-                    login(page)
-                page.wait_for_selector("text=催报名单", timeout=60_000)
-                wait_ready(page)
+                page = signed_in_page(browser, server.url, 1400, 900)
                 for key, title in SHOTS:
                     if not page.locator("[data-testid='stSidebarNav'] a", has_text=title).count():
                         log(f"导航中没有“{title}”，跳过")
                         continue
                     open_page(page, title)
                     prepare(page, key)
-                    path = out / f"{key}.png"
-                    page.screenshot(path=str(path))
-                    log(f"{title} → {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+                    page.screenshot(path=str(out / f"{key}.png"))
+                    saved(out / f"{key}.png", title)
+                open_page(page, "排名")
+                page.set_viewport_size({"width": 390, "height": 844})
+                page.wait_for_timeout(1500)
+                page.evaluate(SHOW_TABS, 70)
+                page.wait_for_timeout(500)
+                page.screenshot(path=str(out / "rank-phone.png"))
+                saved(out / "rank-phone.png", "排名（手机）")
+                page.set_viewport_size({"width": 1400, "height": 900})
+                wait_ready(page)
+                page.emulate_media(media="print")
+                page.wait_for_timeout(2000)  # charts redraw for the page, then are fitted to it
+                pdf = Path(tmp) / "排名.pdf"
+                page.pdf(path=str(pdf), format="A4", landscape=True)
+                subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                                str(out / "rank-print")], check=True)
+                saved(out / "rank-print.png", "排名（打印第 1 页）")
                 browser.close()
         finally:
             server.stop()

@@ -25,7 +25,7 @@ AS_OF = date(2026, 6, 30)  # every month of 2024-2025 has ended
 
 
 def row(day, unit, kind, level="", publication="", column="", leader="", **extra) -> dict:
-    """A register row in the contract's headers."""
+    """A register row in the register's headers."""
     values = {"日期": day, "单位": unit, "类型": kind, "层级": level, "刊物": publication,
               "栏目": column, "批示人": leader}
     names = {"info_id": "信息编号", "issue": "期号", "title": "标题", "author": "作者", "note": "备注"}

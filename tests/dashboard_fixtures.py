@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def demo_server(template: Path, folder: Path, log_path: Path):
+    """The dashboard on a private copy of the demo database, until the block ends."""
+    db = folder / "demo.duckdb"
+    shutil.copy(template, db)
+    srv = Server(db, log_path)
+    try:
+        srv.wait_healthy()
+        yield srv
+    finally:
+        srv.stop()
+
+
 class Server:
     def __init__(self, db: Path, log_path: Path):
         self.db = db
@@ -139,12 +153,34 @@ CHARTS_JS = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart'
   .every(e => e.querySelector('.main-svg'))"""
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium under Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
 def wait_ready(page, timeout: float = 60_000) -> None:
     """Wait until the script has finished its run and every Plotly chart is drawn."""
     page.wait_for_timeout(300)
     page.wait_for_function(READY_JS, timeout=timeout)
     page.wait_for_function(CHARTS_JS, timeout=timeout)
     page.wait_for_timeout(300)
+
+
+def signed_in_page(browser, url: str, width: int = 1400, height: int = 900, **options):
+    """A new tab on the dashboard, signed in as the test administrator, on 总览."""
+    page = browser.new_page(viewport={"width": width, "height": height}, **options)
+    page.goto(url)
+    wait_ready(page)
+    login(page)
+    page.wait_for_selector("text=催报名单", timeout=60_000)
+    wait_ready(page)
+    return page
 
 
 def login(page, name: str = ADMIN_NAME, password: str = ADMIN_PASSWORD) -> None:

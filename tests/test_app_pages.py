@@ -229,9 +229,42 @@ def test_a_unit_account_sees_only_its_unit(dashboard, demo_template):
     at.switch_page("pages/unit.py").run()
     assert_clean(at)
     assert not [s for s in at.selectbox if s.label == "单位"]
-    assert any(m.label.endswith("组排名") for m in at.metric)
+    # nothing is published on the demo: no score or rank on 单位详情 either, as on 排名
+    assert not [m for m in at.metric if "排名" in m.label or "得分" in m.label]
+    assert any("尚未通报发布" in i.value for i in at.info)
+    assert any("还没有已通报的季度排名" in c.value for c in at.caption)
     at.switch_page("pages/rank.py").run()  # rankings only once published
     assert any("尚未通报发布" in i.value for i in at.info)
+
+
+def test_a_unit_account_sees_the_issued_rank_on_its_detail_page(dashboard, demo_copy):
+    """The figures a 单位 account sees are those of the 通报 as issued, not the live ranking: a
+    snapshot whose rank differs from the live one (as after a later import) shows the issued one."""
+    import json
+
+    from dashboard_fixtures import UNIT_ACCOUNT_UNIT
+    from scoring.periods import Period
+    from scoring.reports import publish
+
+    store = Store(demo_copy)
+    period = Period.quarter(2025, 4)
+    issued = publish.snapshot_frame(Engine.open(store), period)
+    live = issued.filter(pl.col("unit_id") == UNIT_ACCOUNT_UNIT).row(0, named=True)
+    issued = issued.with_columns(pl.when(pl.col("unit_id") == UNIT_ACCOUNT_UNIT).then(pl.lit(live["排名"] + 5))
+                                 .otherwise(pl.col("排名")).alias("排名"),
+                                 pl.when(pl.col("unit_id") == UNIT_ACCOUNT_UNIT).then(pl.lit(live["得分"] + 7))
+                                 .otherwise(pl.col("得分")).alias("得分"))
+    store.add_publication(period.key, period.label, None, "测试", json.dumps(
+        {"schema": 1, "period": period.key, "label": period.label, "rows": issued.to_dicts()}, ensure_ascii=False))
+    at = dashboard(demo_copy, "unit", role="单位")
+    assert_clean(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[f"{live['组别']} 组排名（通报）"] == f"第 {live['排名'] + 5} 名"
+    assert metrics["得分（通报）"] == f"{live['得分'] + 7:,.0f}"
+    assert not any("尚未通报发布" in i.value for i in at.info)
+    # the quarter tab lists the issued quarter only
+    table = next(d for d in at.dataframe if "季度" in d.value.columns)
+    assert pl.from_pandas(table.value).select("季度", "排名").rows() == [("第四季度", live["排名"] + 5)]
 
 
 def test_a_unit_account_sees_the_published_ranking(dashboard, demo_copy):
@@ -411,7 +444,7 @@ def test_change_own_password(demo_copy, monkeypatch):
 
 
 # --------------------------------------------------------------------------------------------
-# Trust (issue 5): the kiosk visitor, a 单位 account, the administrator's backup and kiosk switch
+# Trust: the kiosk visitor, a 单位 account, the administrator's backup and kiosk switch
 # --------------------------------------------------------------------------------------------
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
@@ -589,3 +622,15 @@ for role in ("录入", "查看", "单位"):
     assert store.event_count() == before
     assert "备份后的简称" not in store.unit_book().aliases
     assert auth.login(store, ADMIN_NAME, "dashboard-test-pass").role == "管理"
+
+
+def test_print_tables_show_names_as_text():
+    """The print view's plain HTML tables escape every cell: a unit name is text typed by a user."""
+    from pages._widgets import print_table
+
+    html = print_table(pl.DataFrame({"单位": ['<img src=x onerror="alert(1)">[链接](http://evil.example/)'],
+                                     "得分": [1234.0], "排名": [None]}, schema={"单位": pl.Utf8, "得分": pl.Float64,
+                                                                           "排名": pl.Int64}), "A 组 <b>")
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "<caption>A 组 &lt;b&gt;</caption>" in html
+    assert '<td class="num">1,234</td>' in html and '<td class="num">—</td>' in html

@@ -136,3 +136,32 @@ def test_make_period():
     assert common.make_period("年初至今", 2025, today=date(2025, 5, 9)).end == date(2025, 5, 9)
     assert common.make_period("年初至今", 2024, today=date(2025, 5, 9)).end == date(2024, 12, 31)
     assert common.make_period("自定义", 2025, start=date(2025, 1, 5), end=date(2025, 2, 5)).kind == "range"
+
+
+def test_ranking_view_shows_movement_against_the_quarter_before(store):
+    # 2025 Q1: 渡口镇 (重要信息, more points) above 补隆淖镇 (简讯); Q2 the other way round.
+    load(store, [row("2025-02-03", "渡口镇", "采用", "市", "政务要情", "重要信息"),
+                 row("2025-02-04", "补隆淖镇", "采用", "市", "政务要情", "简讯"),
+                 row("2025-05-03", "补隆淖镇", "采用", "市", "政务要情", "重要信息"),
+                 row("2025-05-04", "渡口镇", "采用", "市", "政务要情", "简讯")])
+    q1 = rank.ranking_view(engine(store), Period.quarter(2025, 1))
+    q2 = rank.ranking_view(engine(store), Period.quarter(2025, 2))
+    by = {u: r for u, r in q2.select("单位", "排名").iter_rows()}
+    before = {u: r for u, r in q1.select("单位", "排名").iter_rows()}
+    moves = {u: (c, t) for u, c, t in q2.select("单位", "名次变化", "升降").iter_rows()}
+    assert moves["补隆淖镇"] == (1, "↑1") and moves["渡口镇"] == (-1, "↓1")
+    assert before["渡口镇"] == by["补隆淖镇"] == 1
+    # units that scored nothing in either quarter keep their (tied) place
+    assert moves["巴彦高勒镇"] == (0, "持平")
+    # the first quarter with data has nothing to compare with (2024 Q4 lies before the data)
+    assert set(q1["升降"].to_list()) == {"—"} and q1["名次变化"].null_count() == q1.height
+
+
+def test_home_top_units_carry_their_movement(store):
+    load(store, [row("2025-02-03", "渡口镇", "采用", "市", "政务要情", "重要信息"),
+                 row("2025-05-03", "补隆淖镇", "采用", "市", "政务要情", "重要信息"),
+                 row("2025-05-04", "渡口镇", "采用", "市", "政务要情", "简讯")])
+    s = home.home_summary(engine(store), date(2025, 5, 1))
+    assert s["before"] == Period.quarter(2025, 1)
+    top = {u: m for u, m in s["top"].select("单位", "升降").iter_rows()}
+    assert top["补隆淖镇"].startswith("↑") and top["渡口镇"] == "↓1"

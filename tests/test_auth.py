@@ -14,6 +14,7 @@ from scoring.cli import cli_user, main
 from scoring.store import Store
 
 from auth_fixtures import cheap_hashes, freeze  # noqa: F401
+from dashboard_fixtures import demo_template  # noqa: F401
 
 CLI = "命令行:测试"
 
@@ -313,3 +314,25 @@ def test_cli_without_a_terminal_or_password_says_how(tmp_path, monkeypatch, caps
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert main(["user", "add", "a", "--role", "管理", "--db", str(tmp_path / "k.duckdb")]) == 2
     assert "SCORING_PASSWORD" in capsys.readouterr().err
+
+
+# -- the publish right in the dashboard ---------------------------------------------------------
+@pytest.mark.parametrize("role, may, moved", [("查看", False, False), ("录入", True, False), ("管理", True, False),
+                                             ("查看", True, True), ("录入", False, True)])
+def test_the_publish_form_follows_the_publish_right(demo_template, monkeypatch, role, may, moved):
+    """Publishing has its own right: moving it in auth alone (here to 查看, away from 录入, which
+    keeps its import right) moves the form."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_fixtures import ROOT
+
+    if moved:
+        monkeypatch.setitem(auth._CAN, "查看", auth._CAN["查看"] | {"publish"})
+        monkeypatch.setitem(auth._CAN, "录入", auth._CAN["录入"] - {"publish"})
+    monkeypatch.setenv("SCORING_DB", str(demo_template))
+    at = AppTest.from_file(str(ROOT / "pages" / "export.py"), default_timeout=60)
+    at.session_state["user"] = User("测试管理员" if role == "管理" else f"测试{role}", role, None)
+    at.run()
+    assert not at.exception
+    assert any(b.label == "发布" for b in at.button) == may
+    assert any("发布通报需要录入或管理权限" in c.value for c in at.caption) == (not may)

@@ -1,4 +1,4 @@
-"""Backup and restore (issue 5 §4): a consistent snapshot while the file is in use, a restore that
+"""Backup and restore: a consistent snapshot while the file is in use, a restore that
 keeps the previous database, refuses what is not a store, and leaves a working store behind."""
 from __future__ import annotations
 

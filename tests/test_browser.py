@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, demo_template,  # noqa: F401
+from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, browser, demo_template,  # noqa: F401
                                 grid_rows, login, open_page, visible_table, wait_ready)
 from scoring import registry
 from scoring.register_xlsx import write_xlsx
@@ -58,16 +58,6 @@ def server(demo_template, tmp_path_factory, steps):
     finally:
         srv.stop()
         steps("服务器已停止")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def lowest_of_group(db: Path, group: str, period: Period) -> str:

@@ -95,6 +95,10 @@ def test_an_uploaded_name_with_links_shows_as_text_and_undo_stays_on_its_tab(pag
         files=[{"name": name, "mimeType": "text/csv", "buffer": csv}])
     page.wait_for_selector("text=检查通过", timeout=60_000)
     wait_ready(page)
+    # the chosen file's chip sits in the same kind of wrapper as the drag-over words: they must
+    # not stay on screen under a chosen file
+    holder = page.locator("[data-testid='stFileUploaderDropzone'] > div:has([data-testid='stFileChips'])").first
+    assert page.evaluate("e => getComputedStyle(e, '::after').content", holder.element_handle()) in ("none", "normal")
     page.get_by_role("button", name="确认导入").click()
     page.wait_for_selector("text=已导入", timeout=60_000)
     wait_ready(page)

@@ -1,4 +1,4 @@
-"""`python -m scoring import` and `rank` as contract.md §2 fixes them (run as real processes)."""
+"""`python -m scoring import` and `rank` as documented in README.md (run as processes)."""
 from __future__ import annotations
 
 import csv

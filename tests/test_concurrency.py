@@ -1,4 +1,4 @@
-"""Concurrency (issue 5 §3): several `python -m scoring import` processes started at the same
+"""Concurrency: several `python -m scoring import` processes started at the same
 moment on one new file all land; a command that finds the file held waits its turn, or exits 1
 naming the holder (never a traceback); readers and writers in one process do not disturb each other."""
 from __future__ import annotations

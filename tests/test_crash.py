@@ -1,4 +1,4 @@
-"""Imports that cannot half-happen (issue 5 §2): `kill -9` in the middle of an import leaves the
+"""Imports that cannot half-happen: `kill -9` in the middle of an import leaves the
 store as before and usable; undo and withdrawal are audited, reversible, and lose no row."""
 from __future__ import annotations
 

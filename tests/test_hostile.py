@@ -59,7 +59,7 @@ def target() -> Target:
 
 
 def assert_handled(target: Target, data: bytes, name: str) -> ImportReport:
-    """The contract for any file at all."""
+    """What must hold for any file at all."""
     target.tried += 1
     checked = check_file(data, name, target.units, target.rules, target.store.known_info_ids)
     before = target.store.event_count()
@@ -104,7 +104,7 @@ HEADER_NAMES = st.lists(st.one_of(st.sampled_from(HEADERS), st.sampled_from(["æ—
 
 @st.composite
 def header_row(draw) -> list:
-    """Mostly the contract's headers (so rows reach validation), shuffled, sometimes broken."""
+    """Mostly the register's headers (so rows reach validation), shuffled, sometimes broken."""
     kind = draw(st.sampled_from(["good", "good", "good", "dup", "missing", "random"]))
     names = list(HEADERS)
     if kind == "dup":

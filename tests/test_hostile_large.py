@@ -1,4 +1,4 @@
-"""Hostile input, the fixed large cases (issue 5 §5): 100,000 rows, zip bombs (honest and lying
+"""Hostile input, the fixed large cases: 100,000 rows, zip bombs (honest and lying
 headers), a 5 KB workbook whose cells span the whole sheet, a string table claiming billions of
 entries, and the upload size limit. The dangerous ones run as `python -m scoring import` in a
 child process: the test sees its exit code, its message and its peak memory."""

@@ -1,4 +1,4 @@
-"""Importing registers (contract.md §1): reading, normalising, every error kind, all-or-nothing,
+"""Importing registers: reading, normalising, every error kind, all-or-nothing,
 idempotence and growing registers."""
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def test_csv_in_the_encodings_chinese_excel_saves(store, encoding):
 
 
 def test_values_are_normalised(store):
-    """Full-width spaces and digits, 《》 and quote marks, long forms (contract.md §1)."""
+    """Full-width spaces and digits, 《》 and quote marks, long forms."""
     data = csv_bytes([",".join(HEAD),
                       "\u3000２０２５年３月５日\u3000,\u3000社保中心 ,采用,自治区级,“每日要情”,\u3000盟市前沿,,,,,,",
                       "2025-3-6,财政局,采用,市,专报信息,前瞻性预警性,,,,,王五，赵六,",

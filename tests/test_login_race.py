@@ -179,6 +179,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.subprocess
 def test_parallel_guesses_from_separate_processes_on_one_file(tmp_path):
     db = tmp_path / "race.duckdb"
     auth.add_user(Store(db), CLI, "管理员", RIGHT, "管理")
@@ -289,6 +290,11 @@ def test_a_check_that_finds_no_slot_is_refused_and_releases_its_reservation(monk
     with slots.slot():  # every slot taken
         with pytest.raises(AuthError, match="过于频繁"):
             auth.login(store, "管理员", RIGHT)
+        for _ in range(auth.MAX_FAILURES):  # a name without an account: not counted either
+            with pytest.raises(AuthError, match="过于频繁"):
+                auth.login(store, "没有这个人", "guess-guess")
+    with pytest.raises(AuthError, match="用户名或密码错误"):
+        auth.login(store, "没有这个人", "guess-guess")
     record = store.user_record("管理员")
     assert record["failed"] == 0 and store.rows("SELECT guessing FROM users")[0][0] == 0
     assert auth.login(store, "管理员", RIGHT).name == "管理员"

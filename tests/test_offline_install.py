@@ -1,4 +1,4 @@
-"""Intranet deployment (issue 5 §6): the wheelhouse path, end to end.
+"""Intranet deployment: the wheelhouse path, end to end.
 
 Builds the wheelhouse with deploy/build-wheelhouse.sh (or takes a prebuilt one from
 SCORING_WHEELHOUSE), copies the project to a fresh folder as it would be carried to an intranet

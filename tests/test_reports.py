@@ -1,4 +1,4 @@
-"""通报, exports, 提醒函 and publishing (issue 4), checked by opening the files the way their
+"""通报, exports, 提醒函 and publishing, checked by opening the files the way their
 readers do (python-docx, openpyxl / fastexcel, pdftotext) and comparing with the engine.
 
 One demo database per session (conftest.demo_db); tests that write use a copy. The PDF is

@@ -12,6 +12,7 @@ from scoring.auth import User
 from scoring.store import Store
 
 from auth_fixtures import cheap_hashes, freeze  # noqa: F401
+from dashboard_fixtures import dashboard, demo_copy, demo_template  # noqa: F401
 
 CLI = "命令行:测试"
 
@@ -147,3 +148,101 @@ def test_an_older_database_gets_the_new_columns_and_table(tmp_path):
     store = Store(db)
     user = auth.login(store, "管理员", "管理员的密码123")
     assert sessions.resume(store, sessions.start(store, user)) == user
+
+
+# -- the dashboard (AppTest: no browser, so no cookie; test_browser_sessions.py covers the cookie,
+# a reload, a copied link and the logout button) ---------------------------------------------
+def test_signing_in_through_the_form_makes_a_session_that_a_reset_ends(dashboard, demo_copy):
+    from dashboard_fixtures import ADMIN_NAME, ADMIN_PASSWORD
+    from pages import _data
+
+    store = Store(demo_copy)
+    at = dashboard(demo_copy, signed_in=False)
+    at.text_input[0].input(ADMIN_NAME)
+    at.text_input[1].input(ADMIN_PASSWORD)
+    at.button[0].click().run()
+    token = at.session_state["session_token"]
+    assert sessions.resume(store, token).name == ADMIN_NAME
+    assert at.session_state["user"].name == ADMIN_NAME
+    assert any(c.value.startswith("当前用户：") for c in at.caption)
+
+    auth.set_password(store, CLI, ADMIN_NAME, ADMIN_PASSWORD)  # a reset elsewhere
+    _data._version.clear()  # the dashboard re-reads the data version at most once a second
+    at.run()
+    assert any("登录已失效" in w.value for w in at.warning)
+    assert "user" not in at.session_state
+
+
+def test_the_period_is_read_from_and_kept_in_the_address(demo_template, monkeypatch):
+    """A copied link (?period=…) opens that period; a change is written back into the address."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_fixtures import ADMIN_NAME, ROOT
+
+    monkeypatch.setenv("SCORING_DB", str(demo_template))
+    at = AppTest.from_file(str(ROOT / "pages" / "rank.py"), default_timeout=60)
+    at.session_state["user"] = User(ADMIN_NAME, "管理", None)
+    at.query_params["period"] = "2024Q2"
+    at.run()
+    assert not at.exception
+    assert [s.value for s in at.selectbox if s.label in ("年度", "季度")] == [2024, 2]
+    assert any("2024年第二季度" in m.value for m in at.markdown)
+    next(s for s in at.selectbox if s.label == "季度").select(3).run()
+    assert at.query_params["period"] == "2024Q3"
+    next(s for s in at.segmented_control if s.label == "期间").set_value("年初至今").run()
+    assert at.query_params["period"] == "2024YTD"
+
+    at = AppTest.from_file(str(ROOT / "pages" / "rank.py"), default_timeout=60)
+    at.session_state["user"] = User(ADMIN_NAME, "管理", None)
+    at.query_params["period"] = "20250101-20250215"
+    at.run()
+    assert [d.value.isoformat() for d in at.date_input] == ["2025-01-01", "2025-02-15"]
+    for bad in ("2025Q9", "<script>", "20251301-20251302"):  # ignored: the latest quarter instead
+        at = AppTest.from_file(str(ROOT / "pages" / "rank.py"), default_timeout=60)
+        at.session_state["user"] = User(ADMIN_NAME, "管理", None)
+        at.query_params["period"] = bad
+        at.run()
+        assert not at.exception and at.query_params["period"] != bad
+
+
+def test_the_group_tab_is_read_from_and_kept_in_the_address(demo_template, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_fixtures import ADMIN_NAME, ROOT
+
+    monkeypatch.setenv("SCORING_DB", str(demo_template))
+    for wanted, shown in (("B", "B"), ("C", "C"), (None, "A"), ("Z", "A")):
+        at = AppTest.from_file(str(ROOT / "pages" / "rank.py"), default_timeout=60)
+        at.session_state["user"] = User(ADMIN_NAME, "管理", None)
+        if wanted:
+            at.query_params["group"] = wanted
+        at.run()
+        assert not at.exception
+        assert at.session_state["rank_group"].startswith(f"{shown} 组")
+        assert at.query_params["group"] == shown
+
+
+def test_a_restore_keeps_todays_sessions_and_brings_back_none(tmp_path):
+    """Sessions are not restored from a backup: one ended after the backup stays ended; today's
+    stay as valid as the restored accounts allow (a reset after the backup is undone by the
+    restore, so the sessions ended by it stay ended too)."""
+    from scoring.backup import backup_bytes, restore_from
+
+    db = tmp_path / "r.duckdb"
+    store = Store(db)
+    admin = auth.add_user(store, CLI, "管理员", "管理员的密码123", "管理")
+    clerk = auth.add_user(store, CLI, "录入员", "password-1", "录入")
+    ended, admins = sessions.start(store, clerk), sessions.start(store, admin)
+    data = backup_bytes(store)
+    sessions.end(store, ended)
+    today = sessions.start(store, clerk)
+    auth.set_password(store, CLI, "录入员", "password-2")  # ends `today`
+    again = sessions.start(store, clerk)
+    restore_from(db, data, who=CLI)
+    store = Store(db)
+    assert sessions.resume(store, ended) is None and sessions.resume(store, today) is None
+    assert sessions.resume(store, admins) == admin
+    # the restored account is at its old credential version: the session made after the reset is
+    # from a later one and ends; signing in again works
+    assert sessions.resume(store, again) is None
+    assert sessions.resume(store, sessions.start(store, auth.login(store, "录入员", "password-1"))) == clerk

@@ -11,6 +11,7 @@ from datetime import date
 
 import polars as pl
 
+from .. import commend
 from ..numbers import cell as num  # noqa: F401 - the renderers import these from here
 from ..numbers import text as fmt_num  # noqa: F401
 from ..periods import Period
@@ -18,7 +19,6 @@ from ..profile import Profile, default_profile
 
 # The office's name, masthead, 办法 title, group labels and the items behind each paragraph are
 # the profile's (ReportData.profile); nothing here names an office.
-PRAISE_TOP = 3  # units named as the leaders of each group
 CUMULATIVE_NOTE = "累计得分为当年1月1日至本季度末各项得分之和，合计低于0分的按0分计。"
 
 
@@ -108,7 +108,6 @@ class ReportData:
     version_changes: list[str]             # sentences on rule changes taking effect in the period
     overrides: dict[str, float]
     commend: dict | None = None            # annual: commend.select(...) or the chosen lists
-    commend_note: str = ""
     notes: list[str] = field(default_factory=list)
     profile: Profile = field(default_factory=default_profile)
 
@@ -268,18 +267,6 @@ def praise_rows(ranking: pl.DataFrame, top: int = 3) -> dict[str, list[dict]]:
     return out
 
 
-def select_commendations(engine, year: int, measure: str | None = None) -> tuple[dict | None, str]:
-    """scoring.commend.select(engine, year, measure); (None, reason) if it cannot be used."""
-    try:
-        from .. import commend
-    except ImportError:
-        return None, f"年度表彰名单由{engine.profile.office.short}另行研究确定。"
-    select = getattr(commend, "select", None)
-    if select is None:
-        return None, f"年度表彰名单由{engine.profile.office.short}另行研究确定。"
-    return select(engine, year, measure), ""
-
-
 def assemble(engine, period: Period, number: str | int | None = None, commendation: dict | None = None,
              measure: str | None = None, issue_date: date | None = None) -> ReportData:
     """Everything a report on `period` states, from one engine (one as-of date, one rule book).
@@ -307,10 +294,7 @@ def _assemble(engine, period: Period, number, commendation, measure, issue_date)
         versions=versions_used(engine.book, period), version_changes=describe_version_changes(engine.book, period),
         overrides=dict(engine.book.overrides), profile=engine.profile)
     if period.kind == "year":
-        if commendation is not None:
-            data.commend, data.commend_note = commendation, ""
-        else:
-            data.commend, data.commend_note = select_commendations(engine, period.start.year, measure)
+        data.commend = commendation if commendation is not None else commend.select(engine, period.start.year, measure)
     if engine.as_of <= period.end:
         data.notes.append(f"本期尚未结束，数据截至{cn_date(engine.as_of)}。")
     if data.overrides:

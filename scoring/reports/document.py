@@ -71,10 +71,6 @@ def praise_paragraphs(d: ReportData) -> list[Para]:
     return out
 
 
-def _shortfall_text(s: Shortfall) -> str:
-    return f"{s.unit}（{s.month.month}月报送{s.n}条，任务数{s.quota}条，扣{fmt_num(-s.points)}分）"
-
-
 def shortfall_paragraph(d: ReportData) -> str:
     if not d.shortfalls:
         return f"{d.this}各单位均完成了月度信息报送任务（《办法》第四条）。"
@@ -237,7 +233,7 @@ def _names(frame: pl.DataFrame | None, column: str = "单位") -> list[str]:
 
 def annual_commend_paragraphs(d: ReportData, attachment_no: int | None) -> list[Para]:
     if d.commend is None:
-        return [Para(d.commend_note or "年度表彰名单另行通报。")]
+        return [Para("年度表彰名单另行通报。")]
     c = d.commend
     adv, imp = _names(c.get("先进单位")), _names(c.get("进步较大单位"))
     people = _names(c.get("先进个人"), "先进个人")

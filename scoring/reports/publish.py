@@ -82,10 +82,6 @@ def published_snapshot(store, period_key: str) -> Publication | None:
     return _publication(store.latest_publication(period_key))
 
 
-def publication_by_id(store, pub_id: int) -> Publication | None:
-    return _publication(store.publication(pub_id))
-
-
 def publications(store, period_key: str | None = None) -> pl.DataFrame:
     """Every publication (newest first): id, 期间, 名称, 期号, 发布时间, 发布人."""
     return store.publications(period_key).rename({"period_key": "期间", "label": "名称", "number": "期号",

@@ -36,7 +36,3 @@ class PublicationsMixin:
         found = self.frame(f"""SELECT {_COLUMNS} FROM publications WHERE period_key = ?
             ORDER BY issued_at DESC, id DESC LIMIT 1""", [period_key])
         return found.row(0, named=True) if found.height else None
-
-    def publication(self, pub_id: int) -> dict | None:
-        found = self.frame(f"SELECT {_COLUMNS} FROM publications WHERE id = ?", [pub_id])
-        return found.row(0, named=True) if found.height else None

@@ -14,6 +14,11 @@ _EVENT_COLUMNS = """
     author VARCHAR NOT NULL, note VARCHAR NOT NULL, code VARCHAR NOT NULL
 """
 
+# Tables a restore leaves as they are: the sign-ins of the people using the dashboard now (a
+# backup's sessions could bring back one ended since; the restored accounts' credential versions
+# decide which of today's stay valid).
+NOT_RESTORED = ("sessions",)
+
 DDL = [
     "CREATE SEQUENCE IF NOT EXISTS seq_import START 1",
     "CREATE SEQUENCE IF NOT EXISTS seq_event START 1",

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from .base import CONFIG
+from .schema import NOT_RESTORED
 
 REQUIRED_TABLES = ("meta", "units", "events", "import_rows", "imports", "audit")
 
@@ -88,7 +89,7 @@ def restore_tables(con: duckdb.DuckDBPyConnection, candidate: Path, keep: Path, 
             f"SELECT count(*) FROM {src}.main.users WHERE role = '管理' AND NOT disabled").fetchone()[0]
         con.execute("CREATE OR REPLACE TEMP TABLE audit_before AS SELECT * FROM main.audit")
         for table in tables:
-            if table == "users" and keep_users:
+            if table in NOT_RESTORED or (table == "users" and keep_users):
                 continue
             try:
                 con.execute(f"DELETE FROM main.{_quote(table)}")

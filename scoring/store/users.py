@@ -76,10 +76,10 @@ class UsersMixin:
                 self._bump(con)  # dashboards re-check their sessions when the data version moves
             self.audit(con, who, action, name, detail, reason)
 
-    def record_login(self, name: str, ok: bool, detail: str) -> None:
-        """Audit a login refused before any password check (an account's counters are untouched)."""
+    def record_login(self, name: str, detail: str) -> None:
+        """Audit a login refused without a check of the account's password (counters untouched)."""
         with self.transaction() as con:
-            self.audit(con, name, "登录成功" if ok else "登录失败", f"账号 {name}", detail)
+            self.audit(con, name, "登录失败", f"账号 {name}", detail)
 
     def login_begin(self, name: str, now: datetime, max_failures: int, stale_before: datetime) -> dict:
         """Reserve one password check for an account, in one transaction with the checks.

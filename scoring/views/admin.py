@@ -10,7 +10,7 @@ import yaml
 
 from ..commend import MEASURES
 from ..engine import Engine
-from ..settings import BY_NAME, SETTINGS, profile_defaults
+from ..settings import BY_NAME
 from .upload import STORAGE_TO_HEADER
 
 _FIELD_NAMES = {**STORAGE_TO_HEADER, "day": "日期", "unit_id": "单位", "code": "事项", "单位编号": "单位",
@@ -52,15 +52,6 @@ def units_table(engine: Engine, day: date) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"序号": pl.Int64, "单位": pl.Utf8, "组别": pl.Utf8, "状态": pl.Utf8,
                                       "启用日期": pl.Date, "停用日期": pl.Date, "简称": pl.Utf8, "分组历史": pl.Utf8,
                                       "负责人": pl.Utf8, "联系人": pl.Utf8, "电话": pl.Utf8, "unit_id": pl.Int32})
-
-
-def settings_table(engine: Engine) -> pl.DataFrame:
-    stored = engine.store.stored_settings()
-    defaults = profile_defaults(engine.profile)  # the office's own defaults (its groups' numbers)
-    return pl.DataFrame([{"设置": s.label, "当前值": setting_value_text(s.name, stored.get(s.name, defaults[s.name])),
-                          "默认值": setting_value_text(s.name, defaults[s.name]),
-                          "已修改": s.name in stored and stored[s.name] != defaults[s.name], "说明": setting_help(s.name)}
-                         for s in SETTINGS])
 
 
 def _names(engine: Engine) -> tuple[dict, dict]:

@@ -9,7 +9,6 @@ import polars as pl
 from ..periods import Period
 
 
-
 def tier_columns(profile) -> list[str]:
     """The score columns of the breakdown, chart legend and 通报 headings, in the profile's order."""
     return profile.score_tiers
@@ -80,6 +79,29 @@ def make_period(kind: str, year: int, quarter: int = 1, start: date | None = Non
     if start is None or end is None:
         raise ValueError("请选择开始和结束日期")
     return Period.between(start, end)
+
+
+MOVEMENT_SCHEMA = {"unit_id": pl.Int32, "名次变化": pl.Int64, "升降": pl.Utf8}
+
+
+def rank_movement(engine, now: pl.DataFrame, previous: Period) -> pl.DataFrame:
+    """Per unit of `now` (a ranking), how many places it rose against `previous` (positive = up)
+    and the same as an arrow text: ↑2, ↓1, 持平, or — when there is nothing to compare with (no
+    data in the previous period, a unit new to the ranking, or a unit that changed group)."""
+    first, _ = data_span(engine.store)
+    if first is None or previous.end < first:
+        return now.select(pl.col("unit_id").cast(pl.Int32), pl.lit(None, pl.Int64).alias("名次变化"),
+                          pl.lit("—").alias("升降"))
+    before = engine.ranking(previous, cumulative=False).select(
+        "unit_id", pl.col("组别").alias("_g0"), pl.col("排名").alias("_r0"))
+    change = pl.when(pl.col("_g0") == pl.col("组别")).then(pl.col("_r0") - pl.col("排名")).otherwise(None)
+    return (now.select("unit_id", "组别", "排名").join(before, on="unit_id", how="left")
+            .with_columns(change.cast(pl.Int64).alias("名次变化"))
+            .with_columns(pl.when(pl.col("名次变化").is_null()).then(pl.lit("—"))
+                          .when(pl.col("名次变化") > 0).then(pl.format("↑{}", pl.col("名次变化")))
+                          .when(pl.col("名次变化") < 0).then(pl.format("↓{}", -pl.col("名次变化")))
+                          .otherwise(pl.lit("持平")).alias("升降"))
+            .select(list(MOVEMENT_SCHEMA)).cast(MOVEMENT_SCHEMA))
 
 
 def clock_shift(tz: str) -> timedelta:

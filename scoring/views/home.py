@@ -8,7 +8,7 @@ import polars as pl
 from ..engine import Engine
 from ..periods import Period, month_end
 from ..units import UnitBook
-from .common import _next_month, adoption_columns, quota_text
+from .common import _next_month, adoption_columns, quota_text, rank_movement
 
 
 def contacts(units: UnitBook) -> pl.DataFrame:
@@ -19,7 +19,8 @@ def contacts(units: UnitBook) -> pl.DataFrame:
 
 def home_summary(engine: Engine, month: date) -> dict:
     """The month at a glance: quota status (催报 list), 零报送 units, adoptions by tier for the
-    quarter so far, each group's top units, and key numbers."""
+    quarter so far, each group's top units (with their movement against the quarter before),
+    and key numbers."""
     month = month.replace(day=1)
     month_period = Period.month(month.year, month.month)
     quarter = (month.month + 2) // 3
@@ -43,7 +44,11 @@ def home_summary(engine: Engine, month: date) -> dict:
                  .unpivot(index="组别", on=list(columns), variable_name="层级", value_name="采用数")
                  .with_columns(pl.col("层级").replace(columns))
                  .sort(["组别", "层级"]))
-    top = ranking.filter(pl.col("排名") <= 3).select("组别", "排名", "单位", "得分", "报送数", "采用数", "unit_id")
+    # The quarter so far against the whole quarter before (the last one a 通报 ranked).
+    before = Period.quarter(month.year, quarter).previous()
+    top = (ranking.filter(pl.col("排名") <= 3)
+           .join(rank_movement(engine, ranking, before), on="unit_id", how="left")
+           .select("组别", "排名", "单位", "得分", "升降", "名次变化", "报送数", "采用数", "unit_id"))
     month_rank = engine.ranking(month_period, cumulative=False)
     metrics = {
         "报送数": int(month_rank["报送数"].sum()),
@@ -53,7 +58,7 @@ def home_summary(engine: Engine, month: date) -> dict:
         "零报送单位": zero.height,
         "单位数": month_rank.height,
     }
-    return {"month": month_period, "qtd": qtd, "behind": behind, "zero": zero, "group_quota": group_quota,
-            "adoptions": adoptions, "top": top, "metrics": metrics, "quota_text": quota_text(engine.profile),
-            "adoption_tiers": list(columns.values()),
+    return {"month": month_period, "qtd": qtd, "before": before, "behind": behind, "zero": zero,
+            "group_quota": group_quota, "adoptions": adoptions, "top": top, "metrics": metrics,
+            "quota_text": quota_text(engine.profile), "adoption_tiers": list(columns.values()),
             "month_ended": _next_month(month) <= engine.as_of}

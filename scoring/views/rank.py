@@ -6,14 +6,17 @@ import polars as pl
 from ..engine import Engine
 from ..periods import Period
 from ..reports import publish
-from .common import QUARTER_NAMES, data_span
+from .common import QUARTER_NAMES, data_span, rank_movement
 
 
 def ranking_view(engine: Engine, period: Period, official_order: bool = False) -> pl.DataFrame:
-    """The ranking with a 并列 marker, 采用率 in percent, sorted by rank or the official order."""
+    """The ranking with a 并列 marker, 采用率 in percent, the movement against the period before
+    (名次变化, 升降: last quarter for a quarter, last year for a year), sorted by rank or the
+    official order."""
     frame = engine.ranking(period)
     ties = frame.group_by("组别", "排名").agg(pl.len().alias("_n"))
     frame = (frame.join(ties, on=["组别", "排名"], how="left")
+             .join(rank_movement(engine, frame, period.previous()), on="unit_id", how="left")
              .with_columns(pl.when(pl.col("_n") > 1).then(pl.lit("并列")).otherwise(pl.lit("")).alias("并列"),
                            (pl.col("采用率") * 100).alias("采用率"))
              .drop("_n"))
@@ -22,7 +25,8 @@ def ranking_view(engine: Engine, period: Period, official_order: bool = False) -
 
 
 def rank_by_quarter(engine: Engine, year: int) -> pl.DataFrame:
-    """Score and rank of every unit in each quarter of the year that has begun and holds data."""
+    """Score and rank of every unit in each quarter of the year that has begun and holds data, with
+    the size of its group that quarter (组内单位数: the depth of the rank axis)."""
     _, last = data_span(engine.store)
     frames = []
     for q in range(1, 5):
@@ -31,10 +35,12 @@ def rank_by_quarter(engine: Engine, year: int) -> pl.DataFrame:
             continue
         frames.append(engine.ranking(period, cumulative=False)
                       .select("组别", "单位", "unit_id", "序号", "得分", "排名")
-                      .with_columns(pl.lit(q).alias("季度号"), pl.lit(QUARTER_NAMES[q]).alias("季度")))
+                      .with_columns(pl.lit(q).alias("季度号"), pl.lit(QUARTER_NAMES[q]).alias("季度"),
+                                    pl.len().over("组别").alias("组内单位数")))
     if not frames:
         return pl.DataFrame(schema={"组别": pl.Utf8, "单位": pl.Utf8, "unit_id": pl.Int32, "序号": pl.Int64,
-                                    "得分": pl.Float64, "排名": pl.Int64, "季度号": pl.Int32, "季度": pl.Utf8})
+                                    "得分": pl.Float64, "排名": pl.Int64, "季度号": pl.Int32, "季度": pl.Utf8,
+                                    "组内单位数": pl.UInt32})
     return pl.concat(frames).sort(["季度号", "组别", "排名", "序号"])
 
 

@@ -7,6 +7,8 @@ import polars as pl
 
 from ..engine import Engine
 from ..periods import Period
+from ..reports import publish
+from .common import QUARTER_NAMES
 
 
 def _split_authors(frame: pl.DataFrame) -> pl.DataFrame:
@@ -70,3 +72,29 @@ def waivable_months(engine: Engine, unit_id: int, until: date) -> list[date]:
     ladder = engine.quota_status(until)
     return (ladder.filter((pl.col("unit_id") == unit_id) & pl.col("code").is_not_null())
             .sort("month", descending=True)["month"].to_list())
+
+
+def published_standing(engine: Engine, period: Period, unit_id: int) -> dict | None:
+    """The unit's rank and scores as issued in the latest 通报 of the period (what a 单位 account
+    may see), or None before publication or when the unit was not in it."""
+    pub = publish.published_snapshot(engine.store, period.key)
+    if pub is None:
+        return None
+    row = pub.frame.filter(pl.col("unit_id") == unit_id)
+    if row.height == 0:
+        return None
+    r = row.row(0, named=True)
+    return {"组别": r["组别"], "排名": r["排名"], "得分": r["得分"], "累计得分": r["累计得分"],
+            "group_size": pub.frame.filter(pl.col("组别") == r["组别"]).height, "publication": pub}
+
+
+def published_quarters(engine: Engine, year: int, unit_id: int) -> pl.DataFrame:
+    """Score and rank by quarter as issued (published quarters only), like rank_by_quarter()."""
+    rows = []
+    for q in range(1, 5):
+        s = published_standing(engine, Period.quarter(year, q), unit_id)
+        if s is not None:
+            rows.append({"季度号": q, "季度": QUARTER_NAMES[q], "组别": s["组别"], "得分": s["得分"], "排名": s["排名"],
+                         "组内单位数": s["group_size"]})
+    return pl.DataFrame(rows, schema={"季度号": pl.Int32, "季度": pl.Utf8, "组别": pl.Utf8, "得分": pl.Float64,
+                                      "排名": pl.Int64, "组内单位数": pl.UInt32}, orient="row")

@@ -89,7 +89,7 @@ def event_list(engine: Engine, period: Period, unit_id: int | None = None,
 
 
 def event_values(event: dict, units: UnitBook) -> dict[str, object]:
-    """A stored event (store.event_by_id) as the contract's headers, for an edit form."""
+    """A stored event (store.event_by_id) as the register's headers, for an edit form."""
     values: dict[str, object] = {"日期": event["day"], "单位": units.get(event["unit_id"]).name}
     for field, header in STORAGE_TO_HEADER.items():
         values[header] = event.get(field) or ""
