@@ -356,16 +356,14 @@ class Engine:
         return out.join(names, on="unit_id", how="left").sort(["day", "unit_id"], nulls_last=True)
 
     def event_points(self, period: Period) -> tuple[list[date], pl.DataFrame, pl.DataFrame]:
-        """What scores a single stored event of the period, for reads that score events in the
-        store: the rule versions' boundaries, (vidx, code, points_each), and (id, code) of the
-        约稿逾期 rows (first or repeat in their year)."""
+        """What scores one stored event, for reads scoring events in the store: the versions' boundaries,
+        (vidx, code, points_each) and (id, code) of the period's 约稿逾期 rows (first or repeat)."""
         late = self._late_rows(period.start, period.end).select("id", "code")
         return list(self.book.boundaries), points_table(self.book).select("vidx", "code", "points_each"), late
 
     def submissions_vs_quota(self, period: Period) -> pl.DataFrame:
-        """Monthly 报送 count against the quota per unit in the period (ended months and current),
-        month by month, units in official order; a month without a ladder row has not ended
-        (未结束) or had nothing recorded (未统计)."""
+        """Monthly 报送 count against the quota per unit in the period, month by month in official unit
+        order; a month without a ladder row has not ended (未结束) or had nothing recorded (未统计)."""
         grid = self.units.groups_on(unit_month_quotas(self.units, period.months()), "month")
         ladder = self.quota_status(period.end).select("unit_id", "month", "status", "code")
         return (grid.sort("month", maintain_order=True)
