@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from ..units import Unit, UnitBook
+from ..units import UnitBook
 from .events import _now
 from .queries import _version_index_sql
 
