@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ["scoring", "data", "pages", "app.py", ".streamlit", "requirements.txt", "deploy"]
+SHIPPED = ["scoring", "demo", "data", "pages", "app.py", ".streamlit", "requirements.txt", "deploy"]
 MODULES = ["streamlit", "duckdb", "polars", "plotly", "pyarrow", "fastexcel", "xlrd", "openpyxl", "xlsxwriter",
            "docx", "weasyprint", "kaleido", "yaml", "charset_normalizer", "argon2"]
 
