@@ -3,7 +3,8 @@ does (validation included), the demo database built once per run, and the test m
 
 Markers (pytest.ini): `pytest` alone runs the fast set; `bash scripts/test.sh` (the README's
 command, and CI) runs everything. Which tests are slow, drive a browser or start processes is
-decided here, in one place, by module, and for browser tests also by their fixtures."""
+decided here, in one place, by module, and for browser tests also by their fixtures; a single
+test in an otherwise fast module carries its own mark (e.g. the PDF renderings in test_reports)."""
 from __future__ import annotations
 
 import sys
@@ -91,6 +92,7 @@ MODULE_MARKS = {
     "test_cli": ("subprocess",), "test_concurrency": ("subprocess",), "test_crash": ("subprocess",),
     "test_offline_install": ("subprocess", "slow"),
     "test_hostile": ("slow",), "test_hostile_large": ("slow",), "test_bench_smoke": ("slow", "subprocess"),
+    "test_profile_pages": ("slow",),  # every page on each example profile's demo database
 }
 BROWSER_FIXTURES = {"browser", "chromium", "server"}
 

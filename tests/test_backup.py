@@ -126,6 +126,7 @@ def run_cli(*args, timeout_s: str = "30") -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.subprocess
 def test_backup_and_restore_commands_wait_for_the_file(tmp_path):
     db = tmp_path / "s.duckdb"
     before = snapshot(filled(db))
@@ -147,6 +148,7 @@ def test_backup_and_restore_commands_wait_for_the_file(tmp_path):
     assert "恢复前的数据库已另存为" in done.stderr
 
 
+@pytest.mark.subprocess
 def test_backup_command_names_the_holder_when_it_stays_busy(tmp_path):
     db = tmp_path / "s.duckdb"
     filled(db)

@@ -390,6 +390,7 @@ def test_html_escapes_every_name_and_title(small_engine):
     assert "&lt;b&gt;粗体&lt;/b&gt; &amp; 标题" in html  # the adopted item's title, escaped
 
 
+@pytest.mark.slow
 def test_pdf_has_the_same_content(small_path, tmp_path, small_engine):
     out = tmp_path / "通报.pdf"
     assert cli_main(["report", "--db", str(small_path), "--year", "2025", "--quarter", "2", "--out", str(out),
@@ -433,6 +434,7 @@ def pdf_pages(pdf: bytes, tmp_path: Path) -> list[dict]:
 HEADING = re.compile(r"^[一二三四五六七八九十]、|^（[一二三四五六七八九十]）[^。]*$|^[ABC]类单位（|（[ABC]类）：\d+条，计")
 
 
+@pytest.mark.slow
 def test_pdf_pages_break_tidily(annual, tmp_path):
     """The annual PDF: a page ends with a heading's text only if that heading's content follows on
     the same page; a page is full unless the next page starts an attachment (附件N) or it is the
