@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _data, _session, _widgets
+from pages import _data, _layout, _session, _widgets
 from scoring.views import common
 from scoring.views import rank as rank_views
 
@@ -73,12 +73,12 @@ def group_tab(frame: pl.DataFrame, group: str, period) -> None:
     table = part.select([c for c in table_columns() if c in part.columns])
     with st.container(key=f"wide_rank_{group}"):
         event = _widgets.df(table, key=f"rank_table_{group}", on_select="rerun", selection_mode="single-row",
-                            column_config=table_config(period), height=_widgets.full_height(table.height))
+                            column_config=table_config(period), height=_layout.full_height(table.height))
         open_selected(event, table)
     with st.container(key=f"narrow_rank_{group}"):
         phone = part.select(*PHONE_COLUMNS, "unit_id")
         event = _widgets.df(phone, key=f"rank_phone_{group}", on_select="rerun", selection_mode="single-row",
-                            column_config=phone_config(period), height=_widgets.full_height(phone.height))
+                            column_config=phone_config(period), height=_layout.full_height(phone.height))
         open_selected(event, phone)
     ties = part.filter(pl.col("并列") == "并列")
     if ties.height:
@@ -115,7 +115,7 @@ def print_view(frame: pl.DataFrame, period) -> None:
         for group in _data.groups():
             part = (frame.filter(pl.col("组别") == group).select([c for c in print_columns() if c in frame.columns])
                     .rename({t: f"{t}得分" for t in _data.engine().profile.adoption_tiers}))
-            st.html(_widgets.print_table(part, f"{group} 组（{part.height} 个单位）", {"采用率": "%.1f%%", "排名": "%d"}))
+            st.html(_layout.print_table(part, f"{group} 组（{part.height} 个单位）", {"采用率": "%.1f%%", "排名": "%d"}))
         st.caption(f"{NOTE}升降：与{period.previous().label}相比。")
 
 
@@ -137,14 +137,14 @@ def published_only(period) -> None:
         with tab:
             # rank, unit and score first: what a phone shows without scrolling sideways
             part = table.filter(pl.col("组别") == g).select("排名", "单位", "得分", "累计得分", "报送数", "采用数")
-            _widgets.df(part, key=f"issued_{g}", height=_widgets.full_height(part.height),
+            _widgets.df(part, key=f"issued_{g}", height=_layout.full_height(part.height),
                         column_config={"得分": _widgets.number(), "累计得分": _widgets.number(),
                                        "排名": _widgets.number(fmt="%d")})
 
 
 def body() -> None:
     st.title("排名")
-    _widgets.page_css()
+    _layout.page_css()
     if not _data.has_data():
         _widgets.empty_state("排名")
         return

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _data, _session, _widgets
+from pages import _data, _layout, _session, _widgets
 from scoring.views import rank as rank_views
 from scoring.views import unit as unit_views
 
@@ -111,11 +111,11 @@ def print_view(d: dict, quarters: pl.DataFrame, period) -> None:
     events = d["events"].filter((pl.col("分值").fill_null(0) != 0) | (pl.col("类型") == "豁免"))
     months = d["months"].select(pl.col("月份").dt.strftime("%Y年%-m月"), "报送数", "任务数", "状态")
     with st.container(key="print_unit"):
-        st.html(_widgets.print_table(events.select("日期", "类型", "事项", "分值", "标题", "条款", "来源"),
+        st.html(_layout.print_table(events.select("日期", "类型", "事项", "分值", "标题", "条款", "来源"),
                                      f"{period.label}计分记录（{events.height} 条）"))
-        st.html(_widgets.print_table(months, "每月报送"))
+        st.html(_layout.print_table(months, "每月报送"))
         if quarters.height:
-            st.html(_widgets.print_table(quarters.select("季度", "组别", "得分", "排名"), f"{period.end.year}年季度得分与排名",
+            st.html(_layout.print_table(quarters.select("季度", "组别", "得分", "排名"), f"{period.end.year}年季度得分与排名",
                                          {"排名": "%d"}))
 
 
@@ -158,7 +158,7 @@ def standing(issued: dict | None, s: dict, period) -> None:
 
 def body() -> None:
     st.title("单位详情")
-    _widgets.page_css()
+    _layout.page_css()
     options = _data.unit_options()
     top = st.columns([2, 3])
     with top[0], st.container(key="screen_unit_pick"):

@@ -626,7 +626,7 @@ for role in ("录入", "查看", "单位"):
 
 def test_print_tables_show_names_as_text():
     """The print view's plain HTML tables escape every cell: a unit name is text typed by a user."""
-    from pages._widgets import print_table
+    from pages._layout import print_table
 
     html = print_table(pl.DataFrame({"单位": ['<img src=x onerror="alert(1)">[链接](http://evil.example/)'],
                                      "得分": [1234.0], "排名": [None]}, schema={"单位": pl.Utf8, "得分": pl.Float64,
