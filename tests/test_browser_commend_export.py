@@ -5,13 +5,12 @@ read its 进步较大 list. Screenshots go to test-artifacts/browser-choices/.""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from docx import Document
 
-from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, demo_template,  # noqa: F401
+from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, demo_server, demo_template,  # noqa: F401
                                 login, open_page, wait_ready)
 from scoring import commend
 from scoring.engine import Engine
@@ -27,14 +26,9 @@ YEAR = 2025
 
 @pytest.fixture(scope="module")
 def server(demo_template, tmp_path_factory):
-    db = tmp_path_factory.mktemp("browser-choices") / "demo.duckdb"
-    shutil.copy(demo_template, db)
-    srv = Server(db, OUT / "server.log")
-    try:
-        srv.wait_healthy()
+    OUT.mkdir(parents=True, exist_ok=True)
+    with demo_server(demo_template, tmp_path_factory.mktemp("browser-choices"), OUT / "server.log") as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def improved_units(db: Path, measure: str) -> set[str]:

@@ -4,13 +4,12 @@ out it opens there once they sign in; a password reset signs the old tab out; lo
 session on the server. Screenshots go to test-artifacts/sessions/."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from dashboard_fixtures import (ADMIN_NAME, ADMIN_PASSWORD, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS,  # noqa: F401
-                                Server, browser, demo_template, login, open_page, wait_ready)
+                                browser, demo_server, demo_template, login, open_page, wait_ready)
 from scoring import auth, sessions
 from scoring.store import Store
 
@@ -24,14 +23,8 @@ CLI = "命令行:测试"
 @pytest.fixture(scope="module")
 def server(demo_template, tmp_path_factory):
     OUT.mkdir(parents=True, exist_ok=True)
-    db = tmp_path_factory.mktemp("sessions") / "demo.duckdb"
-    shutil.copy(demo_template, db)
-    srv = Server(db, OUT / "server.log")
-    try:
-        srv.wait_healthy()
+    with demo_server(demo_template, tmp_path_factory.mktemp("sessions"), OUT / "server.log") as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def heading(page) -> str:

@@ -4,13 +4,12 @@ shown as text on 导入记录, and 撤销该批次 staying on its tab. Screensho
 test-artifacts/ui-text/ (look at them: CSS is only proven by what the page looks like)."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, demo_template,  # noqa: F401
-                                login, open_page, visible_table, wait_ready)
+from dashboard_fixtures import (ARTIFACTS, CHROMIUM, browser, demo_server, demo_template,  # noqa: F401
+                                open_page, signed_in_page, visible_table, wait_ready)
 from scoring.store import Store
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -21,28 +20,12 @@ PAYLOAD = "[点此查看通知](http://evil.example/) ![t](http://127.0.0.1:8999
 
 
 @pytest.fixture(scope="module")
-def page(demo_template, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
+def page(demo_template, tmp_path_factory, browser):
     OUT.mkdir(parents=True, exist_ok=True)
-    db = tmp_path_factory.mktemp("ui-text") / "demo.duckdb"
-    shutil.copy(demo_template, db)
-    server = Server(db, OUT / "server.log")
-    try:
-        server.wait_healthy()
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            tab = browser.new_page(viewport={"width": 1400, "height": 900})
-            tab.db = db
-            tab.goto(server.url)
-            wait_ready(tab)
-            login(tab)
-            tab.wait_for_selector("text=催报名单", timeout=60_000)
-            wait_ready(tab)
-            yield tab
-            browser.close()
-    finally:
-        server.stop()
+    with demo_server(demo_template, tmp_path_factory.mktemp("ui-text"), OUT / "server.log") as server:
+        tab = signed_in_page(browser, server.url)
+        tab.db = server.db
+        yield tab
 
 
 def toolbar_labels(page) -> list[str]:
