@@ -73,7 +73,7 @@ def main() -> None:
     # (a link shared by someone with more rights would otherwise get an English "Page not found").
     pages = [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.key, default=(p.key == registry.HOME))
              if p.key in allowed else
-             st.Page(_no_right, title=p.title, url_path=p.key, visibility="hidden")
+             st.Page(_session.no_right, title=p.title, url_path=p.key, visibility="hidden")
              for p in registry.PAGES]
     nav = st.navigation(pages, position="sidebar", expanded=True)
     with st.sidebar:
@@ -92,11 +92,6 @@ def main() -> None:
         _login_form()
         return
     nav.run()
-
-
-def _no_right() -> None:
-    st.error("当前账号无权打开此页面。" if _session.signed_in() else "免登录只读模式下不能打开此页面，请先登录。",
-             icon=":material/lock:")
 
 
 def _login_form() -> None:

@@ -325,6 +325,12 @@ def _rerun_through_app() -> None:
         st.rerun()
 
 
+def no_right() -> None:
+    """What a page the current role may not open shows instead (by address or by the guard)."""
+    st.error("当前账号无权打开此页面。" if signed_in() else "免登录只读模式下不能打开此页面，请先登录。",
+             icon=":material/lock:")
+
+
 def run_page(body: Callable[[], None], page: str | None = None) -> None:
     """Run a page body; an unexpected error shows a Chinese message and goes to the log.
 
@@ -337,8 +343,7 @@ def run_page(body: Callable[[], None], page: str | None = None) -> None:
             st.warning(st.session_state.pop("login_note", None) or "请先登录。", icon=":material/lock:")
             return
         if page is not None and page not in allowed_pages():
-            st.error("当前账号无权打开此页面。" if signed_in() else "免登录只读模式下不能打开此页面，请先登录。",
-                     icon=":material/lock:")
+            no_right()
             return
         body()
     except StoreBusy as e:
