@@ -17,7 +17,7 @@ if sys.path[:1] != [str(ROOT)]:  # pages/ and scoring/ come from here, whatever 
 import streamlit as st  # noqa: E402
 
 from pages import _data, _session, _widgets  # noqa: E402
-from scoring import auth, registry  # noqa: E402
+from scoring.accounts import auth, registry  # noqa: E402
 from scoring.store import StoreBusy  # noqa: E402
 
 st.set_page_config(page_title="政务信息考评", page_icon=_widgets.favicon(), layout="wide",

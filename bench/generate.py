@@ -29,9 +29,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from demo import dengkou as demo  # noqa: E402
-from scoring.rules import default_rulebook, match_item  # noqa: E402
+from scoring.profile import default_profile  # noqa: E402
+from scoring.profile.rules import match_item  # noqa: E402
 from scoring.store import Store  # noqa: E402
-from scoring.units import QUOTA  # noqa: E402
+from scoring.profile.units import QUOTA  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"  # the cache; --results chooses another
 YEAR = 2025
@@ -328,7 +329,7 @@ def generate_events(units: pl.DataFrame, n_events: int, seed: int = SEED) -> pl.
 
 def with_codes_and_identity(events: pl.DataFrame) -> pl.DataFrame:
     """code by the real rule matching (per distinct row shape); identity as validate.identity."""
-    book = default_rulebook()
+    book = default_profile().rulebook()
     shapes = events.select("kind", "level", "publication", "col", "leader").unique()
     codes = []
     for kind, level, pub, col, leader in shapes.iter_rows():

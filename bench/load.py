@@ -269,7 +269,7 @@ def reset_peak_rss(pid: int) -> None:
 
 
 def ensure_account(db: Path) -> None:
-    from scoring import auth
+    from scoring.accounts import auth
     from scoring.store import Store
 
     store = Store(db)

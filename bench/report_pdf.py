@@ -57,7 +57,7 @@ def main() -> int:
 
     from scoring import reports
     from scoring.engine import Engine
-    from scoring.periods import Period
+    from scoring.engine.periods import Period
     from scoring.store import Store
 
     full = reports.Attachments(scores=True, breakdown=True, adopted="all")

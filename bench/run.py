@@ -5,7 +5,7 @@ Measures, warm and in this one process, the median of R runs (after one unmeasur
   rank_year_s         Engine.open(store) + engine.ranking(Period.year(Y)), as `python -m scoring rank`
                       computes it: a fresh engine each run, so no memo is reused between runs
   whatif_s            the same with one override (`rank --set CITY_ZWYQ_BRIEF=4`)
-  import_xlsx_100k_s  scoring.importer.import_file of a 100,000-row register into a fresh store
+  import_xlsx_100k_s  scoring.intake.importer.import_file of a 100,000-row register into a fresh store
                       (import_xlsx_100k_cpu_s: the CPU seconds of it, steadier on a shared machine)
   bare_duckdb_s       one hand-written DuckDB query over the same events table: join to points, sum
                       per unit, floor at zero, rank per group (no versions, no derived deductions);
@@ -16,7 +16,7 @@ Measures, warm and in this one process, the median of R runs (after one unmeasur
                       `python -m scoring rank` or one dashboard view needs; the runs above share
                       this process with pandas and the import, so their peak would measure those)
   import_peak_rss_mib peak RSS of a fresh process importing the 100,000-row register
-  pages               {page: seconds} from bench/pages.py (the dashboard's pages), when present
+  pages               {page: seconds} from bench/page_times.py (the dashboard's pages), when present
 
 The event store comes from bench/generate.py (cached under bench/results/), built in a child
 process so that its memory does not count here.
@@ -44,8 +44,8 @@ import generate  # noqa: E402
 from report import emit  # noqa: E402
 from scoring.cli.rank import RANK_COLUMNS  # noqa: E402
 from scoring.engine import Engine, ranking_for  # noqa: E402
-from scoring.importer import import_file  # noqa: E402
-from scoring.periods import Period  # noqa: E402
+from scoring.intake.importer import import_file  # noqa: E402
+from scoring.engine.periods import Period  # noqa: E402
 from scoring.store import Store  # noqa: E402
 from scoring.store.base import CONFIG  # noqa: E402
 
@@ -178,13 +178,13 @@ def run_for_peak(what: str, db: Path, xlsx: Path) -> int:
 
 
 def pages(timeout: float) -> dict | None:
-    script = BENCH / "pages.py"
+    script = BENCH / "page_times.py"
     if not script.exists():
         return None
     try:
         done = run_child([str(script)], timeout=timeout)
     except subprocess.TimeoutExpired:
-        print(f"bench/pages.py took longer than {timeout:g} s: pages not measured", file=sys.stderr)
+        print(f"bench/page_times.py took longer than {timeout:g} s: pages not measured", file=sys.stderr)
         return None
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     for text in (done.stdout, lines[-1] if lines else ""):
@@ -194,7 +194,7 @@ def pages(timeout: float) -> dict | None:
                 return found
         except ValueError:
             continue
-    print(f"bench/pages.py gave no JSON (exit {done.returncode}): {done.stderr[-500:]}", file=sys.stderr)
+    print(f"bench/page_times.py gave no JSON (exit {done.returncode}): {done.stderr[-500:]}", file=sys.stderr)
     return None
 
 

@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from scoring.engine import rulebook_for
-from scoring.importer import check_rows
-from scoring.reader import HEADERS
+from scoring.intake.importer import check_rows
+from scoring.intake.reader import HEADERS
 from scoring.store import Store
 
 DEMO_USER = "演示数据"
@@ -23,7 +23,7 @@ def create_demo_admin(store: Store, db_path: str | Path, actor: str) -> str:
     """A demo administrator with a fresh random password: no default password anywhere."""
     import secrets
 
-    from scoring import auth
+    from scoring.accounts import auth
 
     password = secrets.token_urlsafe(9)
     auth.add_user(store, actor, DEMO_ACCOUNT, password, "管理")

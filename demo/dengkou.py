@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from scoring.register_xlsx import COLUMNS, COLUMN_WIDTHS, rows_to_frame, write_sheet, write_xlsx  # noqa: F401
+from scoring.intake.register_xlsx import COLUMNS, COLUMN_WIDTHS, rows_to_frame, write_sheet, write_xlsx  # noqa: F401
 
 # How far above its quota a unit of the first, second, third … group submits on average: the
 # groups with the largest quotas (listed first) are the busiest.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from scoring.profile import Profile, default_profile
-from scoring.template import write_register
+from scoring.intake.template import write_register
 
 from .dengkou import generate_rows
 

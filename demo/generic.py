@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 
 from scoring.profile import Profile, load_profile
-from scoring.rules import DEDUCTION_TYPE, MATCH_COLUMNS, Item
+from scoring.profile.rules import DEDUCTION_TYPE, MATCH_COLUMNS, Item
 
 TOPICS = ["春耕备耕", "防汛抗旱", "营商环境优化", "乡村振兴", "重点项目建设", "安全生产", "民生实事", "基层治理",
           "招商引资", "生态保护", "数字政府建设", "秋收秋种", "冬季供暖保障", "就业服务"]
@@ -78,8 +78,8 @@ def generate_rows(profile: Profile, seed: int = 2024, years=(2024, 2025)) -> lis
 def build_demo(db: str | Path, profile_ref: str | Path, seed: int = 2024, years=(2024, 2025)):
     """A demo database for a profile, every year imported through the real import path."""
     from scoring.engine import rulebook_for
-    from scoring.importer import check_rows
-    from scoring.reader import HEADERS
+    from scoring.intake.importer import check_rows
+    from scoring.intake.reader import HEADERS
     from scoring.store import Store
 
     profile = load_profile(profile_ref)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scoring import commend, reports
+from scoring.engine import commend
+from scoring import reports
 
 from . import _widgets
 

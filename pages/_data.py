@@ -1,6 +1,6 @@
 """The dashboard's data: the store and engine (opened per operation) and every view cached by the
 store's data version, so that a write from any session or from the command line makes them stale.
-Pages call `view(fn, ...)` with a function of scoring.views (or scoring.commend …) that takes the
+Pages call `view(fn, ...)` with a function of scoring.views (or scoring.engine.commend …) that takes the
 engine first.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Callable
 import streamlit as st
 
 from scoring.engine import Engine, today_in
-from scoring.settings import merged
+from scoring.profile.settings import merged
 from scoring.store import Store
 from scoring.views.common import data_span
 

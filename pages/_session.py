@@ -12,7 +12,7 @@ from typing import Callable
 
 import streamlit as st
 
-from scoring import auth, registry, sessions
+from scoring.accounts import auth, registry, sessions
 from scoring.store import StoreBusy
 
 from ._data import _store, _version, db_path, store, version
@@ -334,7 +334,7 @@ def no_right() -> None:
 def run_page(body: Callable[[], None], page: str | None = None) -> None:
     """Run a page body; an unexpected error shows a Chinese message and goes to the log.
 
-    `page` (a scoring.registry key) is checked against the user's role here too, not only by the
+    `page` (a scoring.accounts.registry key) is checked against the user's role here too, not only by the
     navigation: nobody signed in, or a role without the page, sees a message instead.
     """
     _rerun_through_app()

@@ -12,9 +12,10 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from scoring import numbers, registry
+from scoring.engine import numbers
+from scoring.accounts import registry
 from scoring.reports.csv_export import frame_csv
-from scoring.periods import Period
+from scoring.engine.periods import Period
 from scoring.views.common import (QUARTER_NAMES, data_span, data_years, latest_quarter, local_time, local_times,
                                   make_period)
 

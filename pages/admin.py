@@ -1,13 +1,13 @@
 """管理: units (add, rename, aliases, move group from a date, retire, contacts), the settings that
-carry the rules' Readings, the users (scoring/auth.py) and the audit log."""
+carry the rules' Readings, the users (scoring/accounts/auth.py) and the audit log."""
 import polars as pl
 import streamlit as st
 
 from pages import _data, _session, _widgets
-from scoring import auth
+from scoring.accounts import auth
 from scoring.backup import BackupError
-from scoring.commend import MEASURES
-from scoring.settings import SETTINGS, profile_defaults
+from scoring.engine.commend import MEASURES
+from scoring.profile.settings import SETTINGS, profile_defaults
 from scoring.views import admin as admin_views
 
 

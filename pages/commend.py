@@ -6,8 +6,9 @@ import polars as pl
 import streamlit as st
 
 from pages import _choices, _data, _session, _widgets
-from scoring import commend, reports
-from scoring.periods import Period
+from scoring.engine import commend
+from scoring import reports
+from scoring.engine.periods import Period
 from scoring.views import common
 from scoring.views import rank as rank_views
 

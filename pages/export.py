@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import _choices, _data, _session, _widgets
-from scoring import commend, reports
+from scoring.engine import commend
+from scoring import reports
 from scoring.reports import publish as pub_mod
 from scoring.reports import reminders as rem
 

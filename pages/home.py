@@ -8,12 +8,12 @@ from scoring.views import common
 from scoring.views import home as home_views
 from scoring.views import unit as unit_views
 from scoring.views import upload as upload_views
-from scoring import registry
+from scoring.accounts import registry
 
 
 def unit_home(unit_id: int, month) -> None:
     """A 单位 account sees its own month only."""
-    from scoring.periods import Period
+    from scoring.engine.periods import Period
 
     d = _data.view(unit_views.unit_detail, Period.month(month.year, month.month), unit_id)
     st.subheader(_widgets.text(d["unit"]["name"]))

@@ -7,8 +7,8 @@ import streamlit as st
 
 from pages import _data, _session, _widgets
 from scoring.views import rules as rules_views
-from scoring.rules import parse_overrides
-from scoring.rules import RuleError
+from scoring.profile.rules import parse_overrides
+from scoring.profile.rules import RuleError
 
 
 def rules_tab() -> None:

@@ -8,10 +8,10 @@ import streamlit as st
 from pages import _data, _session, _widgets
 from scoring.views import common
 from scoring.views import upload as upload_views
-from scoring import importer
-from scoring.periods import Period
+from scoring.intake import importer
+from scoring.engine.periods import Period
 from scoring.reports.csv_export import frame_csv
-from scoring.validate import validate_row
+from scoring.intake.validate import validate_row
 
 TEMPLATE = _data.ROOT / "data" / "模板.xlsx"
 EXAMPLE = _data.ROOT / "data" / "示例.xlsx"

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a plain script, without installing the package
 
 from demo.example import write_example  # noqa: E402
-from scoring.template import write_template  # noqa: E402
+from scoring.intake.template import write_template  # noqa: E402
 
 if __name__ == "__main__":
     write_template(ROOT / "data" / "模板.xlsx")

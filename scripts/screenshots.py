@@ -78,7 +78,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     from demo.build import build_demo
-    from scoring import auth
+    from scoring.accounts import auth
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.duckdb"

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from argon2 import PasswordHasher
 
-from scoring import auth, throttle
+from scoring.accounts import auth, throttle
 
 
 @pytest.fixture(autouse=True)

@@ -18,8 +18,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from scoring.engine import Engine, rulebook_for  # noqa: E402
-from scoring.importer import check_rows, store_report  # noqa: E402
-from scoring.reader import HEADERS  # noqa: E402
+from scoring.intake.importer import check_rows, store_report  # noqa: E402
+from scoring.intake.reader import HEADERS  # noqa: E402
 from scoring.store import Store  # noqa: E402
 
 AS_OF = date(2026, 6, 30)  # every month of 2024-2025 has ended
@@ -59,7 +59,7 @@ def fast_xlsx(rows: list[dict], path: Path) -> Path:
     """A large register written quickly (constant memory, every cell as text)."""
     import xlsxwriter
 
-    from scoring.register_xlsx import COLUMNS
+    from scoring.intake.register_xlsx import COLUMNS
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                            "strings_to_urls": False, "strings_to_numbers": False})

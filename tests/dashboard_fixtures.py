@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scoring import auth, registry  # noqa: E402
+from scoring.accounts import auth, registry  # noqa: E402
 from scoring.store import Store  # noqa: E402
 
 ADMIN_NAME = "测试管理员"

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard_fixtures import (ADMIN_NAME, assert_clean, dashboard, demo_copy,  # noqa: F401
                                 demo_template, page_files)
-from scoring import auth, registry
+from scoring.accounts import auth, registry
 from scoring.engine import Engine
 from scoring.views import home as home_views
 from scoring.views import rules as rules_views
@@ -243,7 +243,7 @@ def test_a_unit_account_sees_the_issued_rank_on_its_detail_page(dashboard, demo_
     import json
 
     from dashboard_fixtures import UNIT_ACCOUNT_UNIT
-    from scoring.periods import Period
+    from scoring.engine.periods import Period
     from scoring.reports import publish
 
     store = Store(demo_copy)
@@ -270,7 +270,7 @@ def test_a_unit_account_sees_the_issued_rank_on_its_detail_page(dashboard, demo_
 def test_a_unit_account_sees_the_published_ranking(dashboard, demo_copy):
     from scoring.reports import publish
     from scoring.engine import Engine
-    from scoring.periods import Period
+    from scoring.engine.periods import Period
 
     store = Store(demo_copy)
     publish.publish(store, Engine.open(store), Period.quarter(2025, 4), "测试", "4")
@@ -426,7 +426,7 @@ def test_change_own_password(demo_copy, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("SCORING_DB", str(demo_copy))
-    at = AppTest.from_string("import scoring.auth as auth\nfrom pages import _session\n"
+    at = AppTest.from_string("import scoring.accounts.auth as auth\nfrom pages import _session\n"
                              "_session.password_form(auth, auth.User('测试查看', '查看', None))\n", default_timeout=30).run()
 
     def change(old: str, new: str) -> None:
@@ -450,7 +450,7 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 
 def _kiosk_db(demo_copy) -> Store:
-    import scoring.auth as auth
+    import scoring.accounts.auth as auth
 
     store = Store(demo_copy)
     auth.set_kiosk(store, "测试", True)
@@ -490,7 +490,7 @@ def test_a_kiosk_visitor_cannot_write(dashboard, demo_copy, monkeypatch):
     monkeypatch.setenv("SCORING_DB", str(demo_copy))
     script = """
 import pytest
-import scoring.auth as auth
+import scoring.accounts.auth as auth
 import streamlit as st
 from pages import _data, _session
 
@@ -519,7 +519,7 @@ st.text(f"export {_session.can('export')} {_session.can('import')}")
     assert all(line.endswith("False") for line in shown[1:9]), shown
     assert "called 0" in shown and "export True False" in shown
     assert store.data_version() == version and store.user_record("闯入者") is None
-    assert __import__("scoring.auth", fromlist=["x"]).kiosk_enabled(store)
+    assert __import__("scoring.accounts.auth", fromlist=["x"]).kiosk_enabled(store)
 
 
 def test_without_kiosk_nobody_signed_in_sees_only_the_login(dashboard, demo_template, monkeypatch):
@@ -557,7 +557,7 @@ def test_a_unit_account_cannot_pick_another_unit(dashboard, demo_template):
 
 
 def test_admin_has_the_kiosk_switch_and_the_backup_tab(dashboard, demo_copy):
-    import scoring.auth as auth
+    import scoring.accounts.auth as auth
 
     store = Store(demo_copy)
     at = dashboard(demo_copy, "admin")
@@ -578,13 +578,13 @@ def test_admin_has_the_kiosk_switch_and_the_backup_tab(dashboard, demo_copy):
 def test_backup_download_and_restore(dashboard, demo_copy, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    import scoring.auth as auth
+    import scoring.accounts.auth as auth
 
     store = Store(demo_copy)
     monkeypatch.setenv("SCORING_DB", str(demo_copy))
     script = f"""
 import pytest
-import scoring.auth as auth
+import scoring.accounts.auth as auth
 import streamlit as st
 from pages import _data, _session
 

@@ -7,13 +7,13 @@ import polars as pl
 import pytest
 
 from conftest import AS_OF, load, row, submissions
-from scoring.rules import parse_overrides
+from scoring.profile.rules import parse_overrides
 from scoring.views import admin, common, home, rank, rules, unit, upload
 from scoring.engine import Engine, rulebook_for
-from scoring.importer import check_rows
-from scoring.periods import Period
-from scoring.reader import HEADERS
-from scoring.rules import RuleError
+from scoring.intake.importer import check_rows
+from scoring.engine.periods import Period
+from scoring.intake.reader import HEADERS
+from scoring.profile.rules import RuleError
 
 
 def engine(store) -> Engine:

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from scoring import auth
-from scoring.auth import AuthError, User
+from scoring.accounts import auth
+from scoring.accounts.auth import AuthError, User
 from scoring.cli import cli_user, main
 from scoring.store import Store
 

@@ -15,10 +15,10 @@ import polars as pl
 import pytest
 
 from conftest import load, ranking, submissions
-from scoring import auth
+from scoring.accounts import auth
 from scoring.backup import BackupError, backup_bytes, backup_to, restore_from
 from scoring.cli import main
-from scoring.periods import Period
+from scoring.engine.periods import Period
 from scoring.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

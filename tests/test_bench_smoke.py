@@ -15,14 +15,15 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from scoring.engine import quota_ladder, rulebook_for
-from scoring.importer import check_file, check_rows
-from scoring.normalize import clean_key, clean_text, parse_date
-from scoring.reader import HEADERS
-from scoring.rules import MATCH_COLUMNS
+from scoring.engine import rulebook_for
+from scoring.engine.policies import quota_ladder
+from scoring.intake.importer import check_file, check_rows
+from scoring.intake.normalize import clean_key, clean_text, parse_date
+from scoring.intake.reader import HEADERS
+from scoring.profile.rules import MATCH_COLUMNS
 from scoring.profile import default_profile
-from scoring.units import Unit, UnitBook, UnknownUnit
-from scoring.validate import MAX_CELL, TEXT_HEADERS, FIELD_OF, identity, normalise_authors, validate_rows
+from scoring.profile.units import Unit, UnitBook, UnknownUnit
+from scoring.intake.validate import MAX_CELL, TEXT_HEADERS, FIELD_OF, identity, normalise_authors, validate_rows
 
 QUOTA = default_profile().quota_table(default_profile().quotas[0])
 
@@ -34,7 +35,7 @@ KEYS = {"events", "units", "rank_year_s", "whatif_s", "import_xlsx_100k_s", "imp
 def test_benchmark_runs_at_the_smallest_size_and_reports_every_key(tmp_path):
     out = tmp_path / "bench.json"
     # Its own cache folder: others running the suite in this tree at the same time must not
-    # share (or lock) our store. pages: bench/pages.py builds its own demo database and drives
+    # share (or lock) our store. pages: bench/page_times.py builds its own demo database and drives
     # every page (about a minute); its key is still reported (null here).
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--events", "10000", "--units", "54",
                            "--repeat", "1", "--skip", "pages", "--json", str(out), "--results", str(tmp_path)],
@@ -159,7 +160,7 @@ def test_check_file_gives_what_check_rows_gives(store):
     data = buf.getvalue()
     by_columns = check_file(data, "登记.xlsx", units, rules, store.known_info_ids)
 
-    from scoring.reader import read_table
+    from scoring.intake.reader import read_table
 
     table = read_table(data, "登记.xlsx")
     by_rows = check_rows([(n, {h: table.value(cells, h) for h in HEADERS}) for n, cells in table.rows],

@@ -14,10 +14,10 @@ import pytest
 
 from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, browser, demo_template,  # noqa: F401
                                 grid_rows, login, open_page, visible_table, wait_ready)
-from scoring import registry
-from scoring.register_xlsx import write_xlsx
+from scoring.accounts import registry
+from scoring.intake.register_xlsx import write_xlsx
 from scoring.engine import Engine
-from scoring.periods import Period
+from scoring.engine.periods import Period
 from scoring.store import Store
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),

@@ -12,9 +12,9 @@ from docx import Document
 
 from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, demo_server, demo_template,  # noqa: F401
                                 login, open_page, wait_ready)
-from scoring import commend
+from scoring.engine import commend
 from scoring.engine import Engine
-from scoring.settings import merged
+from scoring.profile.settings import merged
 from scoring.store import Store
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),

@@ -14,7 +14,7 @@ import pytest
 
 from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, demo_template,  # noqa: F401
                                 login, open_page, wait_ready)
-from scoring import registry
+from scoring.accounts import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"没有找到 {CHROMIUM}")

@@ -15,7 +15,7 @@ from PIL import Image, ImageChops
 from dashboard_fixtures import (ARTIFACTS, CHROMIUM, browser, demo_server, demo_template,  # noqa: F401
                                 grid_rows, open_page, signed_in_page, visible_table)
 from scoring.engine import Engine
-from scoring.periods import Period
+from scoring.engine.periods import Period
 from scoring.store import Store
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard_fixtures import (ADMIN_NAME, ADMIN_PASSWORD, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS,  # noqa: F401
                                 browser, demo_server, demo_template, login, open_page, wait_ready)
-from scoring import auth, sessions
+from scoring.accounts import auth, sessions
 from scoring.store import Store
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 
 from scoring.engine import Engine
-from scoring.periods import Period
+from scoring.engine.periods import Period
 
 from conftest import AS_OF, load, row, submissions, unit_row
 

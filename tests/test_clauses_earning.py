@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from scoring.engine import Engine
-from scoring.periods import Period
+from scoring.engine.periods import Period
 
 from conftest import AS_OF, load, row, unit_row
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import polars as pl
 
-from scoring import commend
+from scoring.engine import commend
 from scoring.engine import Engine
 
 from conftest import AS_OF, load, row, submissions

@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from scoring import commend
+from scoring.engine import commend
 from scoring.engine import Engine
-from scoring.periods import Period
+from scoring.engine.periods import Period
 from scoring.store import Store
 
 from conftest import AS_OF, load, row

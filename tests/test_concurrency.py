@@ -14,10 +14,10 @@ from pathlib import Path
 
 from conftest import AS_OF, submissions
 from demo.dengkou import load_units
-from scoring.register_xlsx import COLUMNS, write_xlsx
+from scoring.intake.register_xlsx import COLUMNS, write_xlsx
 from scoring.engine import Engine, rulebook_for
-from scoring.importer import import_file
-from scoring.periods import Period
+from scoring.intake.importer import import_file
+from scoring.engine.periods import Period
 from scoring.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ ROWS_PER_FILE = 40
 # `python -m scoring …` exactly as the command line does (runpy), so all hit the file at once.
 GATED = """
 import os, runpy, sys, time
-import scoring.cli, scoring.engine, scoring.importer  # the slow part, before the gate
+import scoring.cli, scoring.engine, scoring.intake.importer  # the slow part, before the gate
 gate = sys.argv[1]
 open(f"{gate}.ready.{os.getpid()}", "w").close()
 while not os.path.exists(gate):

@@ -15,7 +15,7 @@ import pytest
 from conftest import fast_xlsx, load, row, submissions
 from demo.dengkou import load_units
 from scoring.engine import rulebook_for
-from scoring.importer import import_file
+from scoring.intake.importer import import_file
 from scoring.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

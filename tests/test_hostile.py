@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 import xls_build
 from demo.dengkou import load_units
 from scoring.engine import rulebook_for
-from scoring.importer import ImportReport, check_file, import_file
-from scoring.reader import HEADERS
+from scoring.intake.importer import ImportReport, check_file, import_file
+from scoring.intake.reader import HEADERS
 from scoring.store import Store
 
 # Totals per run: 420 + 330 + 120 + 110 + 60 + 40 + 150 + 60 + 120 = 1,410 generated files.

@@ -21,10 +21,10 @@ import xls_build
 from conftest import fast_xlsx, row
 from demo.dengkou import load_units
 from scoring.engine import rulebook_for
-from scoring.importer import check_file, import_file
-from scoring.reader import HEADERS, MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES
+from scoring.intake.importer import check_file, import_file
+from scoring.intake.reader import HEADERS, MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES
 from scoring.store import Store
-from scoring.xlsx_guard import ZipProblem, check_xlsx
+from scoring.intake.xlsx_guard import ZipProblem, check_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 # `python -m scoring import …`, reporting its own peak memory (MB) on the last line of stderr.
@@ -376,7 +376,7 @@ def test_guard_adds_up_shared_text_by_what_cells_name():
 
 def test_xls_guard_counts_what_formulas_print():
     """A formula token of five bytes can print a whole defined name: formulas count as text too."""
-    from scoring.xls_guard import XlsProblem, check_xls
+    from scoring.intake.xls_guard import XlsProblem, check_xls
 
     def formulas(n: int) -> bytes:
         rgce = b"\x23\x01\x00\x00\x00" * 20  # PtgName, twenty times

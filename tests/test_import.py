@@ -9,8 +9,8 @@ import pytest
 import xlsxwriter
 
 from scoring.engine import Engine, rulebook_for
-from scoring.importer import check_file, import_file
-from scoring.periods import Period
+from scoring.intake.importer import check_file, import_file
+from scoring.engine.periods import Period
 
 from conftest import AS_OF, load, row, unit_row
 
@@ -191,7 +191,7 @@ def test_corrections_and_withdrawals_survive_a_reimport(store):
     events = store.event_rows(date(2025, 1, 1), date(2025, 12, 31))
     brief = events.filter(events["title"] == "一月简讯")["id"][0]
     jcck = events.filter(events["title"] == "二月参考")["id"][0]
-    from scoring.validate import validate_row
+    from scoring.intake.validate import validate_row
 
     fixed, problems = validate_row(row("2025-01-06", "财政局", "采用", "市", "政务要情", "简讯", title="一月简讯"),
                                    store.unit_book(), engine.book)

@@ -7,7 +7,7 @@ import polars as pl
 
 from conftest import check_rows, load, row, rulebook_for
 from scoring.engine import Engine
-from scoring.periods import Period
+from scoring.engine.periods import Period
 
 UNIT = "发展和改革委员会"
 DAY = "2025-03-05"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring import auth, throttle
-from scoring.auth import AuthError
+from scoring.accounts import auth, throttle
+from scoring.accounts.auth import AuthError
 from scoring.store import Store
 
 from auth_fixtures import cheap_hashes, freeze  # noqa: F401
@@ -154,7 +154,7 @@ CHILD = textwrap.dedent("""
     import sys, threading, time
     sys.path.insert(0, sys.argv[1])
     from argon2 import PasswordHasher
-    from scoring import auth
+    from scoring.accounts import auth
     from scoring.store import Store
     auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     store = Store(sys.argv[2])

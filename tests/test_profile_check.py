@@ -125,7 +125,7 @@ def test_every_profile_key_is_explained_in_the_guide():
     from pathlib import Path
 
     from scoring.profile import LatePolicy, QuotaPolicy
-    from scoring.profile_read import OFFICE_KEYS
+    from scoring.profile.read import OFFICE_KEYS
 
     guide = (Path(__file__).resolve().parent.parent / "docs" / "配置说明.md").read_text(encoding="utf-8")
     keys = {"name", "office", "groups", "tiers", "types", "policies", "commendation", "report", "matching",

@@ -8,11 +8,11 @@ import polars as pl
 import pytest
 
 from conftest import AS_OF, load, row
-from scoring import commend
+from scoring.engine import commend
 from scoring.engine import Engine
-from scoring.importer import check_rows
-from scoring.periods import Period
-from scoring.reader import HEADERS
+from scoring.intake.importer import check_rows
+from scoring.engine.periods import Period
+from scoring.intake.reader import HEADERS
 from scoring.engine import rulebook_for
 from scoring.store import Store
 

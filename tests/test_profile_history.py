@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from conftest import AS_OF, load, row, submissions, unit_row
-from scoring import commend
+from scoring.engine import commend
 from scoring.engine import Engine
-from scoring.periods import Period
+from scoring.engine.periods import Period
 from scoring.store import Store
 
 

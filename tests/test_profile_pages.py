@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard_fixtures import ADMIN_NAME, ADMIN_PASSWORD, assert_clean, dashboard, page_files  # noqa: F401
-from scoring import auth
+from scoring.accounts import auth
 
 
 def office_db(tmp_path_factory, name):

@@ -11,7 +11,7 @@ import yaml
 
 from conftest import AS_OF, load, row, submissions
 from scoring.engine import Engine
-from scoring.periods import Period
+from scoring.engine.periods import Period
 from scoring.profile import PROFILES_DIR
 from scoring.store import Store
 
@@ -133,7 +133,7 @@ def test_a_minimum_of_items_before_commendation(tmp_path):
     store = store_with(tmp_path, change)
     load(store, submissions("财政局", "2025-03", 15) + submissions("教育局", "2025-03", 15)
          + submissions("教育局", "2025-04", 15))
-    from scoring import commend
+    from scoring.engine import commend
 
     eligible = commend.eligibility(Engine.open(store, as_of=AS_OF), 2025)
     reasons = dict(eligible.select("单位", "原因").iter_rows())

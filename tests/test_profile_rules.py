@@ -10,10 +10,10 @@ import pytest
 
 from conftest import AS_OF, load, row, unit_row
 from scoring.engine import Engine
-from scoring.importer import check_rows
-from scoring.periods import Period
+from scoring.intake.importer import check_rows
+from scoring.engine.periods import Period
 from scoring.profile import PROFILES_DIR
-from scoring.reader import HEADERS
+from scoring.intake.reader import HEADERS
 from scoring.engine import rulebook_for
 from scoring.store import Store
 

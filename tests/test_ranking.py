@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 
 from scoring.engine import Engine
-from scoring.periods import Period
-from scoring.rules import RuleError
+from scoring.engine.periods import Period
+from scoring.profile.rules import RuleError
 
 from conftest import AS_OF, load, ranking, row, submissions, unit_row
 

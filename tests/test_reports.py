@@ -23,8 +23,8 @@ from docx import Document
 
 from scoring.cli import main as cli_main
 from scoring.engine import Engine, rulebook_for
-from scoring.importer import import_file
-from scoring.periods import Period
+from scoring.intake.importer import import_file
+from scoring.engine.periods import Period
 from scoring.reports import Attachments, check_format, render, report_filename
 from scoring.reports.common import assemble, fmt_num, md
 from scoring.reports.csv_export import build_adopted_csv, build_csv, build_events_csv, safe_cell
@@ -364,7 +364,7 @@ def test_growth_rate_is_a_percentage_in_the_commendation_list(engine):
     doc = Document(io.BytesIO(build_docx(data)))
     table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "增长率")
     shown = {row.cells[2].text: row.cells[-1].text for row in table.rows[1:]}
-    from scoring.commend import improvement
+    from scoring.engine.commend import improvement
 
     before = dict(improvement(engine, 2025, "growth_pct_yoy").select("单位", "上期得分").iter_rows())
     for r in improved.iter_rows(named=True):
@@ -663,7 +663,7 @@ def test_cli_report_formats_and_exit_codes(small_path, tmp_path, capsys):
 
 def test_cli_report_attachments_and_measure(demo_path, tmp_path, capsys):
     """`report` takes the attachments and the 进步较大 measure the 导出 page offers."""
-    from scoring.commend import select
+    from scoring.engine.commend import select
 
     out = tmp_path / "年度.docx"
     assert cli_main(["report", "--db", str(demo_path), "--year", "2025", "--out", str(out), "--as-of", "2026-01-15",
@@ -733,7 +733,7 @@ def test_publish_snapshot_and_changes(demo_path, tmp_path):
 def test_export_page_runs(demo_path, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from scoring import auth
+    from scoring.accounts import auth
 
     db = tmp_path / "export.duckdb"
     shutil.copy(demo_path, db)
@@ -760,7 +760,7 @@ def test_render_dispatches_by_extension(small_engine):
 def test_choices_carry_between_commend_and_export(dashboard, demo_template):
     """The 进步较大 measure picked on 评先评优 is the annual 通报's on 导出 (and back), the export
     page opens on that year, and the 通报期号 survives leaving the page."""
-    from scoring import commend
+    from scoring.engine import commend
 
     at = dashboard(demo_template, "commend")
     assert_clean(at)

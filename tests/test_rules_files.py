@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from scoring.profile import default_profile
-from scoring.rules import RuleError, build_rulebook, default_rulebook
-from scoring.units import load_default_units
+from scoring.profile import default_profile
+from scoring.profile.rules import RuleError, build_rulebook
+from scoring.profile.units import load_default_units
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "规则说明.md").read_text(encoding="utf-8")
 FIRST = default_profile().rule_files()[0][1]
-CODES = tuple(default_rulebook().versions[0].items)
+CODES = tuple(default_profile().rulebook().versions[0].items)
 DERIVED = default_profile().derived_codes
 
 
@@ -30,13 +31,13 @@ def doc_table() -> dict[str, tuple[float, str]]:
 
 
 def test_first_version_is_complete_and_uses_exactly_the_engine_codes():
-    version = default_rulebook().versions[0]
+    version = default_profile().rulebook().versions[0]
     assert version.effective.isoformat() == "2024-02-23"
     assert set(version.items) == set(CODES)
 
 
 def test_rules_document_lists_every_code_with_the_rule_files_points_and_clause():
-    items = default_rulebook().versions[0].items
+    items = default_profile().rulebook().versions[0].items
     table = doc_table()
     assert set(table) == set(CODES)
     for code, (points, clause) in table.items():
@@ -77,13 +78,13 @@ BAD_FILES = [
 @pytest.mark.parametrize("text, words", BAD_FILES, ids=[b[1] for b in BAD_FILES])
 def test_loader_rejects_bad_rule_files_naming_file_and_key(text, words):
     with pytest.raises(RuleError) as info:
-        build_rulebook([("2024-02-23.yaml", text)])
+        build_rulebook([("2024-02-23.yaml", text)], default_profile().vocabulary)
     assert "2024-02-23.yaml" in str(info.value) and words in str(info.value)
 
 
 def test_a_later_version_inherits_what_it_does_not_change():
     later = "effective: 2025-01-01\nitems:\n  - code: CITY_ZWYQ_BRIEF\n    points: 4\n"
-    book = build_rulebook([("2024-02-23.yaml", FIRST), ("2025-01-01.yaml", later)])
+    book = build_rulebook([("2024-02-23.yaml", FIRST), ("2025-01-01.yaml", later)], default_profile().vocabulary)
     first, second = book.versions
     assert second.items["CITY_ZWYQ_BRIEF"].points == 4 and first.items["CITY_ZWYQ_BRIEF"].points == 3
     assert second.items["CITY_JCCK"] == first.items["CITY_JCCK"]
@@ -93,4 +94,4 @@ def test_a_later_version_inherits_what_it_does_not_change():
 def test_overlapping_match_keys_are_rejected():
     text = FIRST.replace("column: 简讯\n", "column: 重要信息\n", 1)
     with pytest.raises(RuleError, match="重叠"):
-        build_rulebook([("2024-02-23.yaml", text)])
+        build_rulebook([("2024-02-23.yaml", text)], default_profile().vocabulary)

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from scoring import auth, sessions
-from scoring.auth import User
+from scoring.accounts import auth, sessions
+from scoring.accounts.auth import User
 from scoring.store import Store
 
 from auth_fixtures import cheap_hashes, freeze  # noqa: F401

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 
 from dashboard_fixtures import (ROOT, assert_clean, dashboard, demo_copy, demo_template,  # noqa: F401
                                 page_files)
-from scoring import registry
+from scoring.accounts import registry
 from scoring.engine import Engine
 from scoring.store import Store
 
@@ -304,7 +304,7 @@ def test_the_import_preview_shows_item_points_and_rank_changes(dashboard, demo_c
     move in its quarter, without storing anything."""
     import polars as pl
 
-    from scoring.periods import Period
+    from scoring.engine.periods import Period
 
     store = Store(demo_copy)
     engine = Engine.open(store)
@@ -333,7 +333,7 @@ def test_the_import_preview_shows_item_points_and_rank_changes(dashboard, demo_c
 
 def test_a_published_number_shows_as_text_at_office_time(dashboard, demo_copy):
     """通报期号 is typed on 导出 and shown on 排名 to everyone; the time is the office's."""
-    from scoring.periods import Period
+    from scoring.engine.periods import Period
     from scoring.reports.publish import published_snapshot, publish
     from scoring.views.common import local_time
 

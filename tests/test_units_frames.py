@@ -9,10 +9,10 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from scoring.engine import Engine
-from scoring.periods import Period, next_month
-from scoring.policies import unit_month_quotas
+from scoring.engine.periods import Period, next_month
+from scoring.engine.policies import unit_month_quotas
 from scoring.store import Store
-from scoring.units import Unit, UnitBook
+from scoring.profile.units import Unit, UnitBook
 
 UNITS = [Unit(1, "甲局", 30, date(2024, 1, 1)), Unit(2, "乙局", 10, date(2024, 1, 1), date(2025, 5, 20)),
          Unit(3, "丙镇", 20, date(2025, 3, 1)), Unit(4, "丁办", 40, date(2026, 1, 1)), Unit(5, "戊局", 50, date(2024, 1, 1))]

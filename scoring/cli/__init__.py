@@ -9,10 +9,10 @@ import argparse
 import os
 import sys
 
-from ..rules import RuleError
-from ..store import StoreBusy
-from . import backup, demo, importing, profile, rank, report, users
-from .common import BadInput, Parser, cli_user  # noqa: F401 - cli_user: the name scripts record
+from scoring.profile.rules import RuleError
+from scoring.store import StoreBusy
+from scoring.cli import backup, demo, importing, profile, rank, report, users
+from scoring.cli.common import BadInput, Parser, cli_user  # noqa: F401 - cli_user: the name scripts record
 
 COMMANDS = (importing, rank, demo, report, users, backup, profile)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..backup import BackupError, backup_to, restore_from
-from .common import BadInput, cli_user
-from ..store import Store
+from scoring.backup import BackupError, backup_to, restore_from
+from scoring.cli.common import BadInput, cli_user
+from scoring.store import Store
 
 
 def cmd_backup(args) -> int:

@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from ..store import Store
+from scoring.store import Store
 
 
 class BadInput(Exception):

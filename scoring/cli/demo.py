@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import cli_user
+from scoring.cli.common import cli_user
 
 
 def cmd_demo(args) -> int:

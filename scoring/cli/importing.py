@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..engine import Engine
-from ..importer import import_file
-from .common import cli_user, open_store
+from scoring.engine import Engine
+from scoring.intake.importer import import_file
+from scoring.cli.common import cli_user, open_store
 
 
 def cmd_import(args) -> int:

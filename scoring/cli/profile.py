@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..profile import check_profile, load_profile, resolve
-from .common import BadInput, Parser
+from scoring.profile import check_profile, load_profile, resolve
+from scoring.cli.common import BadInput, Parser
 
 
 def _problems_or_none(ref: str) -> list[str]:
@@ -29,7 +29,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_init(args) -> int:
-    from ..store import Store
+    from scoring.store import Store
 
     if Path(args.db).exists():
         raise BadInput(f"{args.db} 已存在：新的单位配置只用于新建数据库，请换一个文件名")

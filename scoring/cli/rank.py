@@ -5,12 +5,12 @@ import csv
 import json
 import sys
 
-from .. import numbers
-from ..engine import ranking_for
-from ..normalize import parse_date
-from ..periods import Period
-from ..rules import parse_overrides
-from .common import BadInput, open_store
+from scoring.engine import numbers
+from scoring.engine import ranking_for
+from scoring.intake.normalize import parse_date
+from scoring.engine.periods import Period
+from scoring.profile.rules import parse_overrides
+from scoring.cli.common import BadInput, open_store
 
 
 
@@ -23,7 +23,7 @@ def rank_columns(profile) -> list[str]:
 def __getattr__(name: str):
     """RANK_COLUMNS: the columns for the default profile (what the benchmark selects)."""
     if name == "RANK_COLUMNS":
-        from ..profile import default_profile
+        from scoring.profile import default_profile
 
         return rank_columns(default_profile())
     raise AttributeError(name)

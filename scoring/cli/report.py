@@ -9,11 +9,11 @@ import os
 import sys
 from pathlib import Path
 
-from .common import BadInput, open_store
+from scoring.cli.common import BadInput, open_store
 
 
 def _as_of(args):
-    from ..normalize import parse_date
+    from scoring.intake.normalize import parse_date
 
     if not args.as_of:
         return None
@@ -44,7 +44,7 @@ def _attachments(args, period):
     """The 通报's attachments: the period's default, changed by the options given."""
     from dataclasses import replace
 
-    from ..reports import Attachments
+    from scoring.reports import Attachments
 
     chosen = {key: value for key, value in (("scores", args.scores), ("breakdown", args.breakdown),
                                             ("adopted", args.adopted)) if value is not None}
@@ -52,7 +52,7 @@ def _attachments(args, period):
 
 
 def _measure(args) -> str | None:
-    from ..commend import MEASURES
+    from scoring.engine.commend import MEASURES
 
     if args.measure is not None and args.measure not in MEASURES:
         raise BadInput(f"--measure: 未知的进步衡量方法“{args.measure}”，可选："
@@ -61,8 +61,8 @@ def _measure(args) -> str | None:
 
 
 def cmd_report(args) -> int:
-    from ..engine import Engine
-    from ..reports import UnknownFormat, check_format, render, report_period
+    from scoring.engine import Engine
+    from scoring.reports import UnknownFormat, check_format, render, report_period
 
     out = Path(args.out)
     try:
@@ -85,8 +85,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_reminders(args) -> int:
-    from ..engine import Engine
-    from ..reports.reminders import MonthNotEnded, build_reminders_docx, collect
+    from scoring.engine import Engine
+    from scoring.reports.reminders import MonthNotEnded, build_reminders_docx, collect
 
     out = Path(args.out)
     if out.suffix.lower() != ".docx":

@@ -10,8 +10,8 @@ import getpass
 import os
 import sys
 
-from .. import auth
-from .common import BadInput, cli_user, open_store
+from scoring.accounts import auth
+from scoring.cli.common import BadInput, cli_user, open_store
 
 
 def _password(args, prompt: str = "密码") -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..periods import Period
-from .attachments import ADOPTED_KEYS, Attachments, adopted_choices  # noqa: F401  (the options render takes)
+from scoring.engine.periods import Period
+from scoring.reports.attachments import ADOPTED_KEYS, Attachments, adopted_choices  # noqa: F401  (the options render takes)
 
 FORMATS = {".docx": "Word 文档", ".pdf": "PDF", ".xlsx": "Excel 工作簿", ".csv": "CSV（逗号分隔）"}
 MIME = {
@@ -47,28 +47,28 @@ def render(engine, period: Period, ext: str, number: str | int | None = None, co
     """The report on `period` in the format of `ext` (.docx .pdf .xlsx .csv). `attachments`
     (an attachments.Attachments) chooses what follows the 通报's body; the default depends on the period."""
     ext = check_format(ext)
-    from .common import assemble
+    from scoring.reports.common import assemble
 
     data = assemble(engine, period, number=number, commendation=commendation, measure=measure,
                     issue_date=issue_date)
     if ext == ".docx":
-        from .tongbao_docx import build_docx
+        from scoring.reports.tongbao_docx import build_docx
         return build_docx(data, attachments)
     if ext == ".pdf":
-        from .pdf import build_pdf
+        from scoring.reports.pdf import build_pdf
         return build_pdf(data, attachments)
     if ext == ".xlsx":
-        from .xlsx import build_xlsx
+        from scoring.reports.xlsx import build_xlsx
         return build_xlsx(data)
-    from .csv_export import build_csv
+    from scoring.reports.csv_export import build_csv
     return build_csv(data)
 
 
 def render_reminders(engine, year: int, month: int, number: str | None = None) -> bytes:
-    from .reminders import build_reminders_docx
+    from scoring.reports.reminders import build_reminders_docx
     return build_reminders_docx(engine, year, month, number=number)
 
 
 def render_annual_assessment(engine, year: int) -> bytes:
-    from .xlsx import build_annual_assessment_xlsx
+    from scoring.reports.xlsx import build_annual_assessment_xlsx
     return build_annual_assessment_xlsx(engine, year)

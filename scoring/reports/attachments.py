@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .blocks import Block, Para
-from .common import ReportData, fmt_num, md, publication_label
+from scoring.reports.blocks import Block, Para
+from scoring.reports.common import ReportData, fmt_num, md, publication_label
 
 # which adopted items are listed: every one, those of the adoption tiers above the lowest (e.g.
 # 自治区级 and 国家级, not 市级), or none

@@ -1,7 +1,7 @@
 """A period's report data, taken from the engine once: every figure a 通报 or export states.
 
 Nothing here computes a score: totals are sums of `engine.ranking`, deductions come from
-`engine.quota_status` and `engine.scored_events`, commendations from `scoring.commend`.
+`engine.quota_status` and `engine.scored_events`, commendations from `scoring.engine.commend`.
 The renderers (docx, pdf, xlsx, csv) only lay these figures out.
 """
 from __future__ import annotations
@@ -11,11 +11,11 @@ from datetime import date
 
 import polars as pl
 
-from .. import commend
-from ..numbers import cell as num  # noqa: F401 - the renderers import these from here
-from ..numbers import text as fmt_num  # noqa: F401
-from ..periods import Period
-from ..profile import Profile, default_profile
+from scoring.engine import commend
+from scoring.engine.numbers import cell as num  # noqa: F401 - the renderers import these from here
+from scoring.engine.numbers import text as fmt_num  # noqa: F401
+from scoring.engine.periods import Period
+from scoring.profile import Profile, default_profile
 
 # The office's name, masthead, 办法 title, group labels and the items behind each paragraph are
 # the profile's (ReportData.profile); nothing here names an office.

@@ -11,8 +11,8 @@ from datetime import date, datetime
 
 import polars as pl
 
-from .common import ReportData, num
-from .xlsx import adopted_frame, events_frame, ranking_sheet_frame
+from scoring.reports.common import ReportData, num
+from scoring.reports.xlsx import adopted_frame, events_frame, ranking_sheet_frame
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"

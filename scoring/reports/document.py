@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from .attachments import Attachments, adopted_blocks, adopted_summary, adopted_title, breakdown_blocks
-from .blocks import Block, HeaderCell, Masthead, PageBreak, Para, Table
-from .common import CUMULATIVE_NOTE, ReportData, Shortfall, cn_date, fmt_num, join_names, md
+from scoring.reports.attachments import Attachments, adopted_blocks, adopted_summary, adopted_title, breakdown_blocks
+from scoring.reports.blocks import Block, HeaderCell, Masthead, PageBreak, Para, Table
+from scoring.reports.common import CUMULATIVE_NOTE, ReportData, Shortfall, cn_date, fmt_num, join_names, md
 
 CN_NUM = "一二三四五六七八九十"
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from html import escape as _escape
 
-from .attachments import Attachments
-from .common import ReportData
-from .docxkit import clean
-from .blocks import Masthead, PageBreak, Para, SpanRow, Table
-from .document import build_blocks
+from scoring.reports.attachments import Attachments
+from scoring.reports.common import ReportData
+from scoring.reports.docxkit import clean
+from scoring.reports.blocks import Masthead, PageBreak, Para, SpanRow, Table
+from scoring.reports.document import build_blocks
 
 SERIF = '"Noto Serif CJK SC", "Source Han Serif SC", serif'
 SANS = '"Noto Sans CJK SC", "Source Han Sans SC", sans-serif'

@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 import polars as pl
 
-from ..periods import Period
-from .common import number_text
+from scoring.engine.periods import Period
+from scoring.reports.common import number_text
 
 SNAPSHOT_COLUMNS = ["组别", "排名", "单位", "unit_id", "序号", "报送数", "采用数", "得分", "累计得分"]
 SNAPSHOT_SCHEMA = {"组别": pl.Utf8, "排名": pl.Int64, "单位": pl.Utf8, "unit_id": pl.Int32, "序号": pl.Int64,
@@ -133,6 +133,6 @@ def issued_table(pub: Publication) -> pl.DataFrame:
 
 
 def issued_csv(pub: Publication) -> bytes:
-    from .csv_export import frame_csv
+    from scoring.reports.csv_export import frame_csv
 
     return frame_csv(issued_table(pub))

@@ -10,10 +10,10 @@ from datetime import date
 
 import polars as pl
 
-from ..periods import Period, month_end, next_month
-from . import docxkit as k
-from ..profile import Office, default_profile
-from .common import cn_date, cn_month, fmt_num
+from scoring.engine.periods import Period, month_end, next_month
+from scoring.reports import docxkit as k
+from scoring.profile import Office, default_profile
+from scoring.reports.common import cn_date, cn_month, fmt_num
 
 
 class MonthNotEnded(ValueError):

@@ -11,12 +11,12 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from ..engine import Engine
-from ..periods import Period
-from ..store import Store
-from .attachments import Attachments
-from .common import assemble
-from .pdf import build_pdf
+from scoring.engine import Engine
+from scoring.engine.periods import Period
+from scoring.store import Store
+from scoring.reports.attachments import Attachments
+from scoring.reports.common import assemble
+from scoring.reports.pdf import build_pdf
 
 SAMPLES = [
     # (file stem, period, as-of = issue date, attachments (None: the period's default), pages to render)

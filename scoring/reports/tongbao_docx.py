@@ -1,11 +1,11 @@
 """The 通报 as an editable .docx (Word / WPS), from the shared blocks of document.py."""
 from __future__ import annotations
 
-from . import docxkit as k
-from .attachments import Attachments
-from .common import ReportData
-from .blocks import Masthead, PageBreak, Para, SpanRow, Table
-from .document import build_blocks
+from scoring.reports import docxkit as k
+from scoring.reports.attachments import Attachments
+from scoring.reports.common import ReportData
+from scoring.reports.blocks import Masthead, PageBreak, Para, SpanRow, Table
+from scoring.reports.document import build_blocks
 
 # style -> paragraph options (font, size, align, first-line indent in characters, …)
 STYLES = {

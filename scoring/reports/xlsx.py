@@ -12,8 +12,8 @@ from datetime import date, datetime
 import polars as pl
 import xlsxwriter
 
-from ..periods import Period
-from .common import CUMULATIVE_NOTE, ReportData, cn_date, num, publication_label
+from scoring.engine.periods import Period
+from scoring.reports.common import CUMULATIVE_NOTE, ReportData, cn_date, num, publication_label
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                     "in_memory": True}

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import duckdb
 
-from ..profile import Profile, load_profile, reference
-from .admin import AdminMixin
-from .base import CONFIG, StoreBase, StoreBusy
-from .events import EventsMixin
-from .publications import PublicationsMixin
-from .queries import QueriesMixin
-from .schema import DDL, EVENT_FIELDS, SCHEMA_VERSION
-from .users import UsersMixin
+from scoring.profile import Profile, load_profile, reference
+from scoring.store.admin import AdminMixin
+from scoring.store.base import CONFIG, StoreBase, StoreBusy
+from scoring.store.events import EventsMixin
+from scoring.store.publications import PublicationsMixin
+from scoring.store.queries import QueriesMixin
+from scoring.store.schema import DDL, EVENT_FIELDS, SCHEMA_VERSION
+from scoring.store.users import UsersMixin
 
 __all__ = ["Store", "StoreBusy", "EVENT_FIELDS"]
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import polars as pl
 
-from ..units import UnitBook
-from .events import _now
-from .queries import _version_index_sql
+from scoring.profile.units import UnitBook
+from scoring.store.events import _now
+from scoring.store.queries import _version_index_sql
 
 
 class AdminMixin:
@@ -138,7 +138,7 @@ class AdminMixin:
         return {k: json.loads(v) for k, v in self.rows("SELECT name, value FROM settings")}
 
     def set_setting(self, name: str, value, who: str) -> None:
-        from ..settings import BY_NAME
+        from scoring.profile.settings import BY_NAME
 
         if name not in BY_NAME:
             raise ValueError(f"未知设置 {name}")

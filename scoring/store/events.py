@@ -8,7 +8,7 @@ from operator import itemgetter
 import duckdb
 import polars as pl
 
-from .schema import EVENT_FIELDS
+from scoring.store.schema import EVENT_FIELDS
 
 _INSERT_FIELDS = ", ".join(EVENT_FIELDS)
 # validate.py speaks in contract terms (type, column); storage in SQL-friendly ones.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .events import _now
+from scoring.store.events import _now
 
 _COLUMNS = "id, period_key, label, number, issued_at, issued_by, snapshot"
 

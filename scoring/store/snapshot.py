@@ -1,4 +1,4 @@
-"""The SQL of backups and restores (scoring/backup.py has the files and the flow around it).
+"""The SQL of backups and restores (scoring/backup/core.py has the files and the flow around it).
 
 A backup is ATTACH + COPY FROM DATABASE inside one store session: one statement, so one
 consistent snapshot, sequences included. A restore refills every table of the open target from
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from .base import CONFIG
-from .schema import NOT_RESTORED
+from scoring.store.base import CONFIG
+from scoring.store.schema import NOT_RESTORED
 
 REQUIRED_TABLES = ("meta", "units", "events", "import_rows", "imports", "audit")
 

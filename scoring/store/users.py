@@ -1,4 +1,4 @@
-"""Accounts (users table) and the kiosk switch (meta table): the SQL behind scoring/auth.py.
+"""Accounts (users table) and the kiosk switch (meta table): the SQL behind scoring/accounts/auth.py.
 
 Password checks and role rules live in auth.py; here only storage, each change in one
 transaction together with its audit record.
@@ -9,7 +9,7 @@ from datetime import datetime
 
 import polars as pl
 
-from .events import _now
+from scoring.store.events import _now
 
 _USER_COLUMNS = "name, password_hash, role, unit_id, failed, locked_until, disabled, created_at"
 _CREDENTIALS = {"password_hash", "role", "unit_id", "disabled"}  # a change ends the account's sessions

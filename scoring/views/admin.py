@@ -8,10 +8,10 @@ from datetime import date
 import polars as pl
 import yaml
 
-from ..commend import MEASURES
-from ..engine import Engine
-from ..settings import BY_NAME
-from .upload import STORAGE_TO_HEADER
+from scoring.engine.commend import MEASURES
+from scoring.engine import Engine
+from scoring.profile.settings import BY_NAME
+from scoring.views.upload import STORAGE_TO_HEADER
 
 _FIELD_NAMES = {**STORAGE_TO_HEADER, "day": "日期", "unit_id": "单位", "code": "事项", "单位编号": "单位",
                 "代码": "事项", "值": "取值"}
@@ -150,7 +150,7 @@ def profile_zip(engine: Engine) -> bytes:
     import io
     import zipfile
 
-    from ..rules import effective_dates
+    from scoring.profile.rules import effective_dates
 
     p = engine.profile
     saved = effective_dates(engine.store.saved_rule_sources())

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from ..periods import Period
+from scoring.engine.periods import Period
 
 
 def tier_columns(profile) -> list[str]:

@@ -5,10 +5,10 @@ from datetime import date
 
 import polars as pl
 
-from ..engine import Engine
-from ..periods import Period, month_end
-from ..units import UnitBook
-from .common import _next_month, adoption_columns, quota_text, rank_movement
+from scoring.engine import Engine
+from scoring.engine.periods import Period, month_end
+from scoring.profile.units import UnitBook
+from scoring.views.common import _next_month, adoption_columns, quota_text, rank_movement
 
 
 def contacts(units: UnitBook) -> pl.DataFrame:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..engine import Engine
-from ..periods import Period
-from ..reports import publish
-from .common import QUARTER_NAMES, data_span, rank_movement
+from scoring.engine import Engine
+from scoring.engine.periods import Period
+from scoring.reports import publish
+from scoring.views.common import QUARTER_NAMES, data_span, rank_movement
 
 
 def ranking_view(engine: Engine, period: Period, official_order: bool = False) -> pl.DataFrame:

@@ -7,9 +7,9 @@ from datetime import date
 import polars as pl
 import yaml
 
-from ..engine import Engine
-from ..periods import Period
-from ..rules import DEDUCTION_TYPE, MATCH_COLUMNS, RuleError, parse_version
+from scoring.engine import Engine
+from scoring.engine.periods import Period
+from scoring.profile.rules import DEDUCTION_TYPE, MATCH_COLUMNS, RuleError, parse_version
 
 
 def _accepts_text(item, column: str) -> str:

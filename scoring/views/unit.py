@@ -5,10 +5,10 @@ from datetime import date
 
 import polars as pl
 
-from ..engine import Engine
-from ..periods import Period
-from ..reports import publish
-from .common import QUARTER_NAMES
+from scoring.engine import Engine
+from scoring.engine.periods import Period
+from scoring.reports import publish
+from scoring.views.common import QUARTER_NAMES
 
 
 def _split_authors(frame: pl.DataFrame) -> pl.DataFrame:

@@ -5,10 +5,10 @@ import re
 
 import polars as pl
 
-from ..engine import Engine
-from ..periods import Period
-from ..rules import MATCH_COLUMNS
-from ..units import UnitBook
+from scoring.engine import Engine
+from scoring.engine.periods import Period
+from scoring.profile.rules import MATCH_COLUMNS
+from scoring.profile.units import UnitBook
 
 EVENT_HEADERS = ("日期", "单位", "类型", "层级", "刊物", "栏目", "批示人", "信息编号", "期号", "标题", "作者", "备注")
 # storage field -> register header (the reverse of validate.FIELD_OF + to_storage)
@@ -123,8 +123,8 @@ def rank_changes(engine: Engine, report) -> pl.DataFrame:
     import tempfile
     from pathlib import Path
 
-    from ..backup import backup_to
-    from ..store import Store
+    from scoring.backup import backup_to
+    from scoring.store import Store
 
     quarters = sorted({(e["day"].year, (e["day"].month + 2) // 3) for e in report.events})
     periods = [Period.quarter(y, q) for y, q in quarters]

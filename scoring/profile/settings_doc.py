@@ -1,17 +1,17 @@
-"""The settings table of docs/规则说明.md, written from scoring.settings (datasette-style: a test
+"""The settings table of docs/规则说明.md, written from scoring.profile.settings (datasette-style: a test
 fails when a setting is added, renamed or re-explained without the document following).
 
-`python -m scoring.settings_doc` rewrites the block between the two markers in place.
+`python -m scoring.profile.settings_doc` rewrites the block between the two markers in place.
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from .settings import SETTINGS
+from scoring.profile.settings import SETTINGS
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "规则说明.md"
-BEGIN = "<!-- 设置一览：由 python -m scoring.settings_doc 生成，请勿手改 -->"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "规则说明.md"
+BEGIN = "<!-- 设置一览：由 python -m scoring.profile.settings_doc 生成，请勿手改 -->"
 END = "<!-- 设置一览结束 -->"
 
 

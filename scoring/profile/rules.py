@@ -40,12 +40,6 @@ class Vocabulary:
         return {column: dict(pairs) for column, pairs in self.aliases}
 
 
-def default_vocabulary() -> Vocabulary:
-    from .profile import default_profile
-
-    return default_profile().vocabulary
-
-
 class RuleError(ValueError):
     """A rule file or override that cannot be used; the message names the file and the key."""
 
@@ -114,7 +108,9 @@ def parse_version(text: str, source: str, previous: RuleVersion | None,
                   vocab: Vocabulary | None = None) -> RuleVersion:
     """One version. The first defines every item; a later one lists the items it adds or changes
     and may `drop` items by code (they score nothing from its date on)."""
-    vocab = vocab or (previous.vocab if previous else None) or default_vocabulary()
+    vocab = vocab or (previous.vocab if previous else None)
+    if vocab is None:
+        raise RuleError(f"{source}: 缺少单位配置的类型和分类")
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except RuleError as e:
@@ -280,7 +276,7 @@ def match_item(version: RuleVersion, row: dict[str, str]) -> tuple[str | None, l
     Narrowing column by column lets the message say which value is wrong and what would fit.
     """
     kind = row.get("类型", "")
-    vocab = version.vocab or default_vocabulary()
+    vocab = version.vocab
     types = vocab.types
     if kind not in types:
         return None, [("类型", f"类型“{kind}”无效，可选：{'、'.join(types)}" if kind else
@@ -315,14 +311,14 @@ def match_item(version: RuleVersion, row: dict[str, str]) -> tuple[str | None, l
     return candidates[0].code, []
 
 
-def build_rulebook(sources: list[tuple[str, str]], vocab: Vocabulary | None = None) -> RuleBook:
+def build_rulebook(sources: list[tuple[str, str]], vocab: Vocabulary) -> RuleBook:
     """Parse versions in effective-date order, each inheriting from the one before it.
 
     Versions pair by the effective date they state, whatever their file name. Cached by
     content: parsing YAML costs more than a whole county ranking, and a RuleBook is never
     mutated (what-ifs are copies).
     """
-    return _build_rulebook(tuple(sources), vocab or default_vocabulary())
+    return _build_rulebook(tuple(sources), vocab)
 
 
 @functools.lru_cache(maxsize=32)
@@ -354,12 +350,6 @@ def _effective_of(source: str, text: str) -> dt.date:
     except ValueError as e:  # PyYAML builds dates itself: 2024-02-30 fails here
         raise RuleError(f"{source}: effective 应为日期（如 2024-02-23）：{e}") from None
     return _effective(head.get("effective") if isinstance(head, dict) else None, source)
-
-
-def default_rulebook() -> RuleBook:
-    from .profile import default_profile
-
-    return default_profile().rulebook()
 
 
 def parse_overrides(parts: Iterable[str] | str) -> dict[str, float]:

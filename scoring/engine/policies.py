@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from .periods import next_month
-from .units import UnitBook
+from scoring.engine.periods import next_month
+from scoring.profile.units import UnitBook
 
 
 def split_late_solicited(rows: pl.DataFrame, first: str, repeat: str) -> pl.DataFrame:
@@ -121,7 +121,7 @@ def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
     before them.
     """
     if codes is None:
-        from .profile import default_profile
+        from scoring.profile import default_profile
 
         policy = default_profile().quotas[0]
         codes = (policy.first, policy.repeat or policy.first)

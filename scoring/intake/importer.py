@@ -4,11 +4,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from .normalize import clean_text
-from .reader import HEADERS, FileError, read_table
-from .rules import RuleBook
-from .units import UnitBook
-from .validate import RowError, validate_columns, validate_rows
+from scoring.intake.normalize import clean_text
+from scoring.intake.reader import HEADERS, FileError, read_table
+from scoring.profile.rules import RuleBook
+from scoring.profile.units import UnitBook
+from scoring.intake.validate import RowError, validate_columns, validate_rows
 
 
 @dataclass

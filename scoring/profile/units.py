@@ -14,12 +14,12 @@ from datetime import date
 
 import polars as pl
 
-from .normalize import clean_text
+from scoring.intake.normalize import clean_text
 
 
 def __getattr__(name: str):
     """QUOTA: the default profile's first quota per group (for the benchmark's generator)."""
-    from .profile import default_profile
+    from scoring.profile import default_profile
 
     profile = default_profile()
     if name == "QUOTA":
@@ -185,6 +185,6 @@ class UnitBook:
 
 def load_default_units() -> dict:
     """The default profile's unit list, as a plain dict for the store to seed a new database."""
-    from .profile import default_profile
+    from scoring.profile import default_profile
 
     return default_profile().units_data()

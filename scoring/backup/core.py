@@ -24,10 +24,10 @@ from pathlib import Path
 
 import duckdb
 
-from .store.base import StoreBase, keep_files_private, make_private
-from .store.events import parse_changes
-from .store.schema import SCHEMA_VERSION
-from .store.snapshot import REQUIRED_TABLES, RefillFailed, copy_database, describe_file, restore_tables
+from scoring.store.base import StoreBase, keep_files_private, make_private
+from scoring.store.events import parse_changes
+from scoring.store.schema import SCHEMA_VERSION
+from scoring.store.snapshot import REQUIRED_TABLES, RefillFailed, copy_database, describe_file, restore_tables
 
 
 MAX_SEQUENCE = 100_000_000  # ids a store hands out in its life: a county's register makes thousands a year

@@ -13,7 +13,7 @@ from typing import Any
 
 def _group_default(attr: str) -> dict[str, int]:
     """A per-group number as the default profile sets it (an office's own profile overrides it)."""
-    from .profile import default_profile
+    from scoring.profile import default_profile
 
     return {g.code: getattr(g, attr) for g in default_profile().groups}
 
@@ -88,7 +88,7 @@ GROUP_COUNTS = {"advanced_count": "advanced", "improved_count": "improved", "rev
 def profile_defaults(profile=None) -> dict[str, Any]:
     """The defaults as an office's profile sets them."""
     if profile is None:
-        from .profile import default_profile
+        from scoring.profile import default_profile
 
         profile = default_profile()
     out = dict(DEFAULTS)

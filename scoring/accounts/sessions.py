@@ -12,8 +12,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from . import settings
-from .auth import ROLES, User
+from scoring.profile import settings
+from scoring.accounts.auth import ROLES, User
 
 COOKIE = "scoring_session"
 _TOUCH_EVERY = timedelta(minutes=5)  # last_seen is rewritten at most this often, not on every click

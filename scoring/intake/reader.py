@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .normalize import clean_key
+from scoring.intake.normalize import clean_key
 
 REQUIRED = ("日期", "单位", "类型")
 OPTIONAL = ("层级", "刊物", "栏目", "批示人", "信息编号", "期号", "标题", "作者", "备注")
@@ -131,7 +131,7 @@ def _excel_grids(data: bytes, suffix: str) -> list[_Grid]:
 
 def _check_zip(data: bytes) -> None:
     """Sizes and extents checked by inflating in bounded chunks: see xlsx_guard."""
-    from .xlsx_guard import ZipProblem, check_xlsx
+    from scoring.intake.xlsx_guard import ZipProblem, check_xlsx
 
     try:
         check_xlsx(data, MAX_UNZIPPED_BYTES, MAX_CELLS)
@@ -141,7 +141,7 @@ def _check_zip(data: bytes) -> None:
 
 def _check_ole(data: bytes) -> None:
     """Extent, text and container of an .xls checked before the reader lays out any sheet: see xls_guard."""
-    from .xls_guard import XlsProblem, check_xls
+    from scoring.intake.xls_guard import XlsProblem, check_xls
 
     try:
         check_xls(data, MAX_CELLS)

@@ -1,4 +1,4 @@
-"""Brakes on password guessing that live in the server process (scoring/auth.py uses them).
+"""Brakes on password guessing that live in the server process (scoring/accounts/auth.py uses them).
 
 The per-account lock-out is kept in the database (store.login_begin/login_end). Here, in memory:
 - a per-client throttle: each address has a few free failures, then must wait 2, 4, 8 … seconds

@@ -11,9 +11,9 @@ import datetime as dt
 
 import xlsxwriter
 
-from . import register_xlsx as sheet_layout
-from .profile import Profile, default_profile
-from .rules import MATCH_COLUMNS
+from scoring.intake import register_xlsx as sheet_layout
+from scoring.profile import Profile, default_profile
+from scoring.profile.rules import MATCH_COLUMNS
 
 FIRST_ROW, LAST_ROW = 3, 2000  # spreadsheet rows (1-based) that get drop-down lists
 

@@ -6,7 +6,7 @@ the right goes with data entry, but it is its own action and can be moved in _CA
 管理 may do everything (users, rule versions, units, settings, backups); 单位 is a unit's own
 account that sees its own records and the published rankings, nothing else.
 
-Dashboard sign-ins are server-side sessions (scoring/sessions.py) tied to the account's
+Dashboard sign-ins are server-side sessions (scoring/accounts/sessions.py) tied to the account's
 credential version, which a password reset, disabling the account and a role change move on.
 
 Every write function here checks the actor itself. An actor is either a signed-in `User` (its
@@ -26,8 +26,8 @@ import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from . import registry, throttle
-from .registry import ROLES
+from scoring.accounts import registry, throttle
+from scoring.accounts.registry import ROLES
 
 ACTIONS = ("view", "export", "import", "correct", "undo", "waive", "publish", "rules", "units",
            "settings", "users", "backup")

@@ -11,13 +11,12 @@ collects every problem it finds (never only the first) as `文件 X 键 Y: 说�
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from scoring.profile.rules import RuleBook, Vocabulary, build_rulebook
 
-PROFILES_DIR = Path(__file__).resolve().parent.parent / "data" / "profiles"
+PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "profiles"
 DEFAULT_FILE = PROFILES_DIR / "DEFAULT"  # the name of the shipped default profile's folder
 
 TIE_RULES = ("min", "dense")  # 1-2-2-4 or 1-2-2-3
@@ -130,6 +129,7 @@ class Profile:
     aliases: dict = field(default_factory=dict)  # column -> {long form staff write: the value items use}
     adoption_phrases: dict = field(default_factory=dict)     # tier -> 通报 phrase (被…采用)
     instruction_phrases: dict = field(default_factory=dict)  # 层级 -> 通报 phrase (…领导同志批示)
+    unit_list: dict = field(default_factory=dict, compare=False, repr=False)  # units.yaml as read
 
     def adoption_phrase(self, tier: str) -> str:
         return self.adoption_phrases.get(tier, f"被{tier}采用")
@@ -181,9 +181,7 @@ class Profile:
         return {k: v for k, v in out.items() if k}
 
     @property
-    def vocabulary(self):
-        from .rules import Vocabulary
-
+    def vocabulary(self) -> Vocabulary:
         refuse = {(q.refuse_column, q.refuse_value): (q.first, q.counts) for q in self.quotas if q.refuse_value}
         return Vocabulary(types=self.types, tiers=tuple(t.name for t in self.tiers),
                           derived=self.derived_codes, refuse=tuple(sorted(refuse.items())),
@@ -193,88 +191,12 @@ class Profile:
     def rule_files(self) -> list[tuple[str, str]]:
         return [(p.name, p.read_text(encoding="utf-8")) for p in sorted((self.root / "rules").glob("*.yaml"))]
 
-    def rulebook(self):
-        from .rules import build_rulebook
-
+    def rulebook(self) -> RuleBook:
         return build_rulebook(self.rule_files(), self.vocabulary)
 
     def units_data(self) -> dict:
-        return load_units_file(self.root / "units.yaml", self.group_codes)
-
-
-# --------------------------------------------------------------------------------------------
-# Reading
-# --------------------------------------------------------------------------------------------
-def default_dir() -> Path:
-    return PROFILES_DIR / DEFAULT_FILE.read_text(encoding="utf-8").strip()
-
-
-def resolve(ref: str | Path | None) -> Path:
-    """A profile folder from a reference: None (the default), a name under data/profiles, or a path."""
-    if ref is None or str(ref) == "":
-        return default_dir()
-    path = Path(ref)
-    if not path.is_absolute() and (PROFILES_DIR / path).is_dir() and len(path.parts) == 1:
-        return PROFILES_DIR / path
-    return path.resolve()
-
-
-def reference(root: Path) -> str:
-    """How a database records its profile: the folder name when shipped, else the full path."""
-    root = root.resolve()
-    return root.name if root.parent == PROFILES_DIR.resolve() else str(root)
-
-
-def load_profile(ref: str | Path | None = None) -> Profile:
-    root = resolve(ref)
-    return _load_cached(str(root), _stamp(root))
-
-
-def default_profile() -> Profile:
-    return load_profile(None)
-
-
-def _stamp(root: Path) -> tuple:
-    """Changes whenever a file of the profile does, so an edited profile is read again."""
-    try:
-        return tuple((str(p), p.stat().st_mtime_ns) for p in sorted(root.rglob("*.yaml")))
-    except OSError:
-        return ()
-
-
-@functools.lru_cache(maxsize=16)
-def _load_cached(root: str, _stamp: tuple) -> Profile:
-    profile, problems = read_profile(Path(root))
-    if problems:
-        raise ProfileError(problems)
-    return profile
-
-
-def check_profile(ref: str | Path) -> list[str]:
-    """Every problem of a profile folder (empty when it can be used); never raises."""
-    root = resolve(ref)
-    try:
-        return read_profile(root)[1]
-    except Exception as e:  # a shape no reader foresaw: still a message, not a traceback
-        return [f"文件 {root.name} 键 （未知）: 无法读取（{type(e).__name__}: {e}）"]
-
-
-def read_profile(root: Path) -> tuple[Profile | None, list[str]]:
-    from .profile_read import read
-
-    return read(root)
-
-
-def load_units_file(path: Path, groups: tuple[str, ...]) -> dict:
-    """A units.yaml as a plain dict for the store to seed a database; ValueError names the problem."""
-    from .profile_read import units_problems
-
-    with open(path, encoding="utf-8") as f:
-        data = yaml.safe_load(f)
-    problems = units_problems(data, path.name, groups)
-    if problems:
-        raise ValueError("；".join(problems))
-    return data
+        """units.yaml as read and checked with the profile (since, units)."""
+        return self.unit_list
 
 
 def as_date(value: object) -> dt.date | None:

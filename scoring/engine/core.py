@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from . import settings as settings_mod
-from .periods import Period, month_end
-from .policies import (above_and_base, by_period, highest_only, quota_ladder, split_late_solicited,  # noqa: F401
+from scoring.profile import settings as settings_mod
+from scoring.engine.periods import Period, month_end
+from scoring.engine.policies import (above_and_base, by_period, highest_only, quota_ladder, split_late_solicited,  # noqa: F401
                        tracked_months, tracked_periods, unit_month_quotas, untracked_between)
-from .profile import Profile, QuotaPolicy, default_profile
-from .rematch import ensure_matched
-from .rules import RuleBook, build_rulebook, effective_dates
-from .units import UnitBook
+from scoring.profile import Profile, QuotaPolicy, default_profile
+from scoring.engine.rematch import ensure_matched
+from scoring.profile.rules import RuleBook, build_rulebook, effective_dates
+from scoring.profile.units import UnitBook
 
 
 def today_in(tz: str) -> date:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("查看", "录入", "管理", "单位")  # the account roles; scoring.auth says what each may do
+ROLES = ("查看", "录入", "管理", "单位")  # the account roles; scoring.accounts.auth says what each may do
 ALL_ROLES = frozenset(ROLES)
 
 

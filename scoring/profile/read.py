@@ -5,11 +5,14 @@ the value (a default where it could not), so one pass reports everything that is
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
-from .profile import (ADOPTION_MODES, MEASURES, QUOTA_PERIODS, TIE_RULES, UNTRACKED, Group, LatePolicy, MergedPolicy,
+from scoring.profile.rules import RuleError
+
+from scoring.profile.model import (ADOPTION_MODES, MEASURES, QUOTA_PERIODS, TIE_RULES, UNTRACKED, Group, LatePolicy, MergedPolicy,
                       Office, Profile, QuotaPolicy, Tier, as_date)
 
 PROFILE_FILE = "profile.yaml"
@@ -153,11 +156,10 @@ def read(root: Path) -> tuple[Profile | None, list[str]]:
     )
     if len(set(types)) != len(types):
         problems.add(f, "types", "类型重复")
-    units = _load_yaml(root / UNITS_FILE, problems) if (root / UNITS_FILE).exists() else None
-    if not (root / UNITS_FILE).exists():
-        problems.add(UNITS_FILE, "（整个文件）", "文件不存在")
-    elif units is not None:
-        problems.extend(units_problems(units, UNITS_FILE, profile.group_codes))
+    units, unit_problems = read_units_file(root / UNITS_FILE, profile.group_codes)
+    problems.extend(unit_problems)
+    if units is not None:
+        profile = replace(profile, unit_list=units)
     _check_rules(profile, problems)
     return profile, problems
 
@@ -305,8 +307,6 @@ def _code_map(raw, problems: Problems, key: str) -> dict[str, str]:
 
 def _check_rules(profile: Profile, problems: Problems) -> None:
     """The rule versions parse with the profile's vocabulary, and every code it names exists."""
-    from .rules import RuleError
-
     files = profile.rule_files() if (profile.root / "rules").is_dir() else []
     if not files:
         problems.add("rules/", "（文件夹）", "没有任何规则版本文件（rules/日期.yaml）")
@@ -368,3 +368,16 @@ def units_problems(data, file: str, groups: tuple[str, ...]) -> list[str]:
                 problems.add(file, f"units[{i}]", f"名称或简称“{n}”重复")
             seen.add(n)
     return problems
+
+
+def read_units_file(path: Path, groups: tuple[str, ...]) -> tuple[dict | None, list[str]]:
+    """A units.yaml as a plain dict, and its problems."""
+    problems = Problems()
+    if not path.exists():
+        problems.add(path.name, "（整个文件）", "文件不存在")
+        return None, problems
+    data = _load_yaml(path, problems)
+    if data is None:
+        return None, problems
+    problems.extend(units_problems(data, path.name, groups))
+    return data, problems

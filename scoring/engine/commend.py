@@ -9,8 +9,8 @@ from datetime import date
 
 import polars as pl
 
-from .engine import Engine
-from .periods import Period
+from scoring.engine import Engine
+from scoring.engine.periods import Period
 
 MEASURES = {
     "rank_gain_yoy": "组内名次较上年提升",

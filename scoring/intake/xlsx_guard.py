@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
-from .xlsx_text import SharedText
+from scoring.intake.xlsx_text import SharedText
 
 CHUNK = 1 << 20
 MAX_MEMBERS = 10_000  # a workbook has tens of parts, not thousands

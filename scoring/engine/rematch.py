@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .rules import RuleBook, match_item
+from scoring.profile.rules import RuleBook, match_item
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Render time of each dashboard page on the demo database, after the first load.
 
-    python bench/pages.py [--db PATH] [--runs N]
+    python bench/page_times.py [--db PATH] [--runs N]
 
 Builds the demo database in a temporary folder unless --db is given, signs in as an
 administrator, loads every page once (that run fills the caches), then times N more runs of
@@ -22,7 +22,6 @@ from pathlib import Path
 import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
-# This file is called pages.py: its own folder must not shadow the dashboard's pages/ package.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
@@ -49,7 +48,7 @@ def main() -> int:
         os.environ["SCORING_DB"] = str(db)
         user = None
         try:
-            from scoring import auth
+            from scoring.accounts import auth
         except ImportError:
             auth = None
         if auth is not None:

@@ -9,9 +9,9 @@ from operator import itemgetter
 
 import polars as pl
 
-from .normalize import clean_key, clean_text, parse_date
-from .rules import MATCH_COLUMNS, RuleBook, match_item
-from .units import Unit, UnitBook, UnknownUnit
+from scoring.intake.normalize import clean_key, clean_text, parse_date
+from scoring.profile.rules import MATCH_COLUMNS, RuleBook, match_item
+from scoring.profile.units import Unit, UnitBook, UnknownUnit
 
 # Contract header -> event field. Matching fields are cleaned as keys, the rest as text.
 FIELD_OF = {"类型": "type", "层级": "level", "刊物": "publication", "栏目": "column", "批示人": "leader",

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import xlsxwriter
 
-from .reader import HEADERS
+from scoring.intake.reader import HEADERS
 
 COLUMNS = HEADERS  # the reader defines them; the sheet writes them in the same order
 
