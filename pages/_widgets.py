@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from typing import Callable
 
 import plotly.graph_objects as go
 import polars as pl
@@ -173,6 +174,15 @@ def group_tabs(labels: dict[str, str], key: str):
     if shown is not None and st.query_params.get("group") != shown:
         st.query_params["group"] = shown
     return tabs
+
+
+def in_tab(tab, draw: Callable, *args) -> None:
+    """draw(*args) inside the tab, only if it is the open one. Streamlit runs the body of every tab
+    on every run, shown or not; tabs made with on_change="rerun" rerun when another is picked and
+    know which is open (`.open`; None for tabs that do not track it, which are always drawn)."""
+    if tab.open is not False:
+        with tab:
+            draw(*args)
 
 
 def style(fig: go.Figure, height: int | None = None, legend: bool = True, title: str | None = None) -> go.Figure:

@@ -5,15 +5,19 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _choices, _data, _session, _widgets
+from pages import _choices, _data, _drawings, _session, _widgets
 from scoring.engine import commend
 from scoring import reports
 from scoring.engine.periods import Period
 from scoring.views import common
 from scoring.views import rank as rank_views
 
-def bump_chart(quarters: pl.DataFrame, group: str, highlight: set[int]) -> go.Figure:
-    part = quarters.filter(pl.col("组别") == group)
+def bump_chart(year: int, measure: str, group: str) -> go.Figure:
+    """Each unit's rank in its group by quarter; the proposed 先进 and 进步较大 units in thick lines
+    (built once for every viewer: _drawings)."""
+    result = _data.view(commend.select, year, measure)
+    highlight = set(result["先进单位"]["unit_id"].to_list()) | set(result["进步较大单位"]["unit_id"].to_list())
+    part = _drawings.floats(_data.view(rank_views.rank_by_quarter, year).filter(pl.col("组别") == group))
     fig = go.Figure()
     for (unit_id, name), rows in part.group_by("unit_id", "单位", maintain_order=True):
         rows = rows.sort("季度号")
@@ -76,42 +80,55 @@ def body() -> None:
 
     annual_download(eng, year, measure)
 
-    tabs = st.tabs(["季度名次走势", "评先资格", "进步情况", "先进个人", "优秀信息"])
-    with tabs[0]:
-        quarters = _data.view(rank_views.rank_by_quarter, year)
-        if quarters["季度号"].n_unique() < 2:
-            st.caption("该年度不足两个季度的数据，暂无走势。")
-        else:
-            group = st.segmented_control("组别", _data.groups(), format_func=lambda g: f"{g} 组",
-                                         **_widgets.remembered("commend_group", _data.groups()[0])) or _data.groups()[0]
-            highlight = set(result["先进单位"]["unit_id"].to_list()) | set(result["进步较大单位"]["unit_id"].to_list())
-            st.plotly_chart(bump_chart(quarters, group, highlight), key="commend_bump", config={"displayModeBar": False})
-            st.caption("粗线为拟评先进单位和进步较大单位；纵轴为组内名次（越靠上越好）。")
-    with tabs[1]:
-        table = result["资格"].with_columns(
-            pl.when(pl.col("合格")).then(pl.lit("合格")).otherwise(pl.lit("不合格")).alias("资格"))
-        only_out = st.toggle("只看不合格单位", key="commend_only_out")
-        if only_out:
-            table = table.filter(~pl.col("合格"))
-        _widgets.df(table.select("组别", "排名", "单位", "得分", "资格", "原因", "unit_id"), key="commend_elig",
-               column_config={"得分": _widgets.number(), "原因": st.column_config.TextColumn("不合格原因", width="large")})
-        st.caption("考评办法六：年内被通报、提醒（未完成报送任务）、约稿逾期或信息报送严重失真的单位，"
-                   "不得评为先进单位和进步较大单位。豁免的月份不计。")
-    with tabs[2]:
-        imp = _data.view(commend.improvement, year, measure)
-        _widgets.df(imp, key="commend_improvement", column_config={
-            "本期得分": _widgets.number(), "上期得分": _widgets.number(), "本期排名": _widgets.number(fmt="%d"),
-            "上期排名": _widgets.number(fmt="%d"), "名次提升": _widgets.number(fmt="%+d"), "得分增长": _widgets.number(fmt="%+g"),
-            "增长率": _widgets.number("增长率", "percent"), "有上期数据": None})
-        st.caption("同比：本年与上年全年比较；环比：本年第四季度与第一季度比较。上期得分为 0 时不计算增长率。")
-    with tabs[3]:
-        st.caption("每个先进单位、进步较大单位可推荐一名先进个人；这里按登记表“作者”一栏，列出各单位年内计分最高的作者供参考。")
-        _widgets.df(result["先进个人"], key="commend_people", column_config={"得分": _widgets.number(), "条数": _widgets.number()})
-    with tabs[4]:
-        st.caption("年内得分最高的信息（各级采用与领导批示合计）。")
-        _widgets.df(result["优秀信息"], key="commend_items", column_config={
-            "得分": _widgets.number(), "采用次数": _widgets.number(), "批示次数": _widgets.number(),
-            "标题": st.column_config.TextColumn("标题", width="large")})
+    tabs = st.tabs(["季度名次走势", "评先资格", "进步情况", "先进个人", "优秀信息"], key="commend_tab", on_change="rerun")
+    _widgets.in_tab(tabs[0], trend_tab, year, measure)
+    _widgets.in_tab(tabs[1], eligibility_tab, result)
+    _widgets.in_tab(tabs[2], improvement_tab, year, measure)
+    _widgets.in_tab(tabs[3], people_tab, result)
+    _widgets.in_tab(tabs[4], items_tab, result)
+
+
+def trend_tab(year: int, measure: str) -> None:
+    quarters = _data.view(rank_views.rank_by_quarter, year)
+    if quarters["季度号"].n_unique() < 2:
+        st.caption("该年度不足两个季度的数据，暂无走势。")
+        return
+    group = st.segmented_control("组别", _data.groups(), format_func=lambda g: f"{g} 组",
+                                 **_widgets.remembered("commend_group", _data.groups()[0])) or _data.groups()[0]
+    _drawings.chart(bump_chart, year, measure, group, key="commend_bump", config={"displayModeBar": False})
+    st.caption("粗线为拟评先进单位和进步较大单位；纵轴为组内名次（越靠上越好）。")
+
+
+def eligibility_tab(result: dict) -> None:
+    table = result["资格"].with_columns(
+        pl.when(pl.col("合格")).then(pl.lit("合格")).otherwise(pl.lit("不合格")).alias("资格"))
+    if st.toggle("只看不合格单位", **_widgets.remembered("commend_only_out", False)):
+        table = table.filter(~pl.col("合格"))
+    _widgets.df(table.select("组别", "排名", "单位", "得分", "资格", "原因", "unit_id"), key="commend_elig",
+           column_config={"得分": _widgets.number(), "原因": st.column_config.TextColumn("不合格原因", width="large")})
+    st.caption("考评办法六：年内被通报、提醒（未完成报送任务）、约稿逾期或信息报送严重失真的单位，"
+               "不得评为先进单位和进步较大单位。豁免的月份不计。")
+
+
+def improvement_tab(year: int, measure: str) -> None:
+    imp = _data.view(commend.improvement, year, measure)
+    _widgets.df(imp, key="commend_improvement", column_config={
+        "本期得分": _widgets.number(), "上期得分": _widgets.number(), "本期排名": _widgets.number(fmt="%d"),
+        "上期排名": _widgets.number(fmt="%d"), "名次提升": _widgets.number(fmt="%+d"), "得分增长": _widgets.number(fmt="%+g"),
+        "增长率": _widgets.number("增长率", "percent"), "有上期数据": None})
+    st.caption("同比：本年与上年全年比较；环比：本年第四季度与第一季度比较。上期得分为 0 时不计算增长率。")
+
+
+def people_tab(result: dict) -> None:
+    st.caption("每个先进单位、进步较大单位可推荐一名先进个人；这里按登记表“作者”一栏，列出各单位年内计分最高的作者供参考。")
+    _widgets.df(result["先进个人"], key="commend_people", column_config={"得分": _widgets.number(), "条数": _widgets.number()})
+
+
+def items_tab(result: dict) -> None:
+    st.caption("年内得分最高的信息（各级采用与领导批示合计）。")
+    _widgets.df(result["优秀信息"], key="commend_items", column_config={
+        "得分": _widgets.number(), "采用次数": _widgets.number(), "批示次数": _widgets.number(),
+        "标题": st.column_config.TextColumn("标题", width="large")})
 
 
 def annual_download(eng, year: int, measure: str) -> None:

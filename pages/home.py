@@ -3,7 +3,7 @@ each group's top units and the latest imports."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from pages import _data, _session, _widgets
+from pages import _data, _drawings, _session, _widgets
 from scoring.views import common
 from scoring.views import home as home_views
 from scoring.views import unit as unit_views
@@ -27,6 +27,20 @@ def unit_home(unit_id: int, month) -> None:
     if d["summary"]:
         st.metric("本月得分", _widgets.fmt_num(d["summary"]["得分"]))
     st.page_link(registry.file_of("unit"), label="查看本单位得分明细", icon=":material/search:")
+
+
+def adoption_chart(month) -> go.Figure:
+    """Adoptions by tier and group in the quarter to date (built once for every viewer: _drawings)."""
+    s = _data.view(home_views.home_summary, month)
+    adoptions = _drawings.floats(s["adoptions"])
+    fig = go.Figure()
+    for tier in s["adoption_tiers"]:
+        part = adoptions.filter(adoptions["层级"] == tier)
+        fig.add_bar(x=[f"{g} 组" for g in part["组别"].to_list()], y=part["采用数"].to_list(), name=tier,
+                    text=part["采用数"].to_list(), marker_color=_widgets.tier_color(tier),
+                    hovertemplate=f"%{{x}} {tier}采用 %{{y}} 条<extra></extra>")
+    fig.update_layout(barmode="group", yaxis={"title": "采用条数"})
+    return _widgets.style(fig, height=300)
 
 
 def body() -> None:
@@ -80,15 +94,7 @@ def body() -> None:
                                                 "未达标单位": _widgets.number(), "报送数": _widgets.number("报送条数")})
         st.subheader("采用情况")
         st.caption(s["qtd"].label)
-        adoptions = s["adoptions"]
-        fig = go.Figure()
-        for tier in s["adoption_tiers"]:
-            part = adoptions.filter(adoptions["层级"] == tier)
-            fig.add_bar(x=[f"{g} 组" for g in part["组别"].to_list()], y=part["采用数"].to_list(), name=tier,
-                        text=part["采用数"].to_list(), marker_color=_widgets.tier_color(tier),
-                        hovertemplate=f"%{{x}} {tier}采用 %{{y}} 条<extra></extra>")
-        fig.update_layout(barmode="group", yaxis={"title": "采用条数"})
-        st.plotly_chart(_widgets.style(fig, height=300), key="home_adoptions", config={"displayModeBar": False})
+        _drawings.chart(adoption_chart, month, key="home_adoptions", config={"displayModeBar": False})
 
     st.subheader("各组前三名")
     st.caption(f"{s['qtd'].label}，并列者一并列出；↑↓ 为与{s['before'].label}相比名次的升降。")

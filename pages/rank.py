@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _data, _layout, _session, _widgets
+from pages import _data, _drawings, _layout, _session, _widgets
 from scoring.views import common
 from scoring.views import rank as rank_views
 
@@ -65,7 +65,21 @@ def open_selected(event, table: pl.DataFrame) -> None:
         _widgets.link_unit(table["unit_id"][event.selection.rows[0]])
 
 
-def group_tab(frame: pl.DataFrame, group: str, period) -> None:
+def group_chart(period, official: bool, group: str) -> go.Figure:
+    """The group's score make-up by tier, one bar per unit (built once for every viewer: _drawings)."""
+    frame = _data.view(rank_views.ranking_view, period, official)
+    part = _drawings.floats(frame.filter(pl.col("组别") == group))
+    fig = go.Figure()
+    names, ids = part["单位"].to_list(), part["unit_id"].to_list()
+    for tier in common.tier_columns(_data.engine().profile):
+        fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
+                    marker_color=_widgets.tier_color(tier), hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
+    fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
+                      yaxis={"autorange": "reversed", "type": "category"})
+    return _widgets.style(fig, height=max(350, 28 * part.height + 120), title=f"{group} 组各单位得分构成（{period.label}）")
+
+
+def group_tab(frame: pl.DataFrame, group: str, period, official: bool) -> None:
     part = frame.filter(pl.col("组别") == group)
     if part.height == 0:
         st.caption("本组在该期间没有单位。")
@@ -86,16 +100,8 @@ def group_tab(frame: pl.DataFrame, group: str, period) -> None:
             f"第{r}名 " + "、".join(_widgets.text(n) for n in g["单位"].to_list())
             for (r,), g in ties.group_by("排名", maintain_order=True)) + "（并列者按单位名单顺序排列）")
 
-    fig = go.Figure()
-    names, ids = part["单位"].to_list(), part["unit_id"].to_list()
-    for tier in common.tier_columns(_data.engine().profile):
-        fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
-                    marker_color=_widgets.tier_color(tier), hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
-    fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
-                      yaxis={"autorange": "reversed", "type": "category"})
-    chart = st.plotly_chart(_widgets.style(fig, height=max(350, 28 * part.height + 120),
-                                           title=f"{group} 组各单位得分构成（{period.label}）"), key=f"rank_chart_{group}",
-                            on_select="rerun", selection_mode="points", config={"displayModeBar": False})
+    chart = _drawings.chart(group_chart, period, official, group, key=f"rank_chart_{group}", on_select="rerun",
+                            selection_mode="points", config={"displayModeBar": False})
     points = chart.selection.points if chart and chart.selection and _session.unit_scope() is None else []
     if points:
         data = points[0].get("customdata")
@@ -109,13 +115,21 @@ def group_tab(frame: pl.DataFrame, group: str, period) -> None:
     st.container(key=f"screen_rank_hint_{group}").caption("点击表格中的一行或图中的色条，查看该单位的得分明细。")
 
 
-def print_view(frame: pl.DataFrame, period) -> None:
+def print_tables(period, official: bool) -> tuple[str, ...]:
+    """Every group's table whole, as HTML for paper (built once for every viewer: _drawings)."""
+    frame = _data.view(rank_views.ranking_view, period, official)
+    tiers = _data.engine().profile.adoption_tiers
+    parts = [frame.filter(pl.col("组别") == group).select([c for c in print_columns() if c in frame.columns])
+             .rename({t: f"{t}得分" for t in tiers}) for group in _data.groups()]
+    return tuple(_layout.print_table(part, f"{group} 组（{part.height} 个单位）", {"采用率": "%.1f%%", "排名": "%d"})
+                 for group, part in zip(_data.groups(), parts))
+
+
+def print_view(period, official: bool) -> None:
     """What Ctrl+P prints: every group's table whole, in A4 landscape (the tabs show one group)."""
     with st.container(key="print_rank"):
-        for group in _data.groups():
-            part = (frame.filter(pl.col("组别") == group).select([c for c in print_columns() if c in frame.columns])
-                    .rename({t: f"{t}得分" for t in _data.engine().profile.adoption_tiers}))
-            st.html(_layout.print_table(part, f"{group} 组（{part.height} 个单位）", {"采用率": "%.1f%%", "排名": "%d"}))
+        for table in _drawings.drawing(print_tables, period, official):
+            st.html(table)
         st.caption(f"{NOTE}升降：与{period.previous().label}相比。")
 
 
@@ -165,12 +179,11 @@ def body() -> None:
     c1.markdown(f"**{period.label}**（{period.start.isoformat()} 至 {period.end.isoformat()}）")
     official = c2.container(key="screen_rank_order").toggle("按单位名单顺序", key="rank_official", help="打开后按考评单位名单（附件）的顺序排列，否则按排名")
     frame = _data.view(rank_views.ranking_view, period, official)
-    print_view(frame, period)
+    print_view(period, official)
     tabs = _widgets.group_tabs({g: f"{g} 组（{frame.filter(pl.col('组别') == g).height} 个单位）" for g in _data.groups()},
                                key="rank_group")
     for tab, group in zip(tabs, _data.groups()):
-        with tab:
-            group_tab(frame, group, period)
+        _widgets.in_tab(tab, group_tab, frame, group, period, official)
     st.container(key="screen_rank_note").caption(NOTE)
 
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _data, _layout, _session, _widgets
+from pages import _data, _drawings, _layout, _session, _widgets
 from scoring.views import rank as rank_views
 from scoring.views import unit as unit_views
 
@@ -36,12 +36,13 @@ def _picked() -> None:
     st.query_params["unit"] = str(st.session_state["unit_pick"])
 
 
-def quarter_chart(quarters: pl.DataFrame) -> go.Figure:
+def quarter_chart(unit_id: int, year: int, published: bool) -> go.Figure:
     """Score (bars, top) and rank in the group (line, below) by quarter. Two rows, so the rank
     labels never sit on the score labels; the rank axis runs from 1 (top) to the group size, with
-    whole-number ticks and no 0."""
+    whole-number ticks and no 0. Built once for every viewer (_drawings)."""
     from plotly.subplots import make_subplots
 
+    quarters = _drawings.floats(quarter_frame(unit_id, year, published))
     labels = quarters["季度"].to_list()
     depth = int(quarters["组内单位数"].max())
     step = max(1, -(-depth // 5))  # about five ticks
@@ -62,7 +63,9 @@ def quarter_chart(quarters: pl.DataFrame) -> go.Figure:
     return _widgets.style(fig, height=460)
 
 
-def month_chart(months: pl.DataFrame) -> go.Figure:
+def month_chart(period, unit_id: int) -> go.Figure:
+    """Submissions against the quota by month (built once for every viewer: _drawings)."""
+    months = _drawings.floats(_data.view(unit_views.unit_detail, period, unit_id)["months"])
     labels = [f"{d.month}月" for d in months["月份"].to_list()]
     colors = ["#54a24b" if s in ("达标", "较大改变") else "#9d9d9d" if s in ("豁免", "未结束", "未统计") else "#e45756"
               for s in months["状态"].to_list()]
@@ -98,25 +101,35 @@ def waiver_form(unit_id: int, name: str, period_end: date) -> None:
                         st.rerun()
 
 
-def quarter_frame(unit_id: int, year: int) -> pl.DataFrame:
-    """The unit's score and rank by quarter: as issued for a 单位 account, live for the office."""
-    if _session.unit_scope() is not None:
+def quarter_frame(unit_id: int, year: int, published: bool) -> pl.DataFrame:
+    """The unit's score and rank by quarter: as issued (published: what a 单位 account sees), or live."""
+    if published:
         return _data.view(unit_views.published_quarters, year, unit_id)
     return _data.view(rank_views.rank_by_quarter, year).filter(pl.col("unit_id") == unit_id)
 
 
-def print_view(d: dict, quarters: pl.DataFrame, period) -> None:
-    """What Ctrl+P prints instead of the tabs (one tab at a time, tables in scroll boxes): the
-    scored records, the months and the quarters, whole, on A4 landscape."""
+def print_tables(period, unit_id: int, published: bool) -> tuple[str, ...]:
+    """The scored records, the months and the quarters, whole, as HTML for paper (built once for
+    every viewer: _drawings)."""
+    d = _data.view(unit_views.unit_detail, period, unit_id)
+    quarters = quarter_frame(unit_id, period.end.year, published)
     events = d["events"].filter((pl.col("分值").fill_null(0) != 0) | (pl.col("类型") == "豁免"))
     months = d["months"].select(pl.col("月份").dt.strftime("%Y年%-m月"), "报送数", "任务数", "状态")
+    tables = (_layout.print_table(events.select("日期", "类型", "事项", "分值", "标题", "条款", "来源"),
+                                  f"{period.label}计分记录（{events.height} 条）"),
+              _layout.print_table(months, "每月报送"))
+    if quarters.height:
+        tables += (_layout.print_table(quarters.select("季度", "组别", "得分", "排名"),
+                                       f"{period.end.year}年季度得分与排名", {"排名": "%d"}),)
+    return tables
+
+
+def print_view(period, unit_id: int, published: bool) -> None:
+    """What Ctrl+P prints instead of the tabs (one tab at a time, tables in scroll boxes): the
+    scored records, the months and the quarters, whole, on A4 landscape."""
     with st.container(key="print_unit"):
-        st.html(_layout.print_table(events.select("日期", "类型", "事项", "分值", "标题", "条款", "来源"),
-                                     f"{period.label}计分记录（{events.height} 条）"))
-        st.html(_layout.print_table(months, "每月报送"))
-        if quarters.height:
-            st.html(_layout.print_table(quarters.select("季度", "组别", "得分", "排名"), f"{period.end.year}年季度得分与排名",
-                                         {"排名": "%d"}))
+        for table in _drawings.drawing(print_tables, period, unit_id, published):
+            st.html(table)
 
 
 def adoptions_help(s: dict) -> str | None:
@@ -183,56 +196,69 @@ def body() -> None:
     else:
         live_standing(s, d["group_size"], period)
 
-    quarters = quarter_frame(unit_id, period.end.year)
-    print_view(d, quarters, period)
+    published = _session.unit_scope() is not None
+    print_view(period, unit_id, published)
     tab_events, tab_months, tab_quarters, tab_authors = st.container(key="screen_unit_tabs").tabs(
-        ["得分明细", "每月报送", "季度得分与排名", "作者"])
-    with tab_events:
-        events = d["events"]
-        scored = events.filter(pl.col("分值").fill_null(0) != 0)
-        show_all = st.toggle("显示不计分的记录（报送、弃稿等）", key="unit_show_all")
-        shown = events if show_all else pl.concat([scored, events.filter(pl.col("类型") == "豁免")]).unique(
-            maintain_order=True).sort(["日期", "事件编号"], nulls_last=True)
-        if shown.height == 0:
-            st.caption("该期间没有计分记录。")
-        else:
-            _widgets.df(shown, column_config={"日期": _widgets.day(), "分值": _widgets.number("分值"),
-                                         "标题": st.column_config.TextColumn("标题", width="large"),
-                                         "事件编号": _widgets.number("事件编号", "%d"),
-                                         "代码": st.column_config.TextColumn("代码", help="计分事项代码")},
-                   height=min(38 + 35 * shown.height, 560))
-            st.caption(f"共 {events.height} 条记录，其中计分 {scored.height} 条。"
-                       "“系统按月计算”的扣分由每月报送条数自动得出（三(二)1）。")
-        with st.expander("按计分事项汇总"):
-            _widgets.df(d["by_item"], column_config={"条数": _widgets.number(), "合计": _widgets.number("合计分值")})
-    with tab_months:
-        months = d["months"]
-        if months.height == 0:
-            st.caption("该期间没有月份数据。")
-        else:
-            st.plotly_chart(month_chart(months), key="unit_months", config={"displayModeBar": False})
-            _widgets.df(months.with_columns(pl.col("扣分代码").fill_null("")),
-                   column_config={"月份": st.column_config.DateColumn("月份", format="YYYY年M月"),
-                                  "报送数": _widgets.number(), "任务数": _widgets.number()})
-        if d["waivers"].height:
-            st.markdown("**豁免记录**")
-            _widgets.df(d["waivers"], column_config={"月份": st.column_config.DateColumn("月份", format="YYYY年M月"),
-                                                "时间": _widgets.when()})
-        if _session.can("waive"):
-            waiver_form(unit_id, unit["name"], period.end)
-    with tab_quarters:
-        if quarters.height == 0:
-            st.caption("该年度还没有已通报的季度排名。" if _session.unit_scope() is not None else "该年度还没有季度数据。")
-        else:
-            st.plotly_chart(quarter_chart(quarters), key="unit_quarters", config={"displayModeBar": False})
-            _widgets.df(quarters.select("季度", "组别", "得分", "排名"), column_config={"得分": _widgets.number()})
-    with tab_authors:
-        authors = d["authors"]
-        if authors.height == 0:
-            st.caption("该期间的记录没有填写作者。")
-        else:
-            st.caption("按记录中“作者”一栏统计（多位作者各计一次）；得分为其参与信息的计分合计，可作为推荐先进个人的参考。")
-            _widgets.df(authors, column_config={"报送数": _widgets.number(), "采用数": _widgets.number(), "得分": _widgets.number()})
+        ["得分明细", "每月报送", "季度得分与排名", "作者"], key="unit_tab", on_change="rerun")
+    _widgets.in_tab(tab_events, events_tab, d)
+    _widgets.in_tab(tab_months, months_tab, d, period, unit_id, unit["name"])
+    _widgets.in_tab(tab_quarters, quarters_tab, unit_id, period.end.year, published)
+    _widgets.in_tab(tab_authors, authors_tab, d)
+
+
+def events_tab(d: dict) -> None:
+    events = d["events"]
+    scored = events.filter(pl.col("分值").fill_null(0) != 0)
+    show_all = st.toggle("显示不计分的记录（报送、弃稿等）", **_widgets.remembered("unit_show_all", False))
+    shown = events if show_all else pl.concat([scored, events.filter(pl.col("类型") == "豁免")]).unique(
+        maintain_order=True).sort(["日期", "事件编号"], nulls_last=True)
+    if shown.height == 0:
+        st.caption("该期间没有计分记录。")
+    else:
+        _widgets.df(shown, column_config={"日期": _widgets.day(), "分值": _widgets.number("分值"),
+                                     "标题": st.column_config.TextColumn("标题", width="large"),
+                                     "事件编号": _widgets.number("事件编号", "%d"),
+                                     "代码": st.column_config.TextColumn("代码", help="计分事项代码")},
+               height=min(38 + 35 * shown.height, 560))
+        st.caption(f"共 {events.height} 条记录，其中计分 {scored.height} 条。"
+                   "“系统按月计算”的扣分由每月报送条数自动得出（三(二)1）。")
+    with st.expander("按计分事项汇总"):
+        _widgets.df(d["by_item"], column_config={"条数": _widgets.number(), "合计": _widgets.number("合计分值")})
+
+
+def months_tab(d: dict, period, unit_id: int, name: str) -> None:
+    months = d["months"]
+    if months.height == 0:
+        st.caption("该期间没有月份数据。")
+    else:
+        _drawings.chart(month_chart, period, unit_id, key="unit_months", config={"displayModeBar": False})
+        _widgets.df(months.with_columns(pl.col("扣分代码").fill_null("")),
+               column_config={"月份": st.column_config.DateColumn("月份", format="YYYY年M月"),
+                              "报送数": _widgets.number(), "任务数": _widgets.number()})
+    if d["waivers"].height:
+        st.markdown("**豁免记录**")
+        _widgets.df(d["waivers"], column_config={"月份": st.column_config.DateColumn("月份", format="YYYY年M月"),
+                                            "时间": _widgets.when()})
+    if _session.can("waive"):
+        waiver_form(unit_id, name, period.end)
+
+
+def quarters_tab(unit_id: int, year: int, published: bool) -> None:
+    quarters = quarter_frame(unit_id, year, published)
+    if quarters.height == 0:
+        st.caption("该年度还没有已通报的季度排名。" if published else "该年度还没有季度数据。")
+    else:
+        _drawings.chart(quarter_chart, unit_id, year, published, key="unit_quarters", config={"displayModeBar": False})
+        _widgets.df(quarters.select("季度", "组别", "得分", "排名"), column_config={"得分": _widgets.number()})
+
+
+def authors_tab(d: dict) -> None:
+    authors = d["authors"]
+    if authors.height == 0:
+        st.caption("该期间的记录没有填写作者。")
+    else:
+        st.caption("按记录中“作者”一栏统计（多位作者各计一次）；得分为其参与信息的计分合计，可作为推荐先进个人的参考。")
+        _widgets.df(authors, column_config={"报送数": _widgets.number(), "采用数": _widgets.number(), "得分": _widgets.number()})
 
 
 _session.run_page(body, page="unit")

@@ -75,6 +75,13 @@ def dashboard(monkeypatch):
     return make
 
 
+def open_tab(at, key: str, label: str):
+    """Pick the tab whose label starts with `label` in the tabs keyed `key`, as a click does, and
+    rerun: such tabs draw only the open one (pages/_widgets.in_tab)."""
+    at.session_state[key] = next(t.label for t in at.tabs if t.label.startswith(label))
+    return at.run()
+
+
 def assert_clean(at) -> None:
     """No exception element, and no error message from the page guard."""
     from pages._session import ERROR_TEXT

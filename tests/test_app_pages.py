@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from dashboard_fixtures import (ADMIN_NAME, assert_clean, dashboard, demo_copy,  # noqa: F401
-                                demo_template, page_files)
+                                demo_template, open_tab, page_files)
 from scoring.accounts import auth, registry
 from scoring.engine import Engine
 from scoring.views import home as home_views
@@ -47,6 +47,13 @@ def page_paths(at) -> set[str]:
 def table_with(at, *columns: str) -> pl.DataFrame:
     frame = next(d for d in at.dataframe if set(columns) <= set(d.value.columns))
     return pl.from_pandas(frame.value)
+
+
+def months_tab(at) -> None:
+    """Open 单位详情's 每月报送 tab, where the waiver form would be, and check it is drawn."""
+    open_tab(at, "unit_tab", "每月报送")
+    assert_clean(at)
+    table_with(at, "报送数", "任务数", "状态")
 
 
 @pytest.mark.parametrize("page", page_files())
@@ -95,6 +102,8 @@ def test_official_order_toggle(dashboard, demo_template):
 
 def test_clicking_a_ranking_row_opens_the_unit(dashboard, demo_template):
     at = dashboard(demo_template, "rank")
+    assert not [d for d in at.dataframe if d.key == "rank_table_B"]  # only the open group is drawn
+    open_tab(at, "rank_group", "B 组")
     table = table_values(at, "rank_table_B")
     at.session_state["rank_table_B"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     at.run()
@@ -121,6 +130,7 @@ def test_upload_of_a_good_file_imports_it(dashboard, demo_copy):
     assert imports["file_name"][0] == "补录.csv" and imports["user_name"][0] == ADMIN_NAME
     # the ranking follows at once
     at.switch_page("pages/rank.py").run()
+    open_tab(at, "rank_group", "C 组")
     table = table_values(at, "rank_table_C")
     assert table.filter(pl.col("单位") == "磴口供电公司")["排名"][0] == 1
 
@@ -232,6 +242,7 @@ def test_a_unit_account_sees_only_its_unit(dashboard, demo_template):
     # nothing is published on the demo: no score or rank on 单位详情 either, as on 排名
     assert not [m for m in at.metric if "排名" in m.label or "得分" in m.label]
     assert any("尚未通报发布" in i.value for i in at.info)
+    open_tab(at, "unit_tab", "季度得分与排名")
     assert any("还没有已通报的季度排名" in c.value for c in at.caption)
     at.switch_page("pages/rank.py").run()  # rankings only once published
     assert any("尚未通报发布" in i.value for i in at.info)
@@ -263,6 +274,7 @@ def test_a_unit_account_sees_the_issued_rank_on_its_detail_page(dashboard, demo_
     assert metrics["得分（通报）"] == f"{live['得分'] + 7:,.0f}"
     assert not any("尚未通报发布" in i.value for i in at.info)
     # the quarter tab lists the issued quarter only
+    open_tab(at, "unit_tab", "季度得分与排名")
     table = next(d for d in at.dataframe if "季度" in d.value.columns)
     assert pl.from_pandas(table.value).select("季度", "排名").rows() == [("第四季度", live["排名"] + 5)]
 
@@ -285,7 +297,7 @@ def test_a_viewer_cannot_write(dashboard, demo_template):
     assert_clean(at)
     assert not page_paths(at) & {"pages/upload.py", "pages/rules.py", "pages/admin.py"}
     at.switch_page("pages/unit.py").run()
-    assert_clean(at)
+    months_tab(at)
     assert not [e for e in at.expander if "豁免" in e.label]
 
 
@@ -336,6 +348,7 @@ def test_waive_a_month_from_the_unit_page(dashboard, demo_copy):
     at.switch_page("pages/unit.py").run()
     at.button_group[0].set_value("年度").run()
     next(s for s in at.selectbox if s.label == "年度").set_value(month.year).run()
+    open_tab(at, "unit_tab", "每月报送")
     next(s for s in at.selectbox if s.label == "月份").set_value(month)
     next(t for t in at.text_input if t.label == "豁免原因（必填）").input("机构改革，经批准免报")
     next(b for b in at.button if b.label == "确认豁免").click().run()
@@ -485,6 +498,7 @@ def test_a_kiosk_visitor_cannot_write(dashboard, demo_copy, monkeypatch):
     at.switch_page("pages/unit.py").run()
     assert_clean(at)
     assert any(m.label.endswith("组排名") for m in at.metric)  # browsing works
+    months_tab(at)
     assert not [e for e in at.expander if "豁免" in e.label]
     # the write paths themselves refuse the visitor, whatever the page shows
     monkeypatch.setenv("SCORING_DB", str(demo_copy))
@@ -547,6 +561,7 @@ def test_a_unit_account_cannot_pick_another_unit(dashboard, demo_template):
     assert_clean(at)
     assert not [s for s in at.selectbox if s.label == "单位"]
     assert [m.value for m in at.markdown if m.value.startswith("### ")] == [f"### {units.get(UNIT_ACCOUNT_UNIT).name}"]
+    months_tab(at)
     assert not [e for e in at.expander if "豁免" in e.label]
     at.switch_page("pages/home.py").run()
     assert_clean(at)

@@ -1,0 +1,97 @@
+"""pages/_drawings: a figure (or print table) is built once per data version and arguments and
+shared by every session; an import — from the dashboard or from the command line — makes the
+next page run build it again from the new data."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+from streamlit.testing.v1 import AppTest
+
+from conftest import load, row
+from dashboard_fixtures import assert_clean, dashboard, demo_copy, demo_template, open_tab  # noqa: F401
+from scoring.store import Store
+
+BUILT: list[tuple] = []
+SCRIPT = """
+import streamlit as st
+from pages import _drawings
+import test_drawings
+
+st.text(repr(_drawings.drawing(test_drawings.counted, 2025, "A")))
+"""
+
+
+def counted(year: int, group: str) -> tuple:
+    """A stand-in drawing that records every build."""
+    from pages import _data
+
+    BUILT.append((year, group))
+    return (year, group, _data.version(), len(BUILT))
+
+
+def shown(monkeypatch, db) -> str:
+    monkeypatch.setenv("SCORING_DB", str(db))
+    at = AppTest.from_string(SCRIPT, default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.text[0].value
+
+
+def test_a_drawing_is_built_once_for_every_session_until_an_import(monkeypatch, demo_copy):
+    from pages import _data
+
+    monkeypatch.setattr(_data._Versions, "TTL", 0.0)  # see the command line's write at once
+    BUILT.clear()
+    first, second = shown(monkeypatch, demo_copy), shown(monkeypatch, demo_copy)  # two sessions
+    assert first == second and BUILT == [(2025, "A")]
+    # an import from another process (the command line) moves the data version on
+    load(Store(demo_copy), [row("2025-12-10", "磴口供电公司", "采用", "国家", "国务院办公厅", title="新采用")])
+    third = shown(monkeypatch, demo_copy)
+    assert BUILT == [(2025, "A"), (2025, "A")] and third != first
+
+
+def chart_spec(at, key: str) -> dict:
+    """The Plotly figure a chart element of the page carries (its key ends the element id)."""
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key))
+    return json.loads(chart.proto.spec)
+
+
+def test_the_rank_chart_follows_an_import_made_on_the_upload_page(dashboard, demo_copy):
+    """The chart of a group is shared, and still shows an import at once (排名 after 数据导入)."""
+    from test_app_pages import GOOD_CSV
+
+    at = dashboard(demo_copy, "rank")
+    open_tab(at, "rank_group", "C 组")
+    before = chart_spec(at, "rank_chart_C")
+    assert before["data"][0]["y"][0] != "磴口供电公司"
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader[0].set_value(("补录.csv", GOOD_CSV.encode("utf-8"), "text/csv")).run()
+    at.button(key="upload_confirm").click().run()
+    assert_clean(at)
+    at.switch_page("pages/rank.py").run()
+    open_tab(at, "rank_group", "C 组")
+    after = chart_spec(at, "rank_chart_C")
+    assert after["data"][0]["y"][0] == "磴口供电公司"  # first in the group now
+    assert after["layout"]["title"]["text"] == before["layout"]["title"]["text"]
+
+
+def test_only_the_open_tab_is_drawn_and_another_draws_when_picked(dashboard, demo_template):
+    at = dashboard(demo_template, "commend")
+    assert_clean(at)
+    assert [t.label for t in at.tabs] == ["季度名次走势", "评先资格", "进步情况", "先进个人", "优秀信息"]
+    items = lambda: [d for d in at.dataframe if {"采用次数", "批示次数"} <= set(d.value.columns)]  # noqa: E731
+    assert at.get("plotly_chart") and not items()
+    open_tab(at, "commend_tab", "优秀信息")
+    assert_clean(at)
+    assert not at.get("plotly_chart") and items()
+
+
+def test_charts_get_floats_and_tables_keep_exact_points():
+    from pages._drawings import floats
+
+    frame = pl.DataFrame({"单位": ["甲"], "得分": [Decimal("12.3456")], "月份": [date(2025, 1, 1)]},
+                         schema_overrides={"得分": pl.Decimal(38, 4)})
+    assert floats(frame).schema == {"单位": pl.String, "得分": pl.Float64, "月份": pl.Date}
+    assert floats(frame)["得分"][0] == 12.3456 and frame["得分"].dtype == pl.Decimal(38, 4)
