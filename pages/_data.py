@@ -5,7 +5,9 @@ engine first.
 """
 from __future__ import annotations
 
+import functools
 import os
+import time
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -34,19 +36,40 @@ def store() -> Store:
     return _store(db_path())
 
 
-@st.cache_data(ttl=1.0, show_spinner=False)
-def _version(path: str) -> str:
-    """The store's data version, re-read at most once a second (imports from the CLI show up)."""
-    return _store(path).data_version()
+class _Versions:
+    """The store's data version per file, re-read at most once a second (so an import from the
+    command line shows up). A plain memo, not st.cache_data: a page run asks for the version a few
+    dozen times (every view, drawing and date does), and each Streamlit cache lookup hashes its
+    arguments and inspects the function, which cost more than the rest of a cached view."""
+
+    TTL = 1.0
+
+    def __init__(self):
+        self._seen: dict[str, tuple[float, str]] = {}
+
+    def __call__(self, path: str) -> str:
+        now = time.monotonic()
+        seen = self._seen.get(path)
+        if seen is None or now - seen[0] >= self.TTL:
+            seen = (now, _store(path).data_version())
+            self._seen[path] = seen
+        return seen[1]
+
+    def clear(self) -> None:
+        """Forget every version read: the next call reads the store (after a write)."""
+        self._seen.clear()
+
+
+_version = _Versions()
 
 
 def version() -> str:
     return _version(db_path())
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@functools.lru_cache(maxsize=8)
 def _timezone(path: str, data_version: str) -> str:
-    return merged(_store(path).stored_settings())["timezone"]
+    return merged(_store(path).stored_settings())["timezone"]  # a changed setting is a new version
 
 
 def timezone() -> str:
