@@ -108,6 +108,18 @@ def test_idle_sessions_expire_after_the_setting(monkeypatch, store, clerk):
     assert sessions.resume(store, token) is None
 
 
+def test_checking_a_session_is_one_read(monkeypatch, store, clerk):
+    """Every page run checks its session: one indexed read (the idle limit comes with it), and no
+    write while nothing changes."""
+    token = sessions.start(store, clerk)
+    store.set_setting("session_idle_hours", 2, "管理员")
+    reads, writes = [], []
+    monkeypatch.setattr(type(store), "rows", lambda self, *a, _rows=type(store).rows: reads.append(a) or _rows(self, *a))
+    monkeypatch.setattr(type(store), "transaction", lambda self, _tx=type(store).transaction: writes.append(1) or _tx(self))
+    assert sessions.resume(store, token) == clerk
+    assert (len(reads), writes) == (1, [])
+
+
 def test_new_sessions_sweep_away_expired_ones(monkeypatch, store, clerk):
     start = datetime(2025, 3, 1, 9, 0, 0)
     at(monkeypatch, start)

@@ -25,7 +25,12 @@ def _token_hash(token: str) -> str:
 
 def idle_limit(store) -> timedelta:
     """How long a session may go unused (the setting session_idle_hours)."""
-    hours = settings.merged(store.stored_settings())["session_idle_hours"]
+    return _idle_limit(store.stored_settings().get("session_idle_hours"))
+
+
+def _idle_limit(stored) -> timedelta:
+    """session_idle_hours as stored (None: the profile's default) as a duration."""
+    hours = settings.merged({} if stored is None else {"session_idle_hours": stored})["session_idle_hours"]
     try:
         hours = float(hours)
     except (TypeError, ValueError):
@@ -45,7 +50,8 @@ def start(store, user: User, client: str = "") -> str:
 
 def resume(store, token: str | None) -> User | None:
     """The account a session token stands for now; None (and the session removed) when the token
-    is unknown, has been idle too long, or the account was reset, disabled or changed since."""
+    is unknown, has been idle too long, or the account was reset, disabled or changed since.
+    One indexed read of the database (every page run asks), a write only when something changes."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
     key = _token_hash(token)
@@ -55,7 +61,7 @@ def resume(store, token: str | None) -> User | None:
     now = datetime.now().replace(microsecond=0)
     if (not record["exists"] or record["disabled"] or record["role"] not in ROLES
             or record["session_version"] != record["cred_version"]
-            or record["last_seen"] < now - idle_limit(store)):
+            or record["last_seen"] < now - _idle_limit(record["idle_hours"])):
         store.delete_session(key)
         return None
     if now - record["last_seen"] >= _TOUCH_EVERY:

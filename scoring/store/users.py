@@ -5,6 +5,7 @@ transaction together with its audit record.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import polars as pl
@@ -153,14 +154,20 @@ class UsersMixin:
                 FROM users WHERE name = ?""", [token_hash, now, now, client[:100], name])
 
     def session_record(self, token_hash: str) -> dict | None:
-        """The session with its account as stored now (None: no such session)."""
+        """The session with its account as stored now, and the stored session_idle_hours (None
+        when not set), in one indexed read: every page run checks its session (None: no such
+        session)."""
         found = self.rows("""SELECT s.name, s.cred_version, s.last_seen, coalesce(u.cred_version, 0),
-                u.role, u.unit_id, u.disabled, u.name IS NOT NULL
-            FROM sessions s LEFT JOIN users u ON u.name = s.name WHERE s.token_hash = ?""", [token_hash])
+                u.role, u.unit_id, u.disabled, u.name IS NOT NULL,
+                (SELECT value FROM settings WHERE name = ?)
+            FROM sessions s LEFT JOIN users u ON u.name = s.name WHERE s.token_hash = ?""",
+                          ["session_idle_hours", token_hash])
         if not found:
             return None
         keys = ("name", "session_version", "last_seen", "cred_version", "role", "unit_id", "disabled", "exists")
-        return dict(zip(keys, found[0]))
+        record = dict(zip(keys, found[0]))
+        record["idle_hours"] = None if found[0][-1] is None else json.loads(found[0][-1])
+        return record
 
     def touch_session(self, token_hash: str, now: datetime) -> None:
         with self.transaction() as con:
