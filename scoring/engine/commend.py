@@ -36,7 +36,7 @@ def eligibility(engine: Engine, year: int) -> pl.DataFrame:
     codes = dict(engine.profile.disqualify)
     if engine.settings.get("error_disqualifies"):
         codes.update(engine.profile.error_items)
-    marks = engine.store.event_rows(period.start, period.end, codes=list(codes))
+    marks = engine.store.code_days(period.start, period.end, list(codes))
     for unit_id, day, code in marks.select("unit_id", "day", "code").iter_rows():
         reasons.setdefault(unit_id, []).append(f"{day.month}月{day.day}日{codes[code]}")
     units = engine.unit_frame(period)
