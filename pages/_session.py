@@ -212,8 +212,13 @@ def allowed_pages() -> set[str]:
 
 
 def password_form(auth, current) -> None:
-    """Any signed-in user may change their own password (the old one is asked for)."""
-    with st.expander("修改密码", icon=":material/key:"):
+    """Any signed-in user may change their own password (the old one is asked for). The form is
+    drawn only while its box is open: the sidebar is part of every page run, and the box reruns
+    the page when it is opened."""
+    box = st.expander("修改密码", icon=":material/key:", key="own_password_box", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         with st.form("own_password", clear_on_submit=True, border=False):
             old = st.text_input("原密码", type="password")
             new = st.text_input(f"新密码（至少 {auth.MIN_PASSWORD} 位）", type="password")

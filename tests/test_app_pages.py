@@ -441,6 +441,9 @@ def test_change_own_password(demo_copy, monkeypatch):
     monkeypatch.setenv("SCORING_DB", str(demo_copy))
     at = AppTest.from_string("import scoring.accounts.auth as auth\nfrom pages import _session\n"
                              "_session.password_form(auth, auth.User('测试查看', '查看', None))\n", default_timeout=30).run()
+    assert not at.text_input  # drawn only once the box is opened
+    at.session_state["own_password_box"] = True
+    at.run()
 
     def change(old: str, new: str) -> None:
         fields = {t.label: t for t in at.text_input}
