@@ -94,8 +94,16 @@ def _engine(path: str, data_version: str, today: date) -> Engine:
     return Engine.open(_store(path))
 
 
+_last_engine: tuple = ((), None)  # (key, engine): a page run asks for the engine a few times
+
+
 def engine() -> Engine:
-    return _engine(db_path(), version(), today())
+    global _last_engine
+    key = (db_path(), version(), today())
+    last = _last_engine  # read once: another session's run may replace it meanwhile
+    if last[0] != key:
+        last = _last_engine = (key, _engine(*key))
+    return last[1]
 
 
 def _key(fn: Callable) -> str:
