@@ -286,8 +286,10 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
     the same table through the exports' guarded CSV instead."""
     frame = local_times(frame, timezone())
     # Handed over as Arrow: Streamlit converts a Polars frame itself far more slowly (~7 ms a
-    # table against ~0.2 ms), which many viewers at once feel on every page switch.
-    shown = st.dataframe(frame.to_arrow(), **_table_args(frame, hide, kwargs))
+    # table against ~0.2 ms), which many viewers at once feel on every page switch. lazy=False:
+    # no table here comes near the 150,000 rows at which Streamlit would page it, and deciding
+    # that imports pandas (~50 MiB of the server's memory, which nothing else here needs).
+    shown = st.dataframe(frame.to_arrow(), lazy=False, **_table_args(frame, hide, kwargs))
     if download:
         visible = frame.drop([c for c in (*hide, *CODE_COLUMNS) if c in frame.columns])
         st.download_button("下载本表（CSV）", data=frame_csv(visible), file_name=f"{download}.csv", mime="text/csv",
