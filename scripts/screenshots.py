@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from dashboard_fixtures import (ADMIN_NAME, ADMIN_PASSWORD, CHROMIUM, CHROMIUM_ARGS, Server,  # noqa: E402
-                                open_page, signed_in_page, wait_ready)
+                                click_tab, open_page, signed_in_page, wait_ready)
 
 # (file name, navigation title, what to do on the page before the picture)
 SHOTS = [("home", "总览"), ("rank", "排名"), ("unit", "单位详情"), ("commend", "评先评优"),
@@ -47,11 +47,9 @@ def saved(path: Path, title: str) -> None:
 def prepare(page, key: str) -> None:
     """Make the page show something worth a picture."""
     if key == "rank":
-        page.get_by_role("tab", name="B 组").click()
-        page.wait_for_timeout(500)
+        click_tab(page, "B 组")
     elif key == "unit":
-        page.get_by_role("tab", name="季度得分与排名").click()
-        wait_ready(page)
+        click_tab(page, "季度得分与排名")
         page.evaluate(SHOW_TABS, 190)
         page.wait_for_timeout(500)
     elif key == "upload":

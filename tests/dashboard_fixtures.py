@@ -203,6 +203,21 @@ def open_page(page, title: str) -> None:
     wait_ready(page)
 
 
+OPEN_PANEL_DRAWN_JS = """(name) => {
+  const tab = [...document.querySelectorAll('[role=tab]')].find(t => t.textContent.includes(name));
+  const panel = tab && document.getElementById(tab.getAttribute('aria-controls'));
+  return !!tab && tab.getAttribute('aria-selected') === 'true' && !!panel
+    && !!panel.querySelector("[data-testid='stElementContainer']"); }"""
+
+
+def click_tab(page, name: str) -> None:
+    """Pick a tab and wait until its content is drawn: most tabs are drawn by the server only once
+    picked (pages/_widgets.in_tab), so a click is a page run."""
+    page.get_by_role("tab", name=name).click()
+    page.wait_for_function(OPEN_PANEL_DRAWN_JS, arg=name, timeout=60_000)
+    wait_ready(page)
+
+
 def visible_table(page, n: int = 0):
     """The n-th st.dataframe on screen (tables in other tabs are hidden)."""
     return page.locator("[data-testid='stDataFrame']:visible").nth(n)

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, browser, demo_template,  # noqa: F401
-                                grid_rows, login, open_page, visible_table, wait_ready)
+                                click_tab, grid_rows, login, open_page, visible_table, wait_ready)
 from scoring.accounts import registry
 from scoring.intake.register_xlsx import write_xlsx
 from scoring.engine import Engine
@@ -102,8 +102,7 @@ def test_browser_walkthrough(server, browser, steps, tmp_path):
     steps("总览已显示")
 
     open_page(page, "排名")
-    page.get_by_role("tab", name="C 组").click()
-    page.wait_for_timeout(500)
+    click_tab(page, "C 组")
     before = rank_in_table(page, target)
     steps(f"上传前 {target} 排名第 {before} 名")
     assert before > 1
@@ -120,8 +119,7 @@ def test_browser_walkthrough(server, browser, steps, tmp_path):
     assert Store(server.db).event_count() == before_events + 2
 
     open_page(page, "排名")
-    page.get_by_role("tab", name="C 组").click()
-    page.wait_for_timeout(500)
+    click_tab(page, "C 组")
     after = rank_in_table(page, target)
     steps(f"上传后 {target} 排名第 {after} 名")
     assert after == 1
@@ -139,8 +137,7 @@ def test_browser_walkthrough(server, browser, steps, tmp_path):
     page.screenshot(path=OUT / "03-单位详情.png")
 
     open_page(page, "排名")
-    page.get_by_role("tab", name="C 组").click()
-    page.wait_for_timeout(500)
+    click_tab(page, "C 组")
     bar = page.locator("[data-testid='stPlotlyChart']:visible .bars path").first
     bar.scroll_into_view_if_needed()
     bar.click(force=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, browser, demo_server,  # noqa: F401
-                                demo_template, grid_rows, login, open_page, wait_ready)
+from dashboard_fixtures import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, browser, click_tab,  # noqa: F401
+                                demo_server, demo_template, grid_rows, login, open_page, wait_ready)
 from scoring.accounts import auth
 from scoring.store import Store
 
@@ -24,13 +24,6 @@ def server(demo_template, tmp_path_factory):
     OUT.mkdir(parents=True, exist_ok=True)
     with demo_server(demo_template, tmp_path_factory.mktemp("tabs"), OUT / "server.log") as srv:
         yield srv
-
-
-def open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-    page.wait_for_function(f"() => [...document.querySelectorAll('[role=tab][aria-selected=true]')]"
-                           f".some(t => t.textContent.includes({name!r}))", timeout=60_000)
-    wait_ready(page)
 
 
 def panel(page):
@@ -50,18 +43,18 @@ def test_tabs_draw_what_is_picked_and_the_password_box_works(server, browser):
 
     open_page(page, "单位详情")
     assert panel(page).locator("[data-testid='stPlotlyChart']").count() == 0  # 得分明细: a table
-    open_tab(page, "每月报送")
+    click_tab(page, "每月报送")
     assert panel(page).locator("[data-testid='stPlotlyChart'] .main-svg").count() >= 1
     months = grid_rows(page)
     assert len(months) == 3 and all(row[0].startswith("2025-1") for row in months)  # the quarter's months
     page.screenshot(path=OUT / "01-单位详情-每月报送.png")
-    open_tab(page, "季度得分与排名")
+    click_tab(page, "季度得分与排名")
     assert "第" in panel(page).inner_text() and panel(page).locator("[data-testid='stPlotlyChart']").count() == 1
     page.screenshot(path=OUT / "02-单位详情-季度得分与排名.png")
 
     open_page(page, "评先评优")
     assert panel(page).locator("[data-testid='stPlotlyChart']").count() == 1  # 季度名次走势
-    open_tab(page, "优秀信息")
+    click_tab(page, "优秀信息")
     assert panel(page).locator("[data-testid='stPlotlyChart']").count() == 0
     assert "年内得分最高的信息" in panel(page).inner_text() and grid_rows(page)
     page.screenshot(path=OUT / "03-评先评优-优秀信息.png")
