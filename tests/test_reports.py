@@ -491,6 +491,20 @@ def test_xlsx_events_breakdown_versions_and_layout(q2_xlsx, engine):
     assert len(widths) >= 10 and max(widths) >= 30                             # set column widths
 
 
+def test_xlsx_names_items_never_by_code(q2_xlsx, engine):
+    """Every sheet says which item a row scored as by its name (the codes are for rule files and
+    the command line): no cell holds an item code, and the adopted items name theirs."""
+    codes = {code for v in engine.book.versions for code in v.items} | set(engine.scored_events(Q2)["code"].to_list())
+    book = openpyxl.load_workbook(io.BytesIO(q2_xlsx), read_only=True)
+    for sheet in book.worksheets:
+        cells = {v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)}
+        assert not cells & codes, (sheet.title, sorted(cells & codes)[:5])
+        assert "代码" not in next(sheet.iter_rows(values_only=True)), sheet.title
+    adopted = pl.read_excel(io.BytesIO(q2_xlsx), sheet_name="采用信息")
+    names = {item.name for v in engine.book.versions for item in v.items.values()}
+    assert adopted.height and set(adopted["计分项"].to_list()) <= names
+
+
 def _formula_cells(xlsx: bytes) -> list[str]:
     with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
         return [n for n in z.namelist() if n.startswith("xl/worksheets/") and "<f>" in z.read(n).decode()]
