@@ -52,9 +52,8 @@ def body() -> None:
     if result.get("note"):
         st.warning(result["note"], icon=":material/info:")
 
-    cols = st.columns(3)
     improve_col = [c for c in result["进步较大单位"].columns if c not in ("组别", "排名", "单位", "得分", "unit_id", "序号")]
-    for col, group in zip(cols, _data.groups()):
+    for col, group in _widgets.group_columns(_data.groups()):
         with col, st.container(border=True):
             st.markdown(f"#### {group} 组")
             adv = result["先进单位"].filter(pl.col("组别") == group)
@@ -82,8 +81,8 @@ def body() -> None:
         if quarters["季度号"].n_unique() < 2:
             st.caption("该年度不足两个季度的数据，暂无走势。")
         else:
-            group = st.segmented_control("组别", _data.groups(), format_func=lambda g: f"{g} 组",
-                                         **_widgets.remembered("commend_group", _data.groups()[0])) or _data.groups()[0]
+            group = st.segmented_control("组别", _data.groups(), format_func=lambda g: f"{g} 组", required=True,
+                                         **_widgets.remembered("commend_group", _data.groups()[0]))
             highlight = set(result["先进单位"]["unit_id"].to_list()) | set(result["进步较大单位"]["unit_id"].to_list())
             st.plotly_chart(bump_chart(quarters, group, highlight), key="commend_bump", config={"displayModeBar": False})
             st.caption("粗线为拟评先进单位和进步较大单位；纵轴为组内名次（越靠上越好）。")
