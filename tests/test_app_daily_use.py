@@ -94,3 +94,27 @@ def test_no_raw_values_on_screen(dashboard, demo_copy):
     assert "Asia/" not in shown and ".yaml" not in shown
     assert next(s for s in at.selectbox if s.label == "时区").value == "Asia/Shanghai"
     assert "北京时间（东八区）" in next(s for s in at.selectbox if s.label == "时区").options
+
+
+def test_progress_is_one_group_in_the_order_of_the_chosen_measure(dashboard, demo_template):
+    """进步情况 shows the picked group only, most improved first by the measure chosen on the page,
+    with the 先进 and 进步较大 units and those barred from commendation marked."""
+    from scoring.engine import Engine, commend
+
+    at = dashboard(demo_template, "commend")
+    at.selectbox(key="w_commend_measure").set_value("growth_qoq").run()
+    next(s for s in at.segmented_control if s.label == "组别").set_value("B").run()
+    assert_clean(at)
+    table = pl.from_pandas(next(d for d in at.dataframe if "评选" in d.value.columns).value)
+    chosen = commend.select(Engine.open(Store(demo_template)), 2025, "growth_qoq")
+    group = chosen["资格"].filter(pl.col("组别") == "B")
+    assert sorted(table["单位"].to_list()) == sorted(group["单位"].to_list())
+    growth = table["得分增长"].to_list()
+    assert growth == sorted(growth, key=lambda g: float("-inf") if g != g or g is None else g, reverse=True)
+    marks = dict(zip(table["单位"], table["评选"]))
+    for key, mark in (("先进单位", "先进单位"), ("进步较大单位", "进步较大单位")):
+        for name in chosen[key].filter(pl.col("组别") == "B")["单位"].to_list():
+            assert marks[name] == mark
+    barred = group.filter(~pl.col("合格"))["单位"].to_list()
+    assert barred and all(marks[name] == "不参评" for name in barred)
+    assert {"第一季度得分", "第四季度得分"} <= set(table.columns)

@@ -372,6 +372,25 @@ def test_growth_rate_is_a_percentage_in_the_commendation_list(engine):
         assert shown[r["单位"]] == f"{growth * 100:.1f}%"
 
 
+def test_improved_units_are_listed_with_what_their_measure_compares(engine):
+    """附件2 lists 进步较大单位 by the figures its measure compares, named by their periods (a
+    Q4-vs-Q1 名次提升 beside the first and fourth quarter's ranks, never beside the annual rank),
+    with how they were judged right under the heading, before the table."""
+    doc = Document(io.BytesIO(build_docx(assemble(engine, YEAR, measure="rank_gain_qoq"))))
+    table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "名次提升")
+    header = [c.text for c in table.rows[0].cells]
+    assert header == ["序号", "组别", "单位", "第一季度排名", "第四季度排名", "名次提升"]
+    for row in table.rows[1:]:
+        first, fourth, gain = (int(c.text) for c in row.cells[3:])
+        assert first - fourth == gain > 0
+    texts = [p.text for p in doc.paragraphs]
+    heading = texts.index("二、信息工作进步较大单位")
+    assert "第四季度较第一季度名次提升" in texts[heading + 1]
+    body = doc.element.body
+    order = [el for el in body.iterchildren() if el.tag.endswith(("}p", "}tbl"))]
+    assert order.index(table._tbl) == order.index(doc.paragraphs[heading + 1]._p) + 1
+
+
 def test_annual_commendation_can_be_given(engine, annual):
     """The lists chosen on the commendation page can be passed in instead of recomputed."""
     chosen = dict(annual.commend)
