@@ -209,7 +209,7 @@ def commend_blocks(d: ReportData) -> list[Block]:
         improved = improved.rename({k: v for k, v in basis.items() if k in improved.columns and k != v})
     sections = [
         ("一、信息工作先进单位", c.get("先进单位"), ["组别", "单位", "排名", "得分"], [6, 24, 6, 8], None),
-        ("二、信息工作进步较大单位", improved, ["组别", "单位", *basis.values()], [6, 24, *[10] * len(basis)],
+        ("二、信息工作进步较大单位", improved, ["组别", "单位", *basis.values()], [6, 22, *[12] * len(basis)],
          f"按“{c['measure_label']}”评定。{c.get('note') or ''}" if c.get("measure_label") else None),
         ("三、信息工作先进个人", c.get("先进个人"), ["先进个人", "单位", "条数", "得分"], [10, 24, 10, 8], None),
         ("四、优秀信息", c.get("优秀信息"), ["标题", "单位", "作者", "得分"], [34, 16, 10, 6], None),
