@@ -16,7 +16,7 @@ if sys.path[:1] != [str(ROOT)]:  # pages/ and scoring/ come from here, whatever 
 
 import streamlit as st  # noqa: E402
 
-from pages import _session, _widgets  # noqa: E402
+from pages import _grid, _session, _widgets  # noqa: E402
 from scoring.accounts import auth, registry  # noqa: E402
 from scoring.store import StoreBusy  # noqa: E402
 
@@ -79,6 +79,7 @@ def main() -> None:
              for p in registry.PAGES]
     nav = st.navigation(pages, position="sidebar", expanded=True)
     with st.sidebar:
+        _grid.chinese_grid()  # in the sidebar: no blank line above the page's title
         st.caption(f"当前用户：{_widgets.text(user.name)}（{user.role}）")
         if isinstance(user, auth.User):
             if st.button("退出登录", key="logout"):
