@@ -30,10 +30,12 @@ WORDS = {
     "Clear selection": "取消选择", "Select all": "全选",
 }
 
-# Where the grid draws its own words: the table and its toolbar, and the menus and tips it opens
-# in the page's overlay layer. Text elsewhere (a unit's name, say) is never touched.
-_PLACES = ('[data-testid^="stDataFrame"], [data-testid="stElementToolbar"], [data-testid="portal"], '
-           '[data-baseweb="tooltip"], [data-baseweb="popover"], [role="menu"], [role="tooltip"]')
+# Where the grid draws its own words: the toolbar over a table, and the menus, tips and search box
+# it opens in the page's overlay layer (small). The table itself (a canvas with an accessible copy
+# of every cell) and text elsewhere (a unit's name, say) are never walked.
+_PLACES = ('[data-testid="stElementToolbar"], [data-testid="portal"], [data-baseweb="tooltip"], '
+           '[data-baseweb="popover"], [role="menu"], [role="tooltip"], [data-testid^="stDataFrameColumn"], '
+           '[data-testid="stDataFrameSearch"]')
 
 _SCRIPT = """<script>
 (() => {
@@ -42,7 +44,6 @@ _SCRIPT = """<script>
   const words = %s, places = %s;
   const attrs = ["aria-label", "title", "placeholder"];
   const put = (el) => {
-    if (!(el instanceof Element) || !el.closest(places)) return;
     for (const a of attrs) {
       const v = el.getAttribute(a);
       if (v && words[v.trim()]) el.setAttribute(a, words[v.trim()]);
@@ -52,19 +53,18 @@ _SCRIPT = """<script>
       if (t && words[t]) node.nodeValue = node.nodeValue.replace(t, words[t]);
     }
   };
-  const walk = (root) => {
-    if (!(root instanceof Element)) return;
-    put(root);
-    root.querySelectorAll("*").forEach(put);
-  };
+  const all = (el) => { put(el); el.querySelectorAll("*").forEach(put); };
+  // an added element inside one of the places is translated whole; otherwise only the places in it
+  const scan = (el) => el.closest(places) ? all(el) : el.querySelectorAll(places).forEach(all);
   new MutationObserver((changes) => {
     for (const c of changes) {
-      if (c.type === "childList") c.addedNodes.forEach(n => n.nodeType === Node.TEXT_NODE ? put(n.parentElement) : walk(n));
-      else put(c.target instanceof Element ? c.target : c.target.parentElement);
+      const el = c.target instanceof Element ? c.target : c.target.parentElement;
+      if (c.type === "childList") c.addedNodes.forEach(n => n instanceof Element ? scan(n) : el && el.closest(places) && put(el));
+      else if (el && el.closest(places)) put(el);
     }
   }).observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true,
                              attributeFilter: attrs});
-  walk(document.body);
+  scan(document.body);
 })();
 </script>"""
 
