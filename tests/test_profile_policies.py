@@ -2,6 +2,8 @@
 profile with that one switch changed; docs/配置说明.md describes each."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import shutil
 from datetime import date
 
@@ -157,7 +159,7 @@ def test_merged_items_a_fixed_share_each(tmp_path):
     store = store_with(tmp_path, lambda d: d["policies"].update(merged={"item": "CITY_ZWYQ_MERGED", "share": 0.5}))
     load(store, merged_rows(["财政局", "教育局"]))
     full = Engine.open(store, as_of=AS_OF).book.latest().items["CITY_ZWYQ_MERGED"].points
-    assert score(store, "教育局", Period.quarter(2025, 1)) == full * 0.5
+    assert score(store, "教育局", Period.quarter(2025, 1)) == full * Decimal("0.5")
 
 
 def test_merged_items_each_score_in_full_by_default(tmp_path):

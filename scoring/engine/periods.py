@@ -93,3 +93,9 @@ class Period:
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after `day`'s month."""
+    n = day.year * 12 + day.month - 1 + months
+    return date(n // 12, n % 12 + 1, 1)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from scoring.profile.rules import RuleBook, match_item
+from scoring.profile.match import match_item
+from scoring.profile.rules import RuleBook
 
 
 @dataclass

@@ -10,7 +10,8 @@ from operator import itemgetter
 import polars as pl
 
 from scoring.intake.normalize import clean_key, clean_text, parse_date
-from scoring.profile.rules import MATCH_COLUMNS, RuleBook, match_item
+from scoring.profile.match import match_item
+from scoring.profile.rules import MATCH_COLUMNS, RuleBook
 from scoring.profile.units import Unit, UnitBook, UnknownUnit
 
 # Contract header -> event field. Matching fields are cleaned as keys, the rest as text.

@@ -19,8 +19,9 @@ class AdminMixin:
         con.executemany("INSERT INTO units (id, name, sort_order, active_from) VALUES (?, ?, ?, ?)",
                         [[i, u["name"], i * 10, since] for i, u in units])
         con.executemany("INSERT INTO unit_groups VALUES (?, ?, ?)", [[i, u["group"], since] for i, u in units])
-        con.executemany("INSERT INTO unit_aliases VALUES (?, ?)",
-                        [[a, i] for i, u in units for a in u.get("aliases") or []])
+        aliases = [[str(a), i] for i, u in units for a in u.get("aliases") or []]
+        if aliases:  # DuckDB refuses executemany with no rows (a list without any alias crashed init)
+            con.executemany("INSERT INTO unit_aliases VALUES (?, ?)", aliases)
 
     def unit_book(self) -> UnitBook:
         with self.session() as con:
@@ -29,7 +30,7 @@ class AdminMixin:
             aliases = dict(con.execute("SELECT alias, unit_id FROM unit_aliases").fetchall())
             spans = con.sql("SELECT unit_id, valid_from AS _since, grp AS _group FROM unit_groups").pl()
         profile = self.profile
-        quotas = profile.quota_table(profile.quotas[0]) if profile.quotas else {}
+        quotas = profile.quota_numbers(profile.quotas[0]) if profile.quotas else {}
         return UnitBook(aliases=aliases, quotas=quotas, table=table, spans=spans)
 
     def add_unit(self, name: str, group: str, active_from: date, who: str, after: str | None = None) -> int:

@@ -5,6 +5,8 @@ from datetime import date
 
 import polars as pl
 
+from scoring.engine.exact import POINTS
+
 from scoring.engine import Engine
 from scoring.engine.periods import Period
 from scoring.reports import publish
@@ -44,7 +46,7 @@ def unit_detail(engine: Engine, period: Period, unit_id: int) -> dict:
             pl.col("月份").alias("日期"), pl.lit("豁免").alias("类型"), pl.lit("报送任务扣分（已豁免）").alias("事项"),
             pl.format("{}月报送 {} 条（任务数 {} 条），已豁免：{}（{}）", pl.col("月份").dt.month(), pl.col("报送数"),
                       pl.col("任务数"), pl.col("reason").fill_null(""), pl.col("who").fill_null("")).alias("标题"),
-            pl.lit(0.0).alias("分值"), pl.lit("三(二)1").alias("条款"), pl.lit("").alias("规则版本"),
+            pl.lit(0, POINTS).alias("分值"), pl.lit("三(二)1").alias("条款"), pl.lit("").alias("规则版本"),
             pl.lit("豁免记录").alias("来源"), pl.lit("").alias("作者"), pl.lit("").alias("备注"),
             pl.lit("WAIVED").alias("代码"), pl.lit(None, pl.Int64).alias("事件编号")).select(events.columns)
         events = pl.concat([events, extra], how="vertical_relaxed")
@@ -96,5 +98,5 @@ def published_quarters(engine: Engine, year: int, unit_id: int) -> pl.DataFrame:
         if s is not None:
             rows.append({"季度号": q, "季度": QUARTER_NAMES[q], "组别": s["组别"], "得分": s["得分"], "排名": s["排名"],
                          "组内单位数": s["group_size"]})
-    return pl.DataFrame(rows, schema={"季度号": pl.Int32, "季度": pl.Utf8, "组别": pl.Utf8, "得分": pl.Float64,
+    return pl.DataFrame(rows, schema={"季度号": pl.Int32, "季度": pl.Utf8, "组别": pl.Utf8, "得分": POINTS,
                                       "排名": pl.Int64, "组内单位数": pl.UInt32}, orient="row")
