@@ -2,10 +2,9 @@
 profile with that one switch changed; docs/配置说明.md describes each."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 import shutil
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 import pytest

@@ -193,7 +193,9 @@ def _parse_item(raw: dict, base: Item | None, problems: f.Problems, file: str, k
     f.check_keys(raw, ITEM_KEYS, problems, file, f"{key}.")
     choices = tuple(_points(c, problems, file, f"{key}.choices") for c in f.listing(raw.get("choices"), problems, file,
                                                                                      f"{key}.choices"))
-    points = raw.get("points", base.points if base else (min(choices) if choices else None))
+    points = raw.get("points")
+    if points is None:  # an item whose points the editor chooses may leave them out
+        points = base.points if base else (min(choices) if choices else None)
     points = _points(points, problems, file, f"{key}.points")
     kind = raw.get("type", base.type if base else "")
     for value in (points, *choices):
