@@ -300,3 +300,16 @@ def test_submissions_count_the_rows_of_every_submission_item_without_a_task(tmp_
     store = office(tmp_path, items_change=lambda i: i.append(item("LONG", "长信息", "报送", 0, "报送", column="长信息")))
     load(store, submitted("办公室", "2025-01", 3) + [reg("2025-01-09", "办公室", "报送", column="长信息")])
     assert of(rank(store, Q1), "办公室", "报送数") == 4
+
+
+def test_an_office_without_a_task_says_nothing_about_tasks_in_its_tongbao(tmp_path):
+    """A 通报 speaks of tasks only where the 办法 sets one (it once said every unit had completed a
+    task that did not exist)."""
+    from docx import Document
+
+    from scoring.reports import render
+
+    store = office(tmp_path)
+    load(store, submitted("办公室", "2025-01", 2) + [reg("2025-01-05", "综合科", "采用", "区", info="A")])
+    text = "\n".join(p.text for p in Document(io.BytesIO(render(Engine.open(store, as_of=AS_OF), Q1, ".docx"))).paragraphs)
+    assert "测试县人民政府办公室" in text and "报送任务" not in text and "（三）加强队伍建设" in text

@@ -46,7 +46,7 @@ def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False):
 def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
     text = str(loader.construct_scalar(node)).replace("_", "")
     try:
-        value = Decimal(text)
+        value = Decimal(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
     except InvalidOperation:
         raise YamlError(f"“{text}”不是数字", node.start_mark.line + 1) from None
     if not value.is_finite():

@@ -132,8 +132,10 @@ def requirements(d: ReportData) -> list[Para]:
         ("（四）加强队伍建设。", "各单位要保持信息员队伍相对稳定，加强业务学习和交流，"
                              "确保信息报送渠道畅通、报送内容真实准确。"),
     ]
+    if not d.profile.quotas:  # no task: no paragraph on tasks, the later ones renumbered
+        texts = [(f"（{CN_NUM[i]}）{lead[3:]}", body) for i, (lead, body) in enumerate(t for t in texts if "报送任务" not in t[0])]
     if d.annual:
-        texts.append(("（五）强化结果运用。", "本通报的年度得分和排名情况纳入年终考核指标（《办法》五）；"
+        texts.append((f"（{CN_NUM[len(texts)]}）强化结果运用。", "本通报的年度得分和排名情况纳入年终考核指标（《办法》五）；"
                                            "排名靠后的单位要由主要负责人书面检查并说明情况。"))
     return [Para(body, lead=lead) for lead, body in texts]
 
@@ -341,7 +343,8 @@ def build_blocks(d: ReportData, attach: Attachments | None = None) -> list[Block
     blocks.append(Para("部分单位对政务信息工作重视不够，报送数量不足、质量不高，反映新情况、新问题和"
                        "提出对策建议的深度信息偏少。具体情况如下：", "body"))
     sub = iter(CN_NUM)
-    blocks.append(Para(shortfall_paragraph(d), lead=f"（{next(sub)}）报送任务完成情况。"))
+    if d.profile.quotas:  # an office without a task says nothing about tasks
+        blocks.append(Para(shortfall_paragraph(d), lead=f"（{next(sub)}）报送任务完成情况。"))
     blocks.append(Para(adoption_paragraph(d), lead=f"（{next(sub)}）信息采用情况。"))
     other = deduction_paragraph(d)
     if other:

@@ -10,7 +10,7 @@ import yaml
 
 from scoring.engine import Engine, numbers
 from scoring.engine.periods import Period
-from scoring.profile.points import as_points
+from scoring.profile.points import as_points, points_problem
 from scoring.profile.rules import DEDUCTION_TYPE, MATCH_COLUMNS, RuleError, parse_version
 
 
@@ -114,6 +114,9 @@ def rule_version_yaml(effective: date, overrides: dict[str, float], reason: str,
                       title: str | None = None) -> str:
     """The body of a new dated rule version listing only the changed items; checked by parsing it
     on top of the version before its date (raises RuleError with the problem)."""
+    problems = [f"{code}: {p}" for code, points in overrides.items() if (p := points_problem(points))]
+    if problems:
+        raise RuleError(problems)
     # YAML has no decimal type: a float's shortest text is the decimal's (at most 4 places), and the
     # rule reader takes it back as that decimal
     items = [{"code": c, "points": _yaml_number(numbers.cell(as_points(p)))} for c, p in sorted(overrides.items())]
