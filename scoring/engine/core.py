@@ -204,6 +204,9 @@ class Engine(TasksMixin, ConditionsMixin, MeasuresMixin, ScoreMixin, ExplainMixi
     # -- totals and ranks ----------------------------------------------------------------------
     def totals(self, period: Period) -> pl.DataFrame:
         """Per unit: raw sum, points per tier, 报送数, adoptions per tier, 批示数."""
+        return self._memo(("totals", period, self.as_of, self.rules_key), lambda: self._totals(period))
+
+    def _totals(self, period: Period) -> pl.DataFrame:
         scored = self.scored_counts(period)
         hidden = [t.name for t in self.profile.tiers if not t.column]
         adopted = pl.col("type") == "采用"

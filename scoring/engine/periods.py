@@ -47,6 +47,9 @@ class Period:
     def between(cls, start: date, end: date) -> "Period":
         if end < start:
             raise ValueError("结束日期不能早于开始日期")
+        if start.day == 1 and end == month_end(end) and start.year == end.year:  # whole months: 2025年1—2月
+            months = f"{start.month}月" if start.month == end.month else f"{start.month}—{end.month}月"
+            return cls(start, end, "range", f"{start.year}年{months}")
         return cls(start, end, "range", f"{start.isoformat()} 至 {end.isoformat()}")
 
     @property
