@@ -11,12 +11,12 @@ def points_table(book: RuleBook) -> pl.DataFrame:
     """(vidx, code) -> points, tier, type, clause, name, version: every item of every version."""
     rows = [
         {"vidx": i, "code": item.code, "points_each": item.points, "tier": item.tier,
-         "type": item.type, "clause": item.clause, "item": item.name, "version": v.version}
+         "type": item.type, "clause": item.clause, "item": item.name, "version": v.version, "text": item.text}
         for i, v in enumerate(book.versions) for item in v.items.values()
     ]
     return pl.DataFrame(rows, schema={"vidx": pl.Int32, "code": pl.Utf8, "points_each": POINTS,
                                       "tier": pl.Utf8, "type": pl.Utf8, "clause": pl.Utf8,
-                                      "item": pl.Utf8, "version": pl.Utf8})
+                                      "item": pl.Utf8, "version": pl.Utf8, "text": pl.Utf8})
 
 
 def apply_points(counts: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:

@@ -16,6 +16,17 @@ from scoring.profile.formula import parse
 FLAG_NAMES = ("得分", "原始得分")
 
 
+def describe(profile) -> str:
+    """How a score is made, in the words of the documents: 得分为各项得分之和，合计低于0分的按0分计."""
+    formula = profile.score.formula
+    text = f"得分按“{formula}”计算" if formula else "得分为各项得分之和"
+    if profile.floor:
+        text += "，合计低于0分的按0分计" if not formula else "，低于0分的按0分计"
+    if profile.score.year == "quarters":
+        text += "；年度得分为各季度得分之和"
+    return text
+
+
 class ScoreMixin:
     def tier_column(self, tier: str) -> str:
         """A tier's column in the totals: its name when shown, a private name when only the formula uses it."""

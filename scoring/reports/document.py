@@ -15,6 +15,7 @@ import polars as pl
 from scoring.reports.attachments import Attachments, adopted_blocks, adopted_summary, adopted_title, breakdown_blocks
 from scoring.reports.blocks import Block, HeaderCell, Masthead, PageBreak, Para, Table
 from scoring.engine import numbers
+from scoring.engine.score import describe
 from scoring.reports.common import CUMULATIVE_NOTE, ReportData, Shortfall, cn_date, fmt_num, join_names, md
 
 CN_NUM = "一二三四五六七八九十"
@@ -386,7 +387,7 @@ def score_blocks(d: ReportData) -> list[Block]:
         frame = d.group_frame(group)
         blocks.append(Para(f"{d.group_label(group)}单位（{frame.height}个，按{d.score_label}排名）", "caption"))
         blocks.append(ranking_table(d, group))
-    notes = ["1.得分为各项得分之和，扣分后合计低于0分的按0分计（《办法》三（二）3）；得分相同的单位名次并列，按单位名单顺序排列。"]
+    notes = [f"1.{describe(d.profile)}；得分相同的单位名次并列，按单位名单顺序排列。"]
     if not d.annual:
         notes.append("2." + CUMULATIVE_NOTE)
     notes.append(f"{len(notes) + 1}.{versions_note(d)}")

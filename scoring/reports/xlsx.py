@@ -16,6 +16,7 @@ import xlsxwriter
 from scoring.engine import numbers
 from scoring.engine.exact import POINTS
 from scoring.engine.periods import Period
+from scoring.engine.score import describe
 from scoring.reports.common import CUMULATIVE_NOTE, ReportData, cn_date, num, publication_label
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -181,7 +182,7 @@ def _about_sheet(s: Sheets, data: ReportData) -> None:
         *[(f"其中{tier}", t[column]) for tier, column in reversed(data.profile.adoption_tiers.items())],
         ("领导批示", t["批示"]),
         ("约稿", t["约稿"]),
-        ("得分说明", "本期得分为本期各项得分之和，合计低于0分的按0分计（考评办法三（二）3）；同分名次并列。"),
+        ("得分说明", f"本期{describe(data.profile)}；同分名次并列。"),
     ]
     if not data.annual:
         lines.append(("累计得分", CUMULATIVE_NOTE))
@@ -237,7 +238,7 @@ def build_annual_assessment_xlsx(engine, year: int) -> bytes:
     ws.set_column(0, 0, 100, s.wrap)
     for r, line in enumerate([
             f"{year}年度政务信息工作得分，按考评办法五纳入年终考核指标。",
-            "年度得分为全年各项得分之和，合计低于0分的按0分计（考评办法三（二）3）；组内排名按年度得分，同分并列。",
+            f"年度{describe(engine.profile)}；组内排名按年度得分，同分并列。",
             f"数据截至{cn_date(engine.as_of)}；计分依据{engine.profile.office.regulation}。"]):
         ws.write_string(r, 0, line, s.wrap)
     return s.close()
