@@ -162,7 +162,7 @@ def profile_table(engine: Engine) -> pl.DataFrame:
     p = engine.profile
     groups = "；".join(f"{g.label}" + (f"（每期任务 {'、'.join(f'{k} {v.text}' for k, v in g.quota.items())}）" if g.quota else "")
                       for g in p.groups)
-    versions = "、".join(f"{v.effective.isoformat()} 起施行（{'看板中保存' if v.source.startswith('数据库') else '单位配置中的规则文件'}）"
+    versions = "、".join(f"{v.effective.isoformat()} 起施行（{'看板保存' if v.source.startswith('数据库') else '单位配置中的规则文件'}）"
                          for v in engine.book.versions)
     return pl.DataFrame({"项目": ["单位配置", "落款单位", "考评办法", "组别", "得分分类", "规则版本"],
                          "内容": [p.name, p.office.issuer, p.office.regulation, groups, "、".join(p.score_tiers), versions]})
