@@ -15,8 +15,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-import polars as pl
-import polars.selectors as cs
 import streamlit as st
 
 from . import _data
@@ -36,8 +34,3 @@ def chart(build: Callable, *args, key: str, **kwargs):
     """st.plotly_chart of the shared figure build(*args); kwargs go to st.plotly_chart."""
     return st.plotly_chart(drawing(build, *args), key=key, **kwargs)
 
-
-def floats(frame: pl.DataFrame) -> pl.DataFrame:
-    """A frame's exact decimal columns as floats, for a chart only (tables show the decimals):
-    the one place where points and scores leave exact arithmetic."""
-    return frame.with_columns(cs.decimal().cast(pl.Float64))

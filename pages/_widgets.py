@@ -136,8 +136,10 @@ def _period_picker(kinds: tuple[str, ...], container) -> Period:
     kind_key = _keep("period_kind", "季度")
     if st.session_state[kind_key] not in kinds:
         st.session_state[kind_key] = kinds[0]
-    kind = cols[0].segmented_control("期间", kinds, key=kind_key, on_change=_save, args=("period_kind",),
-                                     help="季度、全年、年初至今或自定义日期范围") or kinds[0]
+    # required: clicking the chosen segment again keeps it chosen (it would otherwise unchoose it
+    # and leave the control blank over a page showing some other period)
+    kind = cols[0].segmented_control("期间", kinds, key=kind_key, on_change=_save, args=("period_kind",), required=True,
+                                     help="季度、全年、年初至今或自定义日期范围")
     if kind == "自定义":
         first, last = store_view(data_span)
         start_key = _keep("period_start", (last or today()).replace(day=1))
@@ -174,6 +176,14 @@ def group_tabs(labels: dict[str, str], key: str):
     if shown is not None and st.query_params.get("group") != shown:
         st.query_params["group"] = shown
     return tabs
+
+
+def group_columns(groups, per_row: int = 3):
+    """(column, group) for every group, at most `per_row` side by side: an office with four or
+    more groups gets a second row instead of losing the groups that do not fit."""
+    groups = list(groups)
+    for start in range(0, len(groups), per_row):
+        yield from zip(st.columns(per_row), groups[start:start + per_row])
 
 
 def in_tab(tab, draw: Callable, *args) -> None:
@@ -224,17 +234,27 @@ def when(label: str | None = None):
 
 def score_columns() -> dict:
     """Column settings of the score columns; a tier that counts adoptions shows as “…得分”."""
+    from scoring.engine.score import describe
+
     from ._data import engine
 
     profile = engine().profile
     return {
-        "得分": number("得分", help="期间总分（低于 0 按 0 计，考评办法三(二)3）"),
-        "原始得分": number("原始得分", help="未做 0 分下限处理的合计"),
-        "累计得分": number("累计得分", help="1月1日至期末的累计得分（五）"),
-        "采用率": number("采用率", "%.1f%%", help="采用条数 ÷ 报送条数"),
+        "得分": number("得分", help=f"期间得分：{describe(profile)}"),
+        "原始得分": number("原始得分", help="各项得分之和（未按 0 分下限和得分公式处理）"),
+        "累计得分": number("累计得分", help="1月1日至期末的累计得分"),
+        "采用率": number("采用率", "%g%%", help="采用条数 ÷ 报送条数（位数见「管理 → 设置」的“比率显示的小数位数”）"),
         **{t: number(f"{t}得分" if t in profile.adoption_tiers else t) for t in profile.score_tiers},
         **{c: number(c) for c in profile.adoption_tiers.values()},
     }
+
+
+def text_width(values, minimum: int = 60, maximum: int = 720) -> int:
+    """A table column's pixel width that shows its longest text whole: the grid cuts a cell at
+    the column's edge, and its sans-serif face draws a CJK character 14 px and Latin about 8 px
+    wide, with 8 px padding on each side."""
+    widest = max((sum(14 if ord(c) >= 0x2E80 else 8 for c in str(v)) for v in values if v is not None), default=0)
+    return max(minimum, min(maximum, widest + 20))
 
 
 def fmt_num(value) -> str:
@@ -284,7 +304,7 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
     The grid's own CSV download is switched off (client.disableDataExport in .streamlit/config.toml)
     because it writes cells such as =HYPERLINK(...) as they are; `download` (a file name) offers
     the same table through the exports' guarded CSV instead."""
-    frame = local_times(frame, timezone())
+    frame = exact_shown(local_times(frame, timezone()))
     # Handed over as Arrow: Streamlit converts a Polars frame itself far more slowly (~7 ms a
     # table against ~0.2 ms), which many viewers at once feel on every page switch. lazy=False:
     # no table here comes near the 150,000 rows at which Streamlit would page it, and deciding
@@ -299,9 +319,16 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
 
 def editor(frame: pl.DataFrame, hide: tuple[str, ...] = (), **kwargs):
     """st.data_editor with the same defaults as df (and the same switched-off grid download)."""
+    frame = exact_shown(frame)
     args = _table_args(frame, hide, kwargs)
     args.pop("placeholder")
     return st.data_editor(frame, **args)
+
+
+def exact_shown(frame: pl.DataFrame) -> pl.DataFrame:
+    """Exact decimals as the grid shows numbers: the grid would print 323.0000; the nearest float of
+    a decimal with at most 4 places prints as that decimal (0.3 reads 0.3). Scores were ranked exactly."""
+    return frame.with_columns([pl.col(c).cast(pl.Float64) for c, t in frame.schema.items() if t.is_decimal()])
 
 
 UPLOADER_CSS = """<style>

@@ -32,7 +32,7 @@ def unit_home(unit_id: int, month) -> None:
 def adoption_chart(month) -> go.Figure:
     """Adoptions by tier and group in the quarter to date (built once for every viewer: _drawings)."""
     s = _data.view(home_views.home_summary, month)
-    adoptions = _drawings.floats(s["adoptions"])
+    adoptions = s["adoptions"]
     fig = go.Figure()
     for tier in s["adoption_tiers"]:
         part = adoptions.filter(adoptions["层级"] == tier)
@@ -99,8 +99,7 @@ def body() -> None:
     st.subheader("各组前三名")
     st.caption(f"{s['qtd'].label}，并列者一并列出；↑↓ 为与{s['before'].label}相比名次的升降。")
     top = s["top"]
-    cols = st.columns(3)
-    for col, group in zip(cols, _data.groups()):
+    for col, group in _widgets.group_columns(_data.groups()):
         with col:
             st.markdown(f"**{group} 组**")
             part = top.filter(top["组别"] == group)

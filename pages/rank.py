@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from pages import _data, _drawings, _layout, _session, _widgets
+from scoring.engine.score import describe
 from scoring.views import common
 from scoring.views import rank as rank_views
 
@@ -12,15 +13,18 @@ from scoring.views import rank as rank_views
 # the first four.
 KEY_COLUMNS = ["排名", "单位", "得分", "升降", "累计得分"]
 PHONE_COLUMNS = ["排名", "单位", "得分", "升降"]
-NOTE = ("得分 = 各项加分合计减扣分，低于 0 分按 0 分计（三(二)3）；同分并列，名次相同。"
-        "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
+def score_note() -> str:
+    """How the page's figures are made, as this office's profile makes them."""
+    return (f"{describe(_data.engine().profile)}；同分并列，名次相同。"
+            "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
 
 
 def table_columns() -> list[str]:
     """The key columns, then counts and rates, each score tier (its adoption count first), 批示数."""
     profile = _data.engine().profile
     tiers = [c for t in profile.score_tiers for c in ([profile.adoption_tiers[t], t] if t in profile.adoption_tiers else [t])]
-    return [*KEY_COLUMNS, "并列", "报送数", "采用数", "采用率", *tiers, "批示数", "unit_id"]
+    flags = [f.name for f in profile.flags]  # the profile's marks (不达标 …) right after the key columns
+    return [*KEY_COLUMNS, *flags, "并列", "报送数", "采用数", "采用率", *tiers, "批示数", "unit_id"]
 
 
 def print_columns() -> list[str]:
@@ -31,13 +35,13 @@ def print_columns() -> list[str]:
 
 def movement_column(period) -> st.column_config.Column:
     return st.column_config.TextColumn(
-        "升降", width=52, pinned=True,
+        "升降", width=60, pinned=True,
         help=f"与{period.previous().label}相比名次的升降（↑ 上升，↓ 下降）；“—”表示没有可比的数据或组别有调整")
 
 
 def table_config(period) -> dict:
     # Streamlit unpins every column when the pinned ones take more than 60 % of the table's width
-    # (492 px of a 1280 px screen with the sidebar open): these take 450.
+    # (492 px of a 1280 px screen with the sidebar open): these take 458.
     pin = {"pinned": True}
     scores = _widgets.score_columns()
     return {**scores,
@@ -55,7 +59,7 @@ def table_config(period) -> dict:
 
 def phone_config(period) -> dict:
     return {"排名": st.column_config.NumberColumn("排名", format="%d", width=44),
-            "单位": st.column_config.TextColumn("单位", width=150),
+            "单位": st.column_config.TextColumn("单位", width=170),
             "得分": st.column_config.NumberColumn("得分", format="localized", width=56),
             "升降": st.column_config.TextColumn("升降", width=48, help=movement_column(period)["help"])}
 
@@ -65,21 +69,30 @@ def open_selected(event, table: pl.DataFrame) -> None:
         _widgets.link_unit(table["unit_id"][event.selection.rows[0]])
 
 
-def group_chart(period, official: bool, group: str) -> go.Figure:
+def group_chart(period, order: str, group: str) -> go.Figure:
     """The group's score make-up by tier, one bar per unit (built once for every viewer: _drawings)."""
-    frame = _data.view(rank_views.ranking_view, period, official)
-    part = _drawings.floats(frame.filter(pl.col("组别") == group))
+    frame = _data.view(rank_views.ranking_view, period, order)
+    part = frame.filter(pl.col("组别") == group)
     fig = go.Figure()
     names, ids = part["单位"].to_list(), part["unit_id"].to_list()
-    for tier in common.tier_columns(_data.engine().profile):
+    tiers = common.tier_columns(_data.engine().profile)
+    for tier in tiers:
+        # each part's points on it where they fit (the phone shows no tier columns)
         fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
+                    texttemplate="%{x:,}", textposition="inside", insidetextanchor="middle", textangle=0,
                     marker_color=_widgets.tier_color(tier), hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
+    # the score beside each bar, past its end
+    ends = part.select(pl.sum_horizontal(pl.col(t).clip(lower_bound=0) for t in tiers))[:, 0].to_list()
+    fig.add_scatter(y=names, x=ends, mode="text", text=[f" {_widgets.fmt_num(v)} 分" for v in part["得分"].to_list()],
+                    textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False)
     fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
-                      yaxis={"autorange": "reversed", "type": "category"})
-    return _widgets.style(fig, height=max(350, 28 * part.height + 120), title=f"{group} 组各单位得分构成（{period.label}）")
+                      yaxis={"autorange": "reversed", "type": "category"}, uniformtext={"minsize": 9, "mode": "hide"})
+    _widgets.style(fig, height=max(350, 28 * part.height + 120), title=f"{group} 组各单位得分构成（{period.label}）")
+    fig.update_layout(margin={"r": 64})  # room for the score beside the longest bar
+    return fig
 
 
-def group_tab(frame: pl.DataFrame, group: str, period, official: bool) -> None:
+def group_tab(frame: pl.DataFrame, group: str, period, order: str) -> None:
     part = frame.filter(pl.col("组别") == group)
     if part.height == 0:
         st.caption("本组在该期间没有单位。")
@@ -92,7 +105,8 @@ def group_tab(frame: pl.DataFrame, group: str, period, official: bool) -> None:
     with st.container(key=f"narrow_rank_{group}"):
         phone = part.select(*PHONE_COLUMNS, "unit_id")
         event = _widgets.df(phone, key=f"rank_phone_{group}", on_select="rerun", selection_mode="single-row",
-                            column_config=phone_config(period), height=_layout.full_height(phone.height))
+                            column_config=phone_config(period), row_height=_layout.PHONE_ROW,
+                            height=_layout.full_height(phone.height, _layout.PHONE_ROW))
         open_selected(event, phone)
     ties = part.filter(pl.col("并列") == "并列")
     if ties.height:
@@ -100,7 +114,7 @@ def group_tab(frame: pl.DataFrame, group: str, period, official: bool) -> None:
             f"第{r}名 " + "、".join(_widgets.text(n) for n in g["单位"].to_list())
             for (r,), g in ties.group_by("排名", maintain_order=True)) + "（并列者按单位名单顺序排列）")
 
-    chart = _drawings.chart(group_chart, period, official, group, key=f"rank_chart_{group}", on_select="rerun",
+    chart = _drawings.chart(group_chart, period, order, group, key=f"rank_chart_{group}", on_select="rerun",
                             selection_mode="points", config={"displayModeBar": False})
     points = chart.selection.points if chart and chart.selection and _session.unit_scope() is None else []
     if points:
@@ -115,9 +129,9 @@ def group_tab(frame: pl.DataFrame, group: str, period, official: bool) -> None:
     st.container(key=f"screen_rank_hint_{group}").caption("点击表格中的一行或图中的色条，查看该单位的得分明细。")
 
 
-def print_tables(period, official: bool) -> tuple[str, ...]:
+def print_tables(period, order: str) -> tuple[str, ...]:
     """Every group's table whole, as HTML for paper (built once for every viewer: _drawings)."""
-    frame = _data.view(rank_views.ranking_view, period, official)
+    frame = _data.view(rank_views.ranking_view, period, order)
     tiers = _data.engine().profile.adoption_tiers
     parts = [frame.filter(pl.col("组别") == group).select([c for c in print_columns() if c in frame.columns])
              .rename({t: f"{t}得分" for t in tiers}) for group in _data.groups()]
@@ -125,12 +139,12 @@ def print_tables(period, official: bool) -> tuple[str, ...]:
                  for group, part in zip(_data.groups(), parts))
 
 
-def print_view(period, official: bool) -> None:
+def print_view(period, order: str) -> None:
     """What Ctrl+P prints: every group's table whole, in A4 landscape (the tabs show one group)."""
     with st.container(key="print_rank"):
-        for table in _drawings.drawing(print_tables, period, official):
+        for table in _drawings.drawing(print_tables, period, order):
             st.html(table)
-        st.caption(f"{NOTE}升降：与{period.previous().label}相比。")
+        st.caption(f"{score_note()}升降：与{period.previous().label}相比。")
 
 
 def published_only(period) -> None:
@@ -175,16 +189,19 @@ def body() -> None:
                 st.caption("当前数据与已发布的通报一致。")
             else:
                 _widgets.df(changes, key="rank_changes")
-    c1, c2 = st.columns([3, 1])
+    c1, c2 = st.columns([3, 2])
     c1.markdown(f"**{period.label}**（{period.start.isoformat()} 至 {period.end.isoformat()}）")
-    official = c2.container(key="screen_rank_order").toggle("按单位名单顺序", key="rank_official", help="打开后按考评单位名单（附件）的顺序排列，否则按排名")
-    frame = _data.view(rank_views.ranking_view, period, official)
-    print_view(period, official)
+    order = c2.container(key="screen_rank_order").selectbox(
+        "排序", list(rank_views.ORDERS), key="rank_order", label_visibility="collapsed",
+        format_func=lambda o: f"按{o}排列",
+        help=f"上升最多、下降最多：按与{period.previous().label}相比名次升降的位数排列；单位名单顺序即考评单位名单（附件）的顺序")
+    frame = _data.view(rank_views.ranking_view, period, order)
+    print_view(period, order)
     tabs = _widgets.group_tabs({g: f"{g} 组（{frame.filter(pl.col('组别') == g).height} 个单位）" for g in _data.groups()},
                                key="rank_group")
     for tab, group in zip(tabs, _data.groups()):
-        _widgets.in_tab(tab, group_tab, frame, group, period, official)
-    st.container(key="screen_rank_note").caption(NOTE)
+        _widgets.in_tab(tab, group_tab, frame, group, period, order)
+    st.container(key="screen_rank_note").caption(score_note())
 
 
 _session.run_page(body, page="rank")

@@ -42,7 +42,7 @@ def quarter_chart(unit_id: int, year: int, published: bool) -> go.Figure:
     whole-number ticks and no 0. Built once for every viewer (_drawings)."""
     from plotly.subplots import make_subplots
 
-    quarters = _drawings.floats(quarter_frame(unit_id, year, published))
+    quarters = quarter_frame(unit_id, year, published)
     labels = quarters["季度"].to_list()
     depth = int(quarters["组内单位数"].max())
     step = max(1, -(-depth // 5))  # about five ticks
@@ -65,7 +65,7 @@ def quarter_chart(unit_id: int, year: int, published: bool) -> go.Figure:
 
 def month_chart(period, unit_id: int) -> go.Figure:
     """Submissions against the quota by month (built once for every viewer: _drawings)."""
-    months = _drawings.floats(_data.view(unit_views.unit_detail, period, unit_id)["months"])
+    months = _data.view(unit_views.unit_detail, period, unit_id)["months"]
     labels = [f"{d.month}月" for d in months["月份"].to_list()]
     colors = ["#54a24b" if s in ("达标", "较大改变") else "#9d9d9d" if s in ("豁免", "未结束", "未统计") else "#e45756"
               for s in months["状态"].to_list()]
@@ -215,11 +215,19 @@ def events_tab(d: dict) -> None:
     if shown.height == 0:
         st.caption("该期间没有计分记录。")
     else:
-        _widgets.df(shown, column_config={"日期": _widgets.day(), "分值": _widgets.number("分值"),
-                                     "标题": st.column_config.TextColumn("标题", width="large"),
-                                     "事件编号": _widgets.number("事件编号", "%d"),
-                                     "代码": st.column_config.TextColumn("代码", help="计分事项代码")},
-               height=min(38 + 35 * shown.height, 560))
+        with st.container(key="wide_unit_events"):
+            _widgets.df(shown, column_config={"日期": _widgets.day(), "分值": _widgets.number("分值"),
+                                              "标题": st.column_config.TextColumn("标题", width="large"),
+                                              "事件编号": _widgets.number("事件编号", "%d")},
+                        height=min(38 + 35 * shown.height, 560))
+        with st.container(key="narrow_unit_events"):
+            # a phone: date, points and item, all in view (分值 was pushed past the right edge),
+            # rows tall enough for an item's name on two lines
+            phone = shown.select("日期", "分值", "事项")
+            _widgets.df(phone, key="unit_events_phone", row_height=_layout.PHONE_ROW,
+                        column_config={"日期": st.column_config.DateColumn("日期", format="MM-DD", width=56),
+                                       "分值": _widgets.number("分值"), "事项": st.column_config.TextColumn("事项", width=170)},
+                        height=min(_layout.full_height(phone.height, _layout.PHONE_ROW), 640))
         st.caption(f"共 {events.height} 条记录，其中计分 {scored.height} 条。"
                    "“系统按月计算”的扣分由每月报送条数自动得出（三(二)1）。")
     with st.expander("按计分事项汇总"):

@@ -93,7 +93,7 @@ def test_official_order_toggle(dashboard, demo_template):
     at = dashboard(demo_template, "rank")
     by_rank = table_values(at, "rank_table_A")["排名"].to_list()
     assert by_rank == sorted(by_rank)
-    at.toggle(key="rank_official").set_value(True).run()
+    at.selectbox(key="rank_order").set_value("单位名单顺序").run()
     official = table_values(at, "rank_table_A")["单位"].to_list()
     units = Store(demo_template).unit_book()
     expected = [u.name for u in units.units if units.group_on(u.id, units.units[0].active_from) == "A"]
@@ -266,7 +266,8 @@ def test_a_unit_account_sees_the_issued_rank_on_its_detail_page(dashboard, demo_
                                  pl.when(pl.col("unit_id") == UNIT_ACCOUNT_UNIT).then(pl.lit(live["得分"] + 7))
                                  .otherwise(pl.col("得分")).alias("得分"))
     store.add_publication(period.key, period.label, None, "测试", json.dumps(
-        {"schema": 1, "period": period.key, "label": period.label, "rows": issued.to_dicts()}, ensure_ascii=False))
+        {"schema": 1, "period": period.key, "label": period.label, "rows": issued.to_dicts()}, ensure_ascii=False,
+        default=str))
     at = dashboard(demo_copy, "unit", role="单位")
     assert_clean(at)
     metrics = {m.label: m.value for m in at.metric}

@@ -7,10 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
-from decimal import Decimal
 
-import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -91,15 +88,6 @@ def test_only_the_open_tab_is_drawn_and_another_draws_when_picked(dashboard, dem
     open_tab(at, "commend_tab", "优秀信息")
     assert_clean(at)
     assert not at.get("plotly_chart") and items()
-
-
-def test_charts_get_floats_and_tables_keep_exact_points():
-    from pages._drawings import floats
-
-    frame = pl.DataFrame({"单位": ["甲"], "得分": [Decimal("12.3456")], "月份": [date(2025, 1, 1)]},
-                         schema_overrides={"得分": pl.Decimal(38, 4)})
-    assert floats(frame).schema == {"单位": pl.String, "得分": pl.Float64, "月份": pl.Date}
-    assert floats(frame)["得分"][0] == 12.3456 and frame["得分"].dtype == pl.Decimal(38, 4)
 
 
 # Runs app.py outside a server (it stops once it asks for a session; only its imports matter) and

@@ -10,6 +10,7 @@ from datetime import date
 import polars as pl
 
 from scoring.engine import Engine
+from scoring.engine.exact import POINTS, RATE, ratio
 from scoring.engine.periods import Period
 
 MEASURES = {
@@ -20,7 +21,22 @@ MEASURES = {
     "growth_qoq": "第四季度较第一季度得分增长（分）",
     "growth_pct_qoq": "第四季度较第一季度得分增长率",
 }
-_MEASURE_COLUMN = {"rank_gain": "名次提升", "growth": "得分增长", "growth_pct": "增长率"}
+# per kind of measure: the two figures compared (earlier, later) and the difference that ranks
+_BASIS = {"rank_gain": ("上期排名", "本期排名", "名次提升"), "growth": ("上期得分", "本期得分", "得分增长"),
+          "growth_pct": ("上期得分", "本期得分", "增长率")}
+
+
+def measure_column(measure: str) -> str:
+    """The column of improvement() a measure ranks by: 名次提升, 得分增长 or 增长率."""
+    return _BASIS[measure.rsplit("_", 1)[0]][2]
+
+
+def basis_labels(measure: str, year: int) -> dict[str, str]:
+    """The columns a measure compares, named by their periods: {上期排名: 第一季度排名, 本期排名:
+    第四季度排名, 名次提升: 名次提升} — so a Q4-vs-Q1 gain never sits beside the annual rank."""
+    before, now = (f"{year - 1}年", f"{year}年") if measure.endswith("_yoy") else ("第一季度", "第四季度")
+    earlier, later, column = _BASIS[measure.rsplit("_", 1)[0]]
+    return {earlier: before + earlier[2:], later: now + later[2:], column: column}
 
 
 def eligibility(engine: Engine, year: int) -> pl.DataFrame:
@@ -71,12 +87,12 @@ def improvement(engine: Engine, year: int, measure: str = "rank_gain_yoy") -> pl
     prev = engine.ranking(before, cumulative=False).select("unit_id", pl.col("得分").alias("上期得分"),
                                                            pl.col("排名").alias("上期排名"))
     if not has_prev:  # units on the list with nothing recorded: no baseline, not a score of zero
-        prev = prev.with_columns(pl.lit(None, pl.Float64).alias("上期得分"), pl.lit(None, pl.Int64).alias("上期排名"))
+        prev = prev.with_columns(pl.lit(None, POINTS).alias("上期得分"), pl.lit(None, pl.Int64).alias("上期排名"))
     return (cur.join(prev, on="unit_id", how="left")
             .with_columns((pl.col("上期排名") - pl.col("本期排名")).alias("名次提升"),
                           (pl.col("本期得分") - pl.col("上期得分")).alias("得分增长"))
             .with_columns(pl.when(pl.col("上期得分") > 0)
-                          .then(pl.col("得分增长") / pl.col("上期得分")).otherwise(None).alias("增长率"),
+                          .then(ratio(pl.col("得分增长"), pl.col("上期得分"))).otherwise(None).alias("增长率"),
                           pl.lit(has_prev).alias("有上期数据"))
             .sort(["组别", "本期排名", "序号"]))
 
@@ -96,7 +112,7 @@ def top_authors(engine: Engine, year: int, unit_ids: list[int]) -> pl.DataFrame:
     period = Period.year(year)
     found = engine.store.author_points(period.start, period.end, unit_ids, *engine.event_points(period))
     if found.height == 0:
-        return pl.DataFrame(schema={"unit_id": pl.Int32, "单位": pl.Utf8, "先进个人": pl.Utf8, "得分": pl.Float64, "条数": pl.UInt32})
+        return pl.DataFrame(schema={"unit_id": pl.Int32, "单位": pl.Utf8, "先进个人": pl.Utf8, "得分": POINTS, "条数": pl.UInt32})
     per_author = (found.with_columns(pl.col("author").str.split("、").alias("作者")).explode("作者")
                   .group_by("unit_id", "作者").agg(pl.col("points").sum().alias("得分"),
                                                  pl.col("n").sum().cast(pl.UInt32).alias("条数"))
@@ -128,7 +144,8 @@ def select(engine: Engine, year: int, measure: str | None = None) -> dict:
     eligible = eligibility(engine, year).select("unit_id", "合格", "原因")
     board = ranking.join(eligible, on="unit_id", how="left")
     growth = improvement(engine, year, measure)
-    column = _MEASURE_COLUMN[measure.rsplit("_", 1)[0]]
+    column = measure_column(measure)
+    basis = list(basis_labels(measure, year))
     advanced, improved, review = [], [], []
     for group in engine.profile.group_codes:
         in_group = board.filter(pl.col("组别") == group)
@@ -137,14 +154,15 @@ def select(engine: Engine, year: int, measure: str | None = None) -> dict:
         advanced.append(adv)
         if growth["有上期数据"].any():
             rest = (candidates.filter(~pl.col("unit_id").is_in(adv["unit_id"].implode()))
-                    .join(growth.select("unit_id", column), on="unit_id", how="left")
+                    .join(growth.select("unit_id", *basis), on="unit_id", how="left")
                     .filter(pl.col(column).is_not_null() & (pl.col(column) > 0)))
             improved.append(_top_with_ties(rest, column, int(conf["improved_count"].get(group, 0))))
         review.append(_top_with_ties(in_group, "得分", int(conf["review_count"].get(group, 0)), descending=False))
     advanced_f = pl.concat(advanced).select("组别", "排名", "单位", "得分", "unit_id", "序号")
-    improved_f = (pl.concat(improved, how="diagonal_relaxed").select("组别", "排名", "单位", "得分", column, "unit_id", "序号")
-                  if improved else pl.DataFrame(schema={"组别": pl.Utf8, "排名": pl.Int64, "单位": pl.Utf8, "得分": pl.Float64,
-                                                        column: pl.Float64, "unit_id": pl.Int32, "序号": pl.Int64}))
+    improved_f = (pl.concat(improved, how="diagonal_relaxed").select("组别", "排名", "单位", "得分", *basis, "unit_id", "序号")
+                  if improved else pl.DataFrame(schema={"组别": pl.Utf8, "排名": pl.Int64, "单位": pl.Utf8, "得分": POINTS,
+                                                        **{c: growth.schema[c] for c in basis},
+                                                        "unit_id": pl.Int32, "序号": pl.Int64}))
     review_f = pl.concat(review).sort(["组别", "排名", "序号"]).select("组别", "排名", "单位", "得分", "unit_id")
     named = pl.concat([advanced_f["unit_id"], improved_f["unit_id"]]).to_list()
     note = ""
@@ -155,6 +173,7 @@ def select(engine: Engine, year: int, measure: str | None = None) -> dict:
         "year": year,
         "measure": measure,
         "measure_label": MEASURES[measure],
+        "measure_basis": basis_labels(measure, year),
         "先进单位": advanced_f,
         "进步较大单位": improved_f,
         "书面检查": review_f,
