@@ -1,7 +1,8 @@
 """The dashboard's server (server.py) as an attacker on the network meets it: security headers on
 every response, no metrics, websockets only from the dashboard's own origin, the sign-in cookie
 route refusing other origins and spent codes, and uploads bounded before the body is read —
-nobody anonymous, a few files per session, memory held flat under a flood.
+nobody anonymous, a few files per session, memory held flat under a flood. And its start: every
+page warmed by a headless session that leaves no session or audit line behind.
 
 Each of these was open before server.py: /_stcore/metrics answered, no header was sent, a page on
 another port opened a session, and twelve anonymous 45 MB uploads took the server up by ~540 MB.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import threading
+import time
 import uuid
 from contextlib import ExitStack, contextmanager
 
@@ -20,7 +22,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from dashboard_fixtures import ARTIFACTS, demo_server, demo_template  # noqa: F401
-from scoring.accounts import auth, sessions
+from scoring.accounts import auth, registry, sessions
 from scoring.store import Store
 from web import signin
 from web.deployment import proc_peak_rss_mib, reset_peak_rss
@@ -101,6 +103,19 @@ def signed_in_cookie(server, role: str) -> str:
         auth.add_user(store, "命令行:测试", name, "upload-test-pass", role)
     token = sessions.start(store, auth.User(name, role, None))
     return f"{signin.cookie_name(f'127.0.0.1:{server.port}')}={token}"
+
+
+def test_the_server_warms_every_page_at_start_and_leaves_no_trace(server, demo_template):
+    # One headless session signs in (by a session the server makes and removes) and opens every
+    # page, off any visitor's request: the first visitor after a restart finds the caches warm.
+    deadline = time.monotonic() + 180
+    while "启动预热完成" not in (text := server.log_path.read_text(encoding="utf-8")):
+        assert time.monotonic() < deadline and "启动预热失败" not in text, text[-2000:]
+        time.sleep(0.5)
+    assert f"启动预热完成：{len(registry.PAGES)} 个页面" in text and "Traceback" not in text
+    store, before = Store(server.db), Store(demo_template)
+    assert store.rows("SELECT count(*) FROM sessions")[0][0] == 0
+    assert store.rows("SELECT count(*) FROM audit")[0][0] == before.rows("SELECT count(*) FROM audit")[0][0]
 
 
 def test_every_response_carries_the_security_headers_and_metrics_are_closed(server):

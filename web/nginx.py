@@ -27,8 +27,10 @@ from web.headers import HEADERS
 from web.uploads import MAX_REQUEST, PREFIX as UPLOAD_PREFIX
 
 ROUTE_COOKIE = "kp_route"
-WS_PER_ADDRESS = 40          # open dashboard tabs from one address (an office behind one NAT address has many)
-WS_PER_MINUTE = 120          # new websocket connections a minute per address (reloads, reconnects)
+# Per client address. An office behind one NAT address is one address: raise these there.
+WS_PER_ADDRESS = 100         # open dashboard tabs (each a session in an app process)
+WS_PER_MINUTE = 120          # new websocket connections a minute (reloads, reconnects) …
+WS_BURST = 100               # … of which this many at once (a 通报 goes out, everyone opens it)
 UPLOADS_AT_ONCE = 2          # the app allows as many in flight per address
 UPLOADS_PER_MINUTE = 20
 OTHER_BODY = "64k"           # sign-in code requests and the like
@@ -121,7 +123,7 @@ http {{
 
         location = /_stcore/stream {{
             limit_conn kp_ws {WS_PER_ADDRESS};
-            limit_req zone=kp_ws_rate burst={WS_PER_MINUTE // 2} nodelay;
+            limit_req zone=kp_ws_rate burst={WS_BURST} nodelay;
             proxy_read_timeout 1h;
             proxy_send_timeout 1h;
 {_proxied("            ")}
