@@ -65,7 +65,7 @@ def _alive(pid: int, marker: str) -> bool:
         return False
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
     try:
         with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=2) as r:
             return r.status == 200
@@ -127,7 +127,7 @@ class Deployment:
                 self._record(apps, None)
             deadline = time.monotonic() + timeout
             for pid, port in apps:
-                while not _healthy(f"http://127.0.0.1:{port}/_stcore/health"):
+                while not healthy(f"http://127.0.0.1:{port}/_stcore/health"):
                     if not _alive(pid, "server.py") or time.monotonic() > deadline:
                         raise SystemExit(f"仪表盘进程（端口 {port}）未能启动，见 {self.run_dir}/logs/app-{port}.log")
                     time.sleep(0.3)
@@ -137,7 +137,7 @@ class Deployment:
                                       "-e", str(self.run_dir / "logs" / "error.log"), "-g", "daemon off;"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
             self._record(apps, proxy.pid)
-            while not _healthy(f"{self.url}/_stcore/health"):
+            while not healthy(f"{self.url}/_stcore/health"):
                 if proxy.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit(f"nginx 未能启动，见 {self.run_dir}/logs/error.log")
                 time.sleep(0.2)
