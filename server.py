@@ -17,6 +17,6 @@ from starlette.middleware import Middleware  # noqa: E402
 
 from web import guard, signin, uploads, warm  # noqa: E402
 
-app = st.App(ROOT / "app.py", routes=signin.ROUTES,
+app = st.App(ROOT / "app.py", routes=[*signin.ROUTES, *warm.ROUTES],
              middleware=[Middleware(guard.Guard), Middleware(uploads.UploadLimits)],
              lifespan=warm.lifespan)

@@ -1,7 +1,7 @@
 """The first visitor after a restart: `python bench/warm_start.py [--db FILE] [--at-once] [--script app.py]`.
 
 Starts the dashboard (`streamlit run server.py` on a free 127.0.0.1 port), waits until its start-up
-warm-up has finished (its log says 启动预热完成; `--at-once`: only until it answers, so the visitor
+warm-up has finished (/_kaoping/ready answers 200; `--at-once`: only until it answers, so the visitor
 arrives while it warms), then one websocket session as bench/load.py drives it opens the login
 page, signs in (the first page, 总览, comes with it) and switches to 排名. `--script app.py`
 serves the bare script without server.py (no warm-up): the dashboard as it started before.
@@ -31,7 +31,8 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 from load import BENCH_PASSWORD, BENCH_USER, ROOT, Session, ensure_account  # noqa: E402
 from report import emit  # noqa: E402
-from web.deployment import healthy, free_port, proc_cpu_s  # noqa: E402
+from web.deployment import free_port, healthy, proc_cpu_s  # noqa: E402
+from web.warm import READY_PATH  # noqa: E402
 
 
 async def first_visit(url: str, pid: int) -> dict:
@@ -93,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
             ready = time.perf_counter() - started
             warm = None
             if args.script == "server.py" and not args.at_once:
-                while not (warm := re.search(r"启动预热完成：\d+ 个页面，([\d.]+) 秒", log_path.read_text(errors="replace"))):
+                while not healthy(f"http://127.0.0.1:{port}{READY_PATH}"):
                     time.sleep(0.2)
+                warm = re.search(r"启动预热完成：\d+ 个页面，([\d.]+) 秒", log_path.read_text(errors="replace"))
             result = {"server_ready_s": round(ready, 2), "warm_up_s": float(warm[1]) if warm else None,
                       **asyncio.run(first_visit(f"ws://127.0.0.1:{port}/_stcore/stream", proc.pid)),
                       "script": args.script, "at_once": args.at_once}

@@ -27,6 +27,7 @@ from scoring.store import Store
 from web import signin
 from web.deployment import proc_peak_rss_mib, reset_peak_rss
 from web.headers import HEADERS
+from web.warm import READY_PATH
 
 MB = 1 << 20
 
@@ -109,10 +110,11 @@ def test_the_server_warms_every_page_at_start_and_leaves_no_trace(server, demo_t
     # One headless session signs in (by a session the server makes and removes) and opens every
     # page, off any visitor's request: the first visitor after a restart finds the caches warm.
     deadline = time.monotonic() + 180
-    while "启动预热完成" not in (text := server.log_path.read_text(encoding="utf-8")):
-        assert time.monotonic() < deadline and "启动预热失败" not in text, text[-2000:]
+    while (status := request(server, "GET", READY_PATH)[0]) != 200:
+        assert status == 503 and time.monotonic() < deadline
         time.sleep(0.5)
-    assert f"启动预热完成：{len(registry.PAGES)} 个页面" in text and "Traceback" not in text
+    text = server.log_path.read_text(encoding="utf-8")
+    assert f"启动预热完成：{len(registry.PAGES)} 个页面" in text and "Traceback" not in text, text[-2000:]
     store, before = Store(server.db), Store(demo_template)
     assert store.rows("SELECT count(*) FROM sessions")[0][0] == 0
     assert store.rows("SELECT count(*) FROM audit")[0][0] == before.rows("SELECT count(*) FROM audit")[0][0]

@@ -1,7 +1,7 @@
 """Several dashboard processes behind nginx on one machine: `deploy/serve.sh start|stop|status|run`.
 
 `start` launches P app processes (`streamlit run server.py`, default: one per core) listening on
-127.0.0.1 only, on free ports, waits until each answers, writes web/nginx.py's configuration into
+127.0.0.1 only, on free ports, waits until each has warmed its caches, writes web/nginx.py's configuration into
 the run folder and starts nginx on it (the only listener on the network), then returns; what it
 started is recorded in the run folder for `stop` and `status`. `run` does the same in the
 foreground for systemd and stops everything when it is stopped or when any process ends (the unit
@@ -23,7 +23,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from web import nginx
+from web import nginx, warm
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = "state.json"
@@ -126,8 +126,8 @@ class Deployment:
                 apps.append((proc.pid, port))
                 self._record(apps, None)
             deadline = time.monotonic() + timeout
-            for pid, port in apps:
-                while not healthy(f"http://127.0.0.1:{port}/_stcore/health"):
+            for pid, port in apps:  # answering and warmed up (web/warm.py): nobody meets a cold process
+                while not healthy(f"http://127.0.0.1:{port}{warm.READY_PATH}"):
                     if not _alive(pid, "server.py") or time.monotonic() > deadline:
                         raise SystemExit(f"仪表盘进程（端口 {port}）未能启动，见 {self.run_dir}/logs/app-{port}.log")
                     time.sleep(0.3)

@@ -71,7 +71,7 @@ def render(run_dir: Path, listen: str, port: int, app_ports: list[int]) -> str:
 {user}worker_processes 1;
 pid {run}/nginx.pid;
 error_log {run}/logs/error.log warn;
-events {{ worker_connections 4096; }}
+events {{ worker_connections 1024; }}  # a tab holds two (browser, app): ~500 tabs
 
 http {{
     server_tokens off;

@@ -6,16 +6,22 @@ The session is a real one, driven through Streamlit's runtime as a websocket wou
 (connect_session / handle_backmsg / close_session): the same script, the same caches, nothing
 page-specific here. It signs in as an existing account by a server-side session made for it and
 removed again without an audit line; with no account yet, only the login page is warmed.
+READY_PATH answers 200 once it has ended: deploy/serve.sh starts nginx only then, so after a
+restart of the deployment nobody reaches a cold process.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from contextlib import asynccontextmanager
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 from streamlit.runtime import Runtime
 
 from scoring.accounts import auth, sessions
@@ -24,6 +30,16 @@ from web import signin
 log = logging.getLogger("scoring.dashboard")
 RUN_TIMEOUT = 120.0
 HOST = "warm-up"   # the Host header of the warm-up session (its cookie's name follows from it)
+READY_PATH = "/_kaoping/ready"
+ready = threading.Event()   # set when the warm-up has ended (well or not)
+
+
+async def ready_endpoint(request: Request) -> PlainTextResponse:
+    """200 once warm, 503 before: the deployment routes visitors to a process only after this."""
+    return PlainTextResponse("ok" if ready.is_set() else "warming", status_code=200 if ready.is_set() else 503)
+
+
+ROUTES = [Route(READY_PATH, ready_endpoint, methods=["GET"])]
 
 
 class _Client:
@@ -92,6 +108,8 @@ async def lifespan(app):
             await warm()
         except Exception:  # noqa: BLE001 - a failed warm-up costs the first visitor time, nothing else
             log.exception("启动预热失败")
+        finally:
+            ready.set()
 
     task = asyncio.create_task(guarded())
     yield
