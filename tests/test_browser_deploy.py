@@ -2,7 +2,8 @@
 processes on loopback behind Debian's nginx, on free ports, in a temporary run folder): a browser
 signs in through the proxy, switches pages and reloads and stays signed in, on one process; a
 signed-in browser routed to the other process is still signed in; every browser sticks to one
-process; the proxy sends each security header once, serves no metrics, refuses oversized bodies,
+process; the proxy sends each security header once, serves no metrics, refuses oversized bodies
+and upload floods,
 keeps tokens out of its logs, and the app processes cannot be reached but through it.
 Screenshots go to test-artifacts/deploy/."""
 from __future__ import annotations
@@ -110,6 +111,10 @@ def test_headers_once_no_metrics_bounded_bodies_and_apps_on_loopback_only(deploy
     assert conn.getresponse().status == 413
     conn.close()
     assert get(deployed, "/", method="POST", body=b"x" * (100 << 10))[0] == 413
+    # uploads from one address in quick succession: the app refuses the anonymous ones (403), then
+    # nginx stops passing them on at all (429)
+    statuses = [get(deployed, "/_stcore/upload_file/s/f", {"Content-Length": "1"}, "PUT", b"x")[0] for _ in range(16)]
+    assert statuses[0] == 403 and statuses[-1] == 429 and set(statuses) == {403, 429}, statuses
     # the app processes listen on 127.0.0.1 only (state 0A: LISTEN)
     sockets = [line.split() for table in ("tcp", "tcp6")
                for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]]
