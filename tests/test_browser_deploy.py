@@ -3,8 +3,8 @@ processes on loopback behind Debian's nginx, on free ports, in a temporary run f
 signs in through the proxy, switches pages and reloads and stays signed in, on one process; a
 signed-in browser routed to the other process is still signed in; every browser sticks to one
 process; the proxy sends each security header once, serves no metrics, refuses oversized bodies
-and upload floods,
-keeps tokens out of its logs, and the app processes cannot be reached but through it.
+and upload floods, keeps tokens out of its logs, and the app processes cannot be reached but
+through it.
 Screenshots go to test-artifacts/deploy/."""
 from __future__ import annotations
 
