@@ -65,8 +65,7 @@ def get(deployment, path: str, headers: dict | None = None, method: str = "GET",
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
-        response.read()
-        return response.status, response.getheaders()
+        return response.status, response.getheaders(), response.read().decode("utf-8", "replace")
     finally:
         conn.close()
 
@@ -93,7 +92,7 @@ def upstreams(deployment, agent: str, path: str | None = None, at_least: int = 1
 
 
 def test_headers_once_no_metrics_bounded_bodies_and_apps_on_loopback_only(deployed):
-    status, headers = get(deployed, "/")
+    status, headers, _ = get(deployed, "/")
     assert status == 200
     names = [name.lower() for name, _ in headers]
     for name, value in HEADERS:
@@ -101,20 +100,23 @@ def test_headers_once_no_metrics_bounded_bodies_and_apps_on_loopback_only(deploy
     route = next(v for k, v in headers if k.lower() == "set-cookie" and v.startswith("kp_route="))
     assert "HttpOnly" in route and "SameSite=Strict" in route
     for path in ("/_stcore/metrics", "/_stcore/metrics/"):
-        status, headers = get(deployed, path)
+        status, headers, _ = get(deployed, path)
         assert status == 404 and "x-frame-options" in {k.lower() for k, _ in headers}
     # a body above one file's limit is refused by nginx before it reaches an app process
     conn = http.client.HTTPConnection("127.0.0.1", deployed.port, timeout=60)
     conn.putrequest("PUT", "/_stcore/upload_file/s/f")
     conn.putheader("Content-Length", str(60 << 20))
     conn.endheaders()
-    assert conn.getresponse().status == 413
+    response = conn.getresponse()
+    assert response.status == 413 and "请求过大" in response.read().decode()   # in Chinese: a person may see it
     conn.close()
     assert get(deployed, "/", method="POST", body=b"x" * (100 << 10))[0] == 413
     # uploads from one address in quick succession: the app refuses the anonymous ones (403), then
     # nginx stops passing them on at all (429)
-    statuses = [get(deployed, "/_stcore/upload_file/s/f", {"Content-Length": "1"}, "PUT", b"x")[0] for _ in range(16)]
+    answers = [get(deployed, "/_stcore/upload_file/s/f", {"Content-Length": "1"}, "PUT", b"x") for _ in range(16)]
+    statuses = [status for status, _, _ in answers]
     assert statuses[0] == 403 and statuses[-1] == 429 and set(statuses) == {403, 429}, statuses
+    assert "过于频繁" in answers[-1][2]
     # the app processes listen on 127.0.0.1 only (state 0A: LISTEN)
     sockets = [line.split() for table in ("tcp", "tcp6")
                for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]]
@@ -125,7 +127,7 @@ def test_headers_once_no_metrics_bounded_bodies_and_apps_on_loopback_only(deploy
 def test_every_browser_sticks_to_one_process(deployed):
     for n in range(16):
         agent = f"sticky-{n}"
-        _, headers = get(deployed, "/", {"User-Agent": agent})
+        _, headers, _ = get(deployed, "/", {"User-Agent": agent})
         cookie = next(v for k, v in headers if k.lower() == "set-cookie").split(";", 1)[0]
         for _ in range(3):
             get(deployed, "/_stcore/health", {"User-Agent": agent, "Cookie": cookie})

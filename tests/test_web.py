@@ -89,7 +89,7 @@ def test_a_released_file_no_longer_counts():
 def test_the_proxy_configuration(tmp_path):
     text = nginx.render(tmp_path, "0.0.0.0", 80, [40001, 40002, 40003])
     assert text.count("server 127.0.0.1:") == 3 and "listen 0.0.0.0:80;" in text
-    assert "hash $kp_route consistent;" in text and "location = /_stcore/metrics { return 404; }" in text
+    assert "hash $kp_route consistent;" in text and 'location = /_stcore/metrics { default_type "text/plain; charset=utf-8"; return 404' in text
     assert f"client_max_body_size {uploads.MAX_REQUEST};" in text
     for name, value in HEADERS:
         assert text.count(f'add_header {name} "{value}" always;') == text.count("proxy_pass") + 1

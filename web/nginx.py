@@ -24,7 +24,7 @@ from pathlib import Path
 
 from web.guard import CLOSED_PATHS
 from web.headers import HEADERS
-from web.uploads import MAX_REQUEST, PREFIX as UPLOAD_PREFIX
+from web.uploads import MAX_FILE_BYTES, MAX_REQUEST, PREFIX as UPLOAD_PREFIX
 
 ROUTE_COOKIE = "kp_route"
 # Per client address. An office behind one NAT address is one address: raise these there.
@@ -43,6 +43,23 @@ PROXY = ("proxy_pass http://kaoping;",
          "proxy_set_header X-Forwarded-Proto $scheme;",      # login throttle counts is nginx's peer,
          "proxy_set_header Upgrade $http_upgrade;",          # not what a browser claims
          "proxy_set_header Connection $kp_connection;")
+
+
+# What nginx itself answers with (a person may see these in the browser): Chinese, not its English pages.
+ERRORS = {
+    413: f"请求过大：单个文件不超过 {MAX_FILE_BYTES >> 20} MB。",
+    429: "访问过于频繁，请稍后再试。",
+    502: "系统正在启动或维护，请稍后刷新页面。",
+}
+
+
+def _errors(indent: str) -> str:
+    lines = []
+    for status, words in ERRORS.items():
+        codes = "502 503 504" if status == 502 else str(status)
+        lines += [f"error_page {codes} = @kp_{status};",
+                  f'location @kp_{status} {{ default_type "text/plain; charset=utf-8"; return {status} "{words}"; }}']
+    return "\n".join(indent + line for line in lines)
 
 
 def _security(indent: str) -> str:
@@ -65,8 +82,8 @@ def render(run_dir: Path, listen: str, port: int, app_ports: list[int]) -> str:
     # cannot use the private run folder; the service itself runs as its own account instead.
     user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in app_ports)
-    closed = "\n".join(f"        location = {path} {{ return 404; }}\n        location ^~ {path}/ {{ return 404; }}"
-                       for path in sorted(CLOSED_PATHS))
+    closed = "\n".join(f'        location {match} {{ default_type "text/plain; charset=utf-8"; return 404 "未找到"; }}'
+                       for path in sorted(CLOSED_PATHS) for match in (f"= {path}", f"^~ {path}/"))
     return f"""# Written by web/nginx.py for deploy/serve.sh; rewritten at every start.
 {user}worker_processes 1;
 pid {run}/nginx.pid;
@@ -118,6 +135,7 @@ http {{
         listen {listen}:{port};
         client_max_body_size {OTHER_BODY};
 {_security("        ")}
+{_errors("        ")}
 
 {closed}
 
