@@ -214,13 +214,15 @@ def when(label: str | None = None):
 
 def score_columns() -> dict:
     """Column settings of the score columns; a tier that counts adoptions shows as “…得分”."""
+    from scoring.engine.score import describe
+
     from ._data import engine
 
     profile = engine().profile
     return {
-        "得分": number("得分", help="期间总分（低于 0 按 0 计，考评办法三(二)3）"),
-        "原始得分": number("原始得分", help="未做 0 分下限处理的合计"),
-        "累计得分": number("累计得分", help="1月1日至期末的累计得分（五）"),
+        "得分": number("得分", help=f"期间得分：{describe(profile)}"),
+        "原始得分": number("原始得分", help="各项得分之和（未按 0 分下限和得分公式处理）"),
+        "累计得分": number("累计得分", help="1月1日至期末的累计得分"),
         "采用率": number("采用率", "%g%%", help="采用条数 ÷ 报送条数（位数见「管理 → 设置」的“比率显示的小数位数”）"),
         **{t: number(f"{t}得分" if t in profile.adoption_tiers else t) for t in profile.score_tiers},
         **{c: number(c) for c in profile.adoption_tiers.values()},
