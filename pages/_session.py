@@ -1,7 +1,7 @@
 """Who is using the dashboard, what they may do, and the frame every page runs in: the signed-in
 account (its server-side session checked on every run, carried across a refresh or a new tab by
-a cookie), the kiosk guest, role checks before every write, and the page guard that turns an
-unexpected error into a Chinese sentence.
+an HttpOnly cookie that the server sets: web/signin.py), the kiosk guest, role checks before
+every write, and the page guard that turns an unexpected error into a Chinese sentence.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import streamlit as st
 
 from scoring.accounts import auth, registry, sessions
 from scoring.store import StoreBusy
+from web import signin
 
 from ._data import _store, _version, db_path, store, version
 
@@ -67,7 +68,7 @@ def _kiosk(path: str, data_version: str) -> bool:
 
 
 TOKEN = "session_token"   # session_state key of this browser session's sign-in
-COOKIE_WRITE = "session_cookie_write"  # a cookie value the next run writes ("" clears it)
+COOKIE_WRITE = "session_cookie_write"  # (method, one-time code) the next run hands to the browser
 ENDED_NOTE = "登录已失效（密码已重置、账号已停用或角色已更改，或长时间未操作），请重新登录。"
 
 
@@ -86,14 +87,14 @@ def user():
         token = _cookie()
         if token and _resumed(db_path(), token, version()) is not None:
             st.session_state[TOKEN] = token
-            st.session_state[COOKIE_WRITE] = token  # a fresh Max-Age: idle time counts from now
+            _cookie_request("POST", token)  # a fresh Max-Age: idle time counts from now
         elif token:
-            _forget(ENDED_NOTE)  # the cookie outlived its session: say so, and clear it
+            _forget(ENDED_NOTE, token)  # the cookie outlived its session: say so, and clear it
             token = None
     if token is not None:
         fresh = _resumed(db_path(), token, version()) if isinstance(token, str) else None
         if fresh is None:
-            _forget(ENDED_NOTE)
+            _forget(ENDED_NOTE, token)
             return GUEST if _kiosk(db_path(), version()) else None
         st.session_state["user"] = fresh
         return fresh
@@ -101,7 +102,7 @@ def user():
     if isinstance(found, auth.User):
         fresh = _refreshed(db_path(), found.name, found.role, found.unit_id)
         if fresh is None:
-            _forget("账号已停用或已删除，请重新登录。")
+            _forget("账号已停用或已删除，请重新登录。", None)
             return None
         if fresh != found:
             st.session_state["user"] = fresh
@@ -112,8 +113,9 @@ def user():
 
 
 def _cookie() -> str | None:
+    """The sign-in cookie this browser sent when the session opened (its websocket handshake)."""
     try:
-        value = st.context.cookies.get(sessions.COOKIE)
+        value = st.context.cookies.get(signin.cookie_name(st.context.headers.get("Host")))
     except Exception:  # noqa: BLE001 - no browser connection (AppTest): no cookie
         return None
     return value if isinstance(value, str) else None
@@ -137,39 +139,39 @@ def sign_in(name: str, password: str) -> auth.User:
     token = sessions.start(store(), found, client_address())
     st.session_state["user"] = found
     st.session_state[TOKEN] = token
-    st.session_state[COOKIE_WRITE] = token
+    _cookie_request("POST", token)
     st.session_state.pop("login_note", None)
     return found
 
 
 def sign_out() -> None:
     """End the session on the server (whatever the browser keeps) and clear the cookie."""
-    sessions.end(store(), st.session_state.get(TOKEN))
-    _forget(None)
+    token = st.session_state.get(TOKEN)
+    sessions.end(store(), token)
+    _forget(None, token)
 
 
-def _forget(note: str | None) -> None:
+def _forget(note: str | None, token: str | None) -> None:
     st.session_state.pop("user", None)
     st.session_state.pop(TOKEN, None)
-    st.session_state[COOKIE_WRITE] = ""
+    if isinstance(token, str):
+        _cookie_request("DELETE", token)
     if note:
         st.session_state["login_note"] = note
 
 
+def _cookie_request(method: str, token: str) -> None:
+    """Ask the next run to have the browser set (POST) or clear (DELETE) the cookie of `token`."""
+    st.session_state[COOKIE_WRITE] = (method, signin.offer(token))
+
+
 def write_cookie() -> None:
-    """Write (or clear) the session cookie when the last run asked for it. Streamlit cannot set a
-    cookie from the server, so a one-line script in this page does: SameSite=Strict (never sent
-    with another site's request), Path=/, Secure over https, and a Max-Age of the idle limit —
-    which each new browser session renews. It cannot be HttpOnly (a script writes it), so it holds
-    only the random token; the server keeps its hash and decides."""
-    value = st.session_state.pop(COOKIE_WRITE, None)
-    if value is None:
-        return
-    age = int(sessions.idle_limit(store()).total_seconds()) if value else 0
-    if value and not all(c.isalnum() or c in "-_" for c in value):
-        return  # token_urlsafe's alphabet only: nothing else is written into the script
-    st.html(f"<script>document.cookie = '{sessions.COOKIE}={value}; Path=/; Max-Age={age}; SameSite=Strict'"
-            " + (location.protocol === 'https:' ? '; Secure' : '');</script>", unsafe_allow_javascript=True)
+    """Hand the browser the one-time code the last run asked for: a one-line script in this page
+    sends it to the server's cookie route, which sets or clears the HttpOnly, SameSite=Strict
+    cookie (web/signin.py). The token itself never reaches the page."""
+    request = st.session_state.pop(COOKIE_WRITE, None)
+    if request is not None:
+        st.html(signin.script(*request), unsafe_allow_javascript=True)
 
 
 def signed_in() -> bool:
@@ -247,7 +249,7 @@ def acting_user(action: str):
     token = st.session_state.get(TOKEN)
     fresh = sessions.resume(store(), token) if token else auth.refresh(store(), current)
     if fresh is None:
-        _forget(ENDED_NOTE if token else None)
+        _forget(ENDED_NOTE if token else None, token)
         raise PermissionError("登录已失效或账号已停用，请重新登录")
     auth.require(fresh, action)
     return fresh

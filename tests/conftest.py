@@ -93,6 +93,7 @@ MODULE_MARKS = {
     "test_offline_install": ("subprocess", "slow"),
     "test_hostile": ("slow",), "test_hostile_large": ("slow",), "test_bench_smoke": ("slow", "subprocess"),
     "test_profile_pages": ("slow",),  # every page on each example profile's demo database
+    "test_server_guards": ("subprocess",),  # server.py on a free port
 }
 BROWSER_FIXTURES = {"browser", "chromium", "server"}
 

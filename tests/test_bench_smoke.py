@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
+import pytest
 import xlsxwriter
 
 from scoring.engine import rulebook_for
@@ -233,15 +234,27 @@ def test_quota_ladder_gives_what_the_plain_loop_gives():
 LOAD_KEYS = {"sessions", "p50_s", "p95_s", "max_s", "errors", "server_peak_rss_mib", "cpu_s"}
 
 
-def test_load_benchmark_signs_in_and_switches_pages_without_errors(tmp_path):
+def _nginx() -> bool:
+    from web.deployment import nginx_binary
+
+    try:
+        return bool(nginx_binary())
+    except SystemExit:
+        return False
+
+
+@pytest.mark.parametrize("processes", [None, pytest.param(2, marks=pytest.mark.skipif(not _nginx(), reason="no nginx"))])
+def test_load_benchmark_signs_in_and_switches_pages_without_errors(tmp_path, processes):
+    # with --processes: the deploy/serve.sh deployment, measured through nginx
     out = tmp_path / "load.json"
+    extra = ["--processes", str(processes)] if processes else []
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--sessions", "2", "--seconds", "5",
-                           "--rounds", "1", "--json", str(out)],
+                           "--rounds", "1", "--json", str(out), *extra],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(out.read_text(encoding="utf-8"))
     assert LOAD_KEYS <= set(result)
-    assert result["sessions"] == 2
+    assert result["sessions"] == 2 and result["processes"] == (processes or 1)
     assert result["errors"] == 0, done.stderr[-2000:]
     assert result["switches"] > 0  # signed in (the menu appeared) and timed at least one switch
     assert result["p50_s"] <= result["p95_s"] <= result["max_s"]

@@ -4,7 +4,7 @@ The browser keeps a random token (a cookie); the database keeps only its sha256,
 when it was made and last used, and the account's credential version at sign-in. A password reset,
 disabling the account or a role change moves that version on (store.update_user), which ends every
 session of the account; so do logout and going unused longer than the setting session_idle_hours.
-No streamlit here: the dashboard sets and reads the cookie.
+No streamlit here: the dashboard's server sets the cookie (web/signin.py), its pages read it.
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from scoring.profile import settings
 from scoring.accounts.auth import ROLES, User
 
-COOKIE = "scoring_session"
 _TOUCH_EVERY = timedelta(minutes=5)  # last_seen is rewritten at most this often, not on every click
 
 
@@ -67,3 +66,8 @@ def end(store, token: str | None) -> None:
     """Sign out: the session is gone from the database, whatever the browser still holds."""
     if token and isinstance(token, str):
         store.delete_session(_token_hash(token), "退出登录")
+
+
+def discard(store, token: str) -> None:
+    """Remove a session the server made for itself (the start-up warm-up): no logout to audit."""
+    store.delete_session(_token_hash(token))
