@@ -21,7 +21,7 @@ from scoring.engine.policies import quota_ladder
 from scoring.intake.importer import check_file, check_rows
 from scoring.intake.normalize import clean_key, clean_text, parse_date
 from scoring.intake.reader import HEADERS
-from scoring.profile.match import match_item
+from scoring.profile.match import match_item, weight_of
 from scoring.profile.rules import MATCH_COLUMNS
 from scoring.profile import default_profile
 from scoring.profile.units import Unit, UnitBook, UnknownUnit
@@ -92,6 +92,8 @@ def reference_validate_row(values, units, rules):
     event = {"day": day, "unit_id": unit.id, "unit": unit.name, "code": code}
     event.update({FIELD_OF[h]: v for h, v in keys.items()})
     event.update({FIELD_OF[h]: v for h, v in text.items()})
+    event["weight"] = weight_of(rules.version_for(day), code, keys)  # no 分值 column: pick stays empty
+    event["pick"] = None
     event["identity"] = identity(event)
     return event, []
 

@@ -211,7 +211,10 @@ class EventsMixin:
             self._bump(con)
 
     def bulk_load_events(self, frame: pl.DataFrame, file_name: str = "批量载入", who: str = "系统") -> int:
-        """Load pre-validated events fast (demo and benchmark data); same tables as an import."""
+        """Load pre-validated events fast (demo and benchmark data); same tables as an import. Rows
+        without weights or chosen points take the neutral ones."""
+        neutral = {"weight": pl.lit(Decimal(1), pl.Decimal(18, 4)), "pick": pl.lit(None, pl.Decimal(18, 4))}
+        frame = frame.with_columns([value.alias(name) for name, value in neutral.items() if name not in frame.columns])
         batch = frame.select(["src_row", "identity", *EVENT_FIELDS])
         with self.transaction() as con:
             import_id = con.execute("SELECT nextval('seq_import')").fetchone()[0]
