@@ -1,5 +1,7 @@
 """The dashboard on other offices' databases: every page renders with the profile's groups, tiers
-and items (four groups with fractional points; adoptions only with no quota; base points)."""
+and items (four groups with fractional points; adoptions only with no quota; base points; and the real
+offices' 办法: a formula over tiers with a flag, multipliers, ±x tasks by the week, per-unit tasks with
+unranked units, a year of quarters)."""
 from __future__ import annotations
 
 import pytest
@@ -17,7 +19,8 @@ def office_db(tmp_path_factory, name):
     return db
 
 
-@pytest.fixture(scope="module", params=["示例-四组", "示例-只计采用", "示例-基础分"])
+@pytest.fixture(scope="module", params=["示例-四组", "示例-只计采用", "示例-基础分",
+                                        "钟楼审批局", "某县住建局", "上虞经信局", "上虞劳保局"])
 def example_db(tmp_path_factory, request):
     return office_db(tmp_path_factory, request.param)
 
