@@ -1,7 +1,7 @@
 """某县住建局: the county 住建局's 《新闻信息宣传考核办法》 (data/profiles/某县住建局/办法原文.txt), each number
 computed by hand from the sentence it cites. The profile's readings: the tasks of the missing 附表 are 1 item a
-week, 12 局网站 and 6 政务公开 items a year (办公室: 2, 24, 12); each task's 基础分值 is paid once per period
-of the task, done or not."""
+week, 12 局网站 and 6 政务公开 items a year (办公室: 2, 24, 12); each task's 基础分值 is paid once a year, done
+or not, and the plus or minus once per period of the task (a week, a year)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -53,7 +53,7 @@ def week_of(monday: date, unit: str, n: int):
     return [row((monday + timedelta(days=i)).isoformat(), unit, "报送", title=f"{unit}{monday}周{i}") for i in range(n)]
 
 
-def test_each_week_pays_its_base_and_plus_or_minus_ten(tmp_path):
+def test_each_week_is_plus_or_minus_ten(tmp_path):
     """二(五)3 “各股室每周报送信息基础分值10分，完成任务的加10分，完不成任务的在总分值中扣10分。”"""
     store = office(tmp_path)
     mondays = [date(2025, 3, 3) + timedelta(weeks=k) for k in range(4)]  # 3 March – 30 March: four whole weeks
@@ -64,14 +64,14 @@ def test_each_week_pays_its_base_and_plus_or_minus_ten(tmp_path):
         rows += week_of(monday, "人事教育股", 2)
     load(store, rows)
     four_weeks = Period.between(mondays[0], mondays[-1] + timedelta(days=6))
-    # 规划股: base 4 × 10 = 40; three weeks done + 3 × 10; one week not − 10 → 60.
-    assert unit_row(store, "规划股", four_weeks)["周报送"] == Decimal(60)
-    # 办公室 (2 a week): 40 − 4 × 10 = 0; 人事教育股 (1 a week, 2 sent): 40 + 40 = 80.
-    assert unit_row(store, "办公室", four_weeks)["周报送"] == 0
-    assert unit_row(store, "人事教育股", four_weeks)["周报送"] == Decimal(80)
+    # 规划股: three weeks done + 3 × 10, one week not − 10 → 20.
+    assert unit_row(store, "规划股", four_weeks)["周报送"] == Decimal(20)
+    # 办公室 (2 a week): − 4 × 10 = −40; 人事教育股 (1 a week, 2 sent): + 40.
+    assert unit_row(store, "办公室", four_weeks)["周报送"] == Decimal(-40)
+    assert unit_row(store, "人事教育股", four_weeks)["周报送"] == Decimal(40)
 
 
-def test_the_two_websites_are_a_years_tasks(tmp_path):
+def test_the_two_websites_are_a_years_tasks_and_the_bases_a_years_start(tmp_path):
     """二(五)1 “县住建局网站基础分值5分，完成任务的加5分，完不成任务的在总分值中扣5分。”
     二(五)2 “县住建局政务公开网站基础分值10分，完成任务的加10分，完不成任务的在总分值中扣10分。”"""
     store = office(tmp_path)
@@ -79,9 +79,9 @@ def test_the_two_websites_are_a_years_tasks(tmp_path):
     load(store, posts("办公室", "网站", 24) + posts("办公室", "政务公开", 11)
          + posts("规划股", "网站", 12) + posts("规划股", "政务公开", 6) + posts("政策法规股", "网站", 3))
     year = Period.year(2025)
-    # 办公室 (24 and 12): 局网站 done 5 + 5; 政务公开 11 of 12: 10 − 10 → 10 + 0 = 10.
-    assert unit_row(store, "办公室", year)["网站"] == Decimal(10)
-    # 规划股 (12 and 6): both done: 5 + 5 + 10 + 10 = 30.
-    assert unit_row(store, "规划股", year)["网站"] == Decimal(30)
-    # 政策法规股: neither done: 5 − 5 + 10 − 10 = 0.
-    assert unit_row(store, "政策法规股", year)["网站"] == 0
+    got = {u: unit_row(store, u, year) for u in ("办公室", "规划股", "政策法规股")}
+    # 办公室 (24 and 12): 局网站 done + 5; 政务公开 11 of 12 − 10 → −5.
+    # 规划股 (12 and 6): both done + 5 + 10 = 15.  政策法规股: neither − 5 − 10 = −15.
+    assert {u: r["网站"] for u, r in got.items()} == {"办公室": Decimal(-5), "规划股": Decimal(15), "政策法规股": Decimal(-15)}
+    # the three 基础分值, once in the year: 5 + 10 + 10
+    assert {r["基础分值"] for r in got.values()} == {Decimal(25)}
