@@ -3,9 +3,10 @@ computed by hand from the sentence it cites. The profile's readings: the 30 poin
 year's task (全年任务), scored in the year's ranking; the two 科室 outside the task table are listed, not ranked."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from conftest import load, ranking, row, unit_row
+from conftest import load, ranking, row, task_period, unit_row
 from scoring.engine.periods import Period
 from scoring.store import Store
 
@@ -80,3 +81,14 @@ def test_offices_outside_the_task_table_are_listed_but_not_ranked(tmp_path):
     assert listed[-2:] == [("技术进步科", None, Decimal(6)), ("信息化推进科", None, 0)]
     # 办公室's 3 is first among the ranked, although 技术进步科 has more
     assert dict((u, r) for u, r, _ in listed)["办公室"] == 1
+
+
+
+def test_a_month_task_of_one_to_two_is_met_at_one(tmp_path):
+    """二 月任务 “1-2” (the profile's range [1, 2]): one item in the month meets it; 资源节约与综合利用科's
+    “1” is met at one too, 经济运行科's “2” is not."""
+    store = office(tmp_path)
+    load(store, [row("2025-01-06", u, "报送", title=f"{u}一月") for u in ("办公室", "资源节约与综合利用科", "经济运行科")])
+    january = task_period(store, "月任务", date(2025, 1, 1))
+    assert (january["办公室"]["status"], january["办公室"]["quota"], january["办公室"]["top"]) == ("达标", 1, 2)
+    assert january["资源节约与综合利用科"]["status"] == "达标" and january["经济运行科"]["status"] == "未达标"

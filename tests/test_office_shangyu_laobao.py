@@ -3,9 +3,10 @@ computed by hand from the sentence it cites. The profile's readings: 科室、�
 ranked apart; a 简讯 in the 市委、市府办公室 publications, for which no 简讯 value is written, counts 8."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from conftest import load, ranking, row, unit_row
+from conftest import load, ranking, row, task_period, unit_row
 from scoring.engine.periods import Period
 from scoring.store import Store
 
@@ -66,3 +67,15 @@ def test_the_year_ranks_on_the_sum_of_the_quarters(tmp_path):
     groups = dict(year.select("单位", "组别").iter_rows())
     assert (ranks["百官街道"], ranks["崧厦镇"], ranks["办公室"]) == (1, 2, 1)
     assert (groups["百官街道"], groups["办公室"]) == ("乡镇街道", "科室单位")
+
+
+
+def test_the_target_is_points_of_the_year(tmp_path):
+    """一 “年初办公室下达信息工作目标分（详见附表）” (the profile's readings: 20 for a centre, 30 for 百官街道)."""
+    store = office(tmp_path)
+    load(store, [adopted("2025-02-03", "百官街道", "省", "浙江劳动保障"), adopted("2025-05-06", "百官街道", "国家", "中国劳动保障报"),
+                 adopted("2025-03-05", "崧厦镇", "省", "浙江劳动保障"), adopted("2025-08-05", "崧厦镇", "本局", "工作内参", "论文")])
+    year = task_period(store, "目标分", date(2025, 1, 1))
+    # 百官街道: 12 + 15 = 27 of its 30 → not met; 崧厦镇: 12 + 10 = 22 of 20 → met.
+    assert (year["百官街道"]["n"], year["百官街道"]["status"]) == (Decimal(27), "未达标")
+    assert (year["崧厦镇"]["n"], year["崧厦镇"]["status"]) == (Decimal(22), "达标")
