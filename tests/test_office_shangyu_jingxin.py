@@ -92,3 +92,15 @@ def test_a_month_task_of_one_to_two_is_met_at_one(tmp_path):
     january = task_period(store, "月任务", date(2025, 1, 1))
     assert (january["办公室"]["status"], january["办公室"]["quota"], january["办公室"]["top"]) == ("达标", 1, 2)
     assert january["资源节约与综合利用科"]["status"] == "达标" and january["经济运行科"]["status"] == "未达标"
+
+
+def test_the_ranking_page_shows_the_unranked_offices_after_the_ranked_ones(tmp_path):
+    """The two 科室 outside the task table: on the 排名 page below the ranked 科室, never as a tie."""
+    from scoring.engine import Engine
+    from scoring.views.rank import ranking_view
+
+    store = office(tmp_path)
+    load(store, [adopted("2025-10-08", "技术进步科", "上虞", "上虞日报"), adopted("2025-10-10", "办公室", "上虞", "上虞日报")])
+    shown = ranking_view(Engine.open(store, as_of=date(2026, 6, 30)), Q4).select("单位", "排名", "并列").rows()
+    assert shown[0] == ("办公室", 1, "")
+    assert shown[-2:] == [("技术进步科", None, ""), ("信息化推进科", None, "")]
