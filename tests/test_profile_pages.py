@@ -34,6 +34,8 @@ def four_groups_db(tmp_path_factory):
 def test_every_page_renders_on_another_profile(dashboard, example_db, page):
     at = dashboard(example_db, page)
     assert_clean(at)
+    words = [e.value for kind in (at.caption, at.markdown, at.info, at.warning) for e in kind]
+    assert not [w for w in words if "三(二)1" in w]  # the default office's clause, which these profiles lack
 
 
 def test_the_ranking_page_has_a_tab_per_group_of_the_profile(dashboard, four_groups_db):
