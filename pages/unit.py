@@ -210,7 +210,7 @@ def body() -> None:
                                            "分值": _widgets.number("分值"), "事项": st.column_config.TextColumn("事项", width=170)},
                             height=min(_layout.full_height(phone.height, _layout.PHONE_ROW), 640))
             st.caption(f"共 {events.height} 条记录，其中计分 {scored.height} 条。"
-                       "“系统按月计算”的扣分由每月报送条数自动得出（三(二)1）。")
+                       "“系统按……计算”的记录由报送条数、任务和条件自动得出，依据见该行的条款和原文。")
         with st.expander("按计分事项汇总"):
             _widgets.df(d["by_item"], column_config={"条数": _widgets.number(), "合计": _widgets.number("合计分值")})
     with tab_months:
