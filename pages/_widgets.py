@@ -20,6 +20,7 @@ from scoring.views.common import (QUARTER_NAMES, data_span, data_years, latest_q
                                   make_period)
 
 from ._data import store_view, timezone, today
+from . import _session
 from ._session import allowed_pages
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -280,7 +281,8 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
     shown = st.dataframe(frame.to_arrow(), **_table_args(frame, hide, kwargs))
     if download:
         visible = frame.drop([c for c in (*hide, *CODE_COLUMNS) if c in frame.columns])
-        st.download_button("下载本表（CSV）", data=frame_csv(visible), file_name=f"{download}.csv", mime="text/csv",
+        st.download_button("下载本表（CSV）", data=_session.download("view", frame_csv, visible),
+                           file_name=f"{download}.csv", mime="text/csv",
                            icon=":material/download:", key=f"csv_{kwargs.get('key') or download}")
     return shown
 

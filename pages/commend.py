@@ -119,7 +119,8 @@ def annual_download(eng, year: int, measure: str) -> None:
     label = commend.MEASURES[measure]
     number = _widgets.chosen("export_number") or None  # read now: the download runs outside this script run
     st.download_button(f"{year}年度通报（Word）", icon=":material/download:", key="commend_tongbao",
-                       data=lambda: reports.render(eng, period, ".docx", number=number, measure=measure),
+                       data=_session.download("export", reports.render, eng, period, ".docx", number=number,
+                                              measure=measure),
                        file_name=reports.report_filename(period, ".docx"), mime=reports.MIME[".docx"])
     st.caption(f"通报中的进步较大单位按本页所选“{label}”评定，与上面的名单一致；期号和附件可在「导出」页设置。")
 

@@ -504,7 +504,7 @@ for action in ("import", "correct", "undo", "waive", "units", "settings", "users
 with pytest.raises(PermissionError):
     _session.who()
 with pytest.raises(PermissionError):
-    _session.backup_download(u)
+    _session.download("backup", lambda: b"database")
 with pytest.raises(PermissionError):
     auth.set_kiosk(_data.store(), u, False)  # a guest is no auth.User: auth refuses it too
 with pytest.raises(PermissionError):
@@ -588,18 +588,23 @@ import scoring.accounts.auth as auth
 import streamlit as st
 from pages import _data, _session
 
-admin = auth.User({ADMIN_NAME!r}, "管理", None)
-st.session_state["user"] = admin
-data = _session.backup_download(admin)()
-st.session_state["backup"] = data
+from scoring.backup import backup_bytes
+
+def backup():
+    return _session.download("backup", backup_bytes, _data.store(), audit_as="who")()
+
+st.session_state["user"] = auth.User({ADMIN_NAME!r}, "管理", None)
+st.session_state["backup"] = backup()
 for role in ("录入", "查看", "单位"):
+    st.session_state["user"] = auth.User("测试" + role, role, 3 if role == "单位" else None)
+    _session.begin_run()
     with pytest.raises(PermissionError):
-        _session.backup_download(auth.User("测试" + role, role, 3 if role == "单位" else None))
+        backup()
 """
     app = AppTest.from_string(script, default_timeout=60).run()
     assert not app.exception, [e.value for e in app.exception]
     data = app.session_state["backup"]
-    assert data[:4] and store.audit_log(1)["action"][0] == "备份数据库"
+    assert data[:4] and store.audit_log(1)["action"][0] == "备份数据库" and store.audit_log(1)["who"][0] == ADMIN_NAME
     before = store.event_count()
     store.set_alias("备份后的简称", 1, "测试")
     # restore through the 备份 tab: a bad file and a missing confirmation change nothing

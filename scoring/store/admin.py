@@ -135,16 +135,34 @@ class AdminMixin:
 
     # -- settings ---------------------------------------------------------------------------
     def stored_settings(self) -> dict:
-        return {k: json.loads(v) for k, v in self.rows("SELECT name, value FROM settings")}
+        """Stored values as they are (settings.merged bounds them); one that is no JSON is left out."""
+        out = {}
+        for name, text in self.rows("SELECT name, value FROM settings"):
+            try:
+                out[name] = json.loads(text)
+            except ValueError:
+                continue
+        return out
 
     def set_setting(self, name: str, value, who: str) -> None:
+        """Store a setting after checking its kind and range (ValueError in Chinese otherwise)."""
+        from scoring.profile.settings import clean
+
+        value = clean(name, value, self.profile.group_codes)
+        with self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [name, json.dumps(value, ensure_ascii=False)])
+            self.audit(con, who, "修改设置", name, {"值": value})
+            self._bump(con)
+
+    def reset_setting(self, name: str, who: str) -> None:
+        """Forget a stored setting: the profile's default applies again."""
         from scoring.profile.settings import BY_NAME
 
         if name not in BY_NAME:
             raise ValueError(f"未知设置 {name}")
         with self.transaction() as con:
-            con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [name, json.dumps(value, ensure_ascii=False)])
-            self.audit(con, who, "修改设置", name, {"值": value})
+            con.execute("DELETE FROM settings WHERE name = ?", [name])
+            self.audit(con, who, "恢复默认设置", name)
             self._bump(con)
 
     # -- rule versions saved from the dashboard --------------------------------------------
