@@ -21,7 +21,7 @@ def bump_chart(quarters: pl.DataFrame, group: str, highlight: set[int]) -> go.Fi
         fig.add_scatter(x=rows["季度"].to_list(), y=rows["排名"].to_list(), name=name, mode="lines+markers",
                         line={"width": 3 if on else 1}, opacity=1.0 if on else 0.35,
                         customdata=rows["得分"].to_list(),
-                        hovertemplate=f"{name}<br>%{{x}}：第 %{{y}} 名（%{{customdata:,}} 分）<extra></extra>")
+                        hovertemplate="%{fullData.name}<br>%{x}：第 %{y} 名（%{customdata:,} 分）<extra></extra>")
     n = part["排名"].max() if part.height else 1
     fig.update_layout(yaxis={"range": [n + 0.5, 0.5], "title": "组内排名", "tick0": 1, "dtick": 1 if n <= 15 else 5},
                       xaxis={"title": None}, legend={"font": {"size": 11}})

@@ -90,7 +90,7 @@ def group_tab(frame: pl.DataFrame, group: str, period) -> None:
     names, ids = part["单位"].to_list(), part["unit_id"].to_list()
     for tier in common.tier_columns(_data.engine().profile):
         fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
-                    marker_color=_widgets.tier_color(tier), hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
+                    marker_color=_widgets.tier_color(tier), hovertemplate="%{y}<br>%{fullData.name}：%{x:,}<extra></extra>")
     fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
                       yaxis={"autorange": "reversed", "type": "category"})
     chart = st.plotly_chart(_widgets.style(fig, height=max(350, 28 * part.height + 120),

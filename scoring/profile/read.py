@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from scoring.profile.rules import RuleError
+from scoring.profile.names import name_problem
 
 from scoring.profile.model import (ADOPTION_MODES, MEASURES, QUOTA_PERIODS, TIE_RULES, UNTRACKED, Group, LatePolicy, MergedPolicy,
                       Office, Profile, QuotaPolicy, Tier, as_date)
@@ -364,6 +365,8 @@ def units_problems(data, file: str, groups: tuple[str, ...]) -> list[str]:
             problems.add(file, f"units[{i}].aliases", "应为列表")
             aliases = []
         for n in [u["name"], *aliases]:
+            if name_problem(n):
+                problems.add(file, f"units[{i}]", f"{n!r}: {name_problem(n)}")
             if n in seen:
                 problems.add(file, f"units[{i}]", f"名称或简称“{n}”重复")
             seen.add(n)

@@ -6,6 +6,7 @@ from datetime import date
 
 import polars as pl
 
+from scoring.profile.names import check_name
 from scoring.profile.units import UnitBook
 from scoring.store.events import _now
 from scoring.store.queries import _version_index_sql
@@ -34,7 +35,7 @@ class AdminMixin:
 
     def add_unit(self, name: str, group: str, active_from: date, who: str, after: str | None = None) -> int:
         """A new unit, listed after `after` in the official order (or at the end)."""
-        name = name.strip()
+        name = check_name(name)
         if group not in self.profile.group_codes:
             raise ValueError(f"组别应为 {'、'.join(self.profile.group_codes)}")
         with self.transaction() as con:
@@ -58,7 +59,7 @@ class AdminMixin:
 
     def rename_unit(self, unit_id: int, new_name: str, who: str, keep_alias: bool = True) -> None:
         """Rename; the old name stays an alias so older registers still import."""
-        new_name = new_name.strip()
+        new_name = check_name(new_name)
         with self.transaction() as con:
             old = con.execute("SELECT name FROM units WHERE id = ?", [unit_id]).fetchone()[0]
             if con.execute("SELECT 1 FROM units WHERE name = ? AND id <> ?", [new_name, unit_id]).fetchall():
@@ -72,7 +73,7 @@ class AdminMixin:
 
     def set_alias(self, alias: str, unit_id: int | None, who: str) -> None:
         """Add an alias for a unit, or remove it (unit_id None)."""
-        alias = alias.strip()
+        alias = alias.strip() if unit_id is None else check_name(alias)
         with self.transaction() as con:
             if unit_id is None:
                 con.execute("DELETE FROM unit_aliases WHERE alias = ?", [alias])
@@ -214,7 +215,7 @@ class AdminMixin:
         official order. rows: (name, group, active_from) each; returns the new ids in order."""
         import polars as pl
 
-        rows = [(str(name).strip(), group, active_from) for name, group, active_from in rows]
+        rows = [(check_name(str(name)), group, active_from) for name, group, active_from in rows]
         if not rows:
             return []
         bad = sorted({g for _, g, _ in rows if g not in self.profile.group_codes})
