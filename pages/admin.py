@@ -287,7 +287,7 @@ def backup_tab() -> None:
     try:
         kept = _session.restore_backup(upload.getvalue())
     except BackupError as e:
-        st.error(f"未恢复：{e}")
+        st.error(_widgets.text(f"未恢复：{e}"))  # the message may quote the backup's own text
         return
     where = f"原数据库已另存为 {kept.name}。" if kept is not None else ""
     _done(f"已从备份“{upload.name}”恢复。{where}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -615,6 +616,21 @@ for role in ("录入", "查看", "单位"):
     next(b for b in at.button if b.label == "恢复").click().run()
     assert_clean(at)
     assert any("未恢复" in e.value for e in at.error)
+    # a backup made on another server (its profile elsewhere) is refused; the dashboard goes on
+    foreign = demo_copy.with_name("另一台服务器.duckdb")
+    foreign.write_bytes(data)
+    con = duckdb.connect(str(foreign))
+    con.execute("UPDATE meta SET value = '/srv/另一台服务器/profiles/某县' WHERE key = 'profile'")
+    con.close()
+    next(f for f in at.file_uploader if f.key == "restore_file").set_value(
+        ("另一台服务器.duckdb", foreign.read_bytes(), "application/octet-stream"))
+    next(c for c in at.checkbox if c.key == "restore_confirm").check()
+    next(b for b in at.button if b.label == "恢复").click().run()
+    assert_clean(at)
+    assert any("未恢复" in e.value and "在本机找不到" in e.value for e in at.error)
+    at.switch_page("pages/rank.py").run()
+    assert_clean(at)
+    at.switch_page("pages/admin.py").run()
     next(f for f in at.file_uploader if f.key == "restore_file").set_value(("备份.duckdb", data, "application/octet-stream"))
     next(b for b in at.button if b.label == "恢复").click().run()
     assert any("请先勾选确认" in e.value for e in at.error)
