@@ -54,7 +54,8 @@ def _kiosk(path: str, data_version: str) -> bool:
 
 TOKEN = "session_token"   # session_state key of this browser session's sign-in
 COOKIE_WRITE = "session_cookie_write"  # a cookie value the next run writes ("" clears it)
-ENDED_NOTE = "登录已失效（密码已重置、账号已停用或角色已更改，或长时间未操作），请重新登录。"
+ENDED_NOTE = ("登录已失效（已在其他标签页退出、密码已重置、账号已停用或角色已更改、长时间未操作，"
+              "或登录已超过最长天数），请重新登录。")
 
 
 RUN_USER = "session_run_user"  # session_state: who this script run found (begin_run forgets it)

@@ -368,3 +368,23 @@ def test_a_stale_tab_downloads_nothing(demo_copy, monkeypatch, ending):
     assert app.session_state["fresh"]
     log = Store(demo_copy).audit_log()
     assert log.filter(log["action"] == "备份数据库").height == 1  # the one made while the session lived
+
+
+def test_every_download_of_data_goes_through_the_one_wrapper():
+    """A download button whose data is computed when the page is drawn (bytes), or by a callable
+    of its own, would serve a stale tab: each one hands Streamlit `_session.download(...)`. Only
+    the blank template and the filled example, files that ship with the program, are bytes."""
+    import ast
+
+    from dashboard_fixtures import ROOT
+
+    found = []
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "download_button":
+                data = next(k.value for k in node.keywords if k.arg == "data")
+                wrapped = (isinstance(data, ast.Call) and getattr(data.func, "attr", "") == "download"
+                           and getattr(data.func.value, "id", "") == "_session")
+                shipped = ast.unparse(data) in ("TEMPLATE.read_bytes()", "EXAMPLE.read_bytes()")
+                found.append((path.name, node.lineno, wrapped or shipped))
+    assert len(found) >= 10 and all(ok for *_, ok in found), [f for f in found if not f[2]]
