@@ -340,6 +340,17 @@ def uploader(label: str, **kwargs):
     return st.file_uploader(label, **kwargs)
 
 
+NUMBER_CSS = "<style>[data-testid='stNumberInput'] .stTooltipErrorHoverTarget { display: none !important; }</style>"
+
+
+def bounded_number(label: str, low, high, **kwargs):
+    """st.number_input limited to [low, high], in Chinese: Streamlit 1.67 explains a value out of
+    range only in English (a tooltip on a red icon), so the label carries the range and a style
+    sheet hides the icon; the red frame still marks the value, which is not taken."""
+    st.html(NUMBER_CSS)
+    return st.number_input(f"{label}（{low:g} 至 {high:g}）", min_value=low, max_value=high, **kwargs)
+
+
 @st.cache_resource(show_spinner=False)
 def favicon():
     """A small red bar-chart icon drawn here: an emoji or Material icon would be fetched from the

@@ -139,14 +139,17 @@ def setting_widget(setting, value):
         keys = list(options)
         return st.selectbox("选择", keys, index=keys.index(value) if value in keys else 0,
                             format_func=options.get, key=f"set_{name}")
-    whole = setting.step == 1
-    kind = int if whole else float
-    limits = {"min_value": kind(setting.low), "max_value": kind(setting.high), "step": kind(setting.step)}
+    kind = int if setting.step == 1 else float
+    limits = (kind(setting.low), kind(setting.high))
     if isinstance(value, dict):
         cols = st.columns(len(value))
-        return {g: col.number_input(f"{g} 组", value=kind(n), key=f"set_{name}_{g}", **limits)
-                for col, (g, n) in zip(cols, value.items())}
-    return st.number_input("数值", value=kind(value), key=f"set_{name}", **limits)
+        out = {}
+        for col, (g, n) in zip(cols, value.items()):
+            with col:
+                out[g] = _widgets.bounded_number(f"{g} 组", *limits, step=kind(setting.step), value=kind(n),
+                                                 key=f"set_{name}_{g}")
+        return out
+    return _widgets.bounded_number("数值", *limits, step=kind(setting.step), value=kind(value), key=f"set_{name}")
 
 
 def profile_section() -> None:

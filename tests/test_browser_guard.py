@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard_fixtures import (ADMIN_NAME, ADMIN_PASSWORD, ARTIFACTS, CHROMIUM, browser, demo_server,  # noqa: F401
-                                demo_template, login, open_page, signed_in_page, wait_ready)
+from dashboard_fixtures import (ADMIN_NAME, ADMIN_PASSWORD, ARTIFACTS, CHROMIUM, browser,  # noqa: F401
+                                demo_template, login, module_server, open_page, signed_in_page, wait_ready)
 from scoring.accounts import auth
 from scoring.store import Store
 
@@ -20,11 +20,7 @@ LINK = '<a href="http://evil.example/login">发展和改革委员会</a>'
 CLI = "命令行:测试"
 
 
-@pytest.fixture(scope="module")
-def server(demo_template, tmp_path_factory):
-    OUT.mkdir(parents=True, exist_ok=True)
-    with demo_server(demo_template, tmp_path_factory.mktemp("guard"), OUT / "server.log") as srv:
-        yield srv
+server = module_server("guard")
 
 
 def backup_tab(browser, url: str):
@@ -102,4 +98,26 @@ def test_a_unit_name_written_as_a_link_is_text_in_the_charts(server, browser):
         chart.scroll_into_view_if_needed()
         chart.screenshot(path=OUT / shot)
     assert not [u for u in requests if "evil.example" in u]
+    page.context.close()
+
+
+def test_the_settings_page_keeps_a_number_in_its_range(server, browser):
+    """Issue 18 item 5 at the page: 登录有效时长 is a number input with limits; typing 1e8 saves
+    nothing out of range, and Streamlit's English out-of-range tooltip is not shown."""
+    store = Store(server.db)
+    page = signed_in_page(browser, server.url)
+    open_page(page, "管理")
+    page.get_by_role("tab", name="设置").click()
+    form = page.locator("[data-testid='stForm']").filter(has=page.locator(".st-key-set_session_idle_hours"))
+    box = form.locator("input")
+    box.scroll_into_view_if_needed()
+    box.fill("1e8")
+    box.press("Enter")
+    assert "数值（0.25 至 168）" in form.inner_text()  # the range in Chinese, and the red frame:
+    assert form.locator(".stTooltipErrorHoverTarget:visible").count() == 0  # no English tooltip
+    form.get_by_role("button", name="保存").click()
+    wait_ready(page)
+    form.screenshot(path=OUT / "04-设置-登录有效时长.png")
+    stored = store.stored_settings().get("session_idle_hours")
+    assert stored is None or 0.25 <= stored <= 168, stored
     page.context.close()
