@@ -296,7 +296,7 @@ UNLOADABLE = {  # what a backup carries -> (statement, value, words of the refus
 
 @pytest.mark.parametrize("case", list(UNLOADABLE))
 def test_a_backup_that_would_not_load_here_is_refused_before_anything_changes(tmp_path, capsys, case):
-    """Issue 18 item 4: a backup whose stored profile location does not load on this machine (a
+    """Found by a security probe: a backup whose stored profile location does not load on this machine (a
     crafted one, or an honest one from another server) was restored, and then every page and
     command failed, 管理 included. It is now opened the way they open a database first; refused,
     the current database stays as it was and in service (and no .bak- copy is left)."""
@@ -316,7 +316,7 @@ def test_a_backup_that_would_not_load_here_is_refused_before_anything_changes(tm
 
 
 def test_a_backup_holds_no_sign_ins(tmp_path):
-    """Issue 18 item 10: a token issued before a backup worked on a server started on the backup
+    """Found by a security probe: a token issued before a backup worked on a server started on the backup
     file. No copy of the database carries the sessions table's rows: a download, a backup file, or
     the copy of the previous database a restore keeps."""
     from scoring.accounts import sessions

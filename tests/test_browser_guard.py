@@ -1,6 +1,7 @@
-"""Issue 18 in a real browser (Playwright + Debian's chromium): a 管理 tab left open downloads
-nothing once its sign-in has ended elsewhere (item 1), and a unit name written as a link is text in
-the 排名 and 评先评优 charts (item 6). Screenshots go to test-artifacts/guard/ (look at them)."""
+"""Security fixes seen in a real browser (Playwright + Debian's chromium): a 管理 tab left open
+downloads nothing once its sign-in has ended elsewhere, a unit name written as a link is text in
+the 排名 and 评先评优 charts, and 管理 → 设置 keeps 登录有效时长 in its range. Screenshots go to
+test-artifacts/guard/ (look at them)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -102,7 +103,7 @@ def test_a_unit_name_written_as_a_link_is_text_in_the_charts(server, browser):
 
 
 def test_the_settings_page_keeps_a_number_in_its_range(server, browser):
-    """Issue 18 item 5 at the page: 登录有效时长 is a number input with limits; typing 1e8 saves
+    """At the page: 登录有效时长 is a number input with limits; typing 1e8 saves
     nothing out of range, and Streamlit's English out-of-range tooltip is not shown."""
     store = Store(server.db)
     page = signed_in_page(browser, server.url)

@@ -1,4 +1,4 @@
-"""Strings from data are text wherever they are drawn (issue 18 item 6: a unit renamed to
+"""Strings from data are text wherever they are drawn (a unit a security probe renamed to
 `<a href="http://…/login">发展和改革委员会</a>` showed in the 排名 and 评先评优 charts as a link that
 looked exactly like the real name; `<img>` names rendered as another name; right-to-left override
 characters reversed text), unit names are checked when saved or loaded, and a kiosk screen shows
@@ -106,7 +106,7 @@ def test_chart_text_from_data_is_text(dashboard, demo_copy, page):
 
 # -- the kiosk screen --------------------------------------------------------------------------
 def test_a_kiosk_screen_shows_no_contact_details(dashboard, demo_copy):
-    """Issue 18: anonymous kiosk visitors saw each unit's 负责人/联系人/电话."""
+    """Anonymous kiosk visitors saw each unit's 负责人/联系人/电话."""
     store = Store(demo_copy)
     auth.set_kiosk(store, "测试", True)
     for unit in store.unit_book().units:

@@ -109,7 +109,7 @@ def test_idle_sessions_expire_after_the_setting(monkeypatch, store, clerk):
 
 
 def test_a_session_ends_after_its_lifetime_however_busy(monkeypatch, store, clerk):
-    """Issue 18: a session used every hour was still accepted after 60 days. session_max_days
+    """A session used every hour was still accepted after 60 days. session_max_days
     (default 7) ends it however busy it is."""
     start = datetime(2025, 3, 1, 9, 0, 0)
     at(monkeypatch, start)
@@ -134,7 +134,7 @@ def test_a_session_ends_after_its_lifetime_however_busy(monkeypatch, store, cler
 
 @pytest.mark.parametrize("stored", ["1e8", "NaN", "Infinity", "-5", "\"8 小时\"", "[8]", "not json"])
 def test_a_broken_idle_setting_never_breaks_signing_in(store, admin, clerk, stored):
-    """Issue 18 item 5: 登录有效时长 stored as 1e8 or nan (from an older version, a backup or a
+    """登录有效时长 stored as 1e8 or nan (from an older version, a backup or a
     hand edit) made every sign-in crash, the administrator's included. Settings are bounded
     where they are read: a number is clamped into its range, anything else is the default."""
     with store.transaction() as con:
@@ -302,7 +302,7 @@ def _signed_in(dashboard, demo_copy):
 
 @pytest.mark.parametrize("how", ["sign-out in another tab", "idle limit"])
 def test_an_ended_session_signs_the_tab_out_at_its_very_next_run(dashboard, demo_copy, how):
-    """Issue 18 item 9: the old token kept working for 2.3–2.6 s after a sign-out (a 5-second
+    """The old token kept working for 2.3–2.6 s after a sign-out (a 5-second
     cache of the session check). No data version moves on a sign-out or an expiry, so nothing
     but reading the session itself can notice them."""
     at, token = _signed_in(dashboard, demo_copy)
@@ -353,7 +353,7 @@ ENDINGS = {
 
 @pytest.mark.parametrize("ending", list(ENDINGS))
 def test_a_stale_tab_downloads_nothing(demo_copy, monkeypatch, ending):
-    """Issue 18 item 1: a 管理 tab left open kept its 下载数据库备份 button working after a sign-out
+    """A 管理 tab left open kept its 下载数据库备份 button working after a sign-out
     in another tab, a password reset or the idle limit, and the download was audited as normal.
     A download's data is made when it is clicked (outside the script run) and checks the live
     session then; the same wrapper serves every download."""

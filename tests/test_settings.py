@@ -1,4 +1,4 @@
-"""Settings are typed and bounded (issue 18 item 5: 登录有效时长 as `1e8` or `nan` broke every
+"""Settings are typed and bounded (登录有效时长 as `1e8` or `nan` broke every
 sign-in, with no command to undo it): checked where they are written, clamped where they are read,
 limited in the page's inputs, and settable and resettable from the command line."""
 from __future__ import annotations
