@@ -312,7 +312,8 @@ def write(action: str, fn: Callable, *args, **kwargs):
     return result
 
 
-def download(action: str, fn: Callable[..., bytes], *args, audit_as: str | None = None, **kwargs) -> Callable[[], bytes]:
+def download(action: str, fn: Callable[..., bytes], *args, audit_as: str | None = None,
+             **kwargs) -> Callable[[], bytes]:
     """A download button's data: fn(*args, **kwargs), made when the button is clicked, and only
     if the sign-in that drew the button is still live then and may do `action` (live_check):
     a stale tab — signed out elsewhere, reset, disabled, idle — gets nothing. `audit_as` names

@@ -272,7 +272,7 @@ def text(value) -> str:
     render Markdown, so it must show as the characters it is."""
     if value is None:
         return "—"
-    plain = _BARE_LINK.sub(lambda m: m.group(1) + JOINER, " ".join(visible(str(value)).split()))
+    plain = _BARE_LINK.sub(lambda m: m.group(1) + JOINER, visible(" ".join(str(value).split())))
     return _MARKDOWN.sub(r"\\\1", plain)
 
 

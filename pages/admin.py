@@ -136,6 +136,8 @@ def setting_widget(setting, value):
         return st.toggle("是", value=bool(value), key=f"set_{name}")
     if isinstance(setting.default, str):
         options = choices(name)
+        if all(k == v for k, v in options.items()):  # no names for users (time zones): typed, checked on saving
+            return st.text_input("取值", value=str(value), key=f"set_{name}")
         keys = list(options)
         return st.selectbox("选择", keys, index=keys.index(value) if value in keys else 0,
                             format_func=options.get, key=f"set_{name}")
