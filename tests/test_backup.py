@@ -309,10 +309,10 @@ def test_a_backup_that_would_not_load_here_is_refused_before_anything_changes(tm
     assert "未恢复，当前数据库照常使用" in str(refused.value)
     assert snapshot(Store(db)) == before  # the engine opens and ranks as before
     assert not list(tmp_path.glob("s.duckdb.bak-*"))
-    bk = tmp_path / "altered.duckdb"
-    assert main(["restore", "--db", str(db), "--from", str(bk)]) == 2  # the command line refuses it too
-    assert words in capsys.readouterr().err
-    assert snapshot(Store(db)) == before
+    if case == "another server's profile":  # the command line refuses it too (same function)
+        assert main(["restore", "--db", str(db), "--from", str(tmp_path / "altered.duckdb")]) == 2
+        assert words in capsys.readouterr().err
+        assert snapshot(Store(db)) == before
 
 
 def test_a_backup_holds_no_sign_ins(tmp_path):
