@@ -281,7 +281,6 @@ def broken_profile(tmp_path) -> str:
 
 PROFILE = "UPDATE meta SET value = ? WHERE key = 'profile'"
 RULES = "INSERT INTO rule_versions VALUES (DATE '2025-06-01', ?, '试验', '攻击者', now())"
-UNIT = "UPDATE units SET name = ? WHERE id = 1"
 
 
 UNLOADABLE = {  # what a backup carries -> (statement, value, words of the refusal)
@@ -289,8 +288,6 @@ UNLOADABLE = {  # what a backup carries -> (statement, value, words of the refus
     "a profile name not shipped here": (PROFILE, "某县", "在本机找不到"),
     "a profile that does not load": (PROFILE, None, "无法读取"),
     "a saved rule version that does not parse": (RULES, "effective: 2025-06-01\nitems: [1, 2", "规则版本无法读取"),
-    "a unit name that is a link": (UNIT, '<a href="http://evil.example/login">发展和改革委员会</a>', "符号"),
-    "a unit name reversed by a bidi override": (UNIT, "\u202e会员委革改和展发", "不可见字符"),
 }
 
 

@@ -62,6 +62,7 @@ def test_stored_values_are_bounded_where_they_are_read(store):
 
 def test_the_command_line_sets_resets_and_lists_every_setting(tmp_path, capsys):
     db = str(tmp_path / "s.duckdb")
+    Store(db)
     assert main(["setting", "set", "session_idle_hours", "1e8", "--db", db]) == 2
     assert "0.25 至 168" in capsys.readouterr().err
     assert main(["setting", "set", "session_idle_hours", "nan", "--db", db]) == 2

@@ -13,7 +13,7 @@ current file cannot be opened at all (damaged) is it moved aside and the backup 
 
 Before anything is replaced, the backup must also load here as every page and command loads a
 database (check_loads): its office profile found and read on this machine, its saved rule
-versions parsed, its unit names valid. A backup that loads nowhere here would otherwise leave
+versions parsed, its unit list read. A backup that loads nowhere here would otherwise leave
 every page and command broken, 管理 included; refused, the current database stays in service.
 
 Both need the role 管理 in the dashboard: call auth.require(user, "backup") first.
@@ -30,7 +30,6 @@ from pathlib import Path
 import duckdb
 
 from scoring.profile import ProfileError, resolve
-from scoring.profile.names import name_problem
 from scoring.profile.rules import RuleError
 from scoring.store.base import StoreBase, keep_files_private, make_private, release
 from scoring.store.events import parse_changes
@@ -137,7 +136,7 @@ def check_loads(path: Path, info: dict) -> None:
         store = Store(path)
         with store.session():
             rulebook_for(store)  # the profile's rule files and the versions saved in the backup
-            book = store.unit_book()
+            store.unit_book()
     except ProfileError as e:
         raise BackupError(f"备份使用的单位配置“{ref or '默认'}”在本机无法读取（{e}），{kept}") from None
     except RuleError as e:
@@ -146,9 +145,6 @@ def check_loads(path: Path, info: dict) -> None:
         raise BackupError(f"备份中的数据无法读取（{type(e).__name__}），{kept}") from None
     finally:
         release(path)
-    for i, name in enumerate([u.name for u in book.units] + list(book.aliases), start=1):
-        if name_problem(name):
-            raise BackupError(f"备份中第 {i} 个单位名称或简称不可用：{name_problem(name)}，{kept}")
 
 
 def _version_key(text: str) -> tuple:

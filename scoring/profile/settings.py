@@ -18,13 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 
-def _group_default(attr: str) -> dict[str, int]:
-    """A per-group number as the default profile sets it (an office's own profile overrides it)."""
-    from scoring.profile import default_profile
-
-    return {g.code: getattr(g, attr) for g in default_profile().groups}
-
-
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -53,21 +46,21 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "advanced_count",
-        _group_default("advanced"),
+        {},  # per group: the profile's groups give it (profile_defaults)
         "每组评出的信息工作先进单位数量（考评办法未规定）。并列于名额边界的单位一并入选。",
         "先进单位名额",
         0, 50,
     ),
     Setting(
         "improved_count",
-        _group_default("improved"),
+        {},  # per group: the profile's groups give it (profile_defaults)
         "每组评出的进步较大单位数量（从未评为先进单位的单位中产生）。",
         "进步较大单位名额",
         0, 50,
     ),
     Setting(
         "review_count",
-        _group_default("review"),
+        {},  # per group: the profile's groups give it (profile_defaults)
         "每组排名靠后、须由主要负责人书面检查的单位数量。",
         "书面检查单位数",
         0, 50,
@@ -93,6 +86,14 @@ SETTINGS: tuple[Setting, ...] = (
         "一次登录最长可用多少天（无论是否一直在操作），到期须重新登录。默认 7 天。",
         "登录最长天数",
         1, 90,
+    ),
+    Setting(
+        "rate_decimals",
+        2,
+        "采用率、增长率等比率显示为百分数时保留的小数位数（四舍五入，只影响显示，不影响计分和排名）；"
+        "导出的排名文件中以小数表示，多保留两位（默认百分数保留 2 位，即 26.42% 在文件中为 0.2642）。",
+        "比率显示的小数位数",
+        0, 6,
     ),
     Setting(
         "timezone",

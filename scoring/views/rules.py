@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 import yaml
 
-from scoring.engine import Engine
+from scoring.engine import Engine, numbers
 from scoring.engine.periods import Period
+from scoring.profile.points import as_points, points_problem
 from scoring.profile.rules import DEDUCTION_TYPE, MATCH_COLUMNS, RuleError, parse_version
 
 
@@ -30,7 +32,7 @@ def rule_table(engine: Engine, index: int | None = None) -> pl.DataFrame:
     codes = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
     rows = [{"代码": it.code, "名称": it.name, "类型": it.type,
              **{c: ("（系统推导）" if it.derived else _accepts_text(it, c)) for c in MATCH_COLUMNS},
-             "分值": float(it.points), "分类": it.tier, "条款": it.clause, "原文": it.text,
+             "分值": it.points, "分类": it.tier, "条款": it.clause, "原文": it.text,
              # a note may name another item by its code
              "说明": codes.sub(lambda m: names[m.group(0)], it.note) if it.note else it.note}
             for it in version.items.values()]
@@ -57,18 +59,20 @@ def versions_table(engine: Engine) -> pl.DataFrame:
 def whatif_base(engine: Engine) -> pl.DataFrame:
     """The editor's table: each item's points in the latest version; 试算分值 starts equal."""
     latest = engine.book.latest()
-    return pl.DataFrame([{"名称": it.name, "现行分值": float(it.points), "试算分值": float(it.points),
+    return pl.DataFrame([{"名称": it.name, "现行分值": it.points, "试算分值": it.points,
                           "分类": it.tier, "条款": it.clause, "代码": it.code} for it in latest.items.values()])
 
 
-def overrides_from(edited: pl.DataFrame) -> dict[str, float]:
-    """{code: points} for every row whose 试算分值 differs from 现行分值 (blank = unchanged)."""
+def overrides_from(edited: pl.DataFrame) -> dict[str, Decimal]:
+    """{code: points} for every row whose 试算分值 differs from 现行分值 (blank = unchanged); the
+    grid's numbers read back as the decimals they show."""
     out = {}
     for code, now, new in edited.select("代码", "现行分值", "试算分值").iter_rows():
         if new is None or new != new:
             continue
-        if float(new) != float(now):
-            out[code] = float(new)
+        new, now = as_points(new), as_points(now)
+        if new != now:
+            out[code] = new
     return out
 
 
@@ -110,10 +114,19 @@ def rule_version_yaml(effective: date, overrides: dict[str, float], reason: str,
                       title: str | None = None) -> str:
     """The body of a new dated rule version listing only the changed items; checked by parsing it
     on top of the version before its date (raises RuleError with the problem)."""
-    items = [{"code": c, "points": (int(p) if float(p).is_integer() else float(p))} for c, p in sorted(overrides.items())]
+    problems = [f"{code}: {p}" for code, points in overrides.items() if (p := points_problem(points))]
+    if problems:
+        raise RuleError(problems)
+    # YAML has no decimal type: a float's shortest text is the decimal's (at most 4 places), and the
+    # rule reader takes it back as that decimal
+    items = [{"code": c, "points": _yaml_number(numbers.cell(as_points(p)))} for c, p in sorted(overrides.items())]
     body = yaml.safe_dump({"version": effective.isoformat(), "effective": effective,
                            "title": title or book.latest().title, "reason": reason, "items": items},
                           allow_unicode=True, sort_keys=False)
     before = [v for v in book.versions if v.effective < effective]
     parse_version(body, f"数据库:{effective.isoformat()}", before[-1] if before else book.versions[0])
     return body
+
+
+def _yaml_number(value):
+    return value if isinstance(value, int) else float(value)
