@@ -16,12 +16,14 @@ if sys.path[:1] != [str(ROOT)]:  # pages/ and scoring/ come from here, whatever 
 
 import streamlit as st  # noqa: E402
 
-from pages import _data, _session, _widgets  # noqa: E402
+from pages import _grid, _session, _widgets  # noqa: E402
 from scoring.accounts import auth, registry  # noqa: E402
 from scoring.store import StoreBusy  # noqa: E402
 
+# "auto": the menu starts open on a screen wider than a phone and closed on a phone, where it would
+# cover most of the page (Streamlit closes it again after each choice on a phone).
 st.set_page_config(page_title="政务信息考评", page_icon=_widgets.favicon(), layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")
 
 if not logging.getLogger("scoring").handlers:
     handler = logging.StreamHandler()
@@ -78,6 +80,7 @@ def main() -> None:
              for p in registry.PAGES]
     nav = st.navigation(pages, position="sidebar", expanded=True)
     with st.sidebar:
+        _grid.chinese_grid()  # in the sidebar: no blank line above the page's title
         st.caption(f"当前用户：{_widgets.text(user.name)}（{user.role}）")
         if isinstance(user, auth.User):
             if st.button("退出登录", key="logout"):
@@ -88,7 +91,6 @@ def main() -> None:
             st.caption("免登录只读模式：只能浏览和导出，不能导入或修改。")
             if st.button("登录", key="login_from_kiosk"):
                 st.session_state["want_login"] = True
-        st.caption(f"数据库：{Path(_data.db_path()).name}")
     if st.session_state.get("want_login") and not isinstance(user, auth.User):
         _login_form()
         return

@@ -12,6 +12,7 @@ import streamlit as st
 from ._widgets import fmt_num
 
 NARROW_PX = 640  # below this width (a phone held upright) pages show their compact variants
+PHONE_ROW = 66  # a phone table's row height: the grid wraps a long name onto a second line only in rows over 4 rem
 
 PAGE_CSS = f"""<style>
 @media (max-width: {NARROW_PX}px) {{ [class*="st-key-wide_"] {{ display: none !important; }} }}
@@ -84,10 +85,10 @@ def page_css() -> None:
     st.html(FIT_CHARTS_JS, unsafe_allow_javascript=True)
 
 
-def full_height(rows: int) -> int:
+def full_height(rows: int, row_height: int = 35) -> int:
     """The pixel height of a table that shows every row, so no scroll box hides some of them
-    (header, rows of 35 px, borders, and room for a sideways scroll bar)."""
-    return 38 + 35 * rows + 14
+    (header, rows of 35 px or `row_height`, borders, and room for a sideways scroll bar)."""
+    return 38 + row_height * rows + 14
 
 
 def print_table(frame: pl.DataFrame, caption: str = "", formats: dict[str, str] | None = None) -> str:

@@ -138,8 +138,10 @@ def _period_picker(kinds: tuple[str, ...], container) -> Period:
     kind_key = _keep("period_kind", "季度")
     if st.session_state[kind_key] not in kinds:
         st.session_state[kind_key] = kinds[0]
-    kind = cols[0].segmented_control("期间", kinds, key=kind_key, on_change=_save, args=("period_kind",),
-                                     help="季度、全年、年初至今或自定义日期范围") or kinds[0]
+    # required: clicking the chosen segment again keeps it chosen (it would otherwise unchoose it
+    # and leave the control blank over a page showing some other period)
+    kind = cols[0].segmented_control("期间", kinds, key=kind_key, on_change=_save, args=("period_kind",), required=True,
+                                     help="季度、全年、年初至今或自定义日期范围")
     if kind == "自定义":
         first, last = store_view(data_span)
         start_key = _keep("period_start", (last or today()).replace(day=1))
@@ -178,10 +180,18 @@ def group_tabs(labels: dict[str, str], key: str):
     return tabs
 
 
+def group_columns(groups, per_row: int = 3):
+    """(column, group) for every group, at most `per_row` side by side: an office with four or
+    more groups gets a second row instead of losing the groups that do not fit."""
+    groups = list(groups)
+    for start in range(0, len(groups), per_row):
+        yield from zip(st.columns(per_row), groups[start:start + per_row])
+
+
 # What a chart shows from data: category labels (axis ticks), bar texts, hover values and the
 # trace names in the legend. Plotly renders a subset of HTML in all of them (a link, bold, a line
 # break), so each is written as text: < > & as entities, which Plotly shows as the characters.
-_CHART_DATA = ("name", "x", "y", "text", "hovertext", "customdata")
+_CHART_DATA = ("name", "x", "y", "text", "hovertext", "customdata", "meta")
 
 
 def chart_text(value):
@@ -253,6 +263,14 @@ def score_columns() -> dict:
         **{t: number(f"{t}得分" if t in profile.adoption_tiers else t) for t in profile.score_tiers},
         **{c: number(c) for c in profile.adoption_tiers.values()},
     }
+
+
+def text_width(values, minimum: int = 60, maximum: int = 720) -> int:
+    """A table column's pixel width that shows its longest text whole: the grid cuts a cell at
+    the column's edge, and its sans-serif face draws a CJK character 14 px and Latin about 8 px
+    wide, with 8 px padding on each side."""
+    widest = max((sum(14 if ord(c) >= 0x2E80 else 8 for c in str(v)) for v in values if v is not None), default=0)
+    return max(minimum, min(maximum, widest + 20))
 
 
 def fmt_num(value) -> str:

@@ -134,19 +134,20 @@ def setting_widget(setting, value):
     name = setting.name
     if isinstance(setting.default, bool):
         return st.toggle("是", value=bool(value), key=f"set_{name}")
+    if name == "timezone":  # the zones an office here uses, by their Chinese names (the one in use kept)
+        zones = list(dict.fromkeys([*admin_views.TIMEZONES, value]))
+        return st.selectbox("时区", zones, index=zones.index(value), format_func=admin_views.timezone_text,
+                            key=f"set_{name}")
     if isinstance(setting.default, str):
         options = choices(name)
-        if all(k == v for k, v in options.items()):  # no names for users (time zones): typed, checked on saving
-            return st.text_input("取值", value=str(value), key=f"set_{name}")
         keys = list(options)
         return st.selectbox("选择", keys, index=keys.index(value) if value in keys else 0,
                             format_func=options.get, key=f"set_{name}")
     kind = int if setting.step == 1 else float
     limits = (kind(setting.low), kind(setting.high))
     if isinstance(value, dict):
-        cols = st.columns(len(value))
         out = {}
-        for col, (g, n) in zip(cols, value.items()):
+        for col, (g, n) in zip(st.columns(len(value)), value.items()):
             with col:
                 out[g] = _widgets.bounded_number(f"{g} 组", *limits, step=kind(setting.step), value=kind(n),
                                                  key=f"set_{name}_{g}")
@@ -201,9 +202,19 @@ def users_tab() -> None:
         return
     actor = _session.user()
     units = {u.id: u.name for u in _data.engine().units.units}
-    user_names = users["用户名"].to_list() if users.height else []
     c1, c2 = st.columns(2)
-    with c1, st.form("add_user", clear_on_submit=True):
+    with c1:
+        add_user_form(s, actor, units)
+    with c2:
+        change_user_form(s, actor, users, units)
+    kiosk_form(actor)
+
+
+def add_user_form(s, actor, units: dict[int, str]) -> None:
+    """新增账号. What was typed stays after a refusal (a taken name, a short password); a new,
+    empty form (the next round's key) follows only a success."""
+    round_ = st.session_state.setdefault("add_user_round", 0)
+    with st.form(f"add_user_{round_}"):
         st.markdown("**新增账号**")
         name = st.text_input("用户名")
         password = st.text_input(f"初始密码（至少 {auth.MIN_PASSWORD} 位）", type="password")
@@ -212,29 +223,38 @@ def users_tab() -> None:
                             format_func=lambda i: "—" if i is None else units[i])
         if st.form_submit_button("新增账号", type="primary"):
             _auth_call(auth.add_user, s, actor, name, password, role, unit_id=unit if role == "单位" else None,
-                       message=f"已新增账号“{name.strip()}”。")
-    with c2:
-        with st.form("user_state"):
-            st.markdown("**修改账号**")
-            target = st.selectbox("账号", user_names)
-            role = st.selectbox("新角色", list(auth.ROLES), key="user_new_role")
-            unit = st.selectbox("所属单位（角色为“单位”时）", [None, *units], key="user_new_unit",
-                                format_func=lambda i: "—" if i is None else units[i])
-            password = st.text_input("重置密码为", type="password", key="user_new_password")
-            b = st.columns(4)
-            set_role = b[0].form_submit_button("改角色")
-            reset = b[1].form_submit_button("重置密码")
-            off = b[2].form_submit_button("停用")
-            on = b[3].form_submit_button("启用")
-            if target and set_role:
-                _auth_call(auth.set_role, s, actor, target, role, unit_id=unit if role == "单位" else None,
-                           message=f"账号“{target}”的角色已改为 {role}。")
-            if target and reset:
-                _auth_call(auth.set_password, s, actor, target, password, message=f"已重置账号“{target}”的密码。")
-            if target and (off or on):
-                _auth_call(auth.set_disabled, s, actor, target, bool(off),
-                           message=f"账号“{target}”已{'停用' if off else '启用'}。")
-    kiosk_form(actor)
+                       message=f"已新增账号“{name.strip()}”。", next_round="add_user_round")
+
+
+def change_user_form(s, actor, users: pl.DataFrame, units: dict[int, str]) -> None:
+    """修改账号: the account is picked outside the form, so that the form opens on its present
+    role and unit (a 管理 account preselected as 查看 would be one click from a demotion)."""
+    if users.height == 0:
+        return
+    st.markdown("**修改账号**")
+    target = st.selectbox("账号", users["用户名"].to_list(), key="user_target")
+    current = users.row(users["用户名"].to_list().index(target), named=True)
+    roles = list(auth.ROLES)
+    unit_ids = [None, *units]
+    with st.form(f"user_state_{target}"):
+        role = st.selectbox("新角色", roles, index=roles.index(current["角色"]) if current["角色"] in roles else 0)
+        unit = st.selectbox("所属单位（角色为“单位”时）", unit_ids,
+                            index=unit_ids.index(current["单位编号"]) if current["单位编号"] in unit_ids else 0,
+                            format_func=lambda i: "—" if i is None else units[i])
+        password = st.text_input("重置密码为", type="password")
+        b = st.columns(4)
+        set_role = b[0].form_submit_button("改角色")
+        reset = b[1].form_submit_button("重置密码")
+        off = b[2].form_submit_button("停用")
+        on = b[3].form_submit_button("启用")
+        if set_role:
+            _auth_call(auth.set_role, s, actor, target, role, unit_id=unit if role == "单位" else None,
+                       message=f"账号“{target}”的角色已改为 {role}。")
+        if reset:
+            _auth_call(auth.set_password, s, actor, target, password, message=f"已重置账号“{target}”的密码。")
+        if off or on:
+            _auth_call(auth.set_disabled, s, actor, target, bool(off),
+                       message=f"账号“{target}”已{'停用' if off else '启用'}。")
 
 
 def kiosk_form(actor) -> None:
@@ -250,12 +270,14 @@ def kiosk_form(actor) -> None:
                        message=f"免登录只读模式已{'开启' if kiosk else '关闭'}。")
 
 
-def _auth_call(fn, *args, message: str, action: str = "users", **kwargs) -> None:
+def _auth_call(fn, *args, message: str, action: str = "users", next_round: str | None = None, **kwargs) -> None:
     try:
         _session.write(action, fn, *args, **kwargs)
     except (auth.AuthError, ValueError) as e:
         st.error(_widgets.text(e))
         return
+    if next_round:
+        st.session_state[next_round] += 1
     _done(message)
 
 

@@ -5,29 +5,59 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _choices, _data, _session, _widgets
+from pages import _choices, _data, _layout, _session, _widgets
 from scoring.engine import commend
 from scoring import reports
 from scoring.engine.periods import Period
+from scoring.views import commend as commend_views
 from scoring.views import common
 from scoring.views import rank as rank_views
 
-def bump_chart(quarters: pl.DataFrame, group: str, highlight: set[int]) -> go.Figure:
+def bump_chart(quarters: pl.DataFrame, group: str, highlight: dict[int, str]) -> go.Figure:
+    """The group's ranks by quarter: every unit a thin grey line (its name on hover), the units
+    named for a title (highlight: unit_id → title) in colour with a legend above the plot, which
+    stays short enough to read (31 legend entries went off the right edge)."""
     part = quarters.filter(pl.col("组别") == group)
     fig = go.Figure()
+    named = 0
     for (unit_id, name), rows in part.group_by("unit_id", "单位", maintain_order=True):
         rows = rows.sort("季度号")
-        on = unit_id in highlight
-        fig.add_scatter(x=rows["季度"].to_list(), y=rows["排名"].to_list(), name=name, mode="lines+markers",
-                        line={"width": 3 if on else 1}, opacity=1.0 if on else 0.35,
-                        customdata=rows["得分"].to_list(),
-                        hovertemplate="%{fullData.name}<br>%{x}：第 %{y} 名（%{customdata:,} 分）<extra></extra>")
+        title = highlight.get(unit_id)
+        line = ({"width": 3, "color": _widgets.PALETTE[named % len(_widgets.PALETTE)]} if title
+                else {"width": 1, "color": "#c4c8cf"})
+        named += bool(title)
+        # the name comes into the hover text through meta, so that a '%' in it is never read as a
+        # template (_widgets.style escapes it, and the legend name, for Plotly's own markup)
+        fig.add_scatter(x=rows["季度"].to_list(), y=rows["排名"].to_list(), mode="lines+markers", line=line,
+                        name=f"{name}（{title}）" if title else name, showlegend=bool(title),
+                        customdata=rows["得分"].to_list(), meta=name,
+                        hovertemplate="%{meta}<br>%{x}：第 %{y} 名（%{customdata:,} 分）<extra></extra>")
+    # the named units drawn last, over the grey ones
+    fig.data = tuple(sorted(fig.data, key=lambda t: t.showlegend))
     n = part["排名"].max() if part.height else 1
     fig.update_layout(yaxis={"range": [n + 0.5, 0.5], "title": "组内排名", "tick0": 1, "dtick": 1 if n <= 15 else 5},
-                      xaxis={"title": None}, legend={"font": {"size": 11}})
-    _widgets.style(fig, height=max(360, 18 * min(part["unit_id"].n_unique(), 31) + 120))
-    fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top"})
-    return fig
+                      xaxis={"title": None})
+    return _widgets.style(fig, height=max(360, 14 * min(part["unit_id"].n_unique(), 31) + 140))
+
+
+def group_cards(result: dict) -> None:
+    """Per group: 先进单位, 进步较大单位 (with the figure the measure compares) and 书面检查."""
+    column = commend.measure_column(result["measure"])
+    for col, group in _widgets.group_columns(_data.groups()):
+        with col, st.container(border=True):
+            st.markdown(f"#### {group} 组")
+            adv = result["先进单位"].filter(pl.col("组别") == group)
+            st.markdown("**先进单位**")
+            st.markdown("\n".join(f"{i}. {_widgets.text(n)}（第{r}名，{_widgets.fmt_num(s)} 分）" for i, (r, n, s) in
+                                  enumerate(adv.select("排名", "单位", "得分").iter_rows(), start=1)) or "（无）")
+            imp = result["进步较大单位"].filter(pl.col("组别") == group)
+            st.markdown("**进步较大单位**")
+            st.markdown("\n".join(
+                f"{i}. {_widgets.text(row['单位'])}（{result['measure_label']} {_fmt_measure(row[column], column)}）"
+                for i, row in enumerate(imp.iter_rows(named=True), start=1)) or "（无）")
+            low = result["书面检查"].filter(pl.col("组别") == group)
+            st.markdown("**须书面检查**")
+            st.markdown("、".join(f"{_widgets.text(n)}（第{r}名）" for r, n in low.select("排名", "单位").iter_rows()) or "（无）")
 
 
 def body() -> None:
@@ -52,41 +82,24 @@ def body() -> None:
     if result.get("note"):
         st.warning(result["note"], icon=":material/info:")
 
-    cols = st.columns(3)
-    improve_col = [c for c in result["进步较大单位"].columns if c not in ("组别", "排名", "单位", "得分", "unit_id", "序号")]
-    for col, group in zip(cols, _data.groups()):
-        with col, st.container(border=True):
-            st.markdown(f"#### {group} 组")
-            adv = result["先进单位"].filter(pl.col("组别") == group)
-            st.markdown("**先进单位**")
-            st.markdown("\n".join(f"{i}. {_widgets.text(n)}（第{r}名，{_widgets.fmt_num(s)} 分）" for i, (r, n, s) in
-                                  enumerate(adv.select("排名", "单位", "得分").iter_rows(), start=1)) or "（无）")
-            imp = result["进步较大单位"].filter(pl.col("组别") == group)
-            st.markdown("**进步较大单位**")
-            if imp.height:
-                extra = improve_col[0] if improve_col else None
-                st.markdown("\n".join(
-                    f"{i}. {_widgets.text(row['单位'])}（{result['measure_label']} {_fmt_measure(row.get(extra), extra)}）"
-                    for i, row in enumerate(imp.iter_rows(named=True), start=1)))
-            else:
-                st.markdown("（无）")
-            low = result["书面检查"].filter(pl.col("组别") == group)
-            st.markdown("**须书面检查**")
-            st.markdown("、".join(f"{_widgets.text(n)}（第{r}名）" for r, n in low.select("排名", "单位").iter_rows()) or "（无）")
+    group_cards(result)
 
     annual_download(eng, year, measure)
 
+    group = st.segmented_control("组别", _data.groups(), format_func=lambda g: f"{g} 组", required=True,
+                                 help="季度名次走势和进步情况按组显示",
+                                 **_widgets.remembered("commend_group", _data.groups()[0]))
     tabs = st.tabs(["季度名次走势", "评先资格", "进步情况", "先进个人", "优秀信息"])
     with tabs[0]:
         quarters = _data.view(rank_views.rank_by_quarter, year)
         if quarters["季度号"].n_unique() < 2:
             st.caption("该年度不足两个季度的数据，暂无走势。")
         else:
-            group = st.segmented_control("组别", _data.groups(), format_func=lambda g: f"{g} 组",
-                                         **_widgets.remembered("commend_group", _data.groups()[0])) or _data.groups()[0]
-            highlight = set(result["先进单位"]["unit_id"].to_list()) | set(result["进步较大单位"]["unit_id"].to_list())
+            highlight = {**dict.fromkeys(result["进步较大单位"]["unit_id"].to_list(), "进步较大"),
+                         **dict.fromkeys(result["先进单位"]["unit_id"].to_list(), "先进")}
             st.plotly_chart(bump_chart(quarters, group, highlight), key="commend_bump", config={"displayModeBar": False})
-            st.caption("粗线为拟评先进单位和进步较大单位；纵轴为组内名次（越靠上越好）。")
+            st.caption("彩色粗线为拟评先进单位和进步较大单位，灰线为本组其他单位（鼠标移到线上显示单位）；"
+                       "纵轴为组内名次（越靠上越好）。")
     with tabs[1]:
         table = result["资格"].with_columns(
             pl.when(pl.col("合格")).then(pl.lit("合格")).otherwise(pl.lit("不合格")).alias("资格"))
@@ -98,12 +111,16 @@ def body() -> None:
         st.caption("考评办法六：年内被通报、提醒（未完成报送任务）、约稿逾期或信息报送严重失真的单位，"
                    "不得评为先进单位和进步较大单位。豁免的月份不计。")
     with tabs[2]:
-        imp = _data.view(commend.improvement, year, measure)
-        _widgets.df(imp, key="commend_improvement", column_config={
-            "本期得分": _widgets.number(), "上期得分": _widgets.number(), "本期排名": _widgets.number(fmt="%d"),
-            "上期排名": _widgets.number(fmt="%d"), "名次提升": _widgets.number(fmt="%+d"), "得分增长": _widgets.number(fmt="%+g"),
-            "增长率": _widgets.number("增长率", "percent"), "有上期数据": None})
-        st.caption("同比：本年与上年全年比较；环比：本年第四季度与第一季度比较。上期得分为 0 时不计算增长率。")
+        progress = _data.view(commend_views.progress_table, year, measure, group)
+        basis = commend.basis_labels(measure, year)
+        formats = {"名次提升": "%+d", "得分增长": "%+g", "增长率": "percent"}
+        _widgets.df(progress, key="commend_improvement", height=_layout.full_height(progress.height), column_config={
+            "评选": st.column_config.TextColumn("评选", width=_widgets.text_width(progress["评选"])),
+            "不参评原因": st.column_config.TextColumn("不参评原因", width=_widgets.text_width(progress["不参评原因"])),
+            **{label: _widgets.number(label, formats.get(label, "%d" if label.endswith("排名") else "localized"))
+               for label in basis.values()}})
+        st.caption(f"{group} 组按“{commend.MEASURES[measure]}”从高到低排列（没有{next(iter(basis.values()))[:-2]}数据的单位在最后）；"
+                   "“评选”一栏标出拟评先进单位、进步较大单位和不参评的单位及原因（考评办法六）。上期得分为 0 时不计算增长率。")
     with tabs[3]:
         st.caption("每个先进单位、进步较大单位可推荐一名先进个人；这里按登记表“作者”一栏，列出各单位年内计分最高的作者供参考。")
         _widgets.df(result["先进个人"], key="commend_people", column_config={"得分": _widgets.number(), "条数": _widgets.number()})

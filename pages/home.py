@@ -93,8 +93,7 @@ def body() -> None:
     st.subheader("各组前三名")
     st.caption(f"{s['qtd'].label}，并列者一并列出；↑↓ 为与{s['before'].label}相比名次的升降。")
     top = s["top"]
-    cols = st.columns(3)
-    for col, group in zip(cols, _data.groups()):
+    for col, group in _widgets.group_columns(_data.groups()):
         with col:
             st.markdown(f"**{group} 组**")
             part = top.filter(top["组别"] == group)

@@ -35,13 +35,13 @@ def print_columns() -> list[str]:
 
 def movement_column(period) -> st.column_config.Column:
     return st.column_config.TextColumn(
-        "升降", width=52, pinned=True,
+        "升降", width=60, pinned=True,
         help=f"与{period.previous().label}相比名次的升降（↑ 上升，↓ 下降）；“—”表示没有可比的数据或组别有调整")
 
 
 def table_config(period) -> dict:
     # Streamlit unpins every column when the pinned ones take more than 60 % of the table's width
-    # (492 px of a 1280 px screen with the sidebar open): these take 450.
+    # (492 px of a 1280 px screen with the sidebar open): these take 458.
     pin = {"pinned": True}
     scores = _widgets.score_columns()
     return {**scores,
@@ -59,7 +59,7 @@ def table_config(period) -> dict:
 
 def phone_config(period) -> dict:
     return {"排名": st.column_config.NumberColumn("排名", format="%d", width=44),
-            "单位": st.column_config.TextColumn("单位", width=150),
+            "单位": st.column_config.TextColumn("单位", width=170),
             "得分": st.column_config.NumberColumn("得分", format="localized", width=56),
             "升降": st.column_config.TextColumn("升降", width=48, help=movement_column(period)["help"])}
 
@@ -82,7 +82,8 @@ def group_tab(frame: pl.DataFrame, group: str, period) -> None:
     with st.container(key=f"narrow_rank_{group}"):
         phone = part.select(*PHONE_COLUMNS, "unit_id")
         event = _widgets.df(phone, key=f"rank_phone_{group}", on_select="rerun", selection_mode="single-row",
-                            column_config=phone_config(period), height=_layout.full_height(phone.height))
+                            column_config=phone_config(period), row_height=_layout.PHONE_ROW,
+                            height=_layout.full_height(phone.height, _layout.PHONE_ROW))
         open_selected(event, phone)
     ties = part.filter(pl.col("并列") == "并列")
     if ties.height:
@@ -92,13 +93,21 @@ def group_tab(frame: pl.DataFrame, group: str, period) -> None:
 
     fig = go.Figure()
     names, ids = part["单位"].to_list(), part["unit_id"].to_list()
-    for tier in common.tier_columns(_data.engine().profile):
+    tiers = common.tier_columns(_data.engine().profile)
+    for tier in tiers:
+        # each part's points on it where they fit (the phone shows no tier columns)
         fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
+                    texttemplate="%{x:,}", textposition="inside", insidetextanchor="middle", textangle=0,
                     marker_color=_widgets.tier_color(tier), hovertemplate="%{y}<br>%{fullData.name}：%{x:,}<extra></extra>")
+    # the score beside each bar, past its end
+    ends = part.select(pl.sum_horizontal(pl.col(t).clip(lower_bound=0) for t in tiers))[:, 0].to_list()
+    fig.add_scatter(y=names, x=ends, mode="text", text=[f" {_widgets.fmt_num(v)} 分" for v in part["得分"].to_list()],
+                    textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False)
     fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
-                      yaxis={"autorange": "reversed", "type": "category"})
-    chart = st.plotly_chart(_widgets.style(fig, height=max(350, 28 * part.height + 120),
-                                           title=f"{group} 组各单位得分构成（{period.label}）"), key=f"rank_chart_{group}",
+                      yaxis={"autorange": "reversed", "type": "category"}, uniformtext={"minsize": 9, "mode": "hide"})
+    _widgets.style(fig, height=max(350, 28 * part.height + 120), title=f"{group} 组各单位得分构成（{period.label}）")
+    fig.update_layout(margin={"r": 64})  # room for the score beside the longest bar
+    chart = st.plotly_chart(fig, key=f"rank_chart_{group}",
                             on_select="rerun", selection_mode="points", config={"displayModeBar": False})
     points = chart.selection.points if chart and chart.selection and _session.unit_scope() is None else []
     if points:
@@ -165,10 +174,13 @@ def body() -> None:
                 st.caption("当前数据与已发布的通报一致。")
             else:
                 _widgets.df(changes, key="rank_changes")
-    c1, c2 = st.columns([3, 1])
+    c1, c2 = st.columns([3, 2])
     c1.markdown(f"**{period.label}**（{period.start.isoformat()} 至 {period.end.isoformat()}）")
-    official = c2.container(key="screen_rank_order").toggle("按单位名单顺序", key="rank_official", help="打开后按考评单位名单（附件）的顺序排列，否则按排名")
-    frame = _data.view(rank_views.ranking_view, period, official)
+    order = c2.container(key="screen_rank_order").selectbox(
+        "排序", list(rank_views.ORDERS), key="rank_order", label_visibility="collapsed",
+        format_func=lambda o: f"按{o}排列",
+        help=f"上升最多、下降最多：按与{period.previous().label}相比名次升降的位数排列；单位名单顺序即考评单位名单（附件）的顺序")
+    frame = _data.view(rank_views.ranking_view, period, order)
     print_view(frame, period)
     tabs = _widgets.group_tabs({g: f"{g} 组（{frame.filter(pl.col('组别') == g).height} 个单位）" for g in _data.groups()},
                                key="rank_group")

@@ -195,11 +195,19 @@ def body() -> None:
         if shown.height == 0:
             st.caption("该期间没有计分记录。")
         else:
-            _widgets.df(shown, column_config={"日期": _widgets.day(), "分值": _widgets.number("分值"),
-                                         "标题": st.column_config.TextColumn("标题", width="large"),
-                                         "事件编号": _widgets.number("事件编号", "%d"),
-                                         "代码": st.column_config.TextColumn("代码", help="计分事项代码")},
-                   height=min(38 + 35 * shown.height, 560))
+            with st.container(key="wide_unit_events"):
+                _widgets.df(shown, column_config={"日期": _widgets.day(), "分值": _widgets.number("分值"),
+                                                  "标题": st.column_config.TextColumn("标题", width="large"),
+                                                  "事件编号": _widgets.number("事件编号", "%d")},
+                            height=min(38 + 35 * shown.height, 560))
+            with st.container(key="narrow_unit_events"):
+                # a phone: date, points and item, all in view (分值 was pushed past the right edge),
+                # rows tall enough for an item's name on two lines
+                phone = shown.select("日期", "分值", "事项")
+                _widgets.df(phone, key="unit_events_phone", row_height=_layout.PHONE_ROW,
+                            column_config={"日期": st.column_config.DateColumn("日期", format="MM-DD", width=56),
+                                           "分值": _widgets.number("分值"), "事项": st.column_config.TextColumn("事项", width=170)},
+                            height=min(_layout.full_height(phone.height, _layout.PHONE_ROW), 640))
             st.caption(f"共 {events.height} 条记录，其中计分 {scored.height} 条。"
                        "“系统按月计算”的扣分由每月报送条数自动得出（三(二)1）。")
         with st.expander("按计分事项汇总"):

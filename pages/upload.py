@@ -38,8 +38,8 @@ def show_errors(report) -> None:
     st.error(f"发现 {errors.height} 处错误（涉及 {rows} 行），本文件未导入任何记录。请按下表修改后重新上传。", icon=":material/error:")
     _widgets.df(errors, key="upload_errors", column_config={
         "行": _widgets.number("行", "%d", help="表格中的行号（表头所在行之后依次编号）"),
-        "信息": st.column_config.TextColumn("错误信息", width="large"),
-        "建议": st.column_config.TextColumn("建议", width="medium")})
+        "信息": st.column_config.TextColumn("错误信息", width=_widgets.text_width(errors["信息"])),
+        "建议": st.column_config.TextColumn("建议", width=_widgets.text_width(errors["建议"]))})
     st.download_button("下载错误清单（CSV）", data=_session.download("import", frame_csv, errors),
                        file_name=f"{report.file_name}-错误清单.csv", mime="text/csv", key="upload_errors_csv")
 
@@ -66,12 +66,21 @@ def upload_tab() -> None:
         with st.spinner("正在读取并逐行检查……"):
             eng = _data.engine()
             report = importer.check_file(data, file.name, eng.units, eng.book, _data.store().known_info_ids)
-        st.session_state["upload_check"] = (key, report)
-    report = st.session_state["upload_check"][1]
+            stored = upload_views.already_stored(_data.store(), report) if report.ok else 0
+        st.session_state["upload_check"] = (key, report, stored)
+    _, report, stored = st.session_state["upload_check"]
     if not report.ok:
         show_errors(report)
         return
-    st.success(f"检查通过：{_widgets.text(report.file_name)} 共 {len(report.events)} 行有效记录，可以导入。", icon=":material/task_alt:")
+    total, name = len(report.events), _widgets.text(report.file_name)
+    if stored == total:
+        st.info(f"检查通过，但 {name} 的全部 {total} 行都已导入过：再次导入不会新增任何记录。"
+                "如要更改已导入的记录，请用「更正与撤回」。", icon=":material/info:")
+    elif stored:
+        st.success(f"检查通过：{name} 共 {total} 行有效记录，其中 {stored} 行已导入过（不会重复计入），"
+                   f"导入将新增 {total - stored} 行。", icon=":material/task_alt:")
+    else:
+        st.success(f"检查通过：{name} 共 {total} 行有效记录，可以导入。", icon=":material/task_alt:")
     c1, c2 = st.columns([1, 3])
     with c1:
         _widgets.df(upload_views.preview_counts(report), column_config={"行数": _widgets.number()})
@@ -206,7 +215,8 @@ def history_tab() -> None:
         return
     row = imports.row(event.selection.rows[0], named=True)
     undone = row["状态"] != "有效"
-    with st.form(f"undo_{row['批次']}"):
+    # keyed by what the form does: after 撤销 the 恢复 form starts with an empty reason
+    with st.form(f"{'redo' if undone else 'undo'}_{row['批次']}"):
         st.markdown(f"**批次 {row['批次']}**：{_widgets.text(row['文件'])}（{row['行数']} 行，{_widgets.text(row['状态'])}）")
         reason = st.text_input("原因（必填）")
         label = "恢复该批次" if undone else "撤销该批次"

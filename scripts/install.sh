@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates .venv and installs the pinned packages. Usage: scripts/install.sh [dev]
+# Creates .venv and installs the pinned packages, and the fonts the PDF 通报 is set in
+# (scripts/install-fonts.sh). Usage: scripts/install.sh [dev]
 # With "dev", also the test tools and (as root, via apt) the browser, CJK fonts and pdftotext.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,8 @@ if [ "${1:-}" = "dev" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
   fi
 fi
+# PDF export is a product feature: its 仿宋/黑体 faces are installed for the app too
+bash scripts/install-fonts.sh || echo "提示：未能安装 PDF 通报所用的仿宋、黑体字体，PDF 将使用本机其他中文字体" >&2
 [ -x .venv/bin/python ] || { echo "创建 Python 虚拟环境 .venv …"; "$PYTHON" -m venv .venv; }
 req=requirements.txt
 [ "${1:-}" = "dev" ] && req=requirements-dev.txt

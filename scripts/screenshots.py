@@ -1,6 +1,6 @@
-"""Screenshots of every dashboard page for the README: docs/screenshots/<page>.png, plus 排名 on
-a phone (rank-phone.png, 390×844) and the first printed page of 排名 (rank-print.png: A4
-landscape, as Ctrl+P gives it).
+"""Screenshots of every dashboard page for the README: docs/screenshots/<page>.png, plus 排名 and
+单位详情 on a phone (rank-phone.png, unit-phone.png, 390×844, the menu closed as a phone shows it)
+and the first printed page of 排名 (rank-print.png: A4 landscape, as Ctrl+P gives it).
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
@@ -107,7 +107,14 @@ def main() -> int:
                 page.wait_for_timeout(500)
                 page.screenshot(path=str(out / "rank-phone.png"))
                 saved(out / "rank-phone.png", "排名（手机）")
+                page.goto(f"{server.url}/unit")  # the menu is closed on a phone: by address
+                wait_ready(page)
+                page.evaluate(SHOW_TABS, 70)
+                page.wait_for_timeout(500)
+                page.screenshot(path=str(out / "unit-phone.png"))
+                saved(out / "unit-phone.png", "单位详情（手机）")
                 page.set_viewport_size({"width": 1400, "height": 900})
+                open_page(page, "排名")
                 wait_ready(page)
                 page.emulate_media(media="print")
                 page.wait_for_timeout(2000)  # charts redraw for the page, then are fitted to it

@@ -87,7 +87,7 @@ def test_official_order_toggle(dashboard, demo_template):
     at = dashboard(demo_template, "rank")
     by_rank = table_values(at, "rank_table_A")["排名"].to_list()
     assert by_rank == sorted(by_rank)
-    at.toggle(key="rank_official").set_value(True).run()
+    at.selectbox(key="rank_order").set_value("单位名单顺序").run()
     official = table_values(at, "rank_table_A")["单位"].to_list()
     units = Store(demo_template).unit_book()
     expected = [u.name for u in units.units if units.group_on(u.id, units.units[0].active_from) == "A"]

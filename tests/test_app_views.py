@@ -28,7 +28,7 @@ def test_ranking_view_marks_ties_and_sorts_by_official_order(store):
     a = frame.filter(pl.col("组别") == "A")
     assert a.head(3).select("单位", "排名", "并列").rows() == [
         ("沙金苏木", 1, ""), ("渡口镇", 2, "并列"), ("补隆淖镇", 2, "并列")]
-    official = rank.ranking_view(engine(store), Period.quarter(2025, 1), official_order=True)
+    official = rank.ranking_view(engine(store), Period.quarter(2025, 1), "单位名单顺序")
     assert official.filter(pl.col("组别") == "A")["单位"].head(3).to_list() == ["巴彦高勒镇", "渡口镇", "补隆淖镇"]
 
 
@@ -153,6 +153,14 @@ def test_ranking_view_shows_movement_against_the_quarter_before(store):
     assert before["渡口镇"] == by["补隆淖镇"] == 1
     # units that scored nothing in either quarter keep their (tied) place
     assert moves["巴彦高勒镇"] == (0, "持平")
+    # ordered by movement as a number, within each group: ↑ most first (or ↓ most), no movement last
+    for order, sign in (("上升最多", 1), ("下降最多", -1)):
+        a = rank.ranking_view(engine(store), Period.quarter(2025, 2), order).filter(pl.col("组别") == "A")
+        change = a["名次变化"].drop_nulls().to_list()
+        assert change == sorted(change, key=lambda c: -sign * c)
+        missing = a["名次变化"].is_null().to_list()
+        assert missing == sorted(missing)  # units with nothing to compare come last
+        assert a["升降"][0] == ("↑1" if sign > 0 else "↓1")
     # the first quarter with data has nothing to compare with (2024 Q4 lies before the data)
     assert set(q1["升降"].to_list()) == {"—"} and q1["名次变化"].null_count() == q1.height
 

@@ -38,3 +38,16 @@ def test_the_ranking_page_has_a_tab_per_group_of_the_profile(dashboard, four_gro
     labels = [t.label for t in at.tabs]
     assert [lab for lab in labels if lab.split(" ")[0] in ("乡镇", "一类", "二类", "三类")]
     assert not [lab for lab in labels if lab.startswith(("A ", "B ", "C "))]
+
+
+def test_every_group_of_a_four_group_office_is_shown(dashboard, four_groups_db):
+    """总览's 各组前三名 and the 评先评优 group boxes list every group, not the first three."""
+    groups = ["乡镇", "一类", "二类", "三类"]
+    home = dashboard(four_groups_db, "home")
+    assert_clean(home)
+    headed = [m.value for m in home.markdown]
+    assert all(f"**{g} 组**" in headed for g in groups), headed
+    commend = dashboard(four_groups_db, "commend")
+    assert_clean(commend)
+    boxes = [m.value for m in commend.markdown if m.value.startswith("#### ")]
+    assert boxes == [f"#### {g} 组" for g in groups]

@@ -375,6 +375,25 @@ def test_growth_rate_is_a_percentage_in_the_commendation_list(engine):
         assert shown[r["单位"]] == f"{(growth * 100).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
 
 
+def test_improved_units_are_listed_with_what_their_measure_compares(engine):
+    """附件2 lists 进步较大单位 by the figures its measure compares, named by their periods (a
+    Q4-vs-Q1 名次提升 beside the first and fourth quarter's ranks, never beside the annual rank),
+    with how they were judged right under the heading, before the table."""
+    doc = Document(io.BytesIO(build_docx(assemble(engine, YEAR, measure="rank_gain_qoq"))))
+    table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "名次提升")
+    header = [c.text for c in table.rows[0].cells]
+    assert header == ["序号", "组别", "单位", "第一季度排名", "第四季度排名", "名次提升"]
+    for row in table.rows[1:]:
+        first, fourth, gain = (int(c.text) for c in row.cells[3:])
+        assert first - fourth == gain > 0
+    texts = [p.text for p in doc.paragraphs]
+    heading = texts.index("二、信息工作进步较大单位")
+    assert "第四季度较第一季度名次提升" in texts[heading + 1]
+    body = doc.element.body
+    order = [el for el in body.iterchildren() if el.tag.endswith(("}p", "}tbl"))]
+    assert order.index(table._tbl) == order.index(doc.paragraphs[heading + 1]._p) + 1
+
+
 def test_annual_commendation_can_be_given(engine, annual):
     """The lists chosen on the commendation page can be passed in instead of recomputed."""
     chosen = dict(annual.commend)
@@ -408,8 +427,11 @@ def test_pdf_has_the_same_content(small_path, tmp_path, small_engine):
     assert f"共报送政务信息{ranking['报送数'].sum()}条" in flat
     for title in ("=1+2", "+SUM(A1:A2)", "@cmd", "<b>粗体</b>&标题"):
         assert title in flat
-    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
-    assert "CJK" in fonts
+    # the install step's faces (scripts/install-fonts.sh): 仿宋 body, 黑体 headings, 楷体 leads,
+    # 宋体 tables and bold 宋 titles; no fallback face
+    fonts = {line.split()[0].split("+")[-1] for line in subprocess.run(
+        ["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]}
+    assert fonts == {"FandolFang", "FandolHei", "FandolKai", "FandolSong", "FandolSong-Bold"}, fonts
     ARTIFACTS.mkdir(exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(out),
                     str(ARTIFACTS / "tongbao-page1")], check=True)
@@ -438,23 +460,29 @@ HEADING = re.compile(r"^[一二三四五六七八九十]、|^（[一二三四五
 
 
 @pytest.mark.slow
-def test_pdf_pages_break_tidily(annual, tmp_path):
-    """The annual PDF: a page ends with a heading's text only if that heading's content follows on
-    the same page; a page is full unless the next page starts an attachment (附件N) or it is the
-    last; every page of the score table repeats its header row."""
-    pages = pdf_pages(build_pdf(annual), tmp_path)
+@pytest.mark.parametrize("period", [YEAR, Period.quarter(2025, 1)], ids=["year", "Q1"])
+def test_pdf_pages_break_tidily(engine, period, tmp_path):
+    """A year's and a quarter's PDF: a page ends with a heading's text only if that heading's
+    content follows on the same page; a page is filled to within two lines of its foot unless the
+    next page starts an attachment (附件N) or it is the last (with two lines kept together, a
+    heading over a three-line paragraph left a fifth of page 2 blank); every page of the score
+    table repeats its header row."""
+    pages = pdf_pages(build_pdf(assemble(engine, period)), tmp_path)
     assert len(pages) > 10
+    pt = 72 / 25.4
     for i, page in enumerate(pages, start=1):
         lowest = max(top for top, _, _ in page["lines"])
         last = "".join(text for top, _, text in page["lines"] if abs(top - lowest) < 2)
         assert not HEADING.search(last), (i, last)
         ends_part = i == len(pages) or pages[i]["lines"][0][2].startswith("附件")
-        blank = 1 - max(bottom for _, bottom, _ in page["lines"]) / page["height"]
+        top, foot = (37, 35) if page["height"] > 700 else (25, 22)  # the margins of pdf.CSS, mm
+        blank = ((page["height"] - foot * pt - max(bottom for _, bottom, _ in page["lines"]))
+                 / (page["height"] - (top + foot) * pt))
         if not ends_part:
-            assert blank < 0.25, (i, round(blank, 2))
+            assert blank < 0.1, (i, round(blank, 2))
         texts = [t for _, _, t in page["lines"]]
         if page["height"] < 600 and any(t in ("采用", "得分") for t in texts):  # a landscape score page
-            assert "报送数" in texts and "年度得分" in texts, i
+            assert "报送数" in texts and ("年度得分" if period.kind == "year" else "累计得分") in "".join(texts), i
 
 
 # --------------------------------------------------------------------------------------------
@@ -492,6 +520,20 @@ def test_xlsx_events_breakdown_versions_and_layout(q2_xlsx, engine):
     assert 'topLeftCell="A2"' in sheet1 and 'state="frozen"' in sheet1          # frozen header row
     widths = [float(w) for w in re.findall(r'<col [^>]*width="([\d.]+)"', sheet1)]
     assert len(widths) >= 10 and max(widths) >= 30                             # set column widths
+
+
+def test_xlsx_names_items_never_by_code(q2_xlsx, engine):
+    """Every sheet says which item a row scored as by its name (the codes are for rule files and
+    the command line): no cell holds an item code, and the adopted items name theirs."""
+    codes = {code for v in engine.book.versions for code in v.items} | set(engine.scored_events(Q2)["code"].to_list())
+    book = openpyxl.load_workbook(io.BytesIO(q2_xlsx), read_only=True)
+    for sheet in book.worksheets:
+        cells = {v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)}
+        assert not cells & codes, (sheet.title, sorted(cells & codes)[:5])
+        assert "代码" not in next(sheet.iter_rows(values_only=True)), sheet.title
+    adopted = pl.read_excel(io.BytesIO(q2_xlsx), sheet_name="采用信息")
+    names = {item.name for v in engine.book.versions for item in v.items.values()}
+    assert adopted.height and set(adopted["计分项"].to_list()) <= names
 
 
 def _formula_cells(xlsx: bytes) -> list[str]:

@@ -21,8 +21,22 @@ MEASURES = {
     "growth_qoq": "第四季度较第一季度得分增长（分）",
     "growth_pct_qoq": "第四季度较第一季度得分增长率",
 }
-_MEASURE_COLUMN = {"rank_gain": "名次提升", "growth": "得分增长", "growth_pct": "增长率"}
-_MEASURE_DTYPE = {"名次提升": pl.Int64, "得分增长": POINTS, "增长率": RATE}
+# per kind of measure: the two figures compared (earlier, later) and the difference that ranks
+_BASIS = {"rank_gain": ("上期排名", "本期排名", "名次提升"), "growth": ("上期得分", "本期得分", "得分增长"),
+          "growth_pct": ("上期得分", "本期得分", "增长率")}
+
+
+def measure_column(measure: str) -> str:
+    """The column of improvement() a measure ranks by: 名次提升, 得分增长 or 增长率."""
+    return _BASIS[measure.rsplit("_", 1)[0]][2]
+
+
+def basis_labels(measure: str, year: int) -> dict[str, str]:
+    """The columns a measure compares, named by their periods: {上期排名: 第一季度排名, 本期排名:
+    第四季度排名, 名次提升: 名次提升} — so a Q4-vs-Q1 gain never sits beside the annual rank."""
+    before, now = (f"{year - 1}年", f"{year}年") if measure.endswith("_yoy") else ("第一季度", "第四季度")
+    earlier, later, column = _BASIS[measure.rsplit("_", 1)[0]]
+    return {earlier: before + earlier[2:], later: now + later[2:], column: column}
 
 
 def eligibility(engine: Engine, year: int) -> pl.DataFrame:
@@ -130,7 +144,8 @@ def select(engine: Engine, year: int, measure: str | None = None) -> dict:
     eligible = eligibility(engine, year).select("unit_id", "合格", "原因")
     board = ranking.join(eligible, on="unit_id", how="left")
     growth = improvement(engine, year, measure)
-    column = _MEASURE_COLUMN[measure.rsplit("_", 1)[0]]
+    column = measure_column(measure)
+    basis = list(basis_labels(measure, year))
     advanced, improved, review = [], [], []
     for group in engine.profile.group_codes:
         in_group = board.filter(pl.col("组别") == group)
@@ -139,15 +154,15 @@ def select(engine: Engine, year: int, measure: str | None = None) -> dict:
         advanced.append(adv)
         if growth["有上期数据"].any():
             rest = (candidates.filter(~pl.col("unit_id").is_in(adv["unit_id"].implode()))
-                    .join(growth.select("unit_id", column), on="unit_id", how="left")
+                    .join(growth.select("unit_id", *basis), on="unit_id", how="left")
                     .filter(pl.col(column).is_not_null() & (pl.col(column) > 0)))
             improved.append(_top_with_ties(rest, column, int(conf["improved_count"].get(group, 0))))
         review.append(_top_with_ties(in_group, "得分", int(conf["review_count"].get(group, 0)), descending=False))
     advanced_f = pl.concat(advanced).select("组别", "排名", "单位", "得分", "unit_id", "序号")
-    improved_f = (pl.concat(improved, how="diagonal_relaxed").select("组别", "排名", "单位", "得分", column, "unit_id", "序号")
+    improved_f = (pl.concat(improved, how="diagonal_relaxed").select("组别", "排名", "单位", "得分", *basis, "unit_id", "序号")
                   if improved else pl.DataFrame(schema={"组别": pl.Utf8, "排名": pl.Int64, "单位": pl.Utf8, "得分": POINTS,
-                                                        column: _MEASURE_DTYPE[column], "unit_id": pl.Int32,
-                                                        "序号": pl.Int64}))
+                                                        **{c: growth.schema[c] for c in basis},
+                                                        "unit_id": pl.Int32, "序号": pl.Int64}))
     review_f = pl.concat(review).sort(["组别", "排名", "序号"]).select("组别", "排名", "单位", "得分", "unit_id")
     named = pl.concat([advanced_f["unit_id"], improved_f["unit_id"]]).to_list()
     note = ""
@@ -158,6 +173,7 @@ def select(engine: Engine, year: int, measure: str | None = None) -> dict:
         "year": year,
         "measure": measure,
         "measure_label": MEASURES[measure],
+        "measure_basis": basis_labels(measure, year),
         "先进单位": advanced_f,
         "进步较大单位": improved_f,
         "书面检查": review_f,

@@ -193,7 +193,7 @@ def adopted_items(engine, events: pl.DataFrame, ranking: pl.DataFrame) -> pl.Dat
         pl.col("组别"), pl.col("单位"), pl.col("title").alias("标题"), pl.col("level").alias("层级"),
         pl.col("publication").alias("刊物"), pl.col("col").alias("栏目"), pl.col("issue").alias("期号"),
         pl.col("day").alias("日期"), pl.col("points").alias("得分"), pl.col("item").alias("计分项"),
-        pl.col("code").alias("代码"), pl.col("批示"), pl.col("author").alias("作者"), pl.col("id"))
+        pl.col("批示"), pl.col("author").alias("作者"), pl.col("id"))
 
 
 def breakdown(engine, period: Period, ranking: pl.DataFrame) -> pl.DataFrame:
@@ -205,7 +205,7 @@ def breakdown(engine, period: Period, ranking: pl.DataFrame) -> pl.DataFrame:
             .with_columns(pl.col("tier").replace_strict(tier_order, default=99).alias("_tier"))
             .sort(["序号", "_tier", "code", "vidx"])
             .select("组别", "单位", pl.col("tier").alias("类别"), pl.col("item").alias("计分项"),
-                    pl.col("code").alias("代码"), pl.col("clause").alias("条款"),
+                    pl.col("clause").alias("条款"),
                     pl.col("version").alias("规则版本"), pl.col("n").alias("次数"),
                     pl.col("points_each").alias("每次分值"), pl.col("points").alias("得分")))
 

@@ -208,15 +208,23 @@ def _frame_table(d: ReportData, frame: pl.DataFrame, columns: list[str], widths:
 def commend_blocks(d: ReportData) -> list[Block]:
     c = d.commend or {}
     blocks: list[Block] = []
+    # 进步较大: the two figures its measure compares, named by their periods, and how it was
+    # judged right under its heading (not the annual rank beside a gain measured over quarters)
+    basis = c.get("measure_basis") or {}
+    improved = c.get("进步较大单位")
+    if improved is not None and basis:
+        improved = improved.rename({k: v for k, v in basis.items() if k in improved.columns and k != v})
     sections = [
-        ("一、信息工作先进单位", c.get("先进单位"), ["组别", "单位", "排名", "得分"], [6, 24, 6, 8]),
-        ("二、信息工作进步较大单位", c.get("进步较大单位"),
-         ["组别", "单位", "排名", "得分", "名次提升", "得分增长", "增长率"], [6, 24, 6, 8, 8, 8, 8]),
-        ("三、信息工作先进个人", c.get("先进个人"), ["先进个人", "单位", "条数", "得分"], [10, 24, 10, 8]),
-        ("四、优秀信息", c.get("优秀信息"), ["标题", "单位", "作者", "得分"], [34, 16, 10, 6]),
+        ("一、信息工作先进单位", c.get("先进单位"), ["组别", "单位", "排名", "得分"], [6, 24, 6, 8], None),
+        ("二、信息工作进步较大单位", improved, ["组别", "单位", *basis.values()], [6, 22, *[12] * len(basis)],
+         f"按“{c['measure_label']}”评定。{c.get('note') or ''}" if c.get("measure_label") else None),
+        ("三、信息工作先进个人", c.get("先进个人"), ["先进个人", "单位", "条数", "得分"], [10, 24, 10, 8], None),
+        ("四、优秀信息", c.get("优秀信息"), ["标题", "单位", "作者", "得分"], [34, 16, 10, 6], None),
     ]
-    for heading, frame, columns, widths in sections:
+    for heading, frame, columns, widths, how in sections:
         blocks.append(Para(heading, "caption"))
+        if how:
+            blocks.append(Para(how, "note"))
         if frame is None or frame.height == 0:
             blocks.append(Para("（无）", "note"))
             continue
@@ -224,8 +232,6 @@ def commend_blocks(d: ReportData) -> list[Block]:
             frame = frame.rename({"条数": "计分信息条数"})
             columns = [("计分信息条数" if x == "条数" else x) for x in columns]
         blocks.append(_frame_table(d, frame, columns, widths))
-    if c.get("measure_label"):
-        blocks.append(Para(f"注：进步较大单位按“{c['measure_label']}”评定。{c.get('note') or ''}", "note"))
     return blocks
 
 

@@ -1,8 +1,10 @@
 """The 通报 (and any block document) as HTML, and as PDF through weasyprint.
 
 Every piece of text from the data — unit names, titles, authors — goes through html.escape.
-Fonts: the official names first (方正小标宋简体, 仿宋_GB2312, 黑体, 宋体), then the Noto CJK
-fonts that Debian's fonts-noto-cjk installs, so the PDF embeds a real CJK font anywhere.
+Fonts: the official names first (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312, 宋体), as a machine with
+the office's fonts has them; then the free Fandol faces of the same styles, which the project's
+install step puts on every machine (scripts/install-fonts.sh); the Noto CJK fonts last, so a
+machine without either still embeds a real CJK font.
 """
 from __future__ import annotations
 
@@ -16,11 +18,11 @@ from scoring.reports.document import build_blocks
 
 SERIF = '"Noto Serif CJK SC", "Source Han Serif SC", serif'
 SANS = '"Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
-TITLE = f'"方正小标宋简体", "FZXiaoBiaoSong-B05S", {SERIF}'
-FANG = f'"仿宋_GB2312", "FangSong", "仿宋", {SERIF}'
-KAI = f'"楷体_GB2312", "KaiTi", "楷体", {SERIF}'
-HEI = f'"黑体", "SimHei", {SANS}'
-SONG = f'"宋体", "SimSun", {SERIF}'
+SONG = f'"宋体", "SimSun", "FandolSong", {SERIF}'
+TITLE = f'"方正小标宋简体", "FZXiaoBiaoSong-B05S", {SONG}'  # bold: 小标宋 is a heavy 宋
+FANG = f'"仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "FandolFang", {SERIF}'
+KAI = f'"楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "FandolKai", {SERIF}'
+HEI = f'"黑体", "SimHei", "FandolHei", {SANS}'
 
 CSS = f"""
 @page {{ size: A4; margin: 37mm 26mm 35mm 28mm;
@@ -32,7 +34,10 @@ body {{ margin: 0; }}
 section.landscape {{ page: landscape; break-before: page; }}
 section.portrait {{ break-before: page; }}
 section.first {{ break-before: auto; }}
-p {{ margin: 0; text-align: justify; }}
+/* a page is filled to its last line, as a printed 公文 is: a paragraph may leave one line at the
+   foot of a page or carry one over (the default two left a fifth of a page blank before a
+   heading with a three-line paragraph); a heading still never ends a page (break-after) */
+p {{ margin: 0; text-align: justify; orphans: 1; widows: 1; }}
 .masthead .name {{ font-family: {TITLE}; font-weight: bold; color: #e60012; font-size: 40pt; line-height: 56pt;
   text-align: center; letter-spacing: 4pt; margin-top: 12pt; }}
 .masthead .number {{ text-align: center; margin: 6pt 0; }}

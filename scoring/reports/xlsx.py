@@ -124,7 +124,7 @@ def ranking_sheet_frame(data: ReportData, group: str) -> pl.DataFrame:
 
 EVENT_COLUMNS = [("day", "日期"), ("单位", "单位"), ("kind", "类型"), ("level", "层级"), ("publication", "刊物"),
                  ("col", "栏目"), ("leader", "批示人"), ("info_id", "信息编号"), ("issue", "期号"), ("title", "标题"),
-                 ("author", "作者"), ("note", "备注"), ("item", "计分项"), ("code", "代码"), ("points", "分值"),
+                 ("author", "作者"), ("note", "备注"), ("item", "计分项"), ("points", "分值"),
                  ("clause", "条款"), ("version", "规则版本"), ("file_name", "来源文件"), ("src_row", "来源行号"),
                  ("id", "事件编号")]
 
@@ -147,10 +147,10 @@ def adopted_frame(data: ReportData) -> pl.DataFrame:
         "得分": a["得分"].to_list(),
         "领导批示": a["批示"].to_list(),
         "作者": a["作者"].to_list(),
-        "代码": a["代码"].to_list(),
+        "计分项": a["计分项"].to_list(),
     }, schema={"序号": pl.Int64, "组别": pl.Utf8, "单位": pl.Utf8, "标题": pl.Utf8, "采用刊物": pl.Utf8,
                "栏目": pl.Utf8, "日期": pl.Date, "得分": POINTS, "领导批示": pl.Utf8, "作者": pl.Utf8,
-               "代码": pl.Utf8})
+               "计分项": pl.Utf8})
 
 
 def versions_frame(data: ReportData) -> pl.DataFrame:
@@ -158,10 +158,10 @@ def versions_frame(data: ReportData) -> pl.DataFrame:
     for v in data.versions:
         for item in v.items.values():
             rows.append({"规则版本": v.version, "生效日期": v.effective, "版本说明": v.reason or v.title,
-                         "代码": item.code, "计分项": item.name, "类型": item.type, "类别": item.tier,
+                         "计分项": item.name, "类型": item.type, "类别": item.tier,
                          "分值": data.overrides.get(item.code, item.points), "条款": item.clause,
                          "原文": item.text})
-    return pl.DataFrame(rows, schema={"规则版本": pl.Utf8, "生效日期": pl.Date, "版本说明": pl.Utf8, "代码": pl.Utf8,
+    return pl.DataFrame(rows, schema={"规则版本": pl.Utf8, "生效日期": pl.Date, "版本说明": pl.Utf8,
                                       "计分项": pl.Utf8, "类型": pl.Utf8, "类别": pl.Utf8, "分值": POINTS,
                                       "条款": pl.Utf8, "原文": pl.Utf8})
 
@@ -205,12 +205,12 @@ def build_xlsx(data: ReportData) -> bytes:
     for group in data.groups:
         s.table(f"{data.group_label(group)}排名", ranking_sheet_frame(data, group), rank_widths,
                 {"采用率": s.percent})
-    s.table("得分明细", data.breakdown, {"单位": 34, "计分项": 36, "代码": 26, "条款": 10, "规则版本": 12, "类别": 14})
+    s.table("得分明细", data.breakdown, {"单位": 34, "计分项": 36, "条款": 10, "规则版本": 12, "类别": 14})
     s.table("计分事件", events_frame(data), {"日期": 12, "单位": 30, "标题": 50, "备注": 30, "计分项": 34,
-                                             "代码": 26, "来源文件": 24, "信息编号": 14, "作者": 14})
+                                             "来源文件": 24, "信息编号": 14, "作者": 14})
     s.table("采用信息", adopted_frame(data), {"单位": 30, "标题": 56, "采用刊物": 28, "日期": 12, "领导批示": 20,
-                                             "代码": 24, "序号": 6, "组别": 6})
-    s.table("规则版本", versions_frame(data), {"计分项": 36, "代码": 26, "原文": 80, "版本说明": 30, "生效日期": 12},
+                                             "计分项": 34, "序号": 6, "组别": 6})
+    s.table("规则版本", versions_frame(data), {"计分项": 36, "原文": 80, "版本说明": 30, "生效日期": 12},
             wrap=("原文",))
     _about_sheet(s, data)
     return s.close()

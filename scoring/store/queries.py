@@ -152,6 +152,14 @@ class QueriesMixin:
             WHERE kind = '采用' AND NOT withdrawn AND list_contains(?, info_id) GROUP BY info_id""",
                                                     [list(set(info_ids))])}
 
+    def stored_copies(self, identities: list[str]) -> dict[str, int]:
+        """How many copies of each row identity the events already hold: an import adds only the
+        copies beyond these (store_import), so a file imported before adds nothing."""
+        if not identities:
+            return {}
+        return dict(self.rows("""SELECT identity, max(copy_no) FROM events
+            WHERE identity IN (SELECT unnest(?)) GROUP BY identity""", [list(set(identities))]))
+
     def event_span(self) -> tuple[date | None, date | None]:
         return self.rows("SELECT min(day), max(day) FROM events WHERE NOT withdrawn")[0]
 

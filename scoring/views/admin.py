@@ -25,7 +25,31 @@ def setting_help(name: str) -> str:
     return re.sub(r"（[^（）]*[A-Za-z_-]{2,}[^（）]*）", "", BY_NAME[name].help)
 
 
+# The time zones an office in China would pick, by the names people use for them; the stored
+# value stays the IANA name that the clock needs.
+TIMEZONES = {"Asia/Shanghai": "北京时间", "Asia/Urumqi": "乌鲁木齐时间", "Asia/Hong_Kong": "香港时间",
+             "Asia/Macau": "澳门时间", "Asia/Taipei": "台北时间"}
+
+
+def timezone_text(zone: str) -> str:
+    """北京时间（东八区）; a zone without a Chinese name by its offset alone (东五区半时 …)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        minutes = int(datetime.now(ZoneInfo(zone)).utcoffset().total_seconds() // 60)
+    except (ValueError, KeyError, OSError):
+        return "（无效的时区）"
+    hours, rest = divmod(abs(minutes), 60)
+    numerals = "零一二三四五六七八九十"
+    count = numerals[hours] if hours <= 10 else "十" + numerals[hours - 10]
+    offset = "零时区" if minutes == 0 else f"{'东' if minutes > 0 else '西'}{count}区" + (f"又{rest}分" if rest else "")
+    return f"{TIMEZONES[zone]}（{offset}）" if zone in TIMEZONES else offset
+
+
 def setting_value_text(name: str, value) -> str:
+    if name == "timezone":
+        return timezone_text(str(value))
     if isinstance(value, dict):
         return "，".join(f"{k} 组 {x}" for k, x in value.items())
     if isinstance(value, bool):
@@ -140,7 +164,7 @@ def profile_table(engine: Engine) -> pl.DataFrame:
     p = engine.profile
     groups = "；".join(f"{g.label}" + (f"（每期任务 {'、'.join(f'{k} {v.text}' for k, v in g.quota.items())}）" if g.quota else "")
                       for g in p.groups)
-    versions = "、".join(f"{v.effective.isoformat()}（{'看板保存' if v.source.startswith('数据库') else v.source}）"
+    versions = "、".join(f"{v.effective.isoformat()} 起施行（{'看板保存' if v.source.startswith('数据库') else '单位配置中的规则文件'}）"
                          for v in engine.book.versions)
     return pl.DataFrame({"项目": ["单位配置", "落款单位", "考评办法", "组别", "得分分类", "规则版本"],
                          "内容": [p.name, p.office.issuer, p.office.regulation, groups, "、".join(p.score_tiers), versions]})

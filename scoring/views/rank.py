@@ -12,10 +12,16 @@ from scoring.reports import publish
 from scoring.views.common import QUARTER_NAMES, data_span, rank_movement
 
 
-def ranking_view(engine: Engine, period: Period, official_order: bool = False) -> pl.DataFrame:
+# How 排名 can be ordered (the page offers these in Chinese; the grid's own sort would order the
+# 升降 arrows as text, ↑14 before ↑3): sort keys within each group, 序号 breaking ties.
+ORDERS = {"名次": (["排名"], [False]), "上升最多": (["名次变化"], [True]), "下降最多": (["名次变化"], [False]),
+          "单位名单顺序": ([], [])}
+
+
+def ranking_view(engine: Engine, period: Period, order: str = "名次") -> pl.DataFrame:
     """The ranking with a 并列 marker, 采用率 in percent, the movement against the period before
-    (名次变化, 升降: last quarter for a quarter, last year for a year), sorted by rank or the
-    official order."""
+    (名次变化, 升降: last quarter for a quarter, last year for a year), in one of ORDERS within
+    each group (units without a movement last when ordered by it)."""
     frame = engine.ranking(period)
     ties = frame.group_by("组别", "排名").agg(pl.len().alias("_n"))
     frame = (frame.join(ties, on=["组别", "排名"], how="left")
@@ -23,8 +29,8 @@ def ranking_view(engine: Engine, period: Period, official_order: bool = False) -
              .with_columns(pl.when(pl.col("_n") > 1).then(pl.lit("并列")).otherwise(pl.lit("")).alias("并列"),
                            (pl.col("采用率") * 100).round(numbers.rate_places(engine.settings)).alias("采用率"))
              .drop("_n"))
-    order = ["组别", "序号"] if official_order else ["组别", "排名", "序号"]
-    return frame.sort(order)
+    keys, descending = ORDERS[order]
+    return frame.sort(["组别", *keys, "序号"], descending=[False, *descending, False], nulls_last=True)
 
 
 def rank_by_quarter(engine: Engine, year: int) -> pl.DataFrame:

@@ -67,6 +67,16 @@ def events_preview(report, book) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
+def already_stored(store, report) -> int:
+    """How many of a checked file's rows are in the database already (the same row imported
+    before, as many times): importing the file counts them once, not again."""
+    incoming: dict[str, int] = {}
+    for e in report.events:
+        incoming[e["identity"]] = incoming.get(e["identity"], 0) + 1
+    stored = store.stored_copies(list(incoming))
+    return sum(min(n, stored.get(identity, 0)) for identity, n in incoming.items())
+
+
 def preview_counts(report) -> pl.DataFrame:
     """Rows per 类型 of a checked file."""
     types = [e["type"] for e in report.events]
