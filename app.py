@@ -55,6 +55,7 @@ def _login_page() -> None:
 
 
 def main() -> None:
+    _session.begin_run()
     try:
         user = _session.user()  # the signed-in account, the read-only kiosk guest, or None
     except StoreBusy as e:

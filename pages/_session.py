@@ -43,20 +43,6 @@ GUEST = Guest()
 
 
 @st.cache_data(ttl=5, show_spinner=False)
-def _refreshed(path: str, name: str, role: str, unit_id):
-    """The account as the database has it now (re-read at most every 5 s): a disabled account or
-    a changed role takes effect without a new login. Writes check again, uncached."""
-    return auth.refresh(_store(path), auth.User(name, role, unit_id))
-
-
-@st.cache_data(ttl=5, show_spinner=False)
-def _resumed(path: str, token: str, data_version: str):
-    """The account a session token stands for now. A password reset, disabling or a role change
-    moves the data version on, so the cache never outlives them (the CLI's within a second)."""
-    return sessions.resume(_store(path), token)
-
-
-@st.cache_data(ttl=5, show_spinner=False)
 def _kiosk(path: str, data_version: str) -> bool:
     try:
         return auth.kiosk_enabled(_store(path))
@@ -69,12 +55,37 @@ def _kiosk(path: str, data_version: str) -> bool:
 
 TOKEN = "session_token"   # session_state key of this browser session's sign-in
 COOKIE_WRITE = "session_cookie_write"  # (method, one-time code) the next run hands to the browser
-ENDED_NOTE = "登录已失效（密码已重置、账号已停用或角色已更改，或长时间未操作），请重新登录。"
+ENDED_NOTE = ("登录已失效（已在其他标签页退出、密码已重置、账号已停用或角色已更改、长时间未操作，"
+              "或登录已超过最长天数），请重新登录。")
+
+
+RUN_USER = "session_run_user"  # session_state: who this script run found (begin_run forgets it)
+_BEGUN = "session_run_begun"    # app.py began this run: the page it runs keeps what app.py found
+
+
+def begin_run(page: bool = False) -> None:
+    """Start of a script run: the next user() reads the sign-in from the database again. app.py
+    calls it first; run_page too (`page`), which matters only for a page run on its own."""
+    if page and st.session_state.pop(_BEGUN, False):
+        return
+    st.session_state.pop(RUN_USER, None)
+    st.session_state[_BEGUN] = not page
 
 
 def user():
     """The signed-in auth.User; the read-only GUEST when kiosk mode is on and nobody is signed
     in; None otherwise (app.py then shows the login form).
+
+    Checked against the database once per script run, never across runs: a sign-out in another
+    tab, a reset, a disabled account or the idle limit ends this session at its next click.
+    """
+    if RUN_USER not in st.session_state:
+        st.session_state[RUN_USER] = _signed_in_now()
+    return st.session_state[RUN_USER]
+
+
+def _signed_in_now():
+    """user(), read from the database.
 
     A signed-in browser session holds a token whose server-side session is checked on every run;
     a new browser session (a refresh, a new tab, a copied link) resumes from the cookie. A user
@@ -85,14 +96,14 @@ def user():
     if token is None and "user" not in st.session_state and not st.session_state.get("cookie_tried"):
         st.session_state["cookie_tried"] = True  # once per browser session
         token = _cookie()
-        if token and _resumed(db_path(), token, version()) is not None:
+        if token and sessions.resume(store(), token) is not None:
             st.session_state[TOKEN] = token
             _cookie_request("POST", token)  # a fresh Max-Age: idle time counts from now
         elif token:
             _forget(ENDED_NOTE, token)  # the cookie outlived its session: say so, and clear it
             token = None
     if token is not None:
-        fresh = _resumed(db_path(), token, version()) if isinstance(token, str) else None
+        fresh = sessions.resume(store(), token) if isinstance(token, str) else None
         if fresh is None:
             _forget(ENDED_NOTE, token)
             return GUEST if _kiosk(db_path(), version()) else None
@@ -100,7 +111,7 @@ def user():
         return fresh
     found = st.session_state.get("user")
     if isinstance(found, auth.User):
-        fresh = _refreshed(db_path(), found.name, found.role, found.unit_id)
+        fresh = auth.refresh(store(), found)
         if fresh is None:
             _forget("账号已停用或已删除，请重新登录。", None)
             return None
@@ -137,6 +148,7 @@ def sign_in(name: str, password: str) -> auth.User:
     token the next run writes into the cookie. AuthError (Chinese) when refused."""
     found = auth.login(store(), name, password, client=client_address())
     token = sessions.start(store(), found, client_address())
+    st.session_state.pop(RUN_USER, None)
     st.session_state["user"] = found
     st.session_state[TOKEN] = token
     _cookie_request("POST", token)
@@ -152,6 +164,7 @@ def sign_out() -> None:
 
 
 def _forget(note: str | None, token: str | None) -> None:
+    st.session_state.pop(RUN_USER, None)
     st.session_state.pop("user", None)
     st.session_state.pop(TOKEN, None)
     if isinstance(token, str):
@@ -235,24 +248,57 @@ def password_form(auth, current) -> None:
             st.success("密码已修改")
 
 
-def acting_user(action: str):
-    """The signed-in account, re-read from the database now, after auth.require(user, action).
+class SessionEnded(PermissionError):
+    """The sign-in that drew the page has ended (signed out, reset, disabled, idle, too old)."""
 
-    PermissionError (Chinese) for a kiosk visitor, nobody signed in, a disabled account or a role
-    that may not do the action. Every write and the backup go through here, not only hidden buttons.
+
+def live_check(action: str) -> Callable[[], auth.User | Guest]:
+    """Who this browser session acts as, bound now, as a check to run at the moment the action
+    itself runs — a write, or a download made when its button is clicked, which Streamlit runs
+    outside the script run (no session state there).
+
+    The check reads the sign-in from the database again and returns the account as it is then,
+    after auth.require(account, action); it raises SessionEnded when the session has ended since
+    (signed out in another tab, password reset, account disabled or changed, idle limit, lifetime)
+    and PermissionError when the role may not do the action. A kiosk visitor may only view and
+    export, and only while kiosk mode stays on. The one wrapper every write and download uses.
     """
     current = user()
+    s = store()
     if isinstance(current, Guest):
-        raise PermissionError("免登录只读模式下不能修改数据，请先登录")
+        if action not in READ_ACTIONS:
+            raise PermissionError("免登录只读模式下不能修改数据，请先登录")
+
+        def guest() -> Guest:
+            if not auth.kiosk_enabled(s):
+                raise SessionEnded("免登录只读模式已关闭，请先登录")
+            return current
+        return guest
     if not isinstance(current, auth.User):
         raise PermissionError("请先登录")
     token = st.session_state.get(TOKEN)
-    fresh = sessions.resume(store(), token) if token else auth.refresh(store(), current)
-    if fresh is None:
+
+    def check() -> auth.User:
+        fresh = sessions.resume(s, token) if token else auth.refresh(s, current)
+        if fresh is None:
+            raise SessionEnded("登录已失效或账号已停用，请重新登录")
+        auth.require(fresh, action)
+        return fresh
+    return check
+
+
+def acting_user(action: str):
+    """The signed-in account, re-read from the database now, after auth.require(user, action).
+
+    PermissionError (Chinese) for a kiosk visitor, nobody signed in, an ended session or a role
+    that may not do the action. Every write and the backup go through here, not only hidden buttons.
+    """
+    try:
+        return live_check(action)()
+    except SessionEnded:
+        token = st.session_state.get(TOKEN)
         _forget(ENDED_NOTE if token else None, token)
-        raise PermissionError("登录已失效或账号已停用，请重新登录")
-    auth.require(fresh, action)
-    return fresh
+        raise
 
 
 def write(action: str, fn: Callable, *args, **kwargs):
@@ -269,30 +315,20 @@ def write(action: str, fn: Callable, *args, **kwargs):
     return result
 
 
-def backup_download(actor) -> Callable[[], bytes]:
-    """The download button's data: a callable that makes a consistent snapshot when clicked.
+def download(action: str, fn: Callable[..., bytes], *args, audit_as: str | None = None,
+             **kwargs) -> Callable[[], bytes]:
+    """A download button's data: fn(*args, **kwargs), made when the button is clicked, and only
+    if the sign-in that drew the button is still live then and may do `action` (live_check):
+    a stale tab — signed out elsewhere, reset, disabled, idle — gets nothing. `audit_as` names
+    the keyword through which fn learns who downloads (the backup records it in the audit log)."""
+    check = live_check(action)
 
-    Streamlit runs it outside the script run (no session state there), so the signed-in account
-    is bound now and checked again against the database, after auth.require(user, "backup"),
-    when the snapshot is made; the download is audited under that account's name.
-    """
-    from scoring.backup import backup_bytes
-
-    if not isinstance(actor, auth.User):
-        raise PermissionError("请先登录")
-    auth.require(actor, "backup")
-    s = store()
-
-    def snapshot() -> bytes:
-        fresh = auth.refresh(s, actor)
-        if fresh is None:
-            raise PermissionError("账号已停用或不存在，请重新登录")
-        auth.require(fresh, "backup")
-        data = backup_bytes(s, who=fresh.name)
-        log.info("%s: backup download (%d bytes)", fresh.name, len(data))
+    def make() -> bytes:
+        actor = check()
+        data = fn(*args, **kwargs, **({audit_as: actor.name} if audit_as else {}))
+        log.info("%s: %s download %s (%d bytes)", actor.name, action, getattr(fn, "__name__", fn), len(data))
         return data
-
-    return snapshot
+    return make
 
 
 def restore_backup(data: bytes):
@@ -304,9 +340,7 @@ def restore_backup(data: bytes):
     try:
         return write("backup", restore_from, db_path(), data, who=actor.name)
     finally:
-        _refreshed.clear()  # the accounts, sessions and the kiosk switch come from the backup now
-        _resumed.clear()
-        _kiosk.clear()
+        _kiosk.clear()  # the kiosk switch comes from the backup now
 
 
 def _rerun_through_app() -> None:
@@ -340,6 +374,7 @@ def run_page(body: Callable[[], None], page: str | None = None) -> None:
     navigation: nobody signed in, or a role without the page, sees a message instead.
     """
     _rerun_through_app()
+    begin_run(page=True)
     try:
         if user() is None:
             st.warning(st.session_state.pop("login_note", None) or "请先登录。", icon=":material/lock:")

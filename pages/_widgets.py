@@ -4,6 +4,7 @@ favicon. Fitting phones and print: pages/_layout.py.
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from datetime import date
@@ -16,10 +17,12 @@ from scoring.engine import numbers
 from scoring.accounts import registry
 from scoring.reports.csv_export import frame_csv
 from scoring.engine.periods import Period
-from scoring.views.common import (QUARTER_NAMES, data_span, data_years, latest_quarter, local_time, local_times,
+from scoring.profile.names import visible
+from scoring.views.common import (CONTACT_COLUMNS, QUARTER_NAMES, data_span, data_years, latest_quarter, local_time, local_times,
                                   make_period)
 
 from ._data import store_view, timezone, today
+from . import _session
 from ._session import allowed_pages
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -185,14 +188,37 @@ def group_columns(groups, per_row: int = 3):
         yield from zip(st.columns(per_row), groups[start:start + per_row])
 
 
+# What a chart shows from data: category labels (axis ticks), bar texts, hover values and the
+# trace names in the legend. Plotly renders a subset of HTML in all of them (a link, bold, a line
+# break), so each is written as text: < > & as entities, which Plotly shows as the characters.
+_CHART_DATA = ("name", "x", "y", "text", "hovertext", "customdata", "meta")
+
+
+def chart_text(value):
+    """A string for a chart, shown as the characters it is (lists: each string in them)."""
+    if isinstance(value, str):
+        return html.escape(visible(value), quote=False)
+    if isinstance(value, (list, tuple)):
+        return [chart_text(v) for v in value]
+    return value
+
+
 def style(fig: go.Figure, height: int | None = None, legend: bool = True, title: str | None = None) -> go.Figure:
-    """CJK font everywhere, compact margins, horizontal legend above the plot area.
+    """CJK font everywhere, compact margins, horizontal legend above the plot area; every string
+    from data in it made plain text (chart_text). Call it once per figure, after adding the traces:
+    a hovertemplate names data by reference (%{x}, %{fullData.name}), never by value.
 
     The legend is placed in the top margin and the margin grows with it, so a legend that wraps
     onto a second line on a narrow screen pushes the plot down instead of covering the first bar.
     A title goes above the legend, inside the figure, so that a printed page never separates a
     chart from its heading.
     """
+    for trace in fig.data:
+        for attr in _CHART_DATA:
+            value = getattr(trace, attr, None)
+            if value is not None:
+                trace[attr] = chart_text(value)
+    title = chart_text(title)
     top = 30 if title else 0
     fig.update_layout(font={"family": FONT, "size": 13}, hoverlabel={"font": {"family": FONT}},
                       title={"font": {"family": FONT}},
@@ -266,7 +292,7 @@ def text(value) -> str:
     render Markdown, so it must show as the characters it is."""
     if value is None:
         return "—"
-    plain = _BARE_LINK.sub(lambda m: m.group(1) + JOINER, " ".join(str(value).split()))
+    plain = _BARE_LINK.sub(lambda m: m.group(1) + JOINER, visible(" ".join(str(value).split())))
     return _MARKDOWN.sub(r"\\\1", plain)
 
 
@@ -295,12 +321,15 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
     because it writes cells such as =HYPERLINK(...) as they are; `download` (a file name) offers
     the same table through the exports' guarded CSV instead."""
     frame = exact_shown(local_times(frame, timezone()))
+    if not _session.signed_in():  # a kiosk screen shows no one's name or telephone number
+        frame = frame.drop([c for c in CONTACT_COLUMNS if c in frame.columns])
     # Handed over as Arrow: Streamlit converts a Polars frame itself far more slowly (~7 ms a
     # table against ~0.2 ms), which many viewers at once feel on every page switch.
     shown = st.dataframe(frame.to_arrow(), **_table_args(frame, hide, kwargs))
     if download:
         visible = frame.drop([c for c in (*hide, *CODE_COLUMNS) if c in frame.columns])
-        st.download_button("下载本表（CSV）", data=frame_csv(visible), file_name=f"{download}.csv", mime="text/csv",
+        st.download_button("下载本表（CSV）", data=_session.download("view", frame_csv, visible),
+                           file_name=f"{download}.csv", mime="text/csv",
                            icon=":material/download:", key=f"csv_{kwargs.get('key') or download}")
     return shown
 
@@ -336,6 +365,17 @@ def uploader(label: str, **kwargs):
     it, so the label carries the size and types and a style sheet replaces the English words."""
     st.html(UPLOADER_CSS)
     return st.file_uploader(label, **kwargs)
+
+
+NUMBER_CSS = "<style>[data-testid='stNumberInput'] .stTooltipErrorHoverTarget { display: none !important; }</style>"
+
+
+def bounded_number(label: str, low, high, **kwargs):
+    """st.number_input limited to [low, high], in Chinese: Streamlit 1.67 explains a value out of
+    range only in English (a tooltip on a red icon), so the label carries the range and a style
+    sheet hides the icon; the red frame still marks the value, which is not taken."""
+    st.html(NUMBER_CSS)
+    return st.number_input(f"{label}（{low:g} 至 {high:g}）", min_value=low, max_value=high, **kwargs)
 
 
 @st.cache_resource(show_spinner=False)

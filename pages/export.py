@@ -29,14 +29,15 @@ def report_section(eng, period) -> None:
     labels = {".docx": "通报（Word）", ".pdf": "通报（PDF）", ".xlsx": "考评数据（Excel）", ".csv": "排名（CSV）"}
     for col, (ext, label) in zip(cols, labels.items()):
         col.download_button(
-            label, data=lambda ext=ext: reports.render(eng, period, ext, number=number or None, measure=measure,
-                                                       attachments=attach),
+            label, data=_session.download("export", reports.render, eng, period, ext, number=number or None,
+                                          measure=measure, attachments=attach),
             file_name=reports.report_filename(period, ext), mime=reports.MIME[ext], key=f"dl{ext}",
             icon=":material/download:", width="stretch")
     st.caption("Word 通报可直接修改后印发；PDF 内容与 Word 相同（生成需数秒）。Excel 含各组排名、得分明细、"
                "全部计分事件和本期使用的规则版本；任何单元格都不会被当作公式。CSV 可直接用中文版 Excel 打开。")
     if period.kind == "year":
-        st.download_button("年终考核得分表（Excel）", data=lambda: reports.render_annual_assessment(eng, period.start.year),
+        st.download_button("年终考核得分表（Excel）",
+                           data=_session.download("export", reports.render_annual_assessment, eng, period.start.year),
                            file_name=f"{period.start.year}年度政务信息工作年终考核得分.xlsx",
                            mime=reports.MIME[".xlsx"], key="dl_assess", icon=":material/download:")
 
@@ -54,7 +55,10 @@ def reminders_section(eng, period) -> None:
         _widgets.df(rem.preview_frame(result), column_config={"日期": _widgets.day("约稿逾期日期")})
     else:
         st.info(rem.summary_lines(result)[0], icon=":material/check_circle:")
-    st.download_button("提醒函（Word）", data=lambda: reports.render_reminders(eng, month.year, month.month),
+    if not _session.signed_in():  # the letters name each unit's 负责人 and 联系人
+        st.caption("提醒函中有各单位负责人和联系人的信息，登录后可下载。")
+        return
+    st.download_button("提醒函（Word）", data=_session.download("export", reports.render_reminders, eng, month.year, month.month),
                        file_name=f"{month.year}年{month.month}月政务信息提醒函.docx", mime=reports.MIME[".docx"],
                        key="dl_reminders", icon=":material/download:")
 
@@ -77,7 +81,7 @@ def publication_section(eng, period) -> None:
             _widgets.df(changes)
         with st.expander("已发布的排名和得分（按发布时原样）"):
             _widgets.df(pub_mod.issued_table(issued))
-            st.download_button("下载已发布数据（CSV）", data=pub_mod.issued_csv(issued),
+            st.download_button("下载已发布数据（CSV）", data=_session.download("export", pub_mod.issued_csv, issued),
                                file_name=f"{period.label}已发布排名.csv", mime="text/csv", key="dl_issued")
         history = pub_mod.publications(store, period.key)
         if history.height > 1:

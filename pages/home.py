@@ -86,7 +86,7 @@ def body() -> None:
             part = adoptions.filter(adoptions["层级"] == tier)
             fig.add_bar(x=[f"{g} 组" for g in part["组别"].to_list()], y=part["采用数"].to_list(), name=tier,
                         text=part["采用数"].to_list(), marker_color=_widgets.tier_color(tier),
-                        hovertemplate=f"%{{x}} {tier}采用 %{{y}} 条<extra></extra>")
+                        hovertemplate="%{x} %{fullData.name}采用 %{y} 条<extra></extra>")
         fig.update_layout(barmode="group", yaxis={"title": "采用条数"})
         st.plotly_chart(_widgets.style(fig, height=300), key="home_adoptions", config={"displayModeBar": False})
 

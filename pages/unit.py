@@ -169,11 +169,10 @@ def body() -> None:
     period = _widgets.period_picker(container=st.container(key="screen_unit_period"))
     d = _data.view(unit_views.unit_detail, period, unit_id)
     unit, s = d["unit"], d["summary"]
-    contact = "　".join(x for x in (f"负责人：{unit['head']}" if unit["head"] else "",
-                                    f"联系人：{unit['contact']}" if unit["contact"] else "",
-                                    f"电话：{unit['phone']}" if unit["phone"] else "") if x)
+    contact = "　".join(f"{label}：{_widgets.text(unit[key])}" for label, key in
+                       (("负责人", "head"), ("联系人", "contact"), ("电话", "phone")) if unit[key])
     top[1].markdown(f"### {_widgets.text(unit['name'])}")
-    if contact:
+    if contact and _session.signed_in():  # a kiosk screen shows no one's name or telephone number
         top[1].caption(contact)
     if s is None:
         st.info(f"{_widgets.text(unit['name'])} 在{period.label}不在考评名单中。")

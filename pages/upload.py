@@ -40,7 +40,7 @@ def show_errors(report) -> None:
         "行": _widgets.number("行", "%d", help="表格中的行号（表头所在行之后依次编号）"),
         "信息": st.column_config.TextColumn("错误信息", width=_widgets.text_width(errors["信息"])),
         "建议": st.column_config.TextColumn("建议", width=_widgets.text_width(errors["建议"]))})
-    st.download_button("下载错误清单（CSV）", data=frame_csv(errors),
+    st.download_button("下载错误清单（CSV）", data=_session.download("import", frame_csv, errors),
                        file_name=f"{report.file_name}-错误清单.csv", mime="text/csv", key="upload_errors_csv")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -505,7 +506,7 @@ for action in ("import", "correct", "undo", "waive", "units", "settings", "users
 with pytest.raises(PermissionError):
     _session.who()
 with pytest.raises(PermissionError):
-    _session.backup_download(u)
+    _session.download("backup", lambda: b"database")
 with pytest.raises(PermissionError):
     auth.set_kiosk(_data.store(), u, False)  # a guest is no auth.User: auth refuses it too
 with pytest.raises(PermissionError):
@@ -589,18 +590,23 @@ import scoring.accounts.auth as auth
 import streamlit as st
 from pages import _data, _session
 
-admin = auth.User({ADMIN_NAME!r}, "管理", None)
-st.session_state["user"] = admin
-data = _session.backup_download(admin)()
-st.session_state["backup"] = data
+from scoring.backup import backup_bytes
+
+def backup():
+    return _session.download("backup", backup_bytes, _data.store(), audit_as="who")()
+
+st.session_state["user"] = auth.User({ADMIN_NAME!r}, "管理", None)
+st.session_state["backup"] = backup()
 for role in ("录入", "查看", "单位"):
+    st.session_state["user"] = auth.User("测试" + role, role, 3 if role == "单位" else None)
+    _session.begin_run()
     with pytest.raises(PermissionError):
-        _session.backup_download(auth.User("测试" + role, role, 3 if role == "单位" else None))
+        backup()
 """
     app = AppTest.from_string(script, default_timeout=60).run()
     assert not app.exception, [e.value for e in app.exception]
     data = app.session_state["backup"]
-    assert data[:4] and store.audit_log(1)["action"][0] == "备份数据库"
+    assert data[:4] and store.audit_log(1)["action"][0] == "备份数据库" and store.audit_log(1)["who"][0] == ADMIN_NAME
     before = store.event_count()
     store.set_alias("备份后的简称", 1, "测试")
     # restore through the 备份 tab: a bad file and a missing confirmation change nothing
@@ -611,6 +617,21 @@ for role in ("录入", "查看", "单位"):
     next(b for b in at.button if b.label == "恢复").click().run()
     assert_clean(at)
     assert any("未恢复" in e.value for e in at.error)
+    # a backup made on another server (its profile elsewhere) is refused; the dashboard goes on
+    foreign = demo_copy.with_name("另一台服务器.duckdb")
+    foreign.write_bytes(data)
+    con = duckdb.connect(str(foreign))
+    con.execute("UPDATE meta SET value = '/srv/另一台服务器/profiles/某县' WHERE key = 'profile'")
+    con.close()
+    next(f for f in at.file_uploader if f.key == "restore_file").set_value(
+        ("另一台服务器.duckdb", foreign.read_bytes(), "application/octet-stream"))
+    next(c for c in at.checkbox if c.key == "restore_confirm").check()
+    next(b for b in at.button if b.label == "恢复").click().run()
+    assert_clean(at)
+    assert any("未恢复" in e.value and "在本机找不到" in e.value for e in at.error)
+    at.switch_page("pages/rank.py").run()
+    assert_clean(at)
+    at.switch_page("pages/admin.py").run()
     next(f for f in at.file_uploader if f.key == "restore_file").set_value(("备份.duckdb", data, "application/octet-stream"))
     next(b for b in at.button if b.label == "恢复").click().run()
     assert any("请先勾选确认" in e.value for e in at.error)

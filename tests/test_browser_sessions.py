@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from dashboard_fixtures import (ADMIN_NAME, ADMIN_PASSWORD, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS,  # noqa: F401
-                                browser, demo_server, demo_template, login, open_page, wait_ready)
-from scoring.accounts import auth
+                                browser, demo_server, demo_template, login, module_server, open_page,
+                                wait_ready)
+from scoring.accounts import auth, sessions
 from scoring.store import Store
 from web import signin
 
@@ -25,11 +26,7 @@ OUT = ARTIFACTS / "sessions"
 CLI = "命令行:测试"
 
 
-@pytest.fixture(scope="module")
-def server(demo_template, tmp_path_factory):
-    OUT.mkdir(parents=True, exist_ok=True)
-    with demo_server(demo_template, tmp_path_factory.mktemp("sessions"), OUT / "server.log") as srv:
-        yield srv
+server = module_server("sessions")
 
 
 def heading(page) -> str:

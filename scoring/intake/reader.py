@@ -157,18 +157,42 @@ def _check_ole(data: bytes) -> None:
         raise FileError(str(e)) from None
 
 
+UNKNOWN_ENCODING = "无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码的 CSV"
+
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        # gb18030 accepts nearly any bytes: a file in another encoding (繁体 Big5, say) would
+        # otherwise be read as nonsense and refused for a missing header
+        if encoding == "gb18030" and not _reads_as_gbk(text):
+            raise FileError(UNKNOWN_ENCODING)
+        return text
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
-        raise FileError("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码的 CSV")
+        raise FileError(UNKNOWN_ENCODING)
     return str(best)
+
+
+def _reads_as_gbk(text: str, sample: int = 20_000) -> bool:
+    """Whether a gb18030 reading is GBK text and not another encoding misread: a Big5 file (say)
+    decodes without error but mostly into characters outside GB2312's 6,763 common ones, where a
+    real register's words all are."""
+    wide = [ch for ch in text[:sample] if ord(ch) > 0x7F]
+    if len(wide) < 8:
+        return True
+    rare = 0
+    for ch in wide:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return rare <= len(wide) // 4
 
 
 def _csv_grid(data: bytes) -> _Grid:

@@ -16,10 +16,11 @@ _EVENT_COLUMNS = """
     author VARCHAR NOT NULL, note VARCHAR NOT NULL, code VARCHAR NOT NULL
 """
 
-# Tables a restore leaves as they are: the sign-ins of the people using the dashboard now (a
-# backup's sessions could bring back one ended since; the restored accounts' credential versions
-# decide which of today's stay valid).
-NOT_RESTORED = ("sessions",)
+# The sign-ins of the people using this server now: left out of every copy (a backup, the copy a
+# restore keeps), since a token issued before the copy would work on a server started on it, and
+# left as they are by a restore (a backup's sessions could bring back one ended since; the
+# restored accounts' credential versions decide which of today's stay valid).
+LIVE_TABLES = ("sessions",)
 
 DDL = [
     "CREATE SEQUENCE IF NOT EXISTS seq_import START 1",

@@ -144,22 +144,23 @@ class UsersMixin:
 
     # -- dashboard sessions (the token itself is never stored, only its sha256) ----------------
     def insert_session(self, token_hash: str, name: str, now: datetime, client: str,
-                       expired_before: datetime) -> None:
+                       idle_before: datetime, made_before: datetime) -> None:
         """A new session at the account's current credential version; sessions idle since before
-        `expired_before` are removed on the way."""
+        `idle_before` or made before `made_before` are removed on the way."""
         with self.transaction() as con:
-            con.execute("DELETE FROM sessions WHERE last_seen < ?", [expired_before])
+            con.execute("DELETE FROM sessions WHERE last_seen < ? OR created_at < ?", [idle_before, made_before])
             con.execute("""INSERT INTO sessions SELECT ?, name, coalesce(cred_version, 0), ?, ?, ?
                 FROM users WHERE name = ?""", [token_hash, now, now, client[:100], name])
 
     def session_record(self, token_hash: str) -> dict | None:
         """The session with its account as stored now (None: no such session)."""
-        found = self.rows("""SELECT s.name, s.cred_version, s.last_seen, coalesce(u.cred_version, 0),
+        found = self.rows("""SELECT s.name, s.cred_version, s.created_at, s.last_seen, coalesce(u.cred_version, 0),
                 u.role, u.unit_id, u.disabled, u.name IS NOT NULL
             FROM sessions s LEFT JOIN users u ON u.name = s.name WHERE s.token_hash = ?""", [token_hash])
         if not found:
             return None
-        keys = ("name", "session_version", "last_seen", "cred_version", "role", "unit_id", "disabled", "exists")
+        keys = ("name", "session_version", "created_at", "last_seen", "cred_version", "role", "unit_id",
+                "disabled", "exists")
         return dict(zip(keys, found[0]))
 
     def touch_session(self, token_hash: str, now: datetime) -> None:

@@ -56,6 +56,8 @@ def setting_value_text(name: str, value) -> str:
         return "是" if value else "否"
     if name == "improvement_measure":
         return MEASURES.get(value, str(value))
+    if isinstance(value, float):
+        return f"{value:g}"
     return "—" if value is None else str(value)
 
 

@@ -26,6 +26,9 @@ def quota_text(profile) -> str:
     table = profile.quota_table(profile.quotas[0])
     return "、".join(f"{g} 组 {t.text}" for g, t in table.items()) + " 条"
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+# The columns with a person's name or telephone number (the units' 负责人 and 联系人): shown to
+# signed-in accounts only, never on a kiosk screen.
+CONTACT_COLUMNS = ("负责人", "联系人", "电话")
 
 
 def data_span(store) -> tuple[date | None, date | None]:
