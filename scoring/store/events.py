@@ -20,12 +20,13 @@ _SET_FIELD = {f: f"UPDATE events SET {f} = ? WHERE identity = ? AND copy_no = ?"
 _WITHDRAWN = {"撤回": True, "恢复": False}
 
 
-def parse_changes(correction_id: object, action: object, text: object) -> dict:
+def parse_changes(correction_id: object, action: object, text: object, what: str = "更正记录") -> dict:
     """A stored correction's changes, checked against the event columns and their types.
 
-    ValueError (Chinese, naming the correction) for anything this program would not have written."""
+    ValueError (Chinese, naming the correction, or `what` else holds the fields) for anything this
+    program would not have written."""
     def bad(why: str) -> ValueError:
-        return ValueError(f"更正记录 {correction_id} 无效：{why}")
+        return ValueError(f"{what} {correction_id} 无效：{why}")
 
     try:
         changes = json.loads(text) if isinstance(text, str) else None
@@ -176,8 +177,9 @@ class EventsMixin:
         row = found[0]
         return row[0], row[1], dict(zip((*EVENT_FIELDS, "withdrawn"), row[2:]))
 
-    def correct_event(self, event_id: int, event: dict, who: str, reason: str) -> None:
-        """Replace an event's fields with a validated corrected version; kept in the audit trail."""
+    def correct_event(self, event_id: int, event: dict, who: str, reason: str) -> dict:
+        """Replace an event's fields with a validated corrected version; kept in the audit trail.
+        Returns what changed: {"原值": {field: old}, "新值": {field: new}}."""
         if not reason.strip():
             raise ValueError("更正须填写原因")
         new = {k: v for k, v in to_storage(event).items() if k in EVENT_FIELDS}
@@ -192,6 +194,7 @@ class EventsMixin:
             before = {k: (old[k].isoformat() if isinstance(old[k], date) else old[k]) for k in changes}
             self.audit(con, who, "更正事件", f"事件 {event_id}", {"原值": before, "新值": changes}, reason)
             self._bump(con)
+        return {"原值": before, "新值": changes}
 
     def set_withdrawn(self, event_id: int, withdrawn: bool, who: str, reason: str) -> None:
         """Withdraw an event (or restore it): a reversible record, the row itself stays."""

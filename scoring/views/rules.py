@@ -9,7 +9,8 @@ import yaml
 
 from scoring.engine import Engine
 from scoring.engine.periods import Period
-from scoring.profile.rules import DEDUCTION_TYPE, MATCH_COLUMNS, RuleError, parse_version
+from scoring.profile.rules import DEDUCTION_TYPE, MATCH_COLUMNS, RuleError, parse_overrides, parse_version
+from scoring.views.common import period_of_code
 
 
 def _accepts_text(item, column: str) -> str:
@@ -54,10 +55,12 @@ def versions_table(engine: Engine) -> pl.DataFrame:
                                       "来源": pl.Utf8, "调整内容": pl.Utf8})
 
 
-def whatif_base(engine: Engine) -> pl.DataFrame:
-    """The editor's table: each item's points in the latest version; 试算分值 starts equal."""
+def whatif_base(engine: Engine, overrides=()) -> pl.DataFrame:
+    """The editor's table: each item's points in the latest version; 试算分值 starts equal, or at
+    the points of a what-if given as (code, points) pairs (a trial reopened)."""
     latest = engine.book.latest()
-    return pl.DataFrame([{"名称": it.name, "现行分值": float(it.points), "试算分值": float(it.points),
+    trial = dict(overrides)
+    return pl.DataFrame([{"名称": it.name, "现行分值": float(it.points), "试算分值": float(trial.get(it.code, it.points)),
                           "分类": it.tier, "条款": it.clause, "代码": it.code} for it in latest.items.values()])
 
 
@@ -75,6 +78,11 @@ def overrides_from(edited: pl.DataFrame) -> dict[str, float]:
 def item_names(engine: Engine) -> dict[str, str]:
     """{code: name} over every rule version (the latest name wins)."""
     return {code: item.name for v in engine.book.versions for code, item in v.items.items()}
+
+
+def overrides_code(overrides: dict) -> str:
+    """A what-if as the `CODE=POINTS` text parse_overrides reads back (how a trial is stored)."""
+    return ", ".join(f"{code}={points:g}" for code, points in sorted(overrides.items()))
 
 
 def overrides_text(engine: Engine, overrides: dict[str, float]) -> str:
@@ -98,9 +106,10 @@ def check_overrides(engine: Engine, overrides: dict[str, float]) -> list[str]:
     return problems
 
 
-def compare_view(engine: Engine, period: Period, overrides) -> pl.DataFrame:
-    """engine.compare with a readable change marker; overrides as a dict or (code, points) pairs."""
-    return (engine.compare(period, dict(overrides))
+def compare_view(engine: Engine, period: Period, overrides, base=()) -> pl.DataFrame:
+    """engine.compare with a readable change marker; overrides (and the what-if compared with,
+    default the rules in force) as dicts or (code, points) pairs."""
+    return (engine.compare(period, dict(overrides), dict(base))
             .with_columns(pl.when(pl.col("名次变化") > 0).then(pl.format("↑{}", pl.col("名次变化")))
                           .when(pl.col("名次变化") < 0).then(pl.format("↓{}", -pl.col("名次变化")))
                           .otherwise(pl.lit("—")).alias("变化")))
@@ -117,3 +126,18 @@ def rule_version_yaml(effective: date, overrides: dict[str, float], reason: str,
     before = [v for v in book.versions if v.effective < effective]
     parse_version(body, f"数据库:{effective.isoformat()}", before[-1] if before else book.versions[0])
     return body
+
+
+def trials_table(engine: Engine, trials: pl.DataFrame, today: date) -> pl.DataFrame:
+    """Saved trials (store.trials()) in words: 名称, 调整 (item names), 期间, 保存人, 保存时间, 编号."""
+    rows = []
+    for t in trials.iter_rows(named=True):
+        try:
+            changes = overrides_text(engine, parse_overrides(t["overrides"]))
+        except ValueError:
+            changes = "（分值调整无法读取）"
+        period = period_of_code(t["period"], today)
+        rows.append({"名称": t["name"], "调整": changes, "期间": period.label if period else "—",
+                     "保存人": t["made_by"], "保存时间": t["made_at"], "编号": t["id"]})
+    return pl.DataFrame(rows, schema={"名称": pl.Utf8, "调整": pl.Utf8, "期间": pl.Utf8, "保存人": pl.Utf8,
+                                      "保存时间": pl.Datetime("us"), "编号": pl.Int64})
