@@ -97,10 +97,10 @@ def _pending(saved: dict) -> None:
     if c[0].button("放弃当前试算，打开所选方案", key="trial_replace"):
         st.session_state.pop("trial_pending")
         _open(saved.get(chosen))
-        st.rerun(scope="fragment")
+        st.rerun()
     if c[1].button("保留当前试算", key="trial_keep"):
         st.session_state.pop("trial_pending")
-        st.rerun(scope="fragment")
+        st.rerun()
 
 
 def save_form(period: Period) -> None:
