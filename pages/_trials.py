@@ -9,7 +9,7 @@ from pages import _data, _session, _trial, _widgets
 from scoring.engine.periods import Period
 from scoring.profile.rules import parse_overrides
 from scoring.views import rules as rules_views
-from scoring.views.common import period_code
+from scoring.views.common import local_time, period_code
 
 LINK = "trial"      # the query parameter of a shared trial
 NEW = 0             # "no saved trial" in the pickers
@@ -77,9 +77,9 @@ def bar(period: Period) -> dict:
                             format_func=lambda i: "对比：现行规则" if i == NEW else f"对比：{_label(saved[i])}")
     _pending(saved)
     if opened is not None:
-        changed = "；分值已修改，尚未保存" if _trial.unsaved() else ""
-        st.caption(f"方案“{_widgets.text(opened['name'])}”由 {_widgets.text(opened['made_by'])} 保存于 "
-                   f"{opened['made_at']:%Y-%m-%d %H:%M}{changed}。复制浏览器地址栏中的网址即可分享此方案。")
+        changed = "，分值已修改，尚未保存" if _trial.unsaved() else ""
+        st.caption(f"{_widgets.text(opened['made_by'])} 保存于 {local_time(opened['made_at'], _data.timezone()):%Y-%m-%d %H:%M}"
+                   f"{changed}；复制浏览器地址栏中的网址即可分享此方案。")
     if versus == NEW:
         return {}
     st.caption(f"对比方案：{_widgets.text(saved[versus]['name'])}"
@@ -109,7 +109,7 @@ def save_form(period: Period) -> None:
     if not _session.can("trial"):
         return
     if _trial.unsaved():
-        with st.form("trial_save", border=False):
+        with st.form("trial_save", border=False, enter_to_submit=False):
             c = st.columns([3, 1], vertical_alignment="bottom")
             name = c[0].text_input("保存为试算方案", placeholder="方案名称，如：简讯调为 4 分")
             if c[1].form_submit_button("保存方案", icon=":material/bookmark_add:"):

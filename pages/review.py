@@ -18,9 +18,14 @@ from scoring.views import upload as upload_views
 from scoring.views.common import local_time
 
 REQUEST_COLUMNS = {"提交时间": _widgets.when(), "处理时间": _widgets.when(), "编号": _widgets.number("编号", "%d"),
+                   "处理结果": st.column_config.TextColumn("处理结果", width="medium"),
                    "记录": st.column_config.TextColumn("记录", width="medium"),
                    "申请内容": st.column_config.TextColumn("申请内容", width="medium"),
                    "事件编号": None}
+
+
+# A unit reads the outcome first.
+MINE = ["编号", "期间", "申请", "状态", "处理结果", "处理意见", "记录", "申请内容", "理由", "提交人", "提交时间", "处理时间"]
 
 
 def _done(key: str) -> None:
@@ -40,7 +45,8 @@ def unit_body(unit_id: int) -> None:
     store = _data.store()
     quarters = _data.store_view(review_views.quarters, _data.today())
     first = _data.store_view(review_views.first_unpublished, quarters)
-    period = st.selectbox("季度", quarters, index=first, key="review_quarter", format_func=lambda p: p.label)
+    period = st.columns([1, 3])[0].selectbox("季度", quarters, index=first, key="review_quarter",
+                                              format_func=lambda p: p.label)
     issued = publish.published_snapshot(store, period.key)
     name = _data.unit_options()[unit_id]
     _done("review_done")
@@ -56,6 +62,7 @@ def unit_body(unit_id: int) -> None:
                          height=min(38 + 35 * max(rows.height, 1), 420),
                          column_config={"日期": _widgets.day(), "分值": _widgets.number("分值"),
                                         "事件编号": _widgets.number("事件编号", "%d"),
+                                        "事项": st.column_config.TextColumn("事项", width="medium"),
                                         "标题": st.column_config.TextColumn("标题", width="large"),
                                         "申请": st.column_config.TextColumn("更正申请")})
     if issued is None:
@@ -69,7 +76,7 @@ def unit_body(unit_id: int) -> None:
     if mine.height == 0:
         st.caption("还没有提交过申请。")
     else:
-        _widgets.df(mine.drop("单位"), key="review_mine", column_config=REQUEST_COLUMNS)
+        _widgets.df(mine.select(MINE), key="review_mine", column_config=REQUEST_COLUMNS)
 
 
 def confirm(unit_id: int, period) -> None:
@@ -99,7 +106,7 @@ def ask_about(unit_id: int, period, row: dict) -> None:
     st.markdown(f"**事件 {eid}**：{_widgets.text(row['标题'])}")
     kind = st.radio("申请", [CORRECT, WITHDRAW], horizontal=True, key=f"review_kind_{eid}",
                     format_func=lambda k: {CORRECT: "更正为下列内容", WITHDRAW: "该记录不应计入（撤回）"}[k])
-    with st.form(f"review_ask_{eid}"):
+    with st.form(f"review_ask_{eid}", enter_to_submit=False):
         values = None if kind == WITHDRAW else _event_form.event_fields(
             f"review{eid}", upload_views.event_values(event, _data.engine().units), units=[_data.unit_options()[unit_id]])
         reason = st.text_input("理由（必填）", key=f"review_reason_{eid}", placeholder="如：该信息为自治区级采用，登记为市级")
@@ -118,12 +125,13 @@ def ask_about(unit_id: int, period, row: dict) -> None:
         st.error(_widgets.text(e))
         return
     st.session_state["review_done"] = f"已提交对事件 {eid} 的{kind}申请，处理结果将显示在下方“本单位的申请”中。"
+    st.session_state.pop("review_records", None)  # the form closes with the selection
     st.rerun()
 
 
 def ask_missing(unit_id: int, period, name: str) -> None:
     with st.expander("缺少记录？申请补录", icon=":material/playlist_add:"):
-        with st.form("review_add", clear_on_submit=False):
+        with st.form("review_add", enter_to_submit=False):
             values = _event_form.event_fields("review_add", {**upload_views.blank_values(), "日期": period.start},
                                               units=[name])
             reason = st.text_input("理由（必填）", key="review_add_reason", placeholder="如：该信息已被采用，登记表中漏录")
@@ -189,7 +197,7 @@ def decide(request: dict) -> None:
     store, eng = _data.store(), _data.engine()
     raw = store.review(rid)
     event = store.event_by_id(raw["live_id"]) if raw["live_id"] is not None else None
-    with st.form(f"review_decide_{rid}"):
+    with st.form(f"review_decide_{rid}", enter_to_submit=False):
         values = None
         if request["申请"] in (CORRECT, ADD):
             start = review_views.request_values(raw, event, eng.units)
@@ -214,6 +222,7 @@ def decide(request: dict) -> None:
     except ValueError as e:
         st.error(_widgets.text(e))
         return
+    st.session_state.pop("review_queue", None)  # the selected row would now be the next request
     st.rerun()
 
 

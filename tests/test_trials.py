@@ -132,8 +132,8 @@ def test_opening_another_trial_over_unsaved_points_asks_first(dashboard, demo_co
     next(s for s in at.selectbox if s.key == "trial_pick").set_value(trial).run()
     next(b for b in at.button if b.label == "放弃当前试算，打开所选方案").click().run()
     assert_clean(at)
-    assert next(s for s in at.selectbox if s.key == "trial_pick").value == trial
-    assert any("前沿 60 分" in c.value for c in at.caption)
+    opened = next(s for s in at.selectbox if s.key == "trial_pick")
+    assert opened.value == trial and opened.format_func(trial) == "方案：前沿 60 分（测试管理员）"
 
 
 def test_a_kiosk_visitor_runs_a_trial_but_saves_nothing(dashboard, demo_copy):
