@@ -99,6 +99,9 @@ def ask_about(unit_id: int, period, row: dict) -> None:
     if row["事件编号"] is None:
         st.caption("这是系统按月计算的记录，不能直接更正；如缺少报送记录，请在下方申请补录。")
         return
+    if row["申请"].endswith(OPEN):
+        st.caption("这条记录的申请正在处理，处理结果见下方“本单位的申请”。")
+        return
     event = _data.store().event_by_id(int(row["事件编号"]))
     if event is None or event["unit_id"] != unit_id:
         return
