@@ -34,6 +34,11 @@ def _done(key: str) -> None:
         st.success(_widgets.text(msg), icon=":material/check_circle:")
 
 
+def _unpick() -> None:
+    """Another quarter: the row picked in the last one means nothing there."""
+    st.session_state.pop("review_records", None)
+
+
 def _problems(problems: list) -> None:
     st.error("未提交，请修改：\n\n" + "\n".join(f"- **{col}**：{_widgets.text(msg)}" for col, msg in problems))
 
@@ -46,7 +51,7 @@ def unit_body(unit_id: int) -> None:
     quarters = _data.store_view(review_views.quarters, _data.today())
     first = _data.store_view(review_views.first_unpublished, quarters)
     period = st.columns([1, 3])[0].selectbox("季度", quarters, index=first, key="review_quarter",
-                                              format_func=lambda p: p.label)
+                                              format_func=lambda p: p.label, on_change=_unpick)
     issued = publish.published_snapshot(store, period.key)
     name = _data.unit_options()[unit_id]
     _done("review_done")
@@ -128,7 +133,7 @@ def ask_about(unit_id: int, period, row: dict) -> None:
         st.error(_widgets.text(e))
         return
     st.session_state["review_done"] = f"已提交对事件 {eid} 的{kind}申请，处理结果将显示在下方“本单位的申请”中。"
-    st.session_state.pop("review_records", None)  # the form closes with the selection
+    _unpick()  # the form closes with the selection
     st.rerun()
 
 
