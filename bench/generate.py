@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 
 from demo import dengkou as demo  # noqa: E402
 from scoring.profile import default_profile  # noqa: E402
-from scoring.profile.rules import match_item  # noqa: E402
+from scoring.profile.match import match_item  # noqa: E402
 from scoring.store import Store  # noqa: E402
 from scoring.profile.units import QUOTA  # noqa: E402
 

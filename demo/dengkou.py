@@ -166,7 +166,7 @@ def quota_table(profile=None) -> dict[str, int]:
     from scoring.profile import default_profile
 
     profile = profile or default_profile()
-    return profile.quota_table(profile.quotas[0]) if profile.quotas else {g: 0 for g in profile.group_codes}
+    return profile.quota_numbers(profile.quotas[0]) if profile.quotas else {g: 0 for g in profile.group_codes}
 
 
 def _extra(groups: list[str]) -> dict[str, float]:

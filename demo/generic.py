@@ -43,7 +43,7 @@ def generate_rows(profile: Profile, seed: int = 2024, years=(2024, 2025)) -> lis
     rng = random.Random(seed)
     book = profile.rulebook()
     units = [(u["name"], u["group"]) for u in profile.units_data()["units"]]
-    counted = {q.counts: q for q in profile.quotas}
+    counted = {q.counts[0]: q for q in profile.quotas if q.counts}
     rows: list[dict[str, object]] = []
     serial = 0
     for year in years:
@@ -56,7 +56,7 @@ def generate_rows(profile: Profile, seed: int = 2024, years=(2024, 2025)) -> lis
                 for code, policy in counted.items():
                     if code not in version.items:
                         continue
-                    quota = profile.quota_table(policy).get(group, 0)
+                    quota = int(profile.quota_numbers(policy).get(group, 0))
                     if policy.period == "quarter":
                         quota = (quota + 2) // 3 if month % 3 else quota - 2 * ((quota + 2) // 3) + 1
                     short = rng.random() < 0.08
@@ -66,7 +66,7 @@ def generate_rows(profile: Profile, seed: int = 2024, years=(2024, 2025)) -> lis
                         rows.append(_row(_day(rng, year, month), unit, version.items[code],
                                          标题=f"{unit}{rng.choice(TOPICS)}工作动态{serial}"))
                 for item in typed:
-                    odds = 0.02 if item.type == DEDUCTION_TYPE else min(0.6, keen * 1.5 / (1 + abs(item.points)))
+                    odds = 0.02 if item.type == DEDUCTION_TYPE else min(0.6, keen * 1.5 / (1 + abs(float(item.points))))
                     if rng.random() < odds:
                         serial += 1
                         rows.append(_row(_day(rng, year, month), unit, item, 信息编号=f"D{year}-{serial:05d}",

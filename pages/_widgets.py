@@ -198,14 +198,16 @@ def when(label: str | None = None):
 
 def score_columns() -> dict:
     """Column settings of the score columns; a tier that counts adoptions shows as “…得分”."""
+    from scoring.engine.score import describe
+
     from ._data import engine
 
     profile = engine().profile
     return {
-        "得分": number("得分", help="期间总分（低于 0 按 0 计，考评办法三(二)3）"),
-        "原始得分": number("原始得分", help="未做 0 分下限处理的合计"),
-        "累计得分": number("累计得分", help="1月1日至期末的累计得分（五）"),
-        "采用率": number("采用率", "%.1f%%", help="采用条数 ÷ 报送条数"),
+        "得分": number("得分", help=f"期间得分：{describe(profile)}"),
+        "原始得分": number("原始得分", help="各项得分之和（未按 0 分下限和得分公式处理）"),
+        "累计得分": number("累计得分", help="1月1日至期末的累计得分"),
+        "采用率": number("采用率", "%g%%", help="采用条数 ÷ 报送条数（位数见「管理 → 设置」的“比率显示的小数位数”）"),
         **{t: number(f"{t}得分" if t in profile.adoption_tiers else t) for t in profile.score_tiers},
         **{c: number(c) for c in profile.adoption_tiers.values()},
     }
@@ -258,7 +260,7 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
     The grid's own CSV download is switched off (client.disableDataExport in .streamlit/config.toml)
     because it writes cells such as =HYPERLINK(...) as they are; `download` (a file name) offers
     the same table through the exports' guarded CSV instead."""
-    frame = local_times(frame, timezone())
+    frame = exact_shown(local_times(frame, timezone()))
     # Handed over as Arrow: Streamlit converts a Polars frame itself far more slowly (~7 ms a
     # table against ~0.2 ms), which many viewers at once feel on every page switch.
     shown = st.dataframe(frame.to_arrow(), **_table_args(frame, hide, kwargs))
@@ -271,9 +273,16 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
 
 def editor(frame: pl.DataFrame, hide: tuple[str, ...] = (), **kwargs):
     """st.data_editor with the same defaults as df (and the same switched-off grid download)."""
+    frame = exact_shown(frame)
     args = _table_args(frame, hide, kwargs)
     args.pop("placeholder")
     return st.data_editor(frame, **args)
+
+
+def exact_shown(frame: pl.DataFrame) -> pl.DataFrame:
+    """Exact decimals as the grid shows numbers: the grid would print 323.0000; the nearest float of
+    a decimal with at most 4 places prints as that decimal (0.3 reads 0.3). Scores were ranked exactly."""
+    return frame.with_columns([pl.col(c).cast(pl.Float64) for c, t in frame.schema.items() if t.is_decimal()])
 
 
 UPLOADER_CSS = """<style>

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from pages import _data, _layout, _session, _widgets
+from scoring.engine.score import describe
 from scoring.views import common
 from scoring.views import rank as rank_views
 
@@ -12,15 +13,18 @@ from scoring.views import rank as rank_views
 # the first four.
 KEY_COLUMNS = ["排名", "单位", "得分", "升降", "累计得分"]
 PHONE_COLUMNS = ["排名", "单位", "得分", "升降"]
-NOTE = ("得分 = 各项加分合计减扣分，低于 0 分按 0 分计（三(二)3）；同分并列，名次相同。"
-        "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
+def score_note() -> str:
+    """How the page's figures are made, as this office's profile makes them."""
+    return (f"{describe(_data.engine().profile)}；同分并列，名次相同。"
+            "采用率 = 采用条数 ÷ 报送条数。累计得分为当年 1 月 1 日至期末。")
 
 
 def table_columns() -> list[str]:
     """The key columns, then counts and rates, each score tier (its adoption count first), 批示数."""
     profile = _data.engine().profile
     tiers = [c for t in profile.score_tiers for c in ([profile.adoption_tiers[t], t] if t in profile.adoption_tiers else [t])]
-    return [*KEY_COLUMNS, "并列", "报送数", "采用数", "采用率", *tiers, "批示数", "unit_id"]
+    flags = [f.name for f in profile.flags]  # the profile's marks (不达标 …) right after the key columns
+    return [*KEY_COLUMNS, *flags, "并列", "报送数", "采用数", "采用率", *tiers, "批示数", "unit_id"]
 
 
 def print_columns() -> list[str]:
@@ -116,7 +120,7 @@ def print_view(frame: pl.DataFrame, period) -> None:
             part = (frame.filter(pl.col("组别") == group).select([c for c in print_columns() if c in frame.columns])
                     .rename({t: f"{t}得分" for t in _data.engine().profile.adoption_tiers}))
             st.html(_layout.print_table(part, f"{group} 组（{part.height} 个单位）", {"采用率": "%.1f%%", "排名": "%d"}))
-        st.caption(f"{NOTE}升降：与{period.previous().label}相比。")
+        st.caption(f"{score_note()}升降：与{period.previous().label}相比。")
 
 
 def published_only(period) -> None:
@@ -171,7 +175,7 @@ def body() -> None:
     for tab, group in zip(tabs, _data.groups()):
         with tab:
             group_tab(frame, group, period)
-    st.container(key="screen_rank_note").caption(NOTE)
+    st.container(key="screen_rank_note").caption(score_note())
 
 
 _session.run_page(body, page="rank")

@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:
 
 from scoring.engine import Engine, rulebook_for  # noqa: E402
 from scoring.intake.importer import check_rows, store_report  # noqa: E402
-from scoring.intake.reader import HEADERS  # noqa: E402
+from scoring.intake.reader import READ  # noqa: E402
 from scoring.store import Store  # noqa: E402
 
 AS_OF = date(2026, 6, 30)  # every month of 2024-2025 has ended
@@ -40,7 +40,7 @@ def submissions(unit: str, month: str, n: int, title: str = "报送信息") -> l
 
 
 def load(store: Store, rows: list[dict], name: str = "登记表.xlsx", who: str = "测试"):
-    numbered = [(i + 2, {h: r.get(h, "") for h in HEADERS}) for i, r in enumerate(rows)]
+    numbered = [(i + 2, {h: r.get(h, "") for h in READ}) for i, r in enumerate(rows)]
     report = check_rows(numbered, name, store.unit_book(), rulebook_for(store), store.known_info_ids)
     assert report.ok, report.messages()
     return store_report(store, report, repr(rows).encode(), who)

@@ -262,7 +262,8 @@ def test_a_unit_account_sees_the_issued_rank_on_its_detail_page(dashboard, demo_
                                  pl.when(pl.col("unit_id") == UNIT_ACCOUNT_UNIT).then(pl.lit(live["得分"] + 7))
                                  .otherwise(pl.col("得分")).alias("得分"))
     store.add_publication(period.key, period.label, None, "测试", json.dumps(
-        {"schema": 1, "period": period.key, "label": period.label, "rows": issued.to_dicts()}, ensure_ascii=False))
+        {"schema": 1, "period": period.key, "label": period.label, "rows": issued.to_dicts()}, ensure_ascii=False,
+        default=str))
     at = dashboard(demo_copy, "unit", role="单位")
     assert_clean(at)
     metrics = {m.label: m.value for m in at.metric}

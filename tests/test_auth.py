@@ -274,6 +274,7 @@ def test_kiosk_switch(store, admin):
 # -- the command line ---------------------------------------------------------------------------
 def test_cli_creates_the_first_admin(tmp_path, monkeypatch, capsys):
     db = str(tmp_path / "k.duckdb")
+    assert main(["init", "--profile", "磴口", "--db", db]) == 0
     monkeypatch.setenv("SCORING_PASSWORD", "第一个管理员密码")
     assert main(["user", "add", "admin", "--role", "管理", "--db", db]) == 0
     monkeypatch.delenv("SCORING_PASSWORD")
@@ -299,6 +300,7 @@ def test_cli_creates_the_first_admin(tmp_path, monkeypatch, capsys):
 
 def test_cli_prompts_twice_for_the_password(tmp_path, monkeypatch, capsys):
     db = str(tmp_path / "k.duckdb")
+    assert main(["init", "--profile", "磴口", "--db", db]) == 0
     monkeypatch.delenv("SCORING_PASSWORD", raising=False)
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     answers = iter(["password-1", "password-2"])
@@ -312,6 +314,7 @@ def test_cli_prompts_twice_for_the_password(tmp_path, monkeypatch, capsys):
 def test_cli_without_a_terminal_or_password_says_how(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("SCORING_PASSWORD", raising=False)
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    assert main(["init", "--profile", "磴口", "--db", str(tmp_path / "k.duckdb")]) == 0
     assert main(["user", "add", "a", "--role", "管理", "--db", str(tmp_path / "k.duckdb")]) == 2
     assert "SCORING_PASSWORD" in capsys.readouterr().err
 

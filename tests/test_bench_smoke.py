@@ -20,12 +20,13 @@ from scoring.engine.policies import quota_ladder
 from scoring.intake.importer import check_file, check_rows
 from scoring.intake.normalize import clean_key, clean_text, parse_date
 from scoring.intake.reader import HEADERS
+from scoring.profile.match import match_item
 from scoring.profile.rules import MATCH_COLUMNS
 from scoring.profile import default_profile
 from scoring.profile.units import Unit, UnitBook, UnknownUnit
 from scoring.intake.validate import MAX_CELL, TEXT_HEADERS, FIELD_OF, identity, normalise_authors, validate_rows
 
-QUOTA = default_profile().quota_table(default_profile().quotas[0])
+QUOTA = default_profile().quota_numbers(default_profile().quotas[0])
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = {"events", "units", "rank_year_s", "whatif_s", "import_xlsx_100k_s", "import_xlsx_100k_cpu_s", "bare_duckdb_s",
@@ -81,7 +82,7 @@ def reference_validate_row(values, units, rules):
     text["作者"] = normalise_authors(text["作者"])
     code = None
     if day is not None:
-        code, match_errors = rules.match(day, keys)
+        code, match_errors = match_item(rules.version_for(day), keys)
         errors.extend(match_errors)
     if errors:
         return None, errors

@@ -115,7 +115,7 @@ def test_merged_draft_gives_each_contributing_unit_its_row(store):
 
 def test_instruction_on_a_publication_the_clause_does_not_list_is_rejected(store):
     """三(一)6 counts 批示 only on 《政务要情》《决策参考》《专报信息》: not on the WeChat account."""
-    from conftest import HEADERS, check_rows, rulebook_for
+    from conftest import check_rows, rulebook_for
 
     rows = [(2, {h: v for h, v in row(DAY, UNIT, "批示", "市", "微信公众号", "", "市领导").items()})]
     report = check_rows(rows, "x.csv", store.unit_book(), rulebook_for(store))

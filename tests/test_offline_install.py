@@ -92,6 +92,7 @@ def test_offline_install_and_smoke(tmp_path):
     ranking = run([py, "-m", "scoring", "rank", "--db", "demo.duckdb", "--year", "2025"], site, env=env).stdout
     lines = ranking.strip().splitlines()
     assert lines[0].startswith("组别,排名,单位,报送数,得分") and len(lines) == 55
+    run([py, "-m", "scoring", "init", "--profile", "磴口", "--db", "new.duckdb"], site, env=env)
     run([py, "-m", "scoring", "import", "data/示例.xlsx", "--db", "new.duckdb"], site, env=env)
     run([py, "-m", "scoring", "user", "add", "admin", "--role", "管理", "--db", "new.duckdb"], site,
         env=dict(env, SCORING_PASSWORD="离线安装的管理员密码"))

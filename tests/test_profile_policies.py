@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 import pytest
@@ -157,7 +158,7 @@ def test_merged_items_a_fixed_share_each(tmp_path):
     store = store_with(tmp_path, lambda d: d["policies"].update(merged={"item": "CITY_ZWYQ_MERGED", "share": 0.5}))
     load(store, merged_rows(["财政局", "教育局"]))
     full = Engine.open(store, as_of=AS_OF).book.latest().items["CITY_ZWYQ_MERGED"].points
-    assert score(store, "教育局", Period.quarter(2025, 1)) == full * 0.5
+    assert score(store, "教育局", Period.quarter(2025, 1)) == full * Decimal("0.5")
 
 
 def test_merged_items_each_score_in_full_by_default(tmp_path):

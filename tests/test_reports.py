@@ -7,6 +7,8 @@ page breaks, from the demo year (~2 s of weasyprint).
 """
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import csv
 import io
 import re
@@ -357,7 +359,8 @@ def test_annual_docx_commendations_and_written_reviews(annual_docx, annual):
 
 def test_growth_rate_is_a_percentage_in_the_commendation_list(engine):
     """With 得分增长率 as the measure, the 表彰名单 shows each unit's growth as a percentage of
-    its earlier score (not the bare ratio, and not multiplied twice)."""
+    its earlier score (not the bare ratio, and not multiplied twice), rounded half up to the places
+    of the setting rate_decimals (2 by default)."""
     data = assemble(engine, YEAR, measure="growth_pct_yoy")
     improved = data.commend["进步较大单位"]
     assert improved.height
@@ -369,7 +372,7 @@ def test_growth_rate_is_a_percentage_in_the_commendation_list(engine):
     before = dict(improvement(engine, 2025, "growth_pct_yoy").select("单位", "上期得分").iter_rows())
     for r in improved.iter_rows(named=True):
         growth = (r["得分"] - before[r["单位"]]) / before[r["单位"]]
-        assert shown[r["单位"]] == f"{growth * 100:.1f}%"
+        assert shown[r["单位"]] == f"{(growth * 100).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
 
 
 def test_annual_commendation_can_be_given(engine, annual):
@@ -653,9 +656,11 @@ def test_cli_report_formats_and_exit_codes(small_path, tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         cli_main(["report", "--db", str(small_path), "--year", "2025", "--quarter", "5", "--out", "x.docx"])
     assert e.value.code == 2
-    fresh = tmp_path / "fresh.duckdb"
+    fresh = tmp_path / "fresh.duckdb"  # a missing database is an error, not a new 磴口 one
+    assert cli_main(["report", "--db", str(fresh), "--year", "2025", "--out", str(tmp_path / "empty.csv")]) == 2
+    assert "init --profile" in capsys.readouterr().err and not fresh.exists()
+    assert cli_main(["init", "--profile", "磴口", "--db", str(fresh)]) == 0
     assert cli_main(["report", "--db", str(fresh), "--year", "2025", "--out", str(tmp_path / "empty.csv")]) == 0
-    assert "新建数据库" in capsys.readouterr().err
     assert pl.read_csv(tmp_path / "empty.csv").height == 54
     assert check_format(".DOCX") == ".docx"
     assert report_filename(YEAR, ".pdf") == "2025年度政务信息工作通报.pdf"

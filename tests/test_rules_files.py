@@ -63,15 +63,15 @@ def test_units_file_has_the_54_units_of_the_annex():
 
 
 BAD_FILES = [
-    (FIRST.replace("tier: 市级\n", "tier: 省级\n", 1), "tier '省级' 不是有效分类"),
-    (FIRST.replace("code: DED_QUOTA\n", "code: DED_QUOTA_X\n", 1), "derived 应为 False"),
+    (FIRST.replace("tier: 市级\n", "tier: 省级\n", 1), "tier: “省级”不是有效分类"),
+    (FIRST.replace("code: DED_QUOTA\n", "code: DED_QUOTA_X\n", 1), "derived: 应为 false"),
     (FIRST.replace("code: CITY_JCCK\n", "code: 'CITY JCCK'\n", 1), "代码 'CITY JCCK' 无效"),
-    (FIRST.replace("effective: 2024-02-23", "effective: 2024-02-30"), "effective 应为日期"),
+    (FIRST.replace("effective: 2024-02-23", "effective: 2024-02-30"), "无效的日期"),
     (FIRST.replace("effective: 2024-02-23", "effective: 2024-02-23\neffective: 2024-03-01"), "键 effective 重复"),
     (FIRST.replace("points: -100", "points: 100"), "DED_ERROR_CITY 是扣分项"),
     (FIRST.replace("points: 18\n", "points: -18\n"), "CITY_JCCK 是计分项"),
     (FIRST + "  - code: CITY_JCCK\n    points: 19\n", "代码 CITY_JCCK 重复"),
-    (FIRST.replace("points: 18\n", "points: 十八\n"), "points 应为数字"),
+    (FIRST.replace("points: 18\n", "points: 十八\n"), "points: 分值“十八”不是数字"),
 ]
 
 

@@ -9,17 +9,14 @@ import sys
 from pathlib import Path
 
 from scoring.backup import BackupError, backup_to, restore_from
-from scoring.cli.common import BadInput, cli_user
-from scoring.store import Store
+from scoring.cli.common import BadInput, cli_user, open_store
 
 
 def cmd_backup(args) -> int:
-    if not Path(args.db).exists():
-        raise BadInput(f"数据库文件 {args.db} 不存在")
     out = Path(args.out)
     if out.resolve() == Path(args.db).resolve():
         raise BadInput("备份文件不能与数据库文件相同")
-    store = Store(args.db)
+    store = open_store(args.db)
     try:
         backup_to(store, out, who=cli_user())
     except BackupError as e:

@@ -1,23 +1,22 @@
-"""`python -m scoring rank --db DB --year Y [--quarter Q] [--format csv|json] [--set CODE=POINTS]`."""
+"""`python -m scoring rank --db DB (--year Y [--quarter Q] | --from DATE --to DATE) [--format csv|json]
+[--set CODE=POINTS]`."""
 from __future__ import annotations
 
 import csv
 import json
 import sys
+from decimal import Decimal
 
-from scoring.engine import numbers
-from scoring.engine import ranking_for
+from scoring.engine import Engine, numbers
 from scoring.intake.normalize import parse_date
-from scoring.engine.periods import Period
 from scoring.profile.rules import parse_overrides
-from scoring.cli.common import BadInput, open_store
-
+from scoring.cli.common import BadInput, add_period, open_store, period_from
 
 
 def rank_columns(profile) -> list[str]:
     """Counts, adoptions per tier, then points per score tier, as the profile lists its tiers."""
     return ["组别", "排名", "单位", "报送数", "得分", "采用数", *profile.adoption_tiers.values(), "批示数",
-            *profile.score_tiers, "原始得分", "采用率", "累计得分"]
+            *profile.score_tiers, "原始得分", "采用率", "累计得分", *(f.name for f in profile.flags)]
 
 
 def __getattr__(name: str):
@@ -29,25 +28,25 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def period_from(args) -> Period:
-    if args.quarter is not None:
-        return Period.quarter(args.year, args.quarter)
-    return Period.year(args.year)
-
-
 def cmd_rank(args) -> int:
     try:
         overrides = parse_overrides(args.set or [])
     except ValueError as e:
         raise BadInput(f"--set {e}") from None
     as_of = parse_date(args.as_of) if args.as_of else None
+    period = period_from(args)
     store = open_store(args.db)
     columns = rank_columns(store.profile)
-    frame = ranking_for(store, period_from(args), as_of, overrides).select(columns)
-    # Whole numbers print without decimals; fractions at most four places.
-    rows = [{k: numbers.cell(v, 4) for k, v in r.items()} for r in frame.iter_rows(named=True)]
+    with store.session():  # one connection for all of it: opening one costs as much as a county ranking
+        engine = Engine.open(store, as_of=as_of)
+        if overrides:
+            engine = engine.with_overrides(overrides)
+        frame = engine.ranking(period).select(columns)
+    # Points exactly as they are (whole numbers without decimals); the rate rounded by the setting.
+    rows = [{k: numbers.fraction(v, engine.settings) if k == "采用率" else numbers.cell(v) for k, v in r.items()}
+            for r in frame.iter_rows(named=True)]
     if args.format == "json":
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1, default=_json_number)
         sys.stdout.write("\n")
     else:
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
@@ -56,11 +55,17 @@ def cmd_rank(args) -> int:
     return 0
 
 
+def _json_number(value):
+    """A decimal as a JSON number: its shortest float is written with the same digits (≤ 4 places)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(type(value).__name__)
+
+
 def register(sub) -> None:
     p = sub.add_parser("rank", help="输出各组排名")
     p.add_argument("--db", required=True)
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
+    add_period(p)
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--set", action="append", metavar="CODE=POINTS", help="试算：临时修改某计分项分值")
     p.add_argument("--as-of", dest="as_of", help="以该日期判断月份是否结束（默认今天，北京时间）")

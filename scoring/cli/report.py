@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from scoring.cli.common import BadInput, open_store
+from scoring.cli.common import BadInput, add_period, open_store, period_from
 
 
 def _as_of(args):
@@ -62,7 +62,7 @@ def _measure(args) -> str | None:
 
 def cmd_report(args) -> int:
     from scoring.engine import Engine
-    from scoring.reports import UnknownFormat, check_format, render, report_period
+    from scoring.reports import UnknownFormat, check_format, render
 
     out = Path(args.out)
     try:
@@ -71,10 +71,7 @@ def cmd_report(args) -> int:
         raise BadInput(str(e)) from None
     _check_out_dir(out)
     as_of = _as_of(args)
-    try:
-        period = report_period(args.year, args.quarter)
-    except ValueError as e:
-        raise BadInput(str(e)) from None
+    period = period_from(args)
     attach, measure = _attachments(args, period), _measure(args)
     store = open_store(args.db)
     engine = Engine.open(store, as_of=as_of)
@@ -109,10 +106,9 @@ def cmd_reminders(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report", help="生成季度或年度通报（.docx .pdf .xlsx .csv，按 --out 扩展名）")
+    p = sub.add_parser("report", help="生成季度、年度或任意期间的通报（.docx .pdf .xlsx .csv，按 --out 扩展名）")
     p.add_argument("--db", required=True)
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
+    add_period(p)
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--as-of", dest="as_of", help="以该日期判断月份是否结束，并作为成文日期（默认今天，北京时间）")
     p.add_argument("--number", help="通报期号（如 3 或 〔2025〕第3期；默认留“第 X 期”待填）")

@@ -10,6 +10,7 @@ from datetime import date
 import polars as pl
 
 from scoring.engine import Engine
+from scoring.engine.exact import POINTS, RATE, ratio
 from scoring.engine.periods import Period
 
 MEASURES = {
@@ -21,6 +22,7 @@ MEASURES = {
     "growth_pct_qoq": "第四季度较第一季度得分增长率",
 }
 _MEASURE_COLUMN = {"rank_gain": "名次提升", "growth": "得分增长", "growth_pct": "增长率"}
+_MEASURE_DTYPE = {"名次提升": pl.Int64, "得分增长": POINTS, "增长率": RATE}
 
 
 def eligibility(engine: Engine, year: int) -> pl.DataFrame:
@@ -71,12 +73,12 @@ def improvement(engine: Engine, year: int, measure: str = "rank_gain_yoy") -> pl
     prev = engine.ranking(before, cumulative=False).select("unit_id", pl.col("得分").alias("上期得分"),
                                                            pl.col("排名").alias("上期排名"))
     if not has_prev:  # units on the list with nothing recorded: no baseline, not a score of zero
-        prev = prev.with_columns(pl.lit(None, pl.Float64).alias("上期得分"), pl.lit(None, pl.Int64).alias("上期排名"))
+        prev = prev.with_columns(pl.lit(None, POINTS).alias("上期得分"), pl.lit(None, pl.Int64).alias("上期排名"))
     return (cur.join(prev, on="unit_id", how="left")
             .with_columns((pl.col("上期排名") - pl.col("本期排名")).alias("名次提升"),
                           (pl.col("本期得分") - pl.col("上期得分")).alias("得分增长"))
             .with_columns(pl.when(pl.col("上期得分") > 0)
-                          .then(pl.col("得分增长") / pl.col("上期得分")).otherwise(None).alias("增长率"),
+                          .then(ratio(pl.col("得分增长"), pl.col("上期得分"))).otherwise(None).alias("增长率"),
                           pl.lit(has_prev).alias("有上期数据"))
             .sort(["组别", "本期排名", "序号"]))
 
@@ -96,7 +98,7 @@ def top_authors(engine: Engine, year: int, unit_ids: list[int]) -> pl.DataFrame:
     period = Period.year(year)
     found = engine.store.author_points(period.start, period.end, unit_ids, *engine.event_points(period))
     if found.height == 0:
-        return pl.DataFrame(schema={"unit_id": pl.Int32, "单位": pl.Utf8, "先进个人": pl.Utf8, "得分": pl.Float64, "条数": pl.UInt32})
+        return pl.DataFrame(schema={"unit_id": pl.Int32, "单位": pl.Utf8, "先进个人": pl.Utf8, "得分": POINTS, "条数": pl.UInt32})
     per_author = (found.with_columns(pl.col("author").str.split("、").alias("作者")).explode("作者")
                   .group_by("unit_id", "作者").agg(pl.col("points").sum().alias("得分"),
                                                  pl.col("n").sum().cast(pl.UInt32).alias("条数"))
@@ -143,8 +145,9 @@ def select(engine: Engine, year: int, measure: str | None = None) -> dict:
         review.append(_top_with_ties(in_group, "得分", int(conf["review_count"].get(group, 0)), descending=False))
     advanced_f = pl.concat(advanced).select("组别", "排名", "单位", "得分", "unit_id", "序号")
     improved_f = (pl.concat(improved, how="diagonal_relaxed").select("组别", "排名", "单位", "得分", column, "unit_id", "序号")
-                  if improved else pl.DataFrame(schema={"组别": pl.Utf8, "排名": pl.Int64, "单位": pl.Utf8, "得分": pl.Float64,
-                                                        column: pl.Float64, "unit_id": pl.Int32, "序号": pl.Int64}))
+                  if improved else pl.DataFrame(schema={"组别": pl.Utf8, "排名": pl.Int64, "单位": pl.Utf8, "得分": POINTS,
+                                                        column: _MEASURE_DTYPE[column], "unit_id": pl.Int32,
+                                                        "序号": pl.Int64}))
     review_f = pl.concat(review).sort(["组别", "排名", "序号"]).select("组别", "排名", "单位", "得分", "unit_id")
     named = pl.concat([advanced_f["unit_id"], improved_f["unit_id"]]).to_list()
     note = ""

@@ -47,6 +47,9 @@ class Period:
     def between(cls, start: date, end: date) -> "Period":
         if end < start:
             raise ValueError("结束日期不能早于开始日期")
+        if start.day == 1 and end == month_end(end) and start.year == end.year:  # whole months: 2025年1—2月
+            months = f"{start.month}月" if start.month == end.month else f"{start.month}—{end.month}月"
+            return cls(start, end, "range", f"{start.year}年{months}")
         return cls(start, end, "range", f"{start.isoformat()} 至 {end.isoformat()}")
 
     @property
@@ -93,3 +96,9 @@ class Period:
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after `day`'s month."""
+    n = day.year * 12 + day.month - 1 + months
+    return date(n // 12, n % 12 + 1, 1)

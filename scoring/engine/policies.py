@@ -1,8 +1,8 @@
 """The derived rules a profile switches on (profile.yaml `policies`), as pure functions on frames.
 
-- quota: items of one kind required per month or quarter per group. Scored by a deduction ladder
-  (first short period, then each later one of the run; a met period ends the run), and/or base
-  points for each met period (capped per year), and/or points for each item above the quota.
+- quota (a task): items (or a measure) required per period of any length per group or unit. Scored
+  by a deduction ladder (first short period, then each later one of the run; a met period ends the
+  run); engine/tasks.py adds the other outcomes (per missing item, met, missed, above).
 - late: the late-draft ladder (first in a year, then each later one).
 - adoption: one item adopted at several places adds up, or only its highest adoption counts.
 The engine fetches the inputs and applies the points; docs/配置说明.md explains each setting.
@@ -10,10 +10,13 @@ The engine fetches the inputs and applies the points; docs/配置说明.md expla
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import polars as pl
 
-from scoring.engine.periods import next_month
+from scoring.engine.exact import POINTS, zero
+from scoring.engine.periods import add_months
+from scoring.profile.constructs import PERIOD_MONTHS
 from scoring.profile.units import UnitBook
 
 
@@ -41,18 +44,37 @@ def period_after(start: date, period: str) -> date:
     """The first day after the period beginning on `start` (a week begins on Monday)."""
     if period == "week":
         return start + timedelta(days=7)
-    day = next_month(start)
-    return day if period == "month" else next_month(next_month(day))
+    return add_months(start, PERIOD_MONTHS[period])
+
+
+def period_start(month: pl.Expr, period: str) -> pl.Expr:
+    """The first day of the period (of `period`'s length, aligned on January) a month falls in."""
+    size = PERIOD_MONTHS[period]
+    return pl.date(month.dt.year(), (month.dt.month() - 1) // size * size + 1, 1)
 
 
 def by_period(monthly: pl.DataFrame, period: str) -> pl.DataFrame:
-    """Monthly counts (unit_id, month, n) summed per quota period, keyed by its first day (month).
+    """Monthly counts (unit_id, month, n) summed per period, keyed by its first day (month).
     Weekly counts come from the store already per week."""
     if period in ("month", "week"):
         return monthly
-    return (monthly.with_columns(pl.date(pl.col("month").dt.year(), (pl.col("month").dt.month() - 1) // 3 * 3 + 1, 1)
-                                 .alias("month"))
+    return (monthly.with_columns(period_start(pl.col("month"), period).alias("month"))
             .group_by("unit_id", "month").agg(pl.col("n").sum()))
+
+
+def periods_within(period: str, start: date, end: date) -> list[date]:
+    """First days of the periods of this length lying wholly in [start, end]."""
+    if period == "week":
+        day = start + timedelta(days=(7 - start.weekday()) % 7)
+    else:
+        size = PERIOD_MONTHS[period]
+        day = date(start.year, (start.month - 1) // size * size + 1, 1)
+    out = []
+    while period_after(day, period) - timedelta(days=1) <= end:
+        if day >= start:
+            out.append(day)
+        day = period_after(day, period)
+    return out
 
 
 def tracked_periods(monthly: pl.DataFrame, as_of: date, until: date, period: str = "month") -> list[date]:
@@ -77,22 +99,30 @@ def untracked_between(tracked: list[date], period: str) -> list[date]:
     return out
 
 
-def unit_month_quotas(units: UnitBook, months: list[date], quotas: dict[str, int] | None = None) -> pl.DataFrame:
+def unit_month_quotas(units: UnitBook, months: list[date], quotas: dict | None = None,
+                      unit_quotas: dict[int, object] | None = None, dtype=pl.Int64) -> pl.DataFrame:
     """(unit_id, month, quota) for each unit active in each period with a group then (a period's
-    quota follows the membership on its first day, units.quota_on), in official unit order."""
-    schema = {"unit_id": pl.Int32, "month": pl.Date, "quota": pl.Int64}
+    quota follows the membership on its first day, units.quota_on), in official unit order. A unit
+    of such a group with a target of its own (units.yaml) has that instead."""
+    schema = {"unit_id": pl.Int32, "month": pl.Date, "quota": dtype}
     if not months or not units.table.height:
         return pl.DataFrame(schema=schema)
     unit_rows = units.table.select("unit_id", "_from", "_to")
-    return (units.groups_on(unit_rows.join(pl.DataFrame({"month": months}, schema={"month": pl.Date}), how="cross")
+    grid = (units.groups_on(unit_rows.join(pl.DataFrame({"month": months}, schema={"month": pl.Date}), how="cross")
                             .filter((pl.col("_from") <= pl.col("month"))
                                     & (pl.col("_to").is_null() | (pl.col("month") <= pl.col("_to")))),
                             "month", "_group")  # in unit order, then month
             .filter(pl.col("_group").is_not_null())
             .select("unit_id", "month", pl.col("_group").replace_strict(units.quotas if quotas is None else quotas,
-                                                                        default=None, return_dtype=pl.Int64)
+                                                                        default=None, return_dtype=dtype)
                     .alias("quota"))
             .filter(pl.col("quota").is_not_null()))
+    if unit_quotas:
+        own = pl.DataFrame({"unit_id": list(unit_quotas), "_own": list(unit_quotas.values())},
+                           schema={"unit_id": pl.Int32, "_own": dtype})
+        grid = (grid.join(own, on="unit_id", how="left", maintain_order="left")
+                .with_columns(pl.coalesce("_own", "quota").alias("quota")).drop("_own"))
+    return grid
 
 
 def _cell_key() -> pl.Expr:
@@ -102,13 +132,15 @@ def _cell_key() -> pl.Expr:
 
 def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
                  waived: set[tuple[int, date]], improvement_share: float = 1.0,
-                 codes: tuple[str, str] | None = None, quotas: dict[str, int] | None = None,
-                 reset_yearly: bool = False, breaks: list[date] = ()) -> pl.DataFrame:
+                 codes: tuple[str, str] | None = None, quotas: dict | None = None,
+                 reset_yearly: bool = False, breaks: list[date] = (), unit_quotas: dict[int, object] | None = None,
+                 dtype=pl.Int64) -> pl.DataFrame:
     """The deduction ladder of a quota (the shipped 办法: 三(二)1): a run of periods below quota
     scores its first period as codes[0] (−30, with a 提醒函) and each later one as codes[1] (−50);
     a period at quota ends the run; a waived period is skipped entirely. With `reset_yearly` a
     run ends at the year's end; a period in `breaks` (no rows recorded at all) ends it too.
-    codes default to the default profile's first quota policy.
+    codes default to the default profile's first quota policy. Counts and quotas are `dtype`
+    (whole numbers, or exact decimals for a task in points).
 
     With improvement_share < 1, a period after a reminder that reaches that share of the quota
     counts as “较大改变”: no −50, and the run ends.
@@ -126,9 +158,9 @@ def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
         policy = default_profile().quotas[0]
         codes = (policy.first, policy.repeat or policy.first)
     months = sorted({*months, *breaks})
-    grid = (unit_month_quotas(units, months, quotas).with_columns(_cell_key())
+    grid = (unit_month_quotas(units, months, quotas, unit_quotas, dtype).with_columns(_cell_key())
             .join(monthly.select(_cell_key(), "n"), on="_cell", how="left", maintain_order="left")
-            .with_columns(pl.col("n").fill_null(0).cast(pl.Int64)))
+            .with_columns(pl.col("n").fill_null(0).cast(dtype)))
     waived_rows = pl.DataFrame(list(waived), schema={"unit_id": pl.Int32, "month": pl.Date}, orient="row")
     grid = (grid.join(waived_rows.select(_cell_key(), pl.lit(True).alias("_waived")), on="_cell",
                       how="left", maintain_order="left")
@@ -136,7 +168,8 @@ def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
                           (pl.col("unit_id").cast(pl.Int64) * 10000 + pl.col("month").dt.year() if reset_yearly
                            else pl.col("unit_id")).alias("_run")))
     met = (pl.col("n") >= pl.col("quota")) | pl.col("_break")
-    between = ~met & (pl.col("n") >= improvement_share * pl.col("quota"))
+    share = pl.lit(improvement_share) if dtype == pl.Int64 else pl.lit(Decimal(str(improvement_share)), POINTS)
+    between = ~met & (pl.col("n") >= share * pl.col("quota"))
     below = ~met & ~between
     counted = (grid.filter(~pl.col("_waived"))
                .with_columns(_between=between, _below=below, _i=pl.int_range(pl.len()))
@@ -166,29 +199,6 @@ def quota_ladder(monthly: pl.DataFrame, months: list[date], units: UnitBook,
             .select("unit_id", "month", "quota", "n", pl.col("code").cast(pl.Utf8), "status"))
 
 
-def above_and_base(status: pl.DataFrame, base: str, base_each: float, base_cap: float | None,
-                   above: str, start: date, end: date) -> pl.DataFrame:
-    """Earned rows (unit_id, code, month, n) of a quota for the periods starting in [start, end]:
-    `base` once for each met period, at most base_cap points a year (counted from 1 January, in
-    period order), and `above` once for each counted item above the quota."""
-    schema = {"unit_id": pl.Int32, "code": pl.Utf8, "month": pl.Date, "n": pl.Int64}
-    parts = []
-    if base:
-        met = status.filter(pl.col("status") == "达标").sort("unit_id", "month")
-        if base_cap is not None and base_each > 0:
-            limit = int(base_cap // base_each + 1e-9)
-            met = met.with_columns(pl.int_range(pl.len()).over("unit_id", pl.col("month").dt.year()).alias("_nth")) \
-                .filter(pl.col("_nth") < limit)
-        parts.append(met.select("unit_id", pl.lit(base).alias("code"), "month", pl.lit(1, pl.Int64).alias("n")))
-    if above:
-        parts.append(status.filter(~pl.col("status").is_in(["豁免", "未统计"]) & (pl.col("n") > pl.col("quota")))
-                     .select("unit_id", pl.lit(above).alias("code"), "month", (pl.col("n") - pl.col("quota")).alias("n")))
-    if not parts:
-        return pl.DataFrame(schema=schema)
-    return (pl.concat([p.cast(schema) for p in parts])
-            .filter((pl.col("month") >= start) & (pl.col("month") <= end)))
-
-
 def highest_only(adoptions: pl.DataFrame, points: pl.DataFrame) -> pl.DataFrame:
     """One item adopted at several places counts its highest adoption only. Taken in date order,
     each adoption of a unit's 信息编号 earns only what it adds above the best earlier one (a later,
@@ -198,14 +208,14 @@ def highest_only(adoptions: pl.DataFrame, points: pl.DataFrame) -> pl.DataFrame:
     the period's year; points: (vidx, code, points_each). Returns (unit_id, code, vidx, day, points)
     of the points to take back (zero or negative), to add to the sums of the days' periods.
     """
-    schema = {"unit_id": pl.Int32, "code": pl.Utf8, "vidx": pl.Int32, "day": pl.Date, "points": pl.Float64}
+    schema = {"unit_id": pl.Int32, "code": pl.Utf8, "vidx": pl.Int32, "day": pl.Date, "points": POINTS}
     if adoptions.height == 0:
         return pl.DataFrame(schema=schema)
     return (adoptions.join(points.select("vidx", "code", "points_each"), on=["vidx", "code"], how="left")
             .sort("unit_id", "info_id", "day", "points_each", descending=[False, False, False, True])
-            .with_columns(pl.col("points_each").cum_max().shift(1).over("unit_id", "info_id").fill_null(0.0)
+            .with_columns(pl.col("points_each").cum_max().shift(1).over("unit_id", "info_id").fill_null(zero())
                           .alias("_best_before"))
-            .with_columns((pl.max_horizontal(pl.col("points_each") - pl.col("_best_before"), pl.lit(0.0))
+            .with_columns((pl.max_horizontal(pl.col("points_each") - pl.col("_best_before"), zero())
                            - pl.col("points_each")).alias("points"))
             .filter(pl.col("points") != 0)
             .select(list(schema)).cast(schema))

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from scoring.profile.rules import RuleBook, match_item
+from scoring.profile.match import match_item, weight_of
+from scoring.profile.rules import RuleBook
 
 
 @dataclass
@@ -32,14 +33,17 @@ def rematch(store, book: RuleBook, who: str = "系统") -> Rematch:
     """Match stored rows again under `book` and record that their codes now follow it."""
     result = Rematch()
     changes = []
-    for vidx, kind, level, publication, col, leader, code, n in store.match_keys(book.boundaries).iter_rows():
+    for vidx, kind, level, publication, col, leader, code, weight, n in store.match_keys(book.boundaries).iter_rows():
         row = {"类型": kind, "层级": level, "刊物": publication, "栏目": col, "批示人": leader}
         new, _errors = match_item(book.versions[vidx], row)
         if new is None:
             result.unmatched_rows += n
-        elif new != code:
+            continue
+        new_weight = weight_of(book.versions[vidx], new, row)
+        if new != code or new_weight != weight:
             result.changed_rows += n
-            changes.append((*version_span(book, vidx), kind, level, publication, col, leader, code, new))
+            changes.append((*version_span(book, vidx), kind, level, publication, col, leader, code, weight,
+                            new, new_weight))
     store.recode(changes, book.fingerprint, who)
     return result
 

@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from scoring.intake.normalize import clean_text
-from scoring.intake.reader import HEADERS, FileError, read_table
+from scoring.intake.reader import READ, FileError, read_table
 from scoring.profile.rules import RuleBook
 from scoring.profile.units import UnitBook
 from scoring.intake.validate import RowError, validate_columns, validate_rows
@@ -123,7 +123,7 @@ def check_file(data: bytes, file_name: str, units: UnitBook, rules: RuleBook,
     except FileError as e:
         return ImportReport(file_name, file_error=str(e))
     # Column by column (what check_rows does with {header: value} rows, without building them).
-    columns = {h: table.column(h) for h in HEADERS}
+    columns = {h: table.column(h) for h in READ}
     numbers = table.numbers
     kept = _rows_with_text(columns.values(), table.height)
     if len(kept) < len(numbers):

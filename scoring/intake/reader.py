@@ -16,6 +16,8 @@ from scoring.intake.normalize import clean_key
 REQUIRED = ("日期", "单位", "类型")
 OPTIONAL = ("层级", "刊物", "栏目", "批示人", "信息编号", "期号", "标题", "作者", "备注")
 HEADERS = REQUIRED + OPTIONAL
+PICK = "分值"  # read too: the points an editor chose, for the items of a profile that lets them choose
+READ = HEADERS + (PICK,)
 HEADER_SEARCH_ROWS = 10
 MAX_FILE_BYTES = 50 * 1024 * 1024       # an upload larger than this is surely not a register
 MAX_UNZIPPED_BYTES = 400 * 1024 * 1024  # xlsx is a zip: refuse bombs before inflating them
@@ -196,7 +198,7 @@ def _find_header(grid: _Grid) -> RawTable | None:
             continue
         columns: dict[str, int] = {}
         for j, name in enumerate(names):
-            if name in HEADERS:
+            if name in READ:
                 if name in columns:
                     raise FileError(f"工作表“{grid.sheet}”第 {i + 1} 行表头“{name}”出现了两次，请删除多余的列")
                 columns[name] = j

@@ -117,7 +117,7 @@ def _accepted(item, column: str) -> str:
 
 def _units_sheet(workbook, units: list[dict], bold, profile: Profile) -> None:
     sheet = workbook.add_worksheet("单位名单")
-    quotas = profile.quota_table(profile.quotas[0]) if profile.quotas else {}
+    quotas = profile.quota_numbers(profile.quotas[0]) if profile.quotas else {}
     sheet.write_row(0, 0, ["序号", "单位名称", "组别", "每月报送任务（条）", "简称 / 别名"], bold)
     for i, unit in enumerate(units, start=1):
         sheet.write_number(i, 0, i)

@@ -10,7 +10,9 @@ from operator import itemgetter
 import polars as pl
 
 from scoring.intake.normalize import clean_key, clean_text, parse_date
-from scoring.profile.rules import MATCH_COLUMNS, RuleBook, match_item
+from scoring.intake.reader import PICK
+from scoring.profile.match import match_item, pick_of, weight_of
+from scoring.profile.rules import MATCH_COLUMNS, RuleBook
 from scoring.profile.units import Unit, UnitBook, UnknownUnit
 
 # Contract header -> event field. Matching fields are cleaned as keys, the rest as text.
@@ -54,13 +56,15 @@ def validate_rows(rows: list[dict[str, object]], units: UnitBook, rules: RuleBoo
         columns = {h: list(c) for h, c in zip(COLUMNS, cells)} if rows else {h: [] for h in COLUMNS}
     except KeyError:
         columns = {h: [r.get(h) for r in rows] for h in COLUMNS}
+    if any(r.get(PICK) not in (None, "") for r in rows):
+        columns[PICK] = [r.get(PICK) for r in rows]
     return validate_columns(columns, units, rules)
 
 
 def validate_columns(columns: dict[str, list], units: UnitBook, rules: RuleBook,
                      ) -> list[tuple[dict | None, list[tuple[str, str]]]]:
     """validate_row for each row of a table given as columns (header -> cells, every header of
-    COLUMNS), worked column by column.
+    COLUMNS, and PICK when the register has it), worked column by column.
 
     A register repeats the same few dates, unit names, row shapes and authors thousands of
     times: each distinct value is parsed, resolved or matched once. Free text is cleaned for
@@ -79,11 +83,14 @@ def validate_columns(columns: dict[str, list], units: UnitBook, rules: RuleBook,
     text["作者"] = _per_distinct(text["作者"], normalise_authors)
     versions = _Memo(rules.index_for)
     matches = _Memo(lambda key: match_item(rules.versions[key[0]], dict(zip(KEY_HEADERS, key[1]))))
+    weights = _Memo(lambda key: weight_of(rules.versions[key[0]], key[1], dict(zip(KEY_HEADERS, key[2]))))
     isodays = _Memo(date.isoformat)
+    picks = _clean_texts(columns.get(PICK) or [None] * len(days))
 
     results = []
-    rows = zip(days, found_units, keys, *(text[h] for h in TEXT_HEADERS))
-    for i, ((day, day_problem), (unit, unit_problem), row_keys, info_id, issue, title, author, note) in enumerate(rows):
+    rows = zip(days, found_units, keys, picks, *(text[h] for h in TEXT_HEADERS))
+    for i, ((day, day_problem), (unit, unit_problem), row_keys, raw_pick, info_id, issue, title, author,
+            note) in enumerate(rows):
         errors: list[tuple[str, str]] = []
         if day_problem:
             errors.append(("日期", day_problem))
@@ -94,10 +101,15 @@ def validate_columns(columns: dict[str, list], units: UnitBook, rules: RuleBook,
                                    + (f"，停用于 {unit.active_to.isoformat()}）" if unit.active_to else "）")))
         if i in too_long:
             errors.extend(too_long[i])
-        code = None
+        code, pick = None, None
         if day is not None:
             code, match_errors = matches[(versions[day], row_keys)]
             errors.extend(match_errors)
+            item = rules.versions[versions[day]].items.get(code) if code else None
+            if item is not None and (item.choices or raw_pick):
+                pick, pick_problem = pick_of(item, raw_pick)
+                if pick_problem and item.choices:
+                    errors.append((PICK, pick_problem))
         if errors:
             results.append((None, errors))
             continue
@@ -105,9 +117,12 @@ def validate_columns(columns: dict[str, list], units: UnitBook, rules: RuleBook,
         if kind == "批示":
             col = ""  # the column means nothing on 批示 rows, so it does not split identities
         fields = (isodays[day], str(unit.id), kind, level, publication, col, leader, info_id, issue, title, author, note)
+        if pick is not None:  # a chosen 分值 is part of what the row says (absent, identities stay as they were)
+            fields += (format(pick, "f"),)
         results.append(({"day": day, "unit_id": unit.id, "unit": unit.name, "code": code, "type": kind,
                          "level": level, "publication": publication, "column": col, "leader": leader,
                          "info_id": info_id, "issue": issue, "title": title, "author": author, "note": note,
+                         "weight": weights[(versions[day], code, row_keys)], "pick": pick,
                          "identity": _digest(fields)}, []))
     return results
 
@@ -189,7 +204,8 @@ def identity(event: dict) -> str:
 
     Keyed by unit id, not name, so renaming a unit does not make old registers look new.
     """
-    return _digest((event["day"].isoformat(), str(event["unit_id"]), *(event[f] for f in IDENTITY_FIELDS[2:])))
+    pick = (format(event["pick"], "f"),) if event.get("pick") is not None else ()
+    return _digest((event["day"].isoformat(), str(event["unit_id"]), *(event[f] for f in IDENTITY_FIELDS[2:]), *pick))
 
 
 def _digest(parts) -> str:

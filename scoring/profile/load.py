@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scoring.profile.model import DEFAULT_FILE, PROFILES_DIR, Profile, ProfileError
 from scoring.profile.read import read as read_profile
-from scoring.profile.read import read_units_file
+from scoring.profile.read_units import read_units_file
 
 
 def default_dir() -> Path:

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
+from scoring.profile.constructs import (Condition, Flag, LatePolicy, Measure, MergedPolicy, QuotaPolicy, Score,
+                                        Target)
 from scoring.profile.rules import RuleBook, Vocabulary, build_rulebook
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "profiles"
@@ -21,8 +24,6 @@ DEFAULT_FILE = PROFILES_DIR / "DEFAULT"  # the name of the shipped default profi
 
 TIE_RULES = ("min", "dense")  # 1-2-2-4 or 1-2-2-3
 ADOPTION_MODES = ("sum", "highest")
-QUOTA_PERIODS = ("week", "month", "quarter")
-UNTRACKED = ("skip", "break")
 MEASURES = ("rank_gain_yoy", "growth_yoy", "growth_pct_yoy", "rank_gain_qoq", "growth_qoq", "growth_pct_qoq")
 
 
@@ -52,7 +53,7 @@ class Office:
 class Group:
     code: str
     label: str
-    quota: dict[str, int]   # quota policy name -> items required per period
+    quota: dict[str, Target]  # task name -> what a period requires
     advanced: int = 0       # 先进单位
     improved: int = 0       # 进步较大单位
     review: int = 0         # 书面检查
@@ -63,45 +64,6 @@ class Tier:
     name: str
     column: bool = True     # a score column (breakdown, chart legend, 通报 headings)
     adoptions: str = ""     # also count the tier's 采用 rows in this column
-
-
-@dataclass(frozen=True)
-class QuotaPolicy:
-    """Items of one kind required per month (or quarter) per group, and what missing it costs."""
-    name: str
-    counts: str                   # the item whose rows are counted
-    period: str = "month"         # month | quarter
-    first: str = ""               # deduction item of a first short period ("" = none)
-    repeat: str = ""              # deduction item of each later short period of a run
-    across_years: bool = True     # a run of short periods continues into the next year
-    untracked: str = "skip"       # a period with no rows at all: skip (like a waived one) or break the run
-    refuse_column: str = ""       # a typed-in row that would duplicate the derived deduction …
-    refuse_value: str = ""        # … is refused: (扣分, 栏目 = this value)
-    base: str = ""                # item earned for each met period (base points), "" = none
-    base_cap: float | None = None # at most this many base points a year
-    above: str = ""               # item earned for each counted row above the quota, "" = none
-
-    @property
-    def derived(self) -> tuple[str, ...]:
-        return tuple(c for c in (self.first, self.repeat, self.base, self.above) if c)
-
-
-@dataclass(frozen=True)
-class LatePolicy:
-    """约稿逾期: the first in a year costs `item`'s points, each later one `repeat`'s; after
-    `zero_after` misses in a year (0 = never) the unit's year is scored zero."""
-    item: str
-    repeat: str = ""
-    zero_after: int = 0
-
-
-@dataclass(frozen=True)
-class MergedPolicy:
-    """合稿: one item written with several units' material, each unit recording its own row (same
-    信息编号). `share` of the item's points goes to each unit: "full" (each the whole), "even"
-    (split evenly among the units of the 信息编号), or a fixed fraction such as 0.5."""
-    item: str
-    share: str | float = "full"
 
 
 @dataclass(frozen=True)
@@ -118,7 +80,6 @@ class Profile:
     error_items: dict[str, str]         # item -> reason, disqualifying when error_disqualifies is on
     min_items: int                      # fewer counted items (报送数) in the year: no commendation
     solicited: dict[str, str]           # 通报 phrase -> item (约稿 outcomes, e.g. 被市政府办公室选用)
-    floor: bool = True                  # a reported period's score is at least zero
     ties: str = "min"
     adoption: str = "sum"               # one item adopted at several places: sum | highest
     praise_top: int = 3
@@ -130,6 +91,17 @@ class Profile:
     adoption_phrases: dict = field(default_factory=dict)     # tier -> 通报 phrase (被…采用)
     instruction_phrases: dict = field(default_factory=dict)  # 层级 -> 通报 phrase (…领导同志批示)
     unit_list: dict = field(default_factory=dict, compare=False, repr=False)  # units.yaml as read
+    measures: tuple[Measure, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    score: Score = Score()
+    flags: tuple[Flag, ...] = ()
+    unit_targets: dict = field(default_factory=dict)    # unit name -> {task: Target} (units.yaml quota)
+    unranked: frozenset[str] = frozenset()              # unit names listed but not ranked
+
+    @property
+    def floor(self) -> bool:
+        """A reported period's score is at least zero."""
+        return self.score.floor
 
     def adoption_phrase(self, tier: str) -> str:
         return self.adoption_phrases.get(tier, f"被{tier}采用")
@@ -143,8 +115,19 @@ class Profile:
     def group_labels(self) -> dict[str, str]:
         return {g.code: g.label for g in self.groups}
 
-    def quota_table(self, policy: QuotaPolicy) -> dict[str, int]:
+    def quota_table(self, policy: QuotaPolicy) -> dict[str, Target]:
         return {g.code: g.quota[policy.name] for g in self.groups if policy.name in g.quota}
+
+    def quota_numbers(self, policy: QuotaPolicy) -> dict[str, int | Decimal]:
+        """group -> the lower end of its target, as a plain number."""
+        return {g: t.number for g, t in self.quota_table(policy).items()}
+
+    def unit_quota_table(self, policy: QuotaPolicy) -> dict[str, Target]:
+        """unit name -> its own target for the task, where units.yaml gives one."""
+        return {name: targets[policy.name] for name, targets in self.unit_targets.items() if policy.name in targets}
+
+    def measure(self, name: str) -> Measure | None:
+        return next((m for m in self.measures if m.name == name), None)
 
     @property
     def score_tiers(self) -> list[str]:
@@ -156,15 +139,16 @@ class Profile:
 
     @property
     def derived_codes(self) -> frozenset[str]:
-        out = {c for q in self.quotas for c in q.derived}
+        out = {c for q in self.quotas for c in q.derived} | {c.item for c in self.conditions}
         if self.late and self.late.repeat:
             out.add(self.late.repeat)
         return frozenset(out)
 
     @property
     def submission_code(self) -> str:
-        """The item counted by the first quota policy (报送数), "" when there is none."""
-        return self.quotas[0].counts if self.quotas else ""
+        """The single item the first task counts, "" when there is no such task (the engine then
+        counts 报送数 over every 报送 item)."""
+        return self.quotas[0].counts_code if self.quotas else ""
 
     @property
     def late_codes(self) -> tuple[str, ...]:
@@ -182,7 +166,8 @@ class Profile:
 
     @property
     def vocabulary(self) -> Vocabulary:
-        refuse = {(q.refuse_column, q.refuse_value): (q.first, q.counts) for q in self.quotas if q.refuse_value}
+        refuse = {(q.refuse_column, q.refuse_value): (q.first or q.missing, q.counts[0] if q.counts else "")
+                  for q in self.quotas if q.refuse_value}
         return Vocabulary(types=self.types, tiers=tuple(t.name for t in self.tiers),
                           derived=self.derived_codes, refuse=tuple(sorted(refuse.items())),
                           hints=tuple(sorted(self.hints.items())),

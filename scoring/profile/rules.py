@@ -2,8 +2,9 @@
 
 A version names its effective date; an event is scored by the version in force on its date,
 and the earliest version also covers earlier events. A later version may list only the items
-it changes; the rest is inherited from the version before it. A what-if is an overlay
-(`with_overrides`) on a copy, never a mutation.
+(and factors) it changes; the rest is inherited from the version before it. A what-if is an
+overlay (`with_overrides`) on a copy, never a mutation. Reading a version lists every problem it
+finds (RuleError.problems), each as `文件 X 键 Y: 说明`.
 """
 from __future__ import annotations
 
@@ -12,14 +13,20 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from decimal import Decimal
 from typing import Iterable
 
-import yaml
+from scoring.profile import fields as f
+from scoring.profile.points import DEDUCTION_TYPE, as_points, parse_points, points_problem, sign_problem
+from scoring.profile.yamlio import YamlError, loads
 
 MATCH_COLUMNS = ("层级", "刊物", "栏目", "批示人")
 _YAML_KEY = {"层级": "level", "刊物": "publication", "栏目": "column", "批示人": "leader"}
-DEDUCTION_TYPE = "扣分"  # the register's word for a deduction row: its items score zero or less
+ITEM_KEYS = ("code", "name", "type", "level", "publication", "column", "leader", "points", "choices", "tier",
+             "clause", "text", "note", "derived")
+VERSION_KEYS = ("version", "effective", "title", "reason", "items", "drop", "factors")
+FACTOR_KEYS = ("name", "when", "times", "items", "clause", "text")
+FACTOR_COLUMNS = ("类型", *MATCH_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,11 @@ class Vocabulary:
 
 
 class RuleError(ValueError):
-    """A rule file or override that cannot be used; the message names the file and the key."""
+    """Rule versions or overrides that cannot be used; `problems` lists each as 文件 X 键 Y: 说明."""
+
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -49,7 +60,7 @@ class Item:
     code: str
     name: str
     type: str
-    points: float
+    points: Decimal
     tier: str
     clause: str
     text: str
@@ -57,10 +68,25 @@ class Item:
     derived: bool = False
     # column -> allowed cleaned values ("" = blank); None = the column is ignored ("*").
     accepts: dict[str, frozenset[str] | None] = field(default_factory=dict, compare=False)
+    choices: tuple[Decimal, ...] = ()  # the editor picks one per row (register column 分值)
 
     def allows(self, column: str, value: str) -> bool:
         allowed = self.accepts.get(column, frozenset({""}))
         return allowed is None or value in allowed
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A multiplier of a row's points taken from the register (头版头条 ×2, 简讯 at half …)."""
+    name: str
+    when: dict[str, frozenset[str]]   # register column -> values
+    times: Decimal
+    items: frozenset[str] | None      # None: every item
+    clause: str
+    text: str
+
+    def applies(self, code: str, row: dict[str, str]) -> bool:
+        return (self.items is None or code in self.items) and all(row.get(c, "") in v for c, v in self.when.items())
 
 
 @dataclass(frozen=True)
@@ -72,145 +98,186 @@ class RuleVersion:
     items: dict[str, Item]
     source: str = ""  # file name, or 数据库 for a version saved from the dashboard
     vocab: Vocabulary | None = field(default=None, compare=False, repr=False)
+    factors: tuple[Factor, ...] = ()
 
 
-def _as_set(value: object, where: str) -> frozenset[str] | None:
+def _where(source: str) -> str:
+    return source if source.startswith("数据库") else f"rules/{source}"
+
+
+def _as_set(value: object, problems: f.Problems, file: str, key: str) -> frozenset[str] | None:
     if value is None:
         return frozenset({""})
     if value == "*":
         return None
-    if isinstance(value, str):
-        return frozenset({value})
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return frozenset(value)
-    raise RuleError(f"{where}: 取值应为文字或文字列表")
-
-
-# libyaml's C loader when present (about ten times faster); same semantics.
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """PyYAML silently keeps the last of two equal keys; a rule file must not."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise RuleError(f"第 {key_node.start_mark.line + 1} 行: 键 {key} 重复")
-        seen.add(key)
-    return loader.construct_mapping(node, deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool):
+        return frozenset({str(value)})
+    if isinstance(value, list) and all(isinstance(v, (str, int, Decimal)) and not isinstance(v, bool) for v in value):
+        return frozenset(str(v) for v in value)
+    problems.add(file, key, "取值应为文字或文字列表")
+    return frozenset({""})
 
 
 def parse_version(text: str, source: str, previous: RuleVersion | None,
                   vocab: Vocabulary | None = None) -> RuleVersion:
     """One version. The first defines every item; a later one lists the items it adds or changes
-    and may `drop` items by code (they score nothing from its date on)."""
+    and may `drop` items by code (they score nothing from its date on). RuleError lists every problem."""
     vocab = vocab or (previous.vocab if previous else None)
+    file = _where(source)
     if vocab is None:
-        raise RuleError(f"{source}: 缺少单位配置的类型和分类")
+        raise RuleError(f"文件 {file} 键 （整个文件）: 缺少单位配置的类型和分类")
+    problems = f.Problems()
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-    except RuleError as e:
-        raise RuleError(f"{source}: {e}") from None
-    except yaml.YAMLError as e:
-        raise RuleError(f"{source}: 不是有效的 YAML（{e}）") from None
-    except ValueError as e:
-        raise RuleError(f"{source}: effective 应为日期（如 2024-02-23）：{e}") from None
+        data = loads(text)
+    except YamlError as e:
+        raise RuleError(f"文件 {file} 键 {f'第 {e.line} 行' if e.line else '（整个文件）'}: {e}") from None
     if not isinstance(data, dict):
-        raise RuleError(f"{source}: 内容应为键值表")
-    effective = _effective(data.get("effective"), source)
+        raise RuleError(f"文件 {file} 键 （整个文件）: 内容应为键值表（effective、items 等）")
+    f.check_keys(data, VERSION_KEYS, problems, file)
+    effective = _effective(data.get("effective"))
+    if effective is None:
+        problems.add(file, "effective", f"应为日期（如 2024-02-23），现为 {f._shown(data.get('effective'))}")
+        effective = dt.date.min
     items = dict(previous.items) if previous else {}
-    for code in data.get("drop") or []:
+    for i, code in enumerate(f.listing(data.get("drop"), problems, file, "drop")):
         if code not in items:
-            raise RuleError(f"{source}: drop 中的 {code!r} 不是此前版本的计分项")
-        if code in vocab.derived:
-            raise RuleError(f"{source}: {code} 由 profile.yaml 的规则推导，不能删除")
-        del items[code]
+            problems.add(file, f"drop[{i}]", f"{code!r} 不是此前版本的计分项")
+        elif code in vocab.derived:
+            problems.add(file, f"drop[{i}]", f"{code} 由 profile.yaml 的规则推导，不能删除")
+        else:
+            del items[code]
     seen: set[str] = set()
-    for i, raw in enumerate(data.get("items") or []):
+    for i, raw in enumerate(f.listing(data.get("items"), problems, file, "items")):
         code = raw.get("code") if isinstance(raw, dict) else None
-        where = f"{source}: items[{i}] {code or ''}".rstrip()
+        code = str(code) if isinstance(code, (int, Decimal)) and not isinstance(code, bool) else code
+        key = f"items[{i}]" + (f" {code}" if isinstance(code, str) else "")
         if not isinstance(code, str) or not code or any(ch.isspace() for ch in code):
-            raise RuleError(f"{where}: 代码 {code!r} 无效（应为不含空格的文字，如 CITY_NEWS）")
+            problems.add(file, key, f"代码 {code!r} 无效（应为不含空格的文字，如 CITY_NEWS）")
+            continue
         if code in seen:
-            raise RuleError(f"{where}: 代码 {code} 重复")
+            problems.add(file, key, f"代码 {code} 重复")
+            continue
         seen.add(code)
-        items[code] = _parse_item(raw, items.get(code), where, vocab)
+        item = _parse_item(raw, items.get(code), problems, file, key, vocab)
+        if item is not None:
+            items[code] = item
     missing = sorted(c for c in vocab.derived if c not in items)
     if missing:
-        raise RuleError(f"{source}: 缺少 profile.yaml 规则所需的计分项 {', '.join(missing)}")
-    _check_keys_disjoint(items.values(), source)
+        problems.add(file, "items", f"缺少 profile.yaml 规则所需的计分项 {', '.join(missing)}")
+    factors = _parse_factors(data.get("factors"), previous.factors if previous else (), items, problems, file)
+    problems.extend(_overlaps(items.values(), file))
+    if problems:
+        raise RuleError(problems)
     return RuleVersion(
-        version=str(data.get("version") or effective.isoformat()),
-        effective=effective,
-        title=str(data.get("title") or (previous.title if previous else "")),
-        reason=str(data.get("reason") or ""),
-        items=items,
-        source=source,
-        vocab=vocab,
-    )
+        version=str(data.get("version") or effective.isoformat()), effective=effective,
+        title=str(data.get("title") or (previous.title if previous else "")), reason=str(data.get("reason") or ""),
+        items=items, source=source, vocab=vocab, factors=factors)
 
 
-def _effective(value: object, source: str) -> dt.date:
+def _effective(value: object) -> dt.date | None:
     """A version's effective date, written as a YAML date or an ISO string."""
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
-            pass
+            return None
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise RuleError(f"{source}: effective 应为日期（如 2024-02-23），现为 {value!r}")
+        return None
     return value
 
 
-def _parse_item(raw: dict, base: Item | None, where: str, vocab: Vocabulary) -> Item:
+def _parse_item(raw: dict, base: Item | None, problems: f.Problems, file: str, key: str,
+                vocab: Vocabulary) -> Item | None:
     code = raw["code"]
-    points = raw.get("points", base.points if base else None)
-    if isinstance(points, bool) or not isinstance(points, (int, float)):
-        raise RuleError(f"{where}: points 应为数字，现为 {points!r}")
-    check_sign(code, points, where, raw.get("type", base.type if base else ""))
+    before = len(problems)
+    f.check_keys(raw, ITEM_KEYS, problems, file, f"{key}.")
+    choices = tuple(_points(c, problems, file, f"{key}.choices") for c in f.listing(raw.get("choices"), problems, file,
+                                                                                     f"{key}.choices"))
+    points = raw.get("points")
+    if points is None:  # an item whose points the editor chooses may leave them out
+        points = base.points if base else (min(choices) if choices else None)
+    points = _points(points, problems, file, f"{key}.points")
+    kind = raw.get("type", base.type if base else "")
+    for value in (points, *choices):
+        problem = sign_problem(code, value, kind)
+        if problem:
+            problems.add(file, f"{key}.points", problem)
     if base is not None and not (set(raw) - {"code", "points", "text", "note", "name"}):
         # A later version changing points (or wording) only: keep the match keys.
-        return replace(base, points=points, text=raw.get("text", base.text),
-                       note=raw.get("note", base.note), name=raw.get("name", base.name))
-    for key in ("type", "tier", "clause", "text", "name"):
-        if not isinstance(raw.get(key), str) or not raw.get(key):
-            raise RuleError(f"{where}: 缺少 {key}")
-    if raw["type"] not in vocab.types:
-        raise RuleError(f"{where}: type {raw['type']!r} 不是有效类型（profile.yaml types：{'、'.join(vocab.types)}）")
-    if raw["tier"] not in vocab.tiers:
-        raise RuleError(f"{where}: tier {raw['tier']!r} 不是有效分类（profile.yaml tiers：{'、'.join(vocab.tiers)}）")
-    derived = bool(raw.get("derived", False))
+        return replace(base, points=points, text=f.text(raw.get("text"), problems, file, f"{key}.text", base.text),
+                       note=f.text(raw.get("note"), problems, file, f"{key}.note", base.note),
+                       name=f.text(raw.get("name"), problems, file, f"{key}.name", base.name))
+    values = {k: f.text(raw.get(k), problems, file, f"{key}.{k}", required=True)
+              for k in ("type", "tier", "clause", "text", "name")}
+    if values["type"] and values["type"] not in vocab.types:
+        problems.add(file, f"{key}.type", f"“{values['type']}”不是有效类型（profile.yaml types：{'、'.join(vocab.types)}）")
+    if values["tier"] and values["tier"] not in vocab.tiers:
+        problems.add(file, f"{key}.tier", f"“{values['tier']}”不是有效分类（profile.yaml tiers：{'、'.join(vocab.tiers)}）")
+    derived = f.flag(raw.get("derived"), problems, file, f"{key}.derived", False)
     if derived != (code in vocab.derived):
-        raise RuleError(f"{where}: derived 应为 {code in vocab.derived}"
-                        + ("（由 profile.yaml 的规则推导）" if code in vocab.derived else "（profile.yaml 的规则未推导此项）"))
-    accepts = {col: _as_set(raw.get(key), f"{where} {key}") for col, key in _YAML_KEY.items()}
-    return Item(code=code, name=raw["name"], type=raw["type"], points=points, tier=raw["tier"],
-                clause=raw["clause"], text=raw["text"], note=raw.get("note") or "",
-                derived=derived, accepts=accepts)
+        problems.add(file, f"{key}.derived", f"应为 {'true' if code in vocab.derived else 'false'}"
+                     + ("（由 profile.yaml 的规则推导）" if code in vocab.derived else "（profile.yaml 的规则未推导此项）"))
+    if choices and derived:
+        problems.add(file, f"{key}.choices", "由系统推导的事项不能由登记人选择分值")
+    accepts = {col: _as_set(raw.get(k), problems, file, f"{key}.{k}") for col, k in _YAML_KEY.items()}
+    if len(problems) > before:
+        return None
+    return Item(code=code, name=values["name"], type=values["type"], points=points, tier=values["tier"],
+                clause=values["clause"], text=values["text"], note=f.text(raw.get("note"), problems, file, f"{key}.note"),
+                derived=derived, accepts=accepts, choices=tuple(sorted(set(choices))))
 
 
-def check_sign(code: str, points: float, where: str, kind: str) -> None:
-    """Deduction items (type 扣分) score zero or less, every other item zero or more."""
-    if kind == DEDUCTION_TYPE and points > 0:
-        raise RuleError(f"{where}: {code} 是扣分项，分值应为负数或 0，现为 {points:g}")
-    if kind != DEDUCTION_TYPE and points < 0:
-        raise RuleError(f"{where}: {code} 是计分项，分值不能为负数，现为 {points:g}")
+def _points(value, problems: f.Problems, file: str, key: str) -> Decimal:
+    if value is None:
+        problems.add(file, key, "缺少分值")
+        return Decimal(0)
+    problem = points_problem(value)
+    if problem:
+        problems.add(file, key, problem)
+        return Decimal(0)
+    return Decimal(value)
 
 
-def _check_keys_disjoint(items: Iterable[Item], source: str) -> None:
+def _parse_factors(raw, inherited: tuple[Factor, ...], items: dict[str, Item], problems: f.Problems,
+                   file: str) -> tuple[Factor, ...]:
+    """A version's factors: inherited ones, each restated by name replacing the one before."""
+    out = {x.name: x for x in inherited}
+    for i, entry in enumerate(f.listing(raw, problems, file, "factors")):
+        key = f"factors[{i}]"
+        if not isinstance(entry, dict):
+            problems.add(file, key, "应写成 {name: …, when: {列名: 值}, times: 倍数, clause: …, text: …}")
+            continue
+        f.check_keys(entry, FACTOR_KEYS, problems, file, f"{key}.")
+        name = f.text(entry.get("name"), problems, file, f"{key}.name", required=True)
+        when = {}
+        for column, value in f.mapping(entry.get("when"), problems, file, f"{key}.when").items():
+            if column not in FACTOR_COLUMNS:
+                problems.add(file, f"{key}.when.{column}", f"只能是 {'、'.join(FACTOR_COLUMNS)} 之一")
+            when[column] = _as_set(value, problems, file, f"{key}.when.{column}") or frozenset()
+        if not when:
+            problems.add(file, f"{key}.when", "须写明登记表哪一栏为何值时乘以倍数，如 {栏目: 头版头条}")
+        times = f.number(entry.get("times"), problems, file, f"{key}.times", None, Decimal(0), Decimal(100))
+        if times is None:
+            problems.add(file, f"{key}.times", "须写倍数（如 2 或 0.5）")
+        codes = f.words(entry.get("items"), problems, file, f"{key}.items")
+        for code in codes:
+            if code not in items:
+                problems.add(file, f"{key}.items", f"计分项 {code} 不存在")
+        out[name] = Factor(name, when, times or Decimal(1), frozenset(codes) if codes else None,
+                           f.text(entry.get("clause"), problems, file, f"{key}.clause", required=True),
+                           f.text(entry.get("text"), problems, file, f"{key}.text", required=True))
+    return tuple(out.values())
+
+
+def _overlaps(items: Iterable[Item], file: str) -> list[str]:
     """Two matchable items accepting one same row would make the row's item ambiguous."""
-    live = [i for i in items if not i.derived]
+    live, found = [i for i in items if not i.derived], f.Problems()
     for a_i, a in enumerate(live):
         for b in live[a_i + 1:]:
-            if a.type != b.type:
-                continue
-            if all(_overlap(a.accepts.get(c, frozenset({""})), b.accepts.get(c, frozenset({""})))
-                   for c in MATCH_COLUMNS):
-                raise RuleError(f"{source}: {a.code} 与 {b.code} 的匹配条件重叠")
+            if a.type == b.type and all(_overlap(a.accepts.get(c, frozenset({""})), b.accepts.get(c, frozenset({""})))
+                                        for c in MATCH_COLUMNS):
+                found.add(file, f"items {a.code}", f"{a.code} 与 {b.code} 的匹配条件重叠")
+    return found
 
 
 def _overlap(x: frozenset[str] | None, y: frozenset[str] | None) -> bool:
@@ -222,12 +289,12 @@ class RuleBook:
 
     def __init__(self, versions: list[RuleVersion]):
         if not versions:
-            raise RuleError("没有任何规则版本")
+            raise RuleError("文件 rules/ 键 （文件夹）: 没有任何规则版本")
         self.versions = sorted(versions, key=lambda v: v.effective)
         dates = [v.effective for v in self.versions]
         if len(set(dates)) != len(dates):
-            raise RuleError("两个规则版本的生效日期相同")
-        self.overrides: dict[str, float] = {}
+            raise RuleError("文件 rules/ 键 effective: 两个规则版本的生效日期相同")
+        self.overrides: dict[str, Decimal] = {}
         self.fingerprint = ""  # of the sources it was built from (which rule set stored codes follow)
 
     @property
@@ -251,64 +318,35 @@ class RuleBook:
     def indexes_between(self, start: dt.date, end: dt.date) -> range:
         return range(self.index_for(start), self.index_for(end) + 1)
 
-    def with_overrides(self, overrides: dict[str, float]) -> "RuleBook":
+    @property
+    def weighted(self) -> bool:
+        """Whether any version has factors or items whose points the editor chooses per row."""
+        return any(v.factors or any(i.choices for i in v.items.values()) for v in self.versions)
+
+    def with_overrides(self, overrides: dict[str, Decimal]) -> "RuleBook":
         """A what-if copy: the given items' points changed in every version; nothing stored."""
         known = {c: it for v in self.versions for c, it in v.items.items()}
+        overrides = {c: as_points(p) for c, p in overrides.items()}
+        problems = []
         for code, points in overrides.items():
             if code not in known:
-                raise RuleError(f"试算: 未知代码 {code}")
-            check_sign(code, points, "试算", known[code].type)
+                problems.append(f"试算: 未知代码 {code}")
+                continue
+            problem = points_problem(points) or sign_problem(code, Decimal(points), known[code].type)
+            if known[code].choices:
+                problem = f"{known[code].name}的分值由登记人在“分值”栏选择，不能试算"
+            if problem:
+                problems.append(f"试算: {problem}")
+        if problems:
+            raise RuleError(problems)
         versions = [
-            replace(v, items={c: replace(it, points=float(overrides[c])) if c in overrides else it
+            replace(v, items={c: replace(it, points=Decimal(overrides[c])) if c in overrides else it
                               for c, it in v.items.items()})
             for v in self.versions
         ]
         book = RuleBook(versions)
-        book.overrides = {**self.overrides, **{c: float(p) for c, p in overrides.items()}}
+        book.overrides = {**self.overrides, **{c: Decimal(p) for c, p in overrides.items()}}
         return book
-
-    def match(self, day: dt.date, row: dict[str, str]) -> tuple[str | None, list[tuple[str, str]]]:
-        return match_item(self.version_for(day), row)
-
-def match_item(version: RuleVersion, row: dict[str, str]) -> tuple[str | None, list[tuple[str, str]]]:
-    """The item code of a row (cleaned 类型/层级/刊物/栏目/批示人), or errors as (column, message).
-
-    Narrowing column by column lets the message say which value is wrong and what would fit.
-    """
-    kind = row.get("类型", "")
-    vocab = version.vocab
-    types = vocab.types
-    if kind not in types:
-        return None, [("类型", f"类型“{kind}”无效，可选：{'、'.join(types)}" if kind else
-                       f"缺少类型，可选：{'、'.join(types)}")]
-    if kind == DEDUCTION_TYPE:
-        for (col, value), (derived, counted) in vocab.refuse:
-            if row.get(col) == value and derived in version.items and counted in version.items:
-                return None, [(col, f"{value}的扣分由系统按各月报送数自动计算（考评办法{version.items[derived].clause}），"
-                                    f"请不要录入此行，只需录入每条“{version.items[counted].type}”记录")]
-    hints = dict(vocab.hints)
-    candidates = [i for i in version.items.values() if i.type == kind and not i.derived]
-    context = [f"类型={kind}"]
-    for col in MATCH_COLUMNS:
-        value = row.get(col, "")
-        fitting = [i for i in candidates if i.allows(col, value)]
-        if not fitting:
-            options = sorted({v for i in candidates for v in (i.accepts.get(col) or ()) if v})
-            blank_ok = any(i.allows(col, "") for i in candidates)
-            where = "、".join(context)
-            if value and not options:
-                msg = f"{where} 的行不填写{col}，请留空（现为“{value}”）"
-            elif value:
-                msg = f"{where} 时{col}“{value}”无效，可选：{'、'.join(options)}" + ("，或留空" if blank_ok else "")
-            else:
-                msg = f"{where} 时须填写{col}，可选：{'、'.join(options)}"
-            if (kind, col) in hints and value:
-                msg += f"（{hints[kind, col]}）"
-            return None, [(col, msg)]
-        candidates = fitting
-        if value:
-            context.append(f"{col}={value}")
-    return candidates[0].code, []
 
 
 def build_rulebook(sources: list[tuple[str, str]], vocab: Vocabulary) -> RuleBook:
@@ -316,7 +354,7 @@ def build_rulebook(sources: list[tuple[str, str]], vocab: Vocabulary) -> RuleBoo
 
     Versions pair by the effective date they state, whatever their file name. Cached by
     content: parsing YAML costs more than a whole county ranking, and a RuleBook is never
-    mutated (what-ifs are copies).
+    mutated (what-ifs are copies). RuleError lists the problems of every version.
     """
     return _build_rulebook(tuple(sources), vocab)
 
@@ -324,10 +362,17 @@ def build_rulebook(sources: list[tuple[str, str]], vocab: Vocabulary) -> RuleBoo
 @functools.lru_cache(maxsize=32)
 def _build_rulebook(sources: tuple[tuple[str, str], ...], vocab: Vocabulary) -> RuleBook:
     versions: list[RuleVersion] = []
+    problems: list[str] = []
     for eff, source, text in sorted(effective_dates(sources), key=lambda t: t[0]):
         if versions and versions[-1].effective == eff:
-            raise RuleError(f"{source}: 与 {versions[-1].source} 的生效日期相同")
-        versions.append(parse_version(text, source, versions[-1] if versions else None, vocab))
+            problems.append(f"文件 {_where(source)} 键 effective: 与 {versions[-1].source} 的生效日期相同")
+            continue
+        try:
+            versions.append(parse_version(text, source, versions[-1] if versions else None, vocab))
+        except RuleError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise RuleError(problems)
     book = RuleBook(versions)
     digest = hashlib.blake2b(digest_size=12)
     for _, source, text in sorted(effective_dates(sources), key=lambda t: t[0]):
@@ -344,22 +389,23 @@ def effective_dates(sources) -> list[tuple[dt.date, str, str]]:
 @functools.lru_cache(maxsize=128)
 def _effective_of(source: str, text: str) -> dt.date:
     try:
-        head = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    except yaml.YAMLError as e:
-        raise RuleError(f"{source}: 不是有效的 YAML（{e}）") from None
-    except ValueError as e:  # PyYAML builds dates itself: 2024-02-30 fails here
-        raise RuleError(f"{source}: effective 应为日期（如 2024-02-23）：{e}") from None
-    return _effective(head.get("effective") if isinstance(head, dict) else None, source)
+        head = loads(text)
+    except YamlError as e:
+        raise RuleError(f"文件 {_where(source)} 键 {f'第 {e.line} 行' if e.line else '（整个文件）'}: {e}") from None
+    found = _effective(head.get("effective") if isinstance(head, dict) else None)
+    if found is None:
+        raise RuleError(f"文件 {_where(source)} 键 effective: 应为日期（如 2024-02-23）")
+    return found
 
 
-def parse_overrides(parts: Iterable[str] | str) -> dict[str, float]:
+def parse_overrides(parts: Iterable[str] | str) -> dict[str, Decimal]:
     """What-if points written as `CODE=POINTS`, the command line's `--set` syntax and the 规则试算
     text box alike: several may be separated by commas, semicolons or spaces. ValueError in
     Chinese naming the part that is wrong. Codes are kept as written (checked against the rule
-    set by the caller)."""
+    set by the caller); points must be finite, at most 4 decimal places, within ±10000."""
     if isinstance(parts, str):
         parts = [parts]
-    out: dict[str, float] = {}
+    out: dict[str, Decimal] = {}
     for chunk in parts:
         for part in re.split(r"[,，;；\s]+", chunk or ""):
             if not part:
@@ -368,7 +414,8 @@ def parse_overrides(parts: Iterable[str] | str) -> dict[str, float]:
             if not sep or not code.strip():
                 raise ValueError(f"应写成“计分项代码=分值”，现为“{part}”")
             try:
-                out[code.strip()] = float(value)
-            except ValueError:
-                raise ValueError(f"{code.strip()}: 分值“{value}”不是数字") from None
+                out[code.strip()] = parse_points(value)
+            except ValueError as e:
+                raise ValueError(f"{code.strip()}: {e}") from None
     return out
+

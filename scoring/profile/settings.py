@@ -11,13 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 
-def _group_default(attr: str) -> dict[str, int]:
-    """A per-group number as the default profile sets it (an office's own profile overrides it)."""
-    from scoring.profile import default_profile
-
-    return {g.code: getattr(g, attr) for g in default_profile().groups}
-
-
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -42,19 +35,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "advanced_count",
-        _group_default("advanced"),
+        {},  # per group: the profile's groups give it (profile_defaults)
         "每组评出的信息工作先进单位数量（考评办法未规定）。并列于名额边界的单位一并入选。",
         "先进单位名额",
     ),
     Setting(
         "improved_count",
-        _group_default("improved"),
+        {},  # per group: the profile's groups give it (profile_defaults)
         "每组评出的进步较大单位数量（从未评为先进单位的单位中产生）。",
         "进步较大单位名额",
     ),
     Setting(
         "review_count",
-        _group_default("review"),
+        {},  # per group: the profile's groups give it (profile_defaults)
         "每组排名靠后、须由主要负责人书面检查的单位数量。",
         "书面检查单位数",
     ),
@@ -71,6 +64,13 @@ SETTINGS: tuple[Setting, ...] = (
         "登录后多长时间（小时）无任何操作即自动退出，须重新登录。默认 8 小时；"
         "修改密码、停用账号或更改角色时，该账号的所有登录立即失效。",
         "登录有效时长（小时）",
+    ),
+    Setting(
+        "rate_decimals",
+        2,
+        "采用率、增长率等比率显示为百分数时保留的小数位数（四舍五入，只影响显示，不影响计分和排名）；"
+        "导出的排名文件中以小数表示，多保留两位（默认百分数保留 2 位，即 26.42% 在文件中为 0.2642）。",
+        "比率显示的小数位数",
     ),
     Setting(
         "timezone",

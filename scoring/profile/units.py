@@ -23,7 +23,7 @@ def __getattr__(name: str):
 
     profile = default_profile()
     if name == "QUOTA":
-        return profile.quota_table(profile.quotas[0]) if profile.quotas else {}
+        return profile.quota_numbers(profile.quotas[0]) if profile.quotas else {}
     raise AttributeError(name)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 
@@ -71,7 +72,7 @@ class Shortfall:
     n: int
     quota: int
     code: str
-    points: float
+    points: Decimal
 
 
 @dataclass
@@ -81,7 +82,7 @@ class Deduction:
     day: date
     code: str
     item: str
-    points: float
+    points: Decimal
     title: str
     note: str
 
@@ -95,7 +96,7 @@ class ReportData:
     title: str
     ranking: pl.DataFrame                  # engine.ranking(period)
     groups: list[str]
-    totals: dict[str, float]
+    totals: dict[str, object]
     praise: dict[str, list[dict]]          # group -> leading rows (排名, 单位, 得分)
     shortfalls: list[Shortfall]
     zero_adoption: dict[str, list[str]]    # group -> units
@@ -106,10 +107,11 @@ class ReportData:
     breakdown: pl.DataFrame                # per unit, item code and rule version
     versions: list                         # RuleVersion objects used in the period
     version_changes: list[str]             # sentences on rule changes taking effect in the period
-    overrides: dict[str, float]
+    overrides: dict[str, Decimal]
     commend: dict | None = None            # annual: commend.select(...) or the chosen lists
     notes: list[str] = field(default_factory=list)
     profile: Profile = field(default_factory=default_profile)
+    settings: dict = field(default_factory=dict)   # the engine's (how rates are rounded where shown)
 
     @property
     def office(self):
@@ -208,7 +210,7 @@ def breakdown(engine, period: Period, ranking: pl.DataFrame) -> pl.DataFrame:
                     pl.col("points_each").alias("每次分值"), pl.col("points").alias("得分")))
 
 
-def period_totals(ranking: pl.DataFrame, events: pl.DataFrame, profile: Profile) -> dict[str, float]:
+def period_totals(ranking: pl.DataFrame, events: pl.DataFrame, profile: Profile) -> dict[str, object]:
     """The narrative's figures: sums of the ranking's columns, and counts of events by kind
     (adoptions per tier, instructions per level and 约稿 outcomes as the profile names them)."""
     def count(expr) -> int:
@@ -227,7 +229,7 @@ def period_totals(ranking: pl.DataFrame, events: pl.DataFrame, profile: Profile)
         "线索": count(pl.col("kind") == "线索"),
         "调研": count(pl.col("kind") == "调研"),
         "批示落实": count(pl.col("kind") == "批示落实"),
-        "得分合计": float(ranking["得分"].sum()),
+        "得分合计": ranking["得分"].sum(),
         "零报送单位": int((ranking["报送数"] == 0).sum()),
         "零采用单位": int((ranking["采用数"] == 0).sum()),
     }
@@ -245,7 +247,7 @@ def quota_shortfalls(engine, period: Period, ranking: pl.DataFrame) -> list[Shor
         points = engine.book.version_for(r["month"]).items[r["code"]].points
         out.append(Shortfall(r["unit_id"], names[r["unit_id"]],
                              groups.get(r["unit_id"]) or engine.units.group_on(r["unit_id"], r["month"]) or "",
-                             r["month"], int(r["n"]), int(r["quota"]), r["code"], float(points)))
+                             r["month"], int(r["n"]), int(r["quota"]), r["code"], points))
     out.sort(key=lambda s: (s.group, order.get(s.unit_id, 0), s.month))
     return out
 
@@ -255,7 +257,7 @@ def event_deductions(events: pl.DataFrame, profile: Profile) -> list[Deduction]:
     codes = {*profile.late_codes, *profile.error_items, *profile.disqualify}
     rows = events.filter(pl.col("code").is_in(list(codes))
                          & pl.col("id").is_not_null()).sort(["day", "id"])
-    return [Deduction(r["单位"], r["day"], r["code"], r["item"] or "", float(r["points"] or 0),
+    return [Deduction(r["单位"], r["day"], r["code"], r["item"] or "", r["points"] or Decimal(0),
                       r["title"] or "", r["note"] or "") for r in rows.iter_rows(named=True)]
 
 
@@ -292,7 +294,7 @@ def _assemble(engine, period: Period, number, commendation, measure, issue_date)
         other_deductions=event_deductions(events, engine.profile), adopted=adopted_items(engine, events, ranking),
         events=events, breakdown=breakdown(engine, period, ranking),
         versions=versions_used(engine.book, period), version_changes=describe_version_changes(engine.book, period),
-        overrides=dict(engine.book.overrides), profile=engine.profile)
+        overrides=dict(engine.book.overrides), profile=engine.profile, settings=dict(engine.settings))
     if period.kind == "year":
         data.commend = commendation if commendation is not None else commend.select(engine, period.start.year, measure)
     if engine.as_of <= period.end:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
+from decimal import Decimal
 
 import polars as pl
 
@@ -24,8 +25,9 @@ def safe_cell(value) -> str | int | float:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, (int, float)):
-        return "" if isinstance(value, float) and value != value else num(value)
+    if isinstance(value, (int, float, Decimal)):
+        found = num(value)
+        return "" if found is None else found
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):

@@ -8,10 +8,14 @@ annual 表彰名单, the per-unit breakdown and the adopted items as lists on po
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 
 from scoring.reports.attachments import Attachments, adopted_blocks, adopted_summary, adopted_title, breakdown_blocks
 from scoring.reports.blocks import Block, HeaderCell, Masthead, PageBreak, Para, Table
+from scoring.engine import numbers
+from scoring.engine.score import describe
 from scoring.reports.common import CUMULATIVE_NOTE, ReportData, Shortfall, cn_date, fmt_num, join_names, md
 
 CN_NUM = "一二三四五六七八九十"
@@ -20,8 +24,8 @@ CN_NUM = "一二三四五六七八九十"
 # --------------------------------------------------------------------------------------------
 # Narrative
 # --------------------------------------------------------------------------------------------
-def pct(part: float, whole: float) -> str:
-    return f"{part / whole * 100:.1f}%" if whole else "—"
+def pct(part: int, whole: int, settings: dict | None = None) -> str:
+    return numbers.percent(Decimal(part) / Decimal(whole), settings) if whole else "—"
 
 
 def overview(d: ReportData) -> list[str]:
@@ -29,7 +33,7 @@ def overview(d: ReportData) -> list[str]:
     when = f"{d.period.start.year}年" if d.annual else d.period.label
     # 采用率 as the engine defines it (采用条数 ÷ 报送条数); not stated when adoptions outnumber
     # the registered submissions (an item adopted at several levels counts at each)
-    rate = f"，采用率{pct(t['采用'], t['报送'])}" if 0 < t["采用"] <= t["报送"] else ""
+    rate = f"，采用率{pct(t['采用'], t['报送'], d.settings)}" if 0 < t["采用"] <= t["报送"] else ""
     levels = "，".join(f"{d.profile.adoption_phrase(tier)}{t[column]}条"
                        for tier, column in reversed(d.profile.adoption_tiers.items()))
     first = (f"{when}，{d.office.area}{t['单位数']}个考评单位共报送政务信息{t['报送']}条，被各级政务信息刊物采用"
@@ -58,7 +62,8 @@ def praise_paragraphs(d: ReportData) -> list[Para]:
         frame = d.group_frame(group)
         lead = f"（{CN_NUM[i]}）{d.group_label(group)}单位。"
         leaders = d.praise.get(group, [])
-        count = f"本组共{frame.height}个单位，平均得分{fmt_num(round(float(frame['得分'].mean() or 0), 1))}分。"
+        mean = numbers.rounded(Decimal(frame["得分"].sum() or 0) / frame.height, 1) if frame.height else 0
+        count = f"本组共{frame.height}个单位，平均得分{fmt_num(mean)}分。"
         if not leaders:
             out.append(Para(count + f"{d.this}本组各单位均未得分。", lead=lead))
             continue
@@ -86,7 +91,7 @@ def shortfall_paragraph(d: ReportData) -> str:
         items.append(f"{unit}{months}未完成报送任务{repeat}，共扣{fmt_num(total)}分")
     table = d.profile.quota_table(d.profile.quotas[0]) if d.profile.quotas else {}
     return (f"按照《办法》第四条规定，{'、'.join(d.group_label(g) for g in table)}单位每月分别报送信息不少于"
-            f"{'、'.join(f'{q}条' for q in table.values())}。" + d.this
+            f"{'、'.join(f'{q.text}条' for q in table.values())}。" + d.this
             + "；".join(items) + "。以上单位已按《办法》三（二）1扣分并下发提醒函。")
 
 
@@ -128,8 +133,10 @@ def requirements(d: ReportData) -> list[Para]:
         ("（四）加强队伍建设。", "各单位要保持信息员队伍相对稳定，加强业务学习和交流，"
                              "确保信息报送渠道畅通、报送内容真实准确。"),
     ]
+    if not d.profile.quotas:  # no task: no paragraph on tasks, the later ones renumbered
+        texts = [(f"（{CN_NUM[i]}）{lead[3:]}", body) for i, (lead, body) in enumerate(t for t in texts if "报送任务" not in t[0])]
     if d.annual:
-        texts.append(("（五）强化结果运用。", "本通报的年度得分和排名情况纳入年终考核指标（《办法》五）；"
+        texts.append((f"（{CN_NUM[len(texts)]}）强化结果运用。", "本通报的年度得分和排名情况纳入年终考核指标（《办法》五）；"
                                            "排名靠后的单位要由主要负责人书面检查并说明情况。"))
     return [Para(body, lead=lead) for lead, body in texts]
 
@@ -179,10 +186,10 @@ def _cell(d: ReportData, column: str, value) -> str:
     if value is None:
         return ""
     if column == "增长率":  # a ratio (得分增长 ÷ 上期得分), said as a percentage
-        return f"{value * 100:.1f}%"
+        return numbers.percent(value, d.settings)
     if column == "组别":
         return d.group_label(value)
-    return fmt_num(value) if isinstance(value, float) else str(value)
+    return fmt_num(value) if isinstance(value, (float, Decimal)) else str(value)
 
 
 def _frame_table(d: ReportData, frame: pl.DataFrame, columns: list[str], widths: list[float],
@@ -337,7 +344,8 @@ def build_blocks(d: ReportData, attach: Attachments | None = None) -> list[Block
     blocks.append(Para("部分单位对政务信息工作重视不够，报送数量不足、质量不高，反映新情况、新问题和"
                        "提出对策建议的深度信息偏少。具体情况如下：", "body"))
     sub = iter(CN_NUM)
-    blocks.append(Para(shortfall_paragraph(d), lead=f"（{next(sub)}）报送任务完成情况。"))
+    if d.profile.quotas:  # an office without a task says nothing about tasks
+        blocks.append(Para(shortfall_paragraph(d), lead=f"（{next(sub)}）报送任务完成情况。"))
     blocks.append(Para(adoption_paragraph(d), lead=f"（{next(sub)}）信息采用情况。"))
     other = deduction_paragraph(d)
     if other:
@@ -379,7 +387,7 @@ def score_blocks(d: ReportData) -> list[Block]:
         frame = d.group_frame(group)
         blocks.append(Para(f"{d.group_label(group)}单位（{frame.height}个，按{d.score_label}排名）", "caption"))
         blocks.append(ranking_table(d, group))
-    notes = ["1.得分为各项得分之和，扣分后合计低于0分的按0分计（《办法》三（二）3）；得分相同的单位名次并列，按单位名单顺序排列。"]
+    notes = [f"1.{describe(d.profile)}；得分相同的单位名次并列，按单位名单顺序排列。"]
     if not d.annual:
         notes.append("2." + CUMULATIVE_NOTE)
     notes.append(f"{len(notes) + 1}.{versions_note(d)}")

@@ -7,20 +7,22 @@ shows `published_snapshot(store, period.key)` — the figures as issued.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import polars as pl
 
+from scoring.engine.exact import POINTS
 from scoring.engine.periods import Period
 from scoring.reports.common import number_text
 
 SNAPSHOT_COLUMNS = ["组别", "排名", "单位", "unit_id", "序号", "报送数", "采用数", "得分", "累计得分"]
 SNAPSHOT_SCHEMA = {"组别": pl.Utf8, "排名": pl.Int64, "单位": pl.Utf8, "unit_id": pl.Int32, "序号": pl.Int64,
-                   "报送数": pl.Int64, "采用数": pl.Int64, "得分": pl.Float64, "累计得分": pl.Float64}
+                   "报送数": pl.Int64, "采用数": pl.Int64, "得分": POINTS, "累计得分": POINTS}
 CHANGE_SCHEMA = {"组别": pl.Utf8, "单位": pl.Utf8, "通报排名": pl.Int64, "现排名": pl.Int64, "名次变化": pl.Int64,
-                 "通报得分": pl.Float64, "现得分": pl.Float64, "得分变化": pl.Float64,
-                 "通报累计得分": pl.Float64, "现累计得分": pl.Float64, "说明": pl.Utf8}
+                 "通报得分": POINTS, "现得分": POINTS, "得分变化": POINTS,
+                 "通报累计得分": POINTS, "现累计得分": POINTS, "说明": pl.Utf8}
 
 
 @dataclass
@@ -70,8 +72,10 @@ def _publication(row: dict | None) -> Publication | None:
     if row is None:
         return None
     data = json.loads(row["snapshot"])
-    frame = pl.DataFrame(data.get("rows", []), schema=SNAPSHOT_SCHEMA, orient="row") if data.get("rows") else \
-        pl.DataFrame(schema=SNAPSHOT_SCHEMA)
+    # scores are stored as decimal text ("323.5000"); snapshots issued before exact decimals hold floats
+    rows = [{**r, **{k: None if r.get(k) is None else Decimal(str(r[k])) for k in ("得分", "累计得分")}}
+            for r in data.get("rows", [])]
+    frame = pl.DataFrame(rows, schema=SNAPSHOT_SCHEMA, orient="row") if rows else pl.DataFrame(schema=SNAPSHOT_SCHEMA)
     as_of = date.fromisoformat(data["as_of"]) if data.get("as_of") else None
     return Publication(row["id"], row["period_key"], row["label"], row["number"], row["issued_at"],
                        row["issued_by"], as_of, data.get("rule_versions", []), frame)

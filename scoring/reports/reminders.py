@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 
+from scoring.engine.exact import POINTS
 from scoring.engine.periods import Period, month_end, next_month
 from scoring.reports import docxkit as k
 from scoring.profile import Office, default_profile
@@ -27,7 +29,7 @@ class Letter:
     unit: str
     group: str
     month: date
-    points: float
+    points: Decimal
     head: str = ""
     contact: str = ""
     phone: str = ""
@@ -39,7 +41,7 @@ class Letter:
     note: str = ""
     nth: int = 1               # late letters: the how-manieth 约稿逾期 in the year
     group_label: str = ""      # the profile's label of `group`
-    repeat_points: float = 0.0  # what a repeat costs (the rule version's repeat item), for the warning
+    repeat_points: Decimal = Decimal(0)  # what a repeat costs (the rule version's repeat item), for the warning
     office: Office = field(default_factory=lambda: default_profile().office)
 
     @property
@@ -82,8 +84,8 @@ def _collect(engine, year: int, month: int) -> MonthReminders:
     quota_repeat = profile.quotas[0].repeat or profile.quotas[0].first if profile.quotas else ""
     late_repeat = (profile.late.repeat or profile.late.item) if profile.late else ""
 
-    def cost(code: str) -> float:
-        return float(version.items[code].points) if code in version.items else 0.0
+    def cost(code: str) -> Decimal:
+        return version.items[code].points if code in version.items else Decimal(0)
     ladder_of = profile.first_repeat
     labels = profile.group_labels
 
@@ -109,7 +111,7 @@ def _collect(engine, year: int, month: int) -> MonthReminders:
         letters.append(Letter(
             kind="quota_repeat" if ladder_of.get(r["code"]) == "repeat" else "quota", unit_id=unit.id, unit=unit.name,
             group=group, group_label=labels.get(group, group), office=profile.office, month=first,
-            points=float(engine.book.version_for(first).items[r["code"]].points), repeat_points=cost(quota_repeat),
+            points=engine.book.version_for(first).items[r["code"]].points, repeat_points=cost(quota_repeat),
             head=unit.head, contact=unit.contact, phone=unit.phone, n=int(r["n"]), quota=int(r["quota"]), run=run))
 
     events = engine.scored_events(Period.month(year, month))
@@ -128,7 +130,7 @@ def _collect(engine, year: int, month: int) -> MonthReminders:
             kind="late_repeat" if ladder_of.get(r["code"]) == "repeat" else "late", unit_id=unit.id,
             unit=unit.name, group=group, group_label=labels.get(group, group), office=profile.office, month=first,
             repeat_points=cost(late_repeat),
-            points=float(r["points"] or 0), head=unit.head, contact=unit.contact, phone=unit.phone,
+            points=r["points"] or Decimal(0), head=unit.head, contact=unit.contact, phone=unit.phone,
             day=r["day"], title=r["title"] or "", note=r["note"] or "", nth=nth))
 
     order = {u.id: u.order for u in engine.units.units}
@@ -273,7 +275,7 @@ def preview_frame(result: MonthReminders) -> pl.DataFrame:
              "报送数": x.n, "任务数": x.quota, "扣分": x.points,
              "日期": x.day, "联系人": x.contact or "", "电话": x.phone or ""} for x in result.letters]
     return pl.DataFrame(rows, schema={"单位": pl.Utf8, "组别": pl.Utf8, "类型": pl.Utf8, "报送数": pl.Int64,
-                                      "任务数": pl.Int64, "扣分": pl.Float64, "日期": pl.Date, "联系人": pl.Utf8,
+                                      "任务数": pl.Int64, "扣分": POINTS, "日期": pl.Date, "联系人": pl.Utf8,
                                       "电话": pl.Utf8})
 
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from decimal import Decimal
 
 import polars as pl
 import xlsxwriter
 
+from scoring.engine import numbers
+from scoring.engine.exact import POINTS
 from scoring.engine.periods import Period
+from scoring.engine.score import describe
 from scoring.reports.common import CUMULATIVE_NOTE, ReportData, cn_date, num, publication_label
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -22,7 +26,7 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "str
 class Sheets:
     """A small wrapper: header formats, typed cell writing, widths, frozen header."""
 
-    def __init__(self, title: str, author: str = ""):
+    def __init__(self, title: str, author: str = "", rate_places: int = numbers.RATE_DECIMALS):
         self.buf = io.BytesIO()
         self.wb = xlsxwriter.Workbook(self.buf, WORKBOOK_OPTIONS)
         self.wb.set_properties({"title": title, "author": author, "comments": "政务信息考评系统导出"})
@@ -31,9 +35,9 @@ class Sheets:
                                         "align": "center", "text_wrap": True})
         self.text = self.wb.add_format({**base})
         self.wrap = self.wb.add_format({**base, "text_wrap": True})
-        self.number = self.wb.add_format({**base, "num_format": "0.##"})
+        self.number = self.wb.add_format({**base, "num_format": "0.####"})  # points have at most 4 places
         self.integer = self.wb.add_format({**base, "num_format": "0"})
-        self.percent = self.wb.add_format({**base, "num_format": "0.0%"})
+        self.percent = self.wb.add_format({**base, "num_format": "0" + ("." + "0" * rate_places if rate_places else "") + "%"})
         self.day = self.wb.add_format({**base, "num_format": "yyyy-mm-dd", "align": "left"})
         self.stamp = self.wb.add_format({**base, "num_format": "yyyy-mm-dd hh:mm", "align": "left"})
         self.title_fmt = self.wb.add_format({**base, "bold": True, "font_size": 14})
@@ -43,11 +47,11 @@ class Sheets:
             ws.write_blank(r, c, None, fmt or self.text)
         elif isinstance(value, bool):
             ws.write_string(r, c, "是" if value else "否", fmt or self.text)
-        elif isinstance(value, (int, float)):
-            if isinstance(value, float) and value != value:
+        elif isinstance(value, (int, float, Decimal)):
+            if num(value) is None:
                 ws.write_blank(r, c, None, fmt or self.text)
             else:
-                ws.write_number(r, c, num(value), fmt or (self.integer if float(value).is_integer() else self.number))
+                ws.write_number(r, c, float(num(value)), fmt or (self.integer if isinstance(num(value), int) else self.number))
         elif isinstance(value, datetime):
             ws.write_datetime(r, c, value, fmt or self.stamp)
         elif isinstance(value, date):
@@ -85,11 +89,12 @@ class Sheets:
         if dtype.is_integer():
             int_fmt = fmt or self.integer
             return lambda r, c, v: ws.write_number(r, c, v, int_fmt)
-        if dtype.is_float():
-            def write_float(r, c, v):
-                if v == v:
-                    ws.write_number(r, c, num(v), fmt or (self.integer if v.is_integer() else self.number))
-            return write_float
+        if dtype.is_float() or dtype.is_decimal():
+            def write_number(r, c, v):
+                v = num(v)
+                if v is not None:  # Excel keeps binary numbers: the exact decimal's nearest, 0.3 shows 0.3
+                    ws.write_number(r, c, float(v), fmt or (self.integer if isinstance(v, int) else self.number))
+            return write_number
         return lambda r, c, v: self.cell(ws, r, c, v, fmt)
 
     def close(self) -> bytes:
@@ -112,6 +117,7 @@ def ranking_columns(data: ReportData) -> list[tuple[str, str]]:
 def ranking_sheet_frame(data: ReportData, group: str) -> pl.DataFrame:
     frame = data.group_frame(group)
     cols = [(src, dst) for src, dst in ranking_columns(data) if not (data.annual and src == "累计得分")]
+    frame = frame.with_columns(pl.col("采用率").round(numbers.rate_places(data.settings) + 2))  # as shown
     return frame.select([pl.col(src).alias(dst if not (data.annual and src == "得分") else "年度得分")
                          for src, dst in cols])
 
@@ -143,7 +149,7 @@ def adopted_frame(data: ReportData) -> pl.DataFrame:
         "作者": a["作者"].to_list(),
         "代码": a["代码"].to_list(),
     }, schema={"序号": pl.Int64, "组别": pl.Utf8, "单位": pl.Utf8, "标题": pl.Utf8, "采用刊物": pl.Utf8,
-               "栏目": pl.Utf8, "日期": pl.Date, "得分": pl.Float64, "领导批示": pl.Utf8, "作者": pl.Utf8,
+               "栏目": pl.Utf8, "日期": pl.Date, "得分": POINTS, "领导批示": pl.Utf8, "作者": pl.Utf8,
                "代码": pl.Utf8})
 
 
@@ -153,10 +159,10 @@ def versions_frame(data: ReportData) -> pl.DataFrame:
         for item in v.items.values():
             rows.append({"规则版本": v.version, "生效日期": v.effective, "版本说明": v.reason or v.title,
                          "代码": item.code, "计分项": item.name, "类型": item.type, "类别": item.tier,
-                         "分值": float(data.overrides.get(item.code, item.points)), "条款": item.clause,
+                         "分值": data.overrides.get(item.code, item.points), "条款": item.clause,
                          "原文": item.text})
     return pl.DataFrame(rows, schema={"规则版本": pl.Utf8, "生效日期": pl.Date, "版本说明": pl.Utf8, "代码": pl.Utf8,
-                                      "计分项": pl.Utf8, "类型": pl.Utf8, "类别": pl.Utf8, "分值": pl.Float64,
+                                      "计分项": pl.Utf8, "类型": pl.Utf8, "类别": pl.Utf8, "分值": POINTS,
                                       "条款": pl.Utf8, "原文": pl.Utf8})
 
 
@@ -176,7 +182,7 @@ def _about_sheet(s: Sheets, data: ReportData) -> None:
         *[(f"其中{tier}", t[column]) for tier, column in reversed(data.profile.adoption_tiers.items())],
         ("领导批示", t["批示"]),
         ("约稿", t["约稿"]),
-        ("得分说明", "本期得分为本期各项得分之和，合计低于0分的按0分计（考评办法三（二）3）；同分名次并列。"),
+        ("得分说明", f"本期{describe(data.profile)}；同分名次并列。"),
     ]
     if not data.annual:
         lines.append(("累计得分", CUMULATIVE_NOTE))
@@ -194,7 +200,7 @@ def _about_sheet(s: Sheets, data: ReportData) -> None:
 
 
 def build_xlsx(data: ReportData) -> bytes:
-    s = Sheets(data.title, data.office.issuer)
+    s = Sheets(data.title, data.office.issuer, numbers.rate_places(data.settings))
     rank_widths = {"单位": 34, "排名": 6, "组别": 6, "采用率": 8}
     for group in data.groups:
         s.table(f"{data.group_label(group)}排名", ranking_sheet_frame(data, group), rank_widths,
@@ -232,7 +238,7 @@ def build_annual_assessment_xlsx(engine, year: int) -> bytes:
     ws.set_column(0, 0, 100, s.wrap)
     for r, line in enumerate([
             f"{year}年度政务信息工作得分，按考评办法五纳入年终考核指标。",
-            "年度得分为全年各项得分之和，合计低于0分的按0分计（考评办法三（二）3）；组内排名按年度得分，同分并列。",
+            f"年度{describe(engine.profile)}；组内排名按年度得分，同分并列。",
             f"数据截至{cn_date(engine.as_of)}；计分依据{engine.profile.office.regulation}。"]):
         ws.write_string(r, 0, line, s.wrap)
     return s.close()

@@ -19,8 +19,9 @@ class AdminMixin:
         con.executemany("INSERT INTO units (id, name, sort_order, active_from) VALUES (?, ?, ?, ?)",
                         [[i, u["name"], i * 10, since] for i, u in units])
         con.executemany("INSERT INTO unit_groups VALUES (?, ?, ?)", [[i, u["group"], since] for i, u in units])
-        con.executemany("INSERT INTO unit_aliases VALUES (?, ?)",
-                        [[a, i] for i, u in units for a in u.get("aliases") or []])
+        aliases = [[str(a), i] for i, u in units for a in u.get("aliases") or []]
+        if aliases:  # DuckDB refuses executemany with no rows (a list without any alias crashed init)
+            con.executemany("INSERT INTO unit_aliases VALUES (?, ?)", aliases)
 
     def unit_book(self) -> UnitBook:
         with self.session() as con:
@@ -29,7 +30,7 @@ class AdminMixin:
             aliases = dict(con.execute("SELECT alias, unit_id FROM unit_aliases").fetchall())
             spans = con.sql("SELECT unit_id, valid_from AS _since, grp AS _group FROM unit_groups").pl()
         profile = self.profile
-        quotas = profile.quota_table(profile.quotas[0]) if profile.quotas else {}
+        quotas = profile.quota_numbers(profile.quotas[0]) if profile.quotas else {}
         return UnitBook(aliases=aliases, quotas=quotas, table=table, spans=spans)
 
     def add_unit(self, name: str, group: str, active_from: date, who: str, after: str | None = None) -> int:
@@ -170,24 +171,25 @@ class AdminMixin:
         per rule version index, with the code each was given and how many rows carry it."""
         vidx, params = _version_index_sql(boundaries)
         return self.frame(f"""SELECT CAST({vidx} AS INTEGER) AS vidx, kind, level, publication, col, leader, code,
-                   count(*) AS n
-            FROM (SELECT day, kind, level, publication, col, leader, code FROM events
-                  UNION ALL SELECT day, kind, level, publication, col, leader, code FROM import_rows)
+                   weight, count(*) AS n
+            FROM (SELECT day, kind, level, publication, col, leader, code, weight FROM events
+                  UNION ALL SELECT day, kind, level, publication, col, leader, code, weight FROM import_rows)
             GROUP BY ALL ORDER BY ALL""", params)
 
     def recode(self, changes: list[tuple], fingerprint: str, who: str = "系统") -> None:
-        """Give stored rows the item codes a changed rule set matches them to, and remember
-        which rule set the codes now follow. changes: (first day, last day, 类型, 层级, 刊物,
-        栏目, 批示人, old code, new code)."""
+        """Give stored rows the item codes (and weights) a changed rule set matches them to, and
+        remember which rule set the codes now follow. changes: (first day, last day, 类型, 层级, 刊物,
+        栏目, 批示人, old code, old weight, new code, new weight)."""
         with self.transaction() as con:
             for table in ("events", "import_rows") if changes else ():
-                con.executemany(f"""UPDATE {table} SET code = ? WHERE day BETWEEN ? AND ? AND kind = ? AND level = ?
-                    AND publication = ? AND col = ? AND leader = ? AND code = ?""",
-                                [[c[8], *c[:8]] for c in changes])
+                con.executemany(f"""UPDATE {table} SET code = ?, weight = ? WHERE day BETWEEN ? AND ? AND kind = ?
+                    AND level = ? AND publication = ? AND col = ? AND leader = ? AND code = ? AND weight = ?""",
+                                [[c[9], c[10], *c[:9]] for c in changes])
             con.execute("INSERT OR REPLACE INTO meta VALUES ('rules_fingerprint', ?)", [fingerprint])
             if changes:
                 self.audit(con, who, "按新规则重新匹配", f"{len(changes)} 组记录",
-                           {"变更": [f"{c[7]} → {c[8]}" for c in changes][:50]})
+                           {"变更": [f"{c[7]} → {c[9]}" + (f"（倍数 {c[10]}）" if c[10] != 1 else "")
+                                   for c in changes][:50]})
                 self._bump(con)
 
     # -- bulk --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from operator import itemgetter
 
 import duckdb
@@ -235,7 +236,10 @@ class EventsMixin:
 def _batch_frame(events: list[dict]) -> pl.DataFrame:
     """The validated events as one frame in storage names, built column by column (a register of
     100k rows as 100k per-row dicts in storage names cost seconds)."""
-    schema = {"src_row": pl.Int32, "identity": pl.Utf8, "day": pl.Date, "unit_id": pl.Int32}
+    schema = {"src_row": pl.Int32, "identity": pl.Utf8, "day": pl.Date, "unit_id": pl.Int32,
+              "weight": pl.Decimal(18, 4), "pick": pl.Decimal(18, 4)}
     schema |= {f: pl.Utf8 for f in EVENT_FIELDS if f not in schema}
     contract = {v: k for k, v in _STORAGE_NAME.items()}
-    return pl.DataFrame({f: list(map(itemgetter(contract.get(f, f)), events)) for f in schema}, schema=schema)
+    neutral = {"weight": Decimal(1), "pick": None}  # rows validated before weights existed (tests, demo)
+    return pl.DataFrame({f: [e.get(contract.get(f, f), neutral[f]) for e in events] if f in neutral
+                         else list(map(itemgetter(contract.get(f, f)), events)) for f in schema}, schema=schema)

@@ -6,7 +6,7 @@ from datetime import date
 import polars as pl
 
 _DETAIL_COLUMNS = """e.id, e.day, e.unit_id, e.kind, e.level, e.publication, e.col, e.leader, e.info_id,
-    e.issue, e.title, e.author, e.note, e.code, e.withdrawn, e.import_id, i.file_name, e.src_row"""
+    e.issue, e.title, e.author, e.note, e.code, e.withdrawn, e.import_id, i.file_name, e.src_row, e.weight, e.pick"""
 
 
 def _version_index_sql(boundaries: list[date]) -> tuple[str, list]:
@@ -102,13 +102,14 @@ class QueriesMixin:
     def _scored_events_sql(self, boundaries: list[date], points, late) -> tuple[str, list]:
         vidx, params = _version_index_sql(boundaries)
         sql = f"""WITH pts AS (SELECT unnest(?::VARCHAR[]) AS code, unnest(?::INTEGER[]) AS vidx,
-                                  unnest(?::DOUBLE[]) AS points),
+                                  unnest(?::DECIMAL(38, 4)[]) AS points),
                  late AS (SELECT unnest(?::BIGINT[]) AS id, unnest(?::VARCHAR[]) AS late_code),
-                 found AS (SELECT e.id, e.day, e.unit_id, e.kind, e.info_id, e.title, e.author,
+                 found AS (SELECT e.id, e.day, e.unit_id, e.kind, e.info_id, e.title, e.author, e.weight, e.pick,
                                   coalesce(late.late_code, e.code) AS code, CAST({vidx} AS INTEGER) AS vidx
                            FROM events e LEFT JOIN late ON late.id = e.id
                            WHERE NOT e.withdrawn AND e.day BETWEEN ? AND ? AND {{where}}),
-                 scored AS (SELECT found.*, pts.points FROM found LEFT JOIN pts USING (code, vidx))"""
+                 scored AS (SELECT found.* EXCLUDE (weight, pick), CAST(coalesce(found.pick, pts.points) * found.weight AS DECIMAL(38, 4)) AS points
+                            FROM found LEFT JOIN pts USING (code, vidx))"""
         return sql, [points["code"].to_list(), points["vidx"].to_list(), points["points_each"].to_list(),
                      late["id"].to_list(), late["code"].to_list(), *params]
 

@@ -30,9 +30,15 @@ def check_review(review_id: object, kind: object, status: object, wanted: object
     return parse_changes(review_id, "更正" if kind in (CORRECT, ADD) else "撤回", wanted, what="更正申请")
 
 
+# What a request holds of a record: the register's fields and the item they match. Not the weight,
+# which the rule set derives, nor a chosen 分值 (the request form has none): accepting re-validates
+# the record, which brings both.
+ASKED_FIELDS = tuple(f for f in EVENT_FIELDS if f not in ("weight", "pick"))
+
+
 def _plain(fields: dict) -> dict:
-    """Event fields in storage names as a correction stores them (the day as ISO text)."""
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items() if k in EVENT_FIELDS}
+    """A record's asked-about fields in storage names as a correction stores them (the day as ISO text)."""
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items() if k in ASKED_FIELDS}
 
 
 class ReviewsMixin:

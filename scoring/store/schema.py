@@ -3,9 +3,11 @@ from __future__ import annotations
 
 SCHEMA_VERSION = "1"
 
-# Event fields in storage order; `kind` is 类型 and `col` is 栏目 (both SQL-friendly names).
+# Event fields in storage order; `kind` is 类型 and `col` is 栏目 (both SQL-friendly names). `weight`
+# multiplies the row's points (the rule version's factors: 头版头条 ×2 …) and, like `code`, follows the
+# rule set; `pick` is the points an editor chose in the register's 分值 column (items with choices).
 EVENT_FIELDS = ("day", "unit_id", "kind", "level", "publication", "col", "leader",
-                "info_id", "issue", "title", "author", "note", "code")
+                "info_id", "issue", "title", "author", "note", "code", "weight", "pick")
 
 _EVENT_COLUMNS = """
     day DATE NOT NULL, unit_id INTEGER NOT NULL, kind VARCHAR NOT NULL, level VARCHAR NOT NULL,
@@ -78,6 +80,11 @@ DDL = [
     "ALTER TABLE users ADD COLUMN IF NOT EXISTS guessing INTEGER DEFAULT 0",
     "ALTER TABLE users ADD COLUMN IF NOT EXISTS guessing_since TIMESTAMP",
     "ALTER TABLE users ADD COLUMN IF NOT EXISTS cred_version INTEGER DEFAULT 0",
+    # Weights and chosen points of register rows (older databases get them with their neutral values).
+    "ALTER TABLE import_rows ADD COLUMN IF NOT EXISTS weight DECIMAL(18, 4) DEFAULT 1",
+    "ALTER TABLE import_rows ADD COLUMN IF NOT EXISTS pick DECIMAL(18, 4)",
+    "ALTER TABLE events ADD COLUMN IF NOT EXISTS weight DECIMAL(18, 4) DEFAULT 1",
+    "ALTER TABLE events ADD COLUMN IF NOT EXISTS pick DECIMAL(18, 4)",
     # Dashboard sign-ins: only the sha256 of the random token the browser keeps is stored.
     """CREATE TABLE IF NOT EXISTS sessions (
         token_hash VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, cred_version INTEGER NOT NULL,

@@ -160,7 +160,7 @@ def waivers_table(engine: Engine) -> pl.DataFrame:
 def profile_table(engine: Engine) -> pl.DataFrame:
     """The office profile this database scores by, as (项目, 内容) rows."""
     p = engine.profile
-    groups = "；".join(f"{g.label}" + (f"（每期任务 {'、'.join(f'{k} {v} 条' for k, v in g.quota.items())}）" if g.quota else "")
+    groups = "；".join(f"{g.label}" + (f"（每期任务 {'、'.join(f'{k} {v.text}' for k, v in g.quota.items())}）" if g.quota else "")
                       for g in p.groups)
     versions = "、".join(f"{v.effective.isoformat()}（{'看板保存' if v.source.startswith('数据库') else v.source}）"
                          for v in engine.book.versions)

@@ -25,7 +25,7 @@ def quota_text(profile) -> str:
     if not profile.quotas:
         return ""
     table = profile.quota_table(profile.quotas[0])
-    return "、".join(f"{g} 组 {q}" for g, q in table.items()) + " 条"
+    return "、".join(f"{g} 组 {t.text}" for g, t in table.items()) + " 条"
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from scoring.engine import numbers
+from scoring.engine.exact import POINTS
+
 from scoring.engine import Engine
 from scoring.engine.periods import Period
 from scoring.reports import publish
@@ -18,7 +21,7 @@ def ranking_view(engine: Engine, period: Period, official_order: bool = False) -
     frame = (frame.join(ties, on=["组别", "排名"], how="left")
              .join(rank_movement(engine, frame, period.previous()), on="unit_id", how="left")
              .with_columns(pl.when(pl.col("_n") > 1).then(pl.lit("并列")).otherwise(pl.lit("")).alias("并列"),
-                           (pl.col("采用率") * 100).alias("采用率"))
+                           (pl.col("采用率") * 100).round(numbers.rate_places(engine.settings)).alias("采用率"))
              .drop("_n"))
     order = ["组别", "序号"] if official_order else ["组别", "排名", "序号"]
     return frame.sort(order)
@@ -39,7 +42,7 @@ def rank_by_quarter(engine: Engine, year: int) -> pl.DataFrame:
                                     pl.len().over("组别").alias("组内单位数")))
     if not frames:
         return pl.DataFrame(schema={"组别": pl.Utf8, "单位": pl.Utf8, "unit_id": pl.Int32, "序号": pl.Int64,
-                                    "得分": pl.Float64, "排名": pl.Int64, "季度号": pl.Int32, "季度": pl.Utf8,
+                                    "得分": POINTS, "排名": pl.Int64, "季度号": pl.Int32, "季度": pl.Utf8,
                                     "组内单位数": pl.UInt32})
     return pl.concat(frames).sort(["季度号", "组别", "排名", "序号"])
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 import yaml
 
-from scoring.engine import Engine
+from scoring.engine import Engine, numbers
 from scoring.engine.periods import Period
-from scoring.profile.rules import DEDUCTION_TYPE, MATCH_COLUMNS, RuleError, parse_overrides, parse_version
-from scoring.views.common import period_of_code
+from scoring.profile.points import as_points, points_problem
+from scoring.profile.rules import DEDUCTION_TYPE, MATCH_COLUMNS, RuleError, parse_version
 
 
 def _accepts_text(item, column: str) -> str:
@@ -31,7 +32,7 @@ def rule_table(engine: Engine, index: int | None = None) -> pl.DataFrame:
     codes = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
     rows = [{"代码": it.code, "名称": it.name, "类型": it.type,
              **{c: ("（系统推导）" if it.derived else _accepts_text(it, c)) for c in MATCH_COLUMNS},
-             "分值": float(it.points), "分类": it.tier, "条款": it.clause, "原文": it.text,
+             "分值": it.points, "分类": it.tier, "条款": it.clause, "原文": it.text,
              # a note may name another item by its code
              "说明": codes.sub(lambda m: names[m.group(0)], it.note) if it.note else it.note}
             for it in version.items.values()]
@@ -60,18 +61,20 @@ def whatif_base(engine: Engine, overrides=()) -> pl.DataFrame:
     the points of a what-if given as (code, points) pairs (a trial reopened)."""
     latest = engine.book.latest()
     trial = dict(overrides)
-    return pl.DataFrame([{"名称": it.name, "现行分值": float(it.points), "试算分值": float(trial.get(it.code, it.points)),
+    return pl.DataFrame([{"名称": it.name, "现行分值": it.points, "试算分值": trial.get(it.code, it.points),
                           "分类": it.tier, "条款": it.clause, "代码": it.code} for it in latest.items.values()])
 
 
-def overrides_from(edited: pl.DataFrame) -> dict[str, float]:
-    """{code: points} for every row whose 试算分值 differs from 现行分值 (blank = unchanged)."""
+def overrides_from(edited: pl.DataFrame) -> dict[str, Decimal]:
+    """{code: points} for every row whose 试算分值 differs from 现行分值 (blank = unchanged); the
+    grid's numbers read back as the decimals they show."""
     out = {}
     for code, now, new in edited.select("代码", "现行分值", "试算分值").iter_rows():
         if new is None or new != new:
             continue
-        if float(new) != float(now):
-            out[code] = float(new)
+        new, now = as_points(new), as_points(now)
+        if new != now:
+            out[code] = new
     return out
 
 
@@ -119,7 +122,12 @@ def rule_version_yaml(effective: date, overrides: dict[str, float], reason: str,
                       title: str | None = None) -> str:
     """The body of a new dated rule version listing only the changed items; checked by parsing it
     on top of the version before its date (raises RuleError with the problem)."""
-    items = [{"code": c, "points": (int(p) if float(p).is_integer() else float(p))} for c, p in sorted(overrides.items())]
+    problems = [f"{code}: {p}" for code, points in overrides.items() if (p := points_problem(points))]
+    if problems:
+        raise RuleError(problems)
+    # YAML has no decimal type: a float's shortest text is the decimal's (at most 4 places), and the
+    # rule reader takes it back as that decimal
+    items = [{"code": c, "points": _yaml_number(numbers.cell(as_points(p)))} for c, p in sorted(overrides.items())]
     body = yaml.safe_dump({"version": effective.isoformat(), "effective": effective,
                            "title": title or book.latest().title, "reason": reason, "items": items},
                           allow_unicode=True, sort_keys=False)
@@ -128,16 +136,5 @@ def rule_version_yaml(effective: date, overrides: dict[str, float], reason: str,
     return body
 
 
-def trials_table(engine: Engine, trials: pl.DataFrame, today: date) -> pl.DataFrame:
-    """Saved trials (store.trials()) in words: 名称, 调整 (item names), 期间, 保存人, 保存时间, 编号."""
-    rows = []
-    for t in trials.iter_rows(named=True):
-        try:
-            changes = overrides_text(engine, parse_overrides(t["overrides"]))
-        except ValueError:
-            changes = "（分值调整无法读取）"
-        period = period_of_code(t["period"], today)
-        rows.append({"名称": t["name"], "调整": changes, "期间": period.label if period else "—",
-                     "保存人": t["made_by"], "保存时间": t["made_at"], "编号": t["id"]})
-    return pl.DataFrame(rows, schema={"名称": pl.Utf8, "调整": pl.Utf8, "期间": pl.Utf8, "保存人": pl.Utf8,
-                                      "保存时间": pl.Datetime("us"), "编号": pl.Int64})
+def _yaml_number(value):
+    return value if isinstance(value, int) else float(value)

@@ -5,6 +5,8 @@ from datetime import date
 
 import polars as pl
 
+from scoring.engine.exact import POINTS
+
 from scoring.engine import Engine
 from scoring.engine.periods import Period
 from scoring.reports import publish
@@ -33,18 +35,22 @@ def unit_detail(engine: Engine, period: Period, unit_id: int) -> dict:
     events = (scored.with_columns(
         pl.col("id").alias("事件编号"), pl.col("day").alias("日期"), pl.col("kind").alias("类型"),
         pl.col("item").alias("事项"), pl.col("code").alias("代码"), pl.col("title").fill_null("").alias("标题"),
-        pl.col("points").alias("分值"), pl.col("clause").alias("条款"), pl.col("version").alias("规则版本"),
+        pl.col("points").alias("分值"), pl.col("clause").alias("条款"), pl.col("text").fill_null("").alias("原文"),
+        pl.col("version").alias("规则版本"),
         pl.when(pl.col("file_name").is_not_null())
         .then(pl.format("{} 第{}行", pl.col("file_name"), pl.col("src_row")))
-        .otherwise(pl.lit("系统按月计算")).alias("来源"),
+        .otherwise(pl.col("note")).alias("来源"),
         pl.col("author").fill_null("").alias("作者"), pl.col("note").fill_null("").alias("备注"))
-        .select("日期", "类型", "事项", "分值", "标题", "条款", "规则版本", "来源", "作者", "备注", "代码", "事件编号"))
+        .select("日期", "类型", "事项", "分值", "标题", "条款", "原文", "规则版本", "来源", "作者", "备注", "代码", "事件编号"))
     if waived.height:
+        first = engine.profile.quotas[0].first if engine.profile.quotas else ""
+        waived_item = engine.book.latest().items.get(first)  # the deduction a waiver spares: its clause and words
         extra = waived.select(
             pl.col("月份").alias("日期"), pl.lit("豁免").alias("类型"), pl.lit("报送任务扣分（已豁免）").alias("事项"),
             pl.format("{}月报送 {} 条（任务数 {} 条），已豁免：{}（{}）", pl.col("月份").dt.month(), pl.col("报送数"),
                       pl.col("任务数"), pl.col("reason").fill_null(""), pl.col("who").fill_null("")).alias("标题"),
-            pl.lit(0.0).alias("分值"), pl.lit("三(二)1").alias("条款"), pl.lit("").alias("规则版本"),
+            pl.lit(0, POINTS).alias("分值"), pl.lit(waived_item.clause if waived_item else "").alias("条款"),
+            pl.lit(waived_item.text if waived_item else "").alias("原文"), pl.lit("").alias("规则版本"),
             pl.lit("豁免记录").alias("来源"), pl.lit("").alias("作者"), pl.lit("").alias("备注"),
             pl.lit("WAIVED").alias("代码"), pl.lit(None, pl.Int64).alias("事件编号")).select(events.columns)
         events = pl.concat([events, extra], how="vertical_relaxed")
@@ -96,5 +102,5 @@ def published_quarters(engine: Engine, year: int, unit_id: int) -> pl.DataFrame:
         if s is not None:
             rows.append({"季度号": q, "季度": QUARTER_NAMES[q], "组别": s["组别"], "得分": s["得分"], "排名": s["排名"],
                          "组内单位数": s["group_size"]})
-    return pl.DataFrame(rows, schema={"季度号": pl.Int32, "季度": pl.Utf8, "组别": pl.Utf8, "得分": pl.Float64,
+    return pl.DataFrame(rows, schema={"季度号": pl.Int32, "季度": pl.Utf8, "组别": pl.Utf8, "得分": POINTS,
                                       "排名": pl.Int64, "组内单位数": pl.UInt32}, orient="row")

@@ -5,6 +5,8 @@ import re
 
 import polars as pl
 
+from scoring.engine.exact import POINTS
+
 from scoring.engine import Engine
 from scoring.engine.periods import Period
 from scoring.profile.rules import MATCH_COLUMNS
@@ -57,10 +59,10 @@ def events_preview(report, book) -> pl.DataFrame:
     for e in report.events:
         item = book.version_for(e["day"]).items.get(e["code"])
         rows.append({"行": e.get("src_row"), "日期": e["day"], "单位": e["unit"],
-                     "事项": item.name if item else "—", "分值": float(item.points) if item else None,
+                     "事项": item.name if item else "—", "分值": item.points if item else None,
                      "类型": e["type"], "层级": e["level"], "刊物": e["publication"], "栏目": e["column"],
                      "批示人": e["leader"], "标题": e["title"], "作者": e["author"]})
-    schema = {"行": pl.Int64, "日期": pl.Date, "单位": pl.Utf8, "事项": pl.Utf8, "分值": pl.Float64, "类型": pl.Utf8,
+    schema = {"行": pl.Int64, "日期": pl.Date, "单位": pl.Utf8, "事项": pl.Utf8, "分值": POINTS, "类型": pl.Utf8,
               "层级": pl.Utf8, "刊物": pl.Utf8, "栏目": pl.Utf8, "批示人": pl.Utf8, "标题": pl.Utf8, "作者": pl.Utf8}
     return pl.DataFrame(rows, schema=schema)
 
