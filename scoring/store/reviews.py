@@ -9,7 +9,7 @@ from datetime import date
 
 import polars as pl
 
-from scoring.store.events import _now, parse_changes, to_storage
+from scoring.store.events import _now, _stored, parse_changes, to_storage
 from scoring.store.schema import EVENT_FIELDS
 
 CONFIRM, CORRECT, WITHDRAW, ADD = "确认", "更正", "撤回", "补录"
@@ -38,7 +38,7 @@ ASKED_FIELDS = tuple(f for f in EVENT_FIELDS if f not in ("weight", "pick"))
 
 def _plain(fields: dict) -> dict:
     """A record's asked-about fields in storage names as a correction stores them (the day as ISO text)."""
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items() if k in ASKED_FIELDS}
+    return {k: _stored(v) for k, v in fields.items() if k in ASKED_FIELDS}
 
 
 class ReviewsMixin:

@@ -16,7 +16,7 @@ from scoring.views.common import period_of_code
 from scoring.views.upload import STORAGE_TO_HEADER
 
 _FIELD_NAMES = {**STORAGE_TO_HEADER, "day": "日期", "unit_id": "单位", "code": "事项", "单位编号": "单位",
-                "代码": "事项", "值": "取值"}
+                "代码": "事项", "值": "取值", "weight": "计分倍数", "pick": "所选分值"}
 
 
 def setting_help(name: str) -> str:
