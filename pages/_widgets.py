@@ -19,7 +19,7 @@ from scoring.reports.csv_export import frame_csv
 from scoring.engine.periods import Period
 from scoring.profile.names import visible
 from scoring.views.common import (CONTACT_COLUMNS, QUARTER_NAMES, data_span, data_years, latest_quarter, local_time, local_times,
-                                  make_period)
+                                  make_period, period_choice, period_code)
 
 from ._data import store_view, timezone, today
 from . import _session
@@ -85,46 +85,30 @@ def remember(name: str, value) -> None:
 KINDS = ("季度", "年度", "年初至今", "自定义")
 
 
-# The picker's choice in the address (?period=2025Q3, 2025, 2025YTD or 20250101-20250331), so that
-# a copied link opens the same period.
-_PERIOD_CODE = re.compile(r"^(\d{4})(?:Q([1-4])|(YTD))?$|^(\d{8})-(\d{8})$")
-
-
-def _period_code(period: Period) -> str:
-    if period.kind in ("quarter", "year"):
-        return period.key
-    if period.kind == "ytd":
-        return f"{period.start.year}YTD"
-    return f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+def show_period(code: str) -> None:
+    """Make the picker show a period (views.common.period_code) on its next drawing, on whichever
+    page (a copied link, a saved trial); an invalid code changes nothing."""
+    choice = period_choice(code)
+    if choice is None:
+        return
+    st.session_state["_period_kind"] = choice["kind"]
+    for name in ("year", "quarter", "start", "end"):
+        if name in choice:
+            st.session_state[f"_period_{name}"] = choice[name]
 
 
 def _period_from_address() -> None:
-    """A new browser session seeds the picker from ?period= (a copied link); afterwards the
-    picker's state wins and is written back into the address."""
-    if "_period_kind" in st.session_state:
-        return
-    m = _PERIOD_CODE.match(st.query_params.get("period", ""))
-    if not m:
-        return
-    year, quarter, ytd, start, end = m.groups()
-    if start:
-        try:
-            first, last = (date(int(t[:4]), int(t[4:6]), int(t[6:])) for t in (start, end))
-        except ValueError:
-            return
-        st.session_state.update(_period_kind="自定义", _period_start=first, _period_end=last)
-        return
-    st.session_state["_period_kind"] = "季度" if quarter else "年初至今" if ytd else "年度"
-    st.session_state["_period_year"] = int(year)
-    if quarter:
-        st.session_state["_period_quarter"] = int(quarter)
+    """A new browser session seeds the picker from ?period= (a copied link), so that a copied
+    link opens the same period; afterwards the picker's state wins and is written back into the address."""
+    if "_period_kind" not in st.session_state:
+        show_period(st.query_params.get("period", ""))
 
 
 def period_picker(kinds: tuple[str, ...] = KINDS, container=None) -> Period:
     """季度 / 年度 / 年初至今 / 自定义, remembered across pages and kept in the address."""
     _period_from_address()
     period = _period_picker(kinds, container)
-    code = _period_code(period)
+    code = period_code(period)
     if st.query_params.get("period") != code:
         st.query_params["period"] = code
     return period

@@ -6,10 +6,13 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import _choices, _data, _session, _widgets
+from scoring.accounts import registry
 from scoring.engine import commend
 from scoring import reports
 from scoring.reports import publish as pub_mod
 from scoring.reports import reminders as rem
+from scoring.store.reviews import OPEN
+from scoring.views import review as review_views
 
 
 def report_section(eng, period) -> None:
@@ -89,10 +92,17 @@ def publication_section(eng, period) -> None:
     if not _session.can("publish"):
         st.caption("发布通报需要录入或管理权限。")
         return
+    waiting = _data.view(review_views.requests_table, None, period.start, period.end, OPEN)
+    if waiting.height:
+        st.warning(f"本期还有 {waiting.height} 条单位的更正申请未处理，发布前请先处理：", icon=":material/fact_check:")
+        _widgets.df(waiting.select("编号", "单位", "申请", "记录", "申请内容", "理由"), key="publish_waiting",
+                    column_config={"编号": _widgets.number("编号", "%d")})
+        st.page_link(registry.file_of("review"), label="前往核对与更正", icon=":material/fact_check:")
     with st.form("publish_form", border=True):
         number = st.text_input("期号", value=_widgets.chosen("export_number", ""), placeholder="如 3")
         sure = st.checkbox(f"确认按当前数据发布{period.label}通报"
-                           + ("（将作为新的一次发布，以最近一次为准）" if issued else ""))
+                           + ("（将作为新的一次发布，以最近一次为准）" if issued else "")
+                           + (f"（尚有 {waiting.height} 条更正申请未处理）" if waiting.height else ""))
         go = st.form_submit_button("发布", type="primary")
     if go:
         if not sure:

@@ -8,14 +8,12 @@ import polars as pl
 import streamlit as st
 
 from pages import _data, _layout, _session, _widgets
+from scoring.accounts import registry
 from scoring.views import rank as rank_views
 from scoring.views import unit as unit_views
 
 
 def pick_unit(options: dict[int, str]) -> int:
-    own = _session.unit_scope()  # auth.unit_scope(user): a 单位 account sees its own unit only
-    if own is not None:
-        return int(own)
     wanted = st.query_params.get("unit") or st.session_state.get("unit_id")
     try:
         wanted = int(wanted) if wanted is not None else None
@@ -141,17 +139,18 @@ def live_standing(s: dict, group_size: int, period) -> None:
 
 def standing(issued: dict | None, s: dict, period) -> None:
     """A 单位 account sees its score and rank as issued in the period's 通报, as on 排名: nothing
-    before publication. Its own counts and records are shown either way."""
-    cols = st.columns(4)
+    before publication (no empty slots either). Its own counts and records are shown either way."""
+    cols = iter(st.columns(4))
     if issued is not None:
-        cols[0].metric("得分（通报）", _widgets.fmt_num(issued["得分"]))
-        cols[1].metric(f"{issued['组别']} 组排名（通报）", f"第 {issued['排名']} 名",
-                       help=f"本组共 {issued['group_size']} 个单位；同分并列")
-    cols[2].metric("报送数", _widgets.fmt_num(s["报送数"]))
-    cols[3].metric("采用数", _widgets.fmt_num(s["采用数"]), help=adoptions_help(s))
+        next(cols).metric("得分（通报）", _widgets.fmt_num(issued["得分"]))
+        next(cols).metric(f"{issued['组别']} 组排名（通报）", f"第 {issued['排名']} 名",
+                          help=f"本组共 {issued['group_size']} 个单位；同分并列")
+    next(cols).metric("报送数", _widgets.fmt_num(s["报送数"]))
+    next(cols).metric("采用数", _widgets.fmt_num(s["采用数"]), help=adoptions_help(s))
     if issued is None:
         st.info(f"{period.label}的得分与排名尚未通报发布，发布后可在此查看；下列记录的分值为按规则计算的明细，"
                 "以通报为准。", icon=":material/schedule:")
+        st.page_link(registry.file_of("review"), label="核对本单位记录、申请更正", icon=":material/fact_check:")
     else:
         st.caption(_widgets.published(issued["publication"]) + "。得分与排名为通报发布时的数字；下列记录为当前数据。")
 
@@ -160,9 +159,14 @@ def body() -> None:
     st.title("单位详情")
     _layout.page_css()
     options = _data.unit_options()
-    top = st.columns([2, 3])
-    with top[0], st.container(key="screen_unit_pick"):
-        unit_id = pick_unit(options)
+    own = _session.unit_scope()  # auth.unit_scope(user): a 单位 account sees its own unit only
+    if own is None:
+        top = st.columns([2, 3])
+        with top[0], st.container(key="screen_unit_pick"):
+            unit_id = pick_unit(options)
+        head = top[1]
+    else:  # nothing to pick: the unit's name takes the row instead of leaving a gap beside it
+        unit_id, head = int(own), st.container()
     if not _data.has_data():
         _widgets.empty_state("单位详情")
         return
@@ -171,13 +175,13 @@ def body() -> None:
     unit, s = d["unit"], d["summary"]
     contact = "　".join(f"{label}：{_widgets.text(unit[key])}" for label, key in
                        (("负责人", "head"), ("联系人", "contact"), ("电话", "phone")) if unit[key])
-    top[1].markdown(f"### {_widgets.text(unit['name'])}")
+    head.markdown(f"### {_widgets.text(unit['name'])}")
     if contact and _session.signed_in():  # a kiosk screen shows no one's name or telephone number
-        top[1].caption(contact)
+        head.caption(contact)
     if s is None:
         st.info(f"{_widgets.text(unit['name'])} 在{period.label}不在考评名单中。")
         return
-    if _session.unit_scope() is not None:
+    if own is not None:
         standing(_data.view(unit_views.published_standing, period, unit_id), s, period)
     else:
         live_standing(s, d["group_size"], period)

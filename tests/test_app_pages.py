@@ -179,6 +179,12 @@ def test_withdraw_and_restore_one_event_with_a_reason(dashboard, demo_copy):
     assert log["action"] == "撤回事件" and log["reason"] == "刊物撤稿" and log["who"] == ADMIN_NAME
 
 
+def moved_units(at) -> int:
+    """The count on the what-if's 名次变化 filter (“名次变化 24”)."""
+    moves = next(b for b in at.get("button_group") if b.label.endswith("名次"))
+    return int(next(o for o in moves.options if o.startswith("名次变化")).split()[-1])
+
+
 def test_whatif_changes_ranks_without_changing_the_store(dashboard, demo_copy):
     store = Store(demo_copy)
     version, rules = store.data_version(), store.saved_rule_sources()
@@ -189,8 +195,7 @@ def test_whatif_changes_ranks_without_changing_the_store(dashboard, demo_copy):
     at.session_state["whatif_editor"] = {"edited_rows": {row: {"试算分值": 60.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert_clean(at)
-    moved = next(m for m in at.metric if "名次变化的单位" in m.label)
-    assert int(moved.value.split()[0]) > 0
+    assert moved_units(at) > 0
     compare = [pl.from_pandas(d.value) for d in at.dataframe if "试算排名" in d.value.columns]
     assert len(compare) == 3
     assert any((c["试算排名"] != c["排名"]).any() for c in compare)
@@ -203,7 +208,7 @@ def test_whatif_text_overrides_and_bad_sign(dashboard, demo_template):
     assert any("扣分项" in e.value for e in at.error)
     at.text_input(key="whatif_text").input("CITY_ZWYQ_BRIEF=4").run()
     assert_clean(at)
-    assert any("名次变化的单位" in m.label for m in at.metric)
+    assert moved_units(at) > 0
 
 
 def test_unit_detail_explains_the_score(dashboard, demo_template):
@@ -226,7 +231,9 @@ def test_unit_detail_explains_the_score(dashboard, demo_template):
 def test_a_unit_account_sees_only_its_unit(dashboard, demo_template):
     at = dashboard(demo_template, role="单位")
     assert_clean(at)
-    assert page_paths(at) == {"pages/home.py", "pages/rank.py", "pages/unit.py"}
+    assert page_paths(at) == {"pages/home.py", "pages/rank.py", "pages/unit.py", "pages/review.py"}
+    # 总览 shows no live score either (it showed 本月得分 while 单位详情 withheld it)
+    assert not [m for m in at.metric if "得分" in m.label or "排名" in m.label]
     at.switch_page("pages/unit.py").run()
     assert_clean(at)
     assert not [s for s in at.selectbox if s.label == "单位"]
@@ -285,7 +292,7 @@ def test_a_unit_account_sees_the_published_ranking(dashboard, demo_copy):
 def test_a_viewer_cannot_write(dashboard, demo_template):
     at = dashboard(demo_template, role="查看")
     assert_clean(at)
-    assert not page_paths(at) & {"pages/upload.py", "pages/rules.py", "pages/admin.py"}
+    assert not page_paths(at) & {"pages/upload.py", "pages/review.py", "pages/admin.py"}
     at.switch_page("pages/unit.py").run()
     assert_clean(at)
     assert not [e for e in at.expander if "豁免" in e.label]
@@ -419,7 +426,7 @@ def test_kiosk_mode_opens_read_only_without_login(dashboard, demo_copy):
     at = dashboard(demo_copy, signed_in=False)
     assert_clean(at)
     assert [t.value for t in at.title] == ["总览"]
-    assert not page_paths(at) & {"pages/upload.py", "pages/rules.py", "pages/admin.py"}
+    assert not page_paths(at) & {"pages/upload.py", "pages/review.py", "pages/admin.py"}
 
 
 def test_change_own_password(demo_copy, monkeypatch):
@@ -459,7 +466,7 @@ def _kiosk_db(demo_copy) -> Store:
     return store
 
 
-@pytest.mark.parametrize("page", ["upload", "admin", "rules"])
+@pytest.mark.parametrize("page", ["upload", "admin", "review"])
 def test_a_kiosk_visitor_cannot_open_the_write_pages(dashboard, demo_copy, page):
     _kiosk_db(demo_copy)
     at = dashboard(demo_copy, signed_in=False)

@@ -226,7 +226,7 @@ def test_whatif_messages_name_the_items_not_their_codes(dashboard, demo_template
     assert at.error and "是扣分项" in at.error[0].value
     at.text_input(key="whatif_text").input("CITY_JCCK=30").run()
     assert_clean(at)
-    change = next(m for m in at.markdown if m.value.startswith("**试算调整**"))
+    change = next(m for m in at.caption if m.value.startswith("**试算调整**"))
     assert "→ 30" in change.value and "CITY_JCCK" in change.proto.help
     assert problems(visible_texts(at), rule_codes) == []
 

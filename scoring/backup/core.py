@@ -30,9 +30,10 @@ from pathlib import Path
 import duckdb
 
 from scoring.profile import ProfileError, resolve
-from scoring.profile.rules import RuleError
+from scoring.profile.rules import RuleError, parse_overrides
 from scoring.store.base import StoreBase, keep_files_private, make_private, release
 from scoring.store.events import parse_changes
+from scoring.store.reviews import check_review
 from scoring.store.schema import SCHEMA_VERSION
 from scoring.store.snapshot import REQUIRED_TABLES, RefillFailed, copy_database, describe_file, restore_tables
 
@@ -112,11 +113,16 @@ def check_store_file(path: Path) -> dict:
     # it holds the database: a number no real store reaches would stall everyone for hours.
     if any((last or 0) > MAX_SEQUENCE for last in info["sequences"].values()):
         raise BackupError("备份文件已被改动或损坏（编号计数异常），拒绝恢复")
-    for correction in info["corrections"]:  # re-applied on every redo: checked before they get in
-        try:
+    try:
+        for correction in info["corrections"]:  # re-applied on every redo: checked before they get in
             parse_changes(*correction)
-        except ValueError as e:
-            raise BackupError(f"备份文件已被改动或损坏（{e}），拒绝恢复") from None
+        for review in info["reviews"]:  # offered as the correction to apply
+            check_review(*review)
+        for trial_id, overrides in info["trials"]:
+            if not isinstance(overrides, str) or not parse_overrides(overrides):
+                raise ValueError(f"试算方案 {trial_id} 没有有效的分值调整")
+    except ValueError as e:
+        raise BackupError(f"备份文件已被改动或损坏（{e}），拒绝恢复") from None
     return info
 
 
@@ -207,7 +213,7 @@ def restore_from(store_path: str | Path, data: bytes, who: str = "系统",
 _TABLE_NAMES = {"events": "事件", "import_rows": "导入明细", "imports": "导入批次", "corrections": "更正记录",
                 "audit": "操作日志", "users": "账号", "units": "单位", "unit_groups": "单位分组",
                 "unit_aliases": "单位别名", "rule_versions": "规则版本", "settings": "设置", "meta": "版本信息",
-                "waivers": "豁免", "publications": "通报"}
+                "waivers": "豁免", "publications": "通报", "reviews": "更正申请", "trials": "试算方案"}
 
 
 def _why(e: Exception) -> str:

@@ -46,8 +46,8 @@ def copy_database(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 
 def describe_file(path: Path) -> dict:
     """Open a candidate file read-only: its tables, meta values, event count, corrections
-    (id, action, changes) and sequences (name -> last value): checked before a restore, since a
-    backup file is untrusted input.
+    (id, action, changes), 更正申请 (id, kind, status, wanted, was), 试算方案 (id, overrides) and
+    sequences (name -> last value): checked before a restore, since a backup file is untrusted input.
 
     Raises duckdb.Error when it is no DuckDB database (of this version)."""
     con = duckdb.connect(str(path), read_only=True, config=CONFIG)
@@ -58,10 +58,13 @@ def describe_file(path: Path) -> dict:
         events = con.execute("SELECT count(*) FROM events").fetchone()[0] if "events" in tables else 0
         corrections = (con.execute("SELECT id, action, changes FROM corrections ORDER BY id").fetchall()
                        if "corrections" in tables else [])
+        reviews = (con.execute("SELECT id, kind, status, wanted, was FROM reviews ORDER BY id").fetchall()
+                   if "reviews" in tables else [])
+        trials = con.execute("SELECT id, overrides FROM trials ORDER BY id").fetchall() if "trials" in tables else []
         sequences = dict(con.execute("""SELECT sequence_name, last_value FROM duckdb_sequences()
             WHERE database_name = current_database()""").fetchall())
         return {"tables": tables, "meta": meta, "events": events, "corrections": corrections,
-                "sequences": sequences}
+                "reviews": reviews, "trials": trials, "sequences": sequences}
     finally:
         con.close()
 
