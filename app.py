@@ -16,9 +16,10 @@ if sys.path[:1] != [str(ROOT)]:  # pages/ and scoring/ come from here, whatever 
 
 import streamlit as st  # noqa: E402
 
-from pages import _grid, _session, _widgets  # noqa: E402
+from pages import _data, _grid, _session, _trial, _widgets  # noqa: E402
 from scoring.accounts import auth, registry  # noqa: E402
 from scoring.store import StoreBusy  # noqa: E402
+from scoring.views import review as review_views  # noqa: E402
 
 # "auto": the menu starts open on a screen wider than a phone and closed on a phone, where it would
 # cover most of the page (Streamlit closes it again after each choice on a phone).
@@ -55,6 +56,7 @@ def _login_page() -> None:
 
 
 def main() -> None:
+    _session.begin_run()
     try:
         user = _session.user()  # the signed-in account, the read-only kiosk guest, or None
     except StoreBusy as e:
@@ -73,13 +75,15 @@ def main() -> None:
     allowed = _session.allowed_pages()
     # A page the role may not open keeps its address, hidden, with a sentence instead of the page
     # (a link shared by someone with more rights would otherwise get an English "Page not found").
-    pages = [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.key, default=(p.key == registry.HOME))
+    pages = [st.Page(p.file, title=_menu_title(p), icon=p.icon, url_path=p.key, default=(p.key == registry.HOME))
              if p.key in allowed else
              st.Page(_session.no_right, title=p.title, url_path=p.key, visibility="hidden")
              for p in registry.PAGES]
     nav = st.navigation(pages, position="sidebar", expanded=True)
     with st.sidebar:
         _grid.chinese_grid()  # in the sidebar: no blank line above the page's title
+        if nav.url_path != "rules":
+            _trial.sidebar_note()
         st.caption(f"当前用户：{_widgets.text(user.name)}（{user.role}）")
         if isinstance(user, auth.User):
             if st.button("退出登录", key="logout"):
@@ -94,6 +98,15 @@ def main() -> None:
         _login_form()
         return
     nav.run()
+
+
+def _menu_title(page: registry.Page) -> str:
+    """A menu entry's title; 核对与更正 shows how many requests wait, to whoever handles them."""
+    if page.key == "review" and _session.can("correct"):
+        waiting = _data.store_view(review_views.open_count)
+        if waiting:
+            return f"{page.title}（{waiting}）"
+    return page.title
 
 
 def _login_form() -> None:

@@ -1,6 +1,8 @@
 """Many viewers at once: `python bench/load.py --sessions N --json FILE [--db FILE] [--seconds S]`.
 
-Starts the dashboard (`streamlit run app.py`) on 127.0.0.1 with a free port — or attaches to a
+Starts the dashboard (`streamlit run server.py`) on 127.0.0.1 with a free port — with
+`--processes P`, the shared-server deployment instead: P app processes behind nginx
+(web/deployment.py, the same as deploy/serve.sh), measured through the proxy — or attaches to a
 running one with `--url` — and opens N real sessions: websockets to `/_stcore/stream` speaking
 Streamlit's own protobuf messages, as the browser does. Each session signs in through the login
 form with a bench account (created in the database if missing), then goes round
@@ -16,7 +18,9 @@ JSON keys: sessions, p50_s, p95_s, max_s, errors, server_peak_rss_mib, cpu_s, pl
 imports, import_errors, import_p50_s, import_max_s and imports_per_min (60 / the mean import time). errors counts exception elements,
 error alerts, runs that did not finish and lost connections. server_peak_rss_mib is the server
 process's peak RSS while the sessions browse (sign_in_peak_rss_mib: its peak up to then, the
-sign-ins included); cpu_s its user + system CPU seconds while the sessions browse. With --url neither is known unless --pid is given.
+sign-ins included); cpu_s its user + system CPU seconds while the sessions browse. With
+--processes both are summed over the app processes (nginx not included) and the key processes
+says how many. With --url neither is known unless --pid is given.
 
 Without --db a demo database is built in a temporary folder.
 """
@@ -26,7 +30,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +49,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402  (installed with streamlit's server)
 
 from report import emit  # noqa: E402
+from web.deployment import Deployment, free_port, proc_cpu_s, proc_peak_rss_mib, reset_peak_rss  # noqa: E402
 
 BENCH_USER, BENCH_PASSWORD, BENCH_ROLE = "负载测试", "load-bench-password-1", "查看"
 # (page title in the menu, period kind to select there or None)
@@ -220,15 +224,9 @@ async def drive(url: str, sessions: int, rounds: int, think: float, seconds: flo
 # --------------------------------------------------------------------------------------------
 # The server
 # --------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(db: Path, port: int, log) -> subprocess.Popen:
     env = {**os.environ, "SCORING_DB": str(db)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "server.py"),
                              "--server.headless", "true", "--server.address", "127.0.0.1",
                              "--server.port", str(port), "--browser.gatherUsageStats", "false",
                              "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
@@ -245,27 +243,6 @@ def start_server(db: Path, port: int, log) -> subprocess.Popen:
             time.sleep(0.3)
     proc.terminate()
     raise SystemExit("Streamlit 服务 120 秒内未就绪")
-
-
-def proc_cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def proc_peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def reset_peak_rss(pid: int) -> None:
-    """Start VmHWM again from the current RSS (Linux: clear_refs 5), so the peak after the
-    sign-ins is the browsing's own; where not allowed the peak simply includes the sign-ins."""
-    try:
-        Path(f"/proc/{pid}/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 def ensure_account(db: Path) -> None:
@@ -300,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="attach to a running server (ws://127.0.0.1:PORT/_stcore/stream); "
                                       "its database must hold the bench account")
     parser.add_argument("--pid", type=int, help="with --url: the server's process id, for memory and CPU")
+    parser.add_argument("--processes", type=int, metavar="P",
+                        help="P app processes behind nginx (the deploy/serve.sh deployment), measured through it")
     parser.add_argument("--import-file", type=Path, metavar="REGISTER",
                         help="meanwhile import this register with the command line, again and again")
     parser.add_argument("--import-every", type=float, default=10.0, metavar="S",
@@ -307,9 +286,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.import_file and args.url and not args.db:
         parser.error("--import-file with --url needs --db (the server's database)")
+    if args.processes is not None and (args.url or args.processes < 1):
+        parser.error("--processes needs P >= 1 and no --url")
 
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
-        proc, pid, url, db = None, args.pid, args.url, args.db
+        proc, deployment, url, db = None, None, args.url, args.db
+        pids = [args.pid] if args.pid else []
         if url is None:
             if db is None:
                 from demo.build import build_demo
@@ -318,26 +300,33 @@ def main(argv: list[str] | None = None) -> int:
                 build_demo(db)
             ensure_account(db)
             port = free_port()
-            log = open(Path(tmp) / "server.log", "wb")
-            proc = start_server(db, port, log)
-            pid, url = proc.pid, f"ws://127.0.0.1:{port}/_stcore/stream"
+            if args.processes:
+                deployment = Deployment(Path(tmp) / "run", db, port, args.processes, "127.0.0.1")
+                deployment.start()
+                pids = deployment.app_pids()
+            else:
+                log = open(Path(tmp) / "server.log", "wb")
+                proc = start_server(db, port, log)
+                pids = [proc.pid]
+            url = f"ws://127.0.0.1:{port}/_stcore/stream"
         ok = False
         try:
             cpu0, sign_in_peak = [None], [None]
 
             def on_start():
-                if pid:
-                    cpu0[0] = proc_cpu_s(pid)
-                    sign_in_peak[0] = round(proc_peak_rss_mib(pid), 1)
-                    reset_peak_rss(pid)
+                if pids:
+                    cpu0[0] = sum(proc_cpu_s(pid) for pid in pids)
+                    sign_in_peak[0] = round(sum(proc_peak_rss_mib(pid) for pid in pids), 1)
+                    for pid in pids:
+                        reset_peak_rss(pid)
 
             t0 = time.perf_counter()
             imports = (db, args.import_file, args.import_every) if args.import_file else None
             sessions, imported = asyncio.run(drive(url, args.sessions, args.rounds, args.think, args.seconds,
                                                    on_start, imports))
             wall = time.perf_counter() - t0
-            cpu = round(proc_cpu_s(pid) - cpu0[0], 2) if pid and cpu0[0] is not None else None
-            peak = round(proc_peak_rss_mib(pid), 1) if pid else None
+            cpu = round(sum(proc_cpu_s(pid) for pid in pids) - cpu0[0], 2) if pids and cpu0[0] is not None else None
+            peak = round(sum(proc_peak_rss_mib(pid) for pid in pids), 1) if pids else None
             ok = not any(s.errors for s in sessions) and all(code == 0 for _, code, _ in imported)
         finally:
             if proc is not None:
@@ -348,8 +337,11 @@ def main(argv: list[str] | None = None) -> int:
                     proc.kill()
                     proc.wait()
                 log.close()
-                if not ok:
-                    sys.stderr.write((Path(tmp) / "server.log").read_text(errors="replace")[-3000:])
+            if deployment is not None:
+                deployment.stop()
+            if not ok:
+                for path in sorted(Path(tmp).glob("**/*.log")):
+                    sys.stderr.write(f"== {path.name}\n" + path.read_text(errors="replace")[-3000:])
     times = [t for s in sessions for t in s.times]
     errors = [e for s in sessions for e in s.errors]
     result = {"sessions": args.sessions,
@@ -358,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
               "max_s": round(max(times), 4) if times else None,
               "errors": len(errors), "server_peak_rss_mib": peak, "cpu_s": cpu,
               "switches": len(times), "seconds": round(wall, 2), "think_s": args.think,
-              "sign_in_peak_rss_mib": sign_in_peak[0]}
+              "sign_in_peak_rss_mib": sign_in_peak[0], "processes": args.processes or 1}
     if args.import_file:
         spans = [t for t, _, _ in imported]
         result |= {"imports": len(imported), "import_errors": sum(1 for _, code, _ in imported if code),

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
-PAGES = ("home", "rank", "unit", "commend", "upload", "rules", "export", "admin")
+PAGES = ("home", "rank", "unit", "commend", "upload", "review", "rules", "export", "admin")
 
 
 def main() -> int:

@@ -12,4 +12,4 @@ if not exist ".venv\Scripts\streamlit.exe" (
 )
 echo 数据库：%SCORING_DB%
 echo 仪表盘地址：http://本机IP:%PORT%
-".venv\Scripts\streamlit.exe" run app.py --server.address 0.0.0.0 --server.port %PORT% --server.headless true --server.maxUploadSize 50 --server.fileWatcherType none --browser.gatherUsageStats false
+".venv\Scripts\streamlit.exe" run server.py --server.address 0.0.0.0 --server.port %PORT% --server.headless true --server.maxUploadSize 50 --server.fileWatcherType none --browser.gatherUsageStats false

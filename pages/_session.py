@@ -1,7 +1,7 @@
 """Who is using the dashboard, what they may do, and the frame every page runs in: the signed-in
 account (its server-side session checked on every run, carried across a refresh or a new tab by
-a cookie), the kiosk guest, role checks before every write, and the page guard that turns an
-unexpected error into a Chinese sentence.
+an HttpOnly cookie that the server sets: web/signin.py), the kiosk guest, role checks before
+every write, and the page guard that turns an unexpected error into a Chinese sentence.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import streamlit as st
 
 from scoring.accounts import auth, registry, sessions
 from scoring.store import StoreBusy
+from web import signin
 
 from ._data import _store, _version, db_path, store, version
 
@@ -42,20 +43,6 @@ GUEST = Guest()
 
 
 @st.cache_data(ttl=5, show_spinner=False)
-def _refreshed(path: str, name: str, role: str, unit_id):
-    """The account as the database has it now (re-read at most every 5 s): a disabled account or
-    a changed role takes effect without a new login. Writes check again, uncached."""
-    return auth.refresh(_store(path), auth.User(name, role, unit_id))
-
-
-@st.cache_data(ttl=5, show_spinner=False)
-def _resumed(path: str, token: str, data_version: str):
-    """The account a session token stands for now. A password reset, disabling or a role change
-    moves the data version on, so the cache never outlives them (the CLI's within a second)."""
-    return sessions.resume(_store(path), token)
-
-
-@st.cache_data(ttl=5, show_spinner=False)
 def _kiosk(path: str, data_version: str) -> bool:
     try:
         return auth.kiosk_enabled(_store(path))
@@ -67,13 +54,38 @@ def _kiosk(path: str, data_version: str) -> bool:
 
 
 TOKEN = "session_token"   # session_state key of this browser session's sign-in
-COOKIE_WRITE = "session_cookie_write"  # a cookie value the next run writes ("" clears it)
-ENDED_NOTE = "登录已失效（密码已重置、账号已停用或角色已更改，或长时间未操作），请重新登录。"
+COOKIE_WRITE = "session_cookie_write"  # (method, one-time code) the next run hands to the browser
+ENDED_NOTE = ("登录已失效（已在其他标签页退出、密码已重置、账号已停用或角色已更改、长时间未操作，"
+              "或登录已超过最长天数），请重新登录。")
+
+
+RUN_USER = "session_run_user"  # session_state: who this script run found (begin_run forgets it)
+_BEGUN = "session_run_begun"    # app.py began this run: the page it runs keeps what app.py found
+
+
+def begin_run(page: bool = False) -> None:
+    """Start of a script run: the next user() reads the sign-in from the database again. app.py
+    calls it first; run_page too (`page`), which matters only for a page run on its own."""
+    if page and st.session_state.pop(_BEGUN, False):
+        return
+    st.session_state.pop(RUN_USER, None)
+    st.session_state[_BEGUN] = not page
 
 
 def user():
     """The signed-in auth.User; the read-only GUEST when kiosk mode is on and nobody is signed
     in; None otherwise (app.py then shows the login form).
+
+    Checked against the database once per script run, never across runs: a sign-out in another
+    tab, a reset, a disabled account or the idle limit ends this session at its next click.
+    """
+    if RUN_USER not in st.session_state:
+        st.session_state[RUN_USER] = _signed_in_now()
+    return st.session_state[RUN_USER]
+
+
+def _signed_in_now():
+    """user(), read from the database.
 
     A signed-in browser session holds a token whose server-side session is checked on every run;
     a new browser session (a refresh, a new tab, a copied link) resumes from the cookie. A user
@@ -84,24 +96,24 @@ def user():
     if token is None and "user" not in st.session_state and not st.session_state.get("cookie_tried"):
         st.session_state["cookie_tried"] = True  # once per browser session
         token = _cookie()
-        if token and _resumed(db_path(), token, version()) is not None:
+        if token and sessions.resume(store(), token) is not None:
             st.session_state[TOKEN] = token
-            st.session_state[COOKIE_WRITE] = token  # a fresh Max-Age: idle time counts from now
+            _cookie_request("POST", token)  # a fresh Max-Age: idle time counts from now
         elif token:
-            _forget(ENDED_NOTE)  # the cookie outlived its session: say so, and clear it
+            _forget(ENDED_NOTE, token)  # the cookie outlived its session: say so, and clear it
             token = None
     if token is not None:
-        fresh = _resumed(db_path(), token, version()) if isinstance(token, str) else None
+        fresh = sessions.resume(store(), token) if isinstance(token, str) else None
         if fresh is None:
-            _forget(ENDED_NOTE)
+            _forget(ENDED_NOTE, token)
             return GUEST if _kiosk(db_path(), version()) else None
         st.session_state["user"] = fresh
         return fresh
     found = st.session_state.get("user")
     if isinstance(found, auth.User):
-        fresh = _refreshed(db_path(), found.name, found.role, found.unit_id)
+        fresh = auth.refresh(store(), found)
         if fresh is None:
-            _forget("账号已停用或已删除，请重新登录。")
+            _forget("账号已停用或已删除，请重新登录。", None)
             return None
         if fresh != found:
             st.session_state["user"] = fresh
@@ -112,8 +124,9 @@ def user():
 
 
 def _cookie() -> str | None:
+    """The sign-in cookie this browser sent when the session opened (its websocket handshake)."""
     try:
-        value = st.context.cookies.get(sessions.COOKIE)
+        value = st.context.cookies.get(signin.cookie_name(st.context.headers.get("Host")))
     except Exception:  # noqa: BLE001 - no browser connection (AppTest): no cookie
         return None
     return value if isinstance(value, str) else None
@@ -135,41 +148,43 @@ def sign_in(name: str, password: str) -> auth.User:
     token the next run writes into the cookie. AuthError (Chinese) when refused."""
     found = auth.login(store(), name, password, client=client_address())
     token = sessions.start(store(), found, client_address())
+    st.session_state.pop(RUN_USER, None)
     st.session_state["user"] = found
     st.session_state[TOKEN] = token
-    st.session_state[COOKIE_WRITE] = token
+    _cookie_request("POST", token)
     st.session_state.pop("login_note", None)
     return found
 
 
 def sign_out() -> None:
     """End the session on the server (whatever the browser keeps) and clear the cookie."""
-    sessions.end(store(), st.session_state.get(TOKEN))
-    _forget(None)
+    token = st.session_state.get(TOKEN)
+    sessions.end(store(), token)
+    _forget(None, token)
 
 
-def _forget(note: str | None) -> None:
+def _forget(note: str | None, token: str | None) -> None:
+    st.session_state.pop(RUN_USER, None)
     st.session_state.pop("user", None)
     st.session_state.pop(TOKEN, None)
-    st.session_state[COOKIE_WRITE] = ""
+    if isinstance(token, str):
+        _cookie_request("DELETE", token)
     if note:
         st.session_state["login_note"] = note
 
 
+def _cookie_request(method: str, token: str) -> None:
+    """Ask the next run to have the browser set (POST) or clear (DELETE) the cookie of `token`."""
+    st.session_state[COOKIE_WRITE] = (method, signin.offer(token))
+
+
 def write_cookie() -> None:
-    """Write (or clear) the session cookie when the last run asked for it. Streamlit cannot set a
-    cookie from the server, so a one-line script in this page does: SameSite=Strict (never sent
-    with another site's request), Path=/, Secure over https, and a Max-Age of the idle limit —
-    which each new browser session renews. It cannot be HttpOnly (a script writes it), so it holds
-    only the random token; the server keeps its hash and decides."""
-    value = st.session_state.pop(COOKIE_WRITE, None)
-    if value is None:
-        return
-    age = int(sessions.idle_limit(store()).total_seconds()) if value else 0
-    if value and not all(c.isalnum() or c in "-_" for c in value):
-        return  # token_urlsafe's alphabet only: nothing else is written into the script
-    st.html(f"<script>document.cookie = '{sessions.COOKIE}={value}; Path=/; Max-Age={age}; SameSite=Strict'"
-            " + (location.protocol === 'https:' ? '; Secure' : '');</script>", unsafe_allow_javascript=True)
+    """Hand the browser the one-time code the last run asked for: a one-line script in this page
+    sends it to the server's cookie route, which sets or clears the HttpOnly, SameSite=Strict
+    cookie (web/signin.py). The token itself never reaches the page."""
+    request = st.session_state.pop(COOKIE_WRITE, None)
+    if request is not None:
+        st.html(signin.script(*request), unsafe_allow_javascript=True)
 
 
 def signed_in() -> bool:
@@ -238,24 +253,57 @@ def password_form(auth, current) -> None:
             st.success("密码已修改")
 
 
-def acting_user(action: str):
-    """The signed-in account, re-read from the database now, after auth.require(user, action).
+class SessionEnded(PermissionError):
+    """The sign-in that drew the page has ended (signed out, reset, disabled, idle, too old)."""
 
-    PermissionError (Chinese) for a kiosk visitor, nobody signed in, a disabled account or a role
-    that may not do the action. Every write and the backup go through here, not only hidden buttons.
+
+def live_check(action: str) -> Callable[[], auth.User | Guest]:
+    """Who this browser session acts as, bound now, as a check to run at the moment the action
+    itself runs — a write, or a download made when its button is clicked, which Streamlit runs
+    outside the script run (no session state there).
+
+    The check reads the sign-in from the database again and returns the account as it is then,
+    after auth.require(account, action); it raises SessionEnded when the session has ended since
+    (signed out in another tab, password reset, account disabled or changed, idle limit, lifetime)
+    and PermissionError when the role may not do the action. A kiosk visitor may only view and
+    export, and only while kiosk mode stays on. The one wrapper every write and download uses.
     """
     current = user()
+    s = store()
     if isinstance(current, Guest):
-        raise PermissionError("免登录只读模式下不能修改数据，请先登录")
+        if action not in READ_ACTIONS:
+            raise PermissionError("免登录只读模式下不能修改数据，请先登录")
+
+        def guest() -> Guest:
+            if not auth.kiosk_enabled(s):
+                raise SessionEnded("免登录只读模式已关闭，请先登录")
+            return current
+        return guest
     if not isinstance(current, auth.User):
         raise PermissionError("请先登录")
     token = st.session_state.get(TOKEN)
-    fresh = sessions.resume(store(), token) if token else auth.refresh(store(), current)
-    if fresh is None:
-        _forget(ENDED_NOTE if token else None)
-        raise PermissionError("登录已失效或账号已停用，请重新登录")
-    auth.require(fresh, action)
-    return fresh
+
+    def check() -> auth.User:
+        fresh = sessions.resume(s, token) if token else auth.refresh(s, current)
+        if fresh is None:
+            raise SessionEnded("登录已失效或账号已停用，请重新登录")
+        auth.require(fresh, action)
+        return fresh
+    return check
+
+
+def acting_user(action: str):
+    """The signed-in account, re-read from the database now, after auth.require(user, action).
+
+    PermissionError (Chinese) for a kiosk visitor, nobody signed in, an ended session or a role
+    that may not do the action. Every write and the backup go through here, not only hidden buttons.
+    """
+    try:
+        return live_check(action)()
+    except SessionEnded:
+        token = st.session_state.get(TOKEN)
+        _forget(ENDED_NOTE if token else None, token)
+        raise
 
 
 def write(action: str, fn: Callable, *args, **kwargs):
@@ -272,30 +320,20 @@ def write(action: str, fn: Callable, *args, **kwargs):
     return result
 
 
-def backup_download(actor) -> Callable[[], bytes]:
-    """The download button's data: a callable that makes a consistent snapshot when clicked.
+def download(action: str, fn: Callable[..., bytes], *args, audit_as: str | None = None,
+             **kwargs) -> Callable[[], bytes]:
+    """A download button's data: fn(*args, **kwargs), made when the button is clicked, and only
+    if the sign-in that drew the button is still live then and may do `action` (live_check):
+    a stale tab — signed out elsewhere, reset, disabled, idle — gets nothing. `audit_as` names
+    the keyword through which fn learns who downloads (the backup records it in the audit log)."""
+    check = live_check(action)
 
-    Streamlit runs it outside the script run (no session state there), so the signed-in account
-    is bound now and checked again against the database, after auth.require(user, "backup"),
-    when the snapshot is made; the download is audited under that account's name.
-    """
-    from scoring.backup import backup_bytes
-
-    if not isinstance(actor, auth.User):
-        raise PermissionError("请先登录")
-    auth.require(actor, "backup")
-    s = store()
-
-    def snapshot() -> bytes:
-        fresh = auth.refresh(s, actor)
-        if fresh is None:
-            raise PermissionError("账号已停用或不存在，请重新登录")
-        auth.require(fresh, "backup")
-        data = backup_bytes(s, who=fresh.name)
-        log.info("%s: backup download (%d bytes)", fresh.name, len(data))
+    def make() -> bytes:
+        actor = check()
+        data = fn(*args, **kwargs, **({audit_as: actor.name} if audit_as else {}))
+        log.info("%s: %s download %s (%d bytes)", actor.name, action, getattr(fn, "__name__", fn), len(data))
         return data
-
-    return snapshot
+    return make
 
 
 def restore_backup(data: bytes):
@@ -307,9 +345,7 @@ def restore_backup(data: bytes):
     try:
         return write("backup", restore_from, db_path(), data, who=actor.name)
     finally:
-        _refreshed.clear()  # the accounts, sessions and the kiosk switch come from the backup now
-        _resumed.clear()
-        _kiosk.clear()
+        _kiosk.clear()  # the kiosk switch comes from the backup now
 
 
 def _rerun_through_app() -> None:
@@ -343,6 +379,7 @@ def run_page(body: Callable[[], None], page: str | None = None) -> None:
     navigation: nobody signed in, or a role without the page, sees a message instead.
     """
     _rerun_through_app()
+    begin_run(page=True)
     try:
         if user() is None:
             st.warning(st.session_state.pop("login_note", None) or "请先登录。", icon=":material/lock:")

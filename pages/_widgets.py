@@ -4,6 +4,7 @@ favicon. Fitting phones and print: pages/_layout.py.
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from datetime import date
@@ -17,10 +18,12 @@ from scoring.engine import numbers
 from scoring.accounts import registry
 from scoring.reports.csv_export import frame_csv
 from scoring.engine.periods import Period
-from scoring.views.common import (QUARTER_NAMES, data_span, data_years, latest_quarter, local_time, local_times,
-                                  make_period)
+from scoring.profile.names import visible
+from scoring.views.common import (CONTACT_COLUMNS, QUARTER_NAMES, data_span, data_years, latest_quarter, local_time, local_times,
+                                  make_period, period_choice, period_code)
 
 from ._data import store_view, timezone, today
+from . import _session
 from ._session import allowed_pages
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -83,46 +86,30 @@ def remember(name: str, value) -> None:
 KINDS = ("季度", "年度", "年初至今", "自定义")
 
 
-# The picker's choice in the address (?period=2025Q3, 2025, 2025YTD or 20250101-20250331), so that
-# a copied link opens the same period.
-_PERIOD_CODE = re.compile(r"^(\d{4})(?:Q([1-4])|(YTD))?$|^(\d{8})-(\d{8})$")
-
-
-def _period_code(period: Period) -> str:
-    if period.kind in ("quarter", "year"):
-        return period.key
-    if period.kind == "ytd":
-        return f"{period.start.year}YTD"
-    return f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+def show_period(code: str) -> None:
+    """Make the picker show a period (views.common.period_code) on its next drawing, on whichever
+    page (a copied link, a saved trial); an invalid code changes nothing."""
+    choice = period_choice(code)
+    if choice is None:
+        return
+    st.session_state["_period_kind"] = choice["kind"]
+    for name in ("year", "quarter", "start", "end"):
+        if name in choice:
+            st.session_state[f"_period_{name}"] = choice[name]
 
 
 def _period_from_address() -> None:
-    """A new browser session seeds the picker from ?period= (a copied link); afterwards the
-    picker's state wins and is written back into the address."""
-    if "_period_kind" in st.session_state:
-        return
-    m = _PERIOD_CODE.match(st.query_params.get("period", ""))
-    if not m:
-        return
-    year, quarter, ytd, start, end = m.groups()
-    if start:
-        try:
-            first, last = (date(int(t[:4]), int(t[4:6]), int(t[6:])) for t in (start, end))
-        except ValueError:
-            return
-        st.session_state.update(_period_kind="自定义", _period_start=first, _period_end=last)
-        return
-    st.session_state["_period_kind"] = "季度" if quarter else "年初至今" if ytd else "年度"
-    st.session_state["_period_year"] = int(year)
-    if quarter:
-        st.session_state["_period_quarter"] = int(quarter)
+    """A new browser session seeds the picker from ?period= (a copied link), so that a copied
+    link opens the same period; afterwards the picker's state wins and is written back into the address."""
+    if "_period_kind" not in st.session_state:
+        show_period(st.query_params.get("period", ""))
 
 
 def period_picker(kinds: tuple[str, ...] = KINDS, container=None) -> Period:
     """季度 / 年度 / 年初至今 / 自定义, remembered across pages and kept in the address."""
     _period_from_address()
     period = _period_picker(kinds, container)
-    code = _period_code(period)
+    code = period_code(period)
     if st.query_params.get("period") != code:
         st.query_params["period"] = code
     return period
@@ -195,14 +182,37 @@ def in_tab(tab, draw: Callable, *args) -> None:
             draw(*args)
 
 
+# What a chart shows from data: category labels (axis ticks), bar texts, hover values and the
+# trace names in the legend. Plotly renders a subset of HTML in all of them (a link, bold, a line
+# break), so each is written as text: < > & as entities, which Plotly shows as the characters.
+_CHART_DATA = ("name", "x", "y", "text", "hovertext", "customdata", "meta")
+
+
+def chart_text(value):
+    """A string for a chart, shown as the characters it is (lists: each string in them)."""
+    if isinstance(value, str):
+        return html.escape(visible(value), quote=False)
+    if isinstance(value, (list, tuple)):
+        return [chart_text(v) for v in value]
+    return value
+
+
 def style(fig: go.Figure, height: int | None = None, legend: bool = True, title: str | None = None) -> go.Figure:
-    """CJK font everywhere, compact margins, horizontal legend above the plot area.
+    """CJK font everywhere, compact margins, horizontal legend above the plot area; every string
+    from data in it made plain text (chart_text). Call it once per figure, after adding the traces:
+    a hovertemplate names data by reference (%{x}, %{fullData.name}), never by value.
 
     The legend is placed in the top margin and the margin grows with it, so a legend that wraps
     onto a second line on a narrow screen pushes the plot down instead of covering the first bar.
     A title goes above the legend, inside the figure, so that a printed page never separates a
     chart from its heading.
     """
+    for trace in fig.data:
+        for attr in _CHART_DATA:
+            value = getattr(trace, attr, None)
+            if value is not None:
+                trace[attr] = chart_text(value)
+    title = chart_text(title)
     top = 30 if title else 0
     fig.update_layout(font={"family": FONT, "size": 13}, hoverlabel={"font": {"family": FONT}},
                       title={"font": {"family": FONT}},
@@ -276,7 +286,7 @@ def text(value) -> str:
     render Markdown, so it must show as the characters it is."""
     if value is None:
         return "—"
-    plain = _BARE_LINK.sub(lambda m: m.group(1) + JOINER, " ".join(str(value).split()))
+    plain = _BARE_LINK.sub(lambda m: m.group(1) + JOINER, visible(" ".join(str(value).split())))
     return _MARKDOWN.sub(r"\\\1", plain)
 
 
@@ -305,6 +315,8 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
     because it writes cells such as =HYPERLINK(...) as they are; `download` (a file name) offers
     the same table through the exports' guarded CSV instead."""
     frame = exact_shown(local_times(frame, timezone()))
+    if not _session.signed_in():  # a kiosk screen shows no one's name or telephone number
+        frame = frame.drop([c for c in CONTACT_COLUMNS if c in frame.columns])
     # Handed over as Arrow: Streamlit converts a Polars frame itself far more slowly (~7 ms a
     # table against ~0.2 ms), which many viewers at once feel on every page switch. lazy=False:
     # no table here comes near the 150,000 rows at which Streamlit would page it, and deciding
@@ -312,7 +324,8 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
     shown = st.dataframe(frame.to_arrow(), lazy=False, **_table_args(frame, hide, kwargs))
     if download:
         visible = frame.drop([c for c in (*hide, *CODE_COLUMNS) if c in frame.columns])
-        st.download_button("下载本表（CSV）", data=frame_csv(visible), file_name=f"{download}.csv", mime="text/csv",
+        st.download_button("下载本表（CSV）", data=_session.download("view", frame_csv, visible),
+                           file_name=f"{download}.csv", mime="text/csv",
                            icon=":material/download:", key=f"csv_{kwargs.get('key') or download}")
     return shown
 
@@ -348,6 +361,17 @@ def uploader(label: str, **kwargs):
     it, so the label carries the size and types and a style sheet replaces the English words."""
     st.html(UPLOADER_CSS)
     return st.file_uploader(label, **kwargs)
+
+
+NUMBER_CSS = "<style>[data-testid='stNumberInput'] .stTooltipErrorHoverTarget { display: none !important; }</style>"
+
+
+def bounded_number(label: str, low, high, **kwargs):
+    """st.number_input limited to [low, high], in Chinese: Streamlit 1.67 explains a value out of
+    range only in English (a tooltip on a red icon), so the label carries the range and a style
+    sheet hides the icon; the red frame still marks the value, which is not taken."""
+    st.html(NUMBER_CSS)
+    return st.number_input(f"{label}（{low:g} 至 {high:g}）", min_value=low, max_value=high, **kwargs)
 
 
 @st.cache_resource(show_spinner=False)

@@ -5,9 +5,8 @@ import streamlit as st
 
 from pages import _data, _session, _widgets
 from scoring.accounts import auth
-from scoring.backup import BackupError
-from scoring.engine.commend import MEASURES
-from scoring.profile.settings import SETTINGS, profile_defaults
+from scoring.backup import BackupError, backup_bytes
+from scoring.profile.settings import SETTINGS, choices, merged
 from scoring.views import admin as admin_views
 
 
@@ -130,31 +129,37 @@ def waivers_tab() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-def setting_widget(name: str, value, default):
-    if isinstance(default, bool):
+def setting_widget(setting, value):
+    """The input for one setting, limited to what the setting allows (scoring/profile/settings.py)."""
+    name = setting.name
+    if isinstance(setting.default, bool):
         return st.toggle("是", value=bool(value), key=f"set_{name}")
-    if isinstance(default, float):
-        return st.number_input("数值", min_value=0.0, max_value=1.0, step=0.05, value=float(value), key=f"set_{name}")
-    if isinstance(default, dict):
-        cols = st.columns(len(default))
-        return {g: int(col.number_input(f"{g} 组", min_value=0, max_value=50, step=1, value=int(value.get(g, d)),
-                                        key=f"set_{name}_{g}"))
-                for col, (g, d) in zip(cols, default.items())}
-    if name == "improvement_measure":
-        keys = list(MEASURES)
-        return st.selectbox("方法", keys, index=keys.index(value) if value in keys else 0,
-                            format_func=MEASURES.get, key=f"set_{name}")
-    if name == "timezone":
+    if name == "timezone":  # the zones an office here uses, by their Chinese names (the one in use kept)
         zones = list(dict.fromkeys([*admin_views.TIMEZONES, value]))
         return st.selectbox("时区", zones, index=zones.index(value), format_func=admin_views.timezone_text,
                             key=f"set_{name}")
-    return st.text_input("取值", value=str(value), key=f"set_{name}")
+    if isinstance(setting.default, str):
+        options = choices(name)
+        keys = list(options)
+        return st.selectbox("选择", keys, index=keys.index(value) if value in keys else 0,
+                            format_func=options.get, key=f"set_{name}")
+    kind = int if setting.step == 1 else float
+    limits = (kind(setting.low), kind(setting.high))
+    if isinstance(value, dict):
+        out = {}
+        for col, (g, n) in zip(st.columns(len(value)), value.items()):
+            with col:
+                out[g] = _widgets.bounded_number(f"{g} 组", *limits, step=kind(setting.step), value=kind(n),
+                                                 key=f"set_{name}_{g}")
+        return out
+    return _widgets.bounded_number("数值", *limits, step=kind(setting.step), value=kind(value), key=f"set_{name}")
 
 
 def profile_section() -> None:
     st.markdown("**单位配置**")
     _widgets.df(_data.view(admin_views.profile_table), key="admin_profile")
-    st.download_button("下载单位配置（压缩包，含看板保存的规则版本）", data=_data.view(admin_views.profile_zip),
+    st.download_button("下载单位配置（压缩包，含看板保存的规则版本）",
+                       data=_session.download("settings", admin_views.profile_zip, _data.engine()),
                        file_name=f"{_data.engine().profile.name}-单位配置.zip", mime="application/zip",
                        icon=":material/download:")
 
@@ -162,10 +167,9 @@ def profile_section() -> None:
 def settings_tab() -> None:
     profile_section()
     st.caption("考评办法未写明之处的解读（见规则说明“三、解读与设置”），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
-    stored = _data.store().stored_settings()
-    defaults = profile_defaults(_data.engine().profile)
+    current = merged(_data.store().stored_settings(), _data.engine().profile)
     for setting in SETTINGS:
-        value = stored.get(setting.name, defaults[setting.name])
+        value = current[setting.name]
         with st.container(border=True):
             title = setting.label
             st.markdown(f"**{title}**")
@@ -174,7 +178,7 @@ def settings_tab() -> None:
                 st.write(f"当前值：{_widgets.text(admin_views.setting_value_text(setting.name, value))}")
                 continue
             with st.form(f"setting_{setting.name}", border=False):
-                new = setting_widget(setting.name, value, defaults[setting.name])
+                new = setting_widget(setting, value)
                 if st.form_submit_button("保存"):
                     if new == value:
                         st.info("未修改。")
@@ -286,7 +290,7 @@ def backup_tab() -> None:
     st.caption("下载的是数据库此刻的一致快照（全部事件、导入批次、单位、规则版本、设置、账号和操作日志），"
                "系统运行中也可下载，不影响他人使用。每次下载都记入操作日志。"
                "请把备份文件保存在安全的位置：其中含有账号的密码摘要。定时备份的方法见系统的部署说明。")
-    st.download_button("下载数据库备份", data=_session.backup_download(_session.user()),
+    st.download_button("下载数据库备份", data=_session.download("backup", backup_bytes, _data.store(), audit_as="who"),
                        file_name=f"政务信息考评备份-{_data.today():%Y%m%d}.duckdb",
                        mime="application/octet-stream", key="backup_download", icon=":material/download:",
                        type="primary")
@@ -310,7 +314,7 @@ def backup_tab() -> None:
     try:
         kept = _session.restore_backup(upload.getvalue())
     except BackupError as e:
-        st.error(f"未恢复：{e}")
+        st.error(_widgets.text(f"未恢复：{e}"))  # the message may quote the backup's own text
         return
     where = f"原数据库已另存为 {kept.name}。" if kept is not None else ""
     _done(f"已从备份“{upload.name}”恢复。{where}")

@@ -1,8 +1,6 @@
 """评先评优: 先进单位 and 进步较大单位 per group for a year (selectable improvement measure),
 a rank chart over quarters, eligibility with reasons (六), 先进个人 candidates, 优秀信息 and the
 lowest-ranked units (书面检查)."""
-from html import escape
-
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
@@ -31,11 +29,11 @@ def bump_chart(year: int, measure: str, group: str) -> go.Figure:
         line = ({"width": 3, "color": _widgets.PALETTE[named % len(_widgets.PALETTE)]} if title
                 else {"width": 1, "color": "#c4c8cf"})
         named += bool(title)
-        # a unit's name is typed text: escaped for Plotly's own markup, and brought into the
-        # hover text through meta, so that a '%' in it is never read as a template
+        # the name comes into the hover text through meta, so that a '%' in it is never read as a
+        # template (_widgets.style escapes it, and the legend name, for Plotly's own markup)
         fig.add_scatter(x=rows["季度"].to_list(), y=rows["排名"].to_list(), mode="lines+markers", line=line,
-                        name=escape(f"{name}（{title}）" if title else name), showlegend=bool(title),
-                        customdata=rows["得分"].to_list(), meta=escape(name),
+                        name=f"{name}（{title}）" if title else name, showlegend=bool(title),
+                        customdata=rows["得分"].to_list(), meta=name,
                         hovertemplate="%{meta}<br>%{x}：第 %{y} 名（%{customdata:,} 分）<extra></extra>")
     # the named units drawn last, over the grey ones
     fig.data = tuple(sorted(fig.data, key=lambda t: t.showlegend))
@@ -153,7 +151,8 @@ def annual_download(eng, year: int, measure: str) -> None:
     label = commend.MEASURES[measure]
     number = _widgets.chosen("export_number") or None  # read now: the download runs outside this script run
     st.download_button(f"{year}年度通报（Word）", icon=":material/download:", key="commend_tongbao",
-                       data=lambda: reports.render(eng, period, ".docx", number=number, measure=measure),
+                       data=_session.download("export", reports.render, eng, period, ".docx", number=number,
+                                              measure=measure),
                        file_name=reports.report_filename(period, ".docx"), mime=reports.MIME[".docx"])
     st.caption(f"通报中的进步较大单位按本页所选“{label}”评定，与上面的名单一致；期号和附件可在「导出」页设置。")
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import _choices, _data, _session, _widgets
+from scoring.accounts import registry
 from scoring.engine import commend
 from scoring import reports
 from scoring.reports import publish as pub_mod
 from scoring.reports import reminders as rem
+from scoring.store.reviews import OPEN
+from scoring.views import review as review_views
 
 
 def report_section(eng, period) -> None:
@@ -29,14 +32,15 @@ def report_section(eng, period) -> None:
     labels = {".docx": "通报（Word）", ".pdf": "通报（PDF）", ".xlsx": "考评数据（Excel）", ".csv": "排名（CSV）"}
     for col, (ext, label) in zip(cols, labels.items()):
         col.download_button(
-            label, data=lambda ext=ext: reports.render(eng, period, ext, number=number or None, measure=measure,
-                                                       attachments=attach),
+            label, data=_session.download("export", reports.render, eng, period, ext, number=number or None,
+                                          measure=measure, attachments=attach),
             file_name=reports.report_filename(period, ext), mime=reports.MIME[ext], key=f"dl{ext}",
             icon=":material/download:", width="stretch")
     st.caption("Word 通报可直接修改后印发；PDF 内容与 Word 相同（生成需数秒）。Excel 含各组排名、得分明细、"
                "全部计分事件和本期使用的规则版本；任何单元格都不会被当作公式。CSV 可直接用中文版 Excel 打开。")
     if period.kind == "year":
-        st.download_button("年终考核得分表（Excel）", data=lambda: reports.render_annual_assessment(eng, period.start.year),
+        st.download_button("年终考核得分表（Excel）",
+                           data=_session.download("export", reports.render_annual_assessment, eng, period.start.year),
                            file_name=f"{period.start.year}年度政务信息工作年终考核得分.xlsx",
                            mime=reports.MIME[".xlsx"], key="dl_assess", icon=":material/download:")
 
@@ -54,7 +58,10 @@ def reminders_section(eng, period) -> None:
         _widgets.df(rem.preview_frame(result), column_config={"日期": _widgets.day("约稿逾期日期")})
     else:
         st.info(rem.summary_lines(result)[0], icon=":material/check_circle:")
-    st.download_button("提醒函（Word）", data=lambda: reports.render_reminders(eng, month.year, month.month),
+    if not _session.signed_in():  # the letters name each unit's 负责人 and 联系人
+        st.caption("提醒函中有各单位负责人和联系人的信息，登录后可下载。")
+        return
+    st.download_button("提醒函（Word）", data=_session.download("export", reports.render_reminders, eng, month.year, month.month),
                        file_name=f"{month.year}年{month.month}月政务信息提醒函.docx", mime=reports.MIME[".docx"],
                        key="dl_reminders", icon=":material/download:")
 
@@ -77,7 +84,7 @@ def publication_section(eng, period) -> None:
             _widgets.df(changes)
         with st.expander("已发布的排名和得分（按发布时原样）"):
             _widgets.df(pub_mod.issued_table(issued))
-            st.download_button("下载已发布数据（CSV）", data=pub_mod.issued_csv(issued),
+            st.download_button("下载已发布数据（CSV）", data=_session.download("export", pub_mod.issued_csv, issued),
                                file_name=f"{period.label}已发布排名.csv", mime="text/csv", key="dl_issued")
         history = pub_mod.publications(store, period.key)
         if history.height > 1:
@@ -85,10 +92,17 @@ def publication_section(eng, period) -> None:
     if not _session.can("publish"):
         st.caption("发布通报需要录入或管理权限。")
         return
+    waiting = _data.view(review_views.requests_table, None, period.start, period.end, OPEN)
+    if waiting.height:
+        st.warning(f"本期还有 {waiting.height} 条单位的更正申请未处理，发布前请先处理：", icon=":material/fact_check:")
+        _widgets.df(waiting.select("编号", "单位", "申请", "记录", "申请内容", "理由"), key="publish_waiting",
+                    column_config={"编号": _widgets.number("编号", "%d")})
+        st.page_link(registry.file_of("review"), label="前往核对与更正", icon=":material/fact_check:")
     with st.form("publish_form", border=True):
         number = st.text_input("期号", value=_widgets.chosen("export_number", ""), placeholder="如 3")
         sure = st.checkbox(f"确认按当前数据发布{period.label}通报"
-                           + ("（将作为新的一次发布，以最近一次为准）" if issued else ""))
+                           + ("（将作为新的一次发布，以最近一次为准）" if issued else "")
+                           + (f"（尚有 {waiting.height} 条更正申请未处理）" if waiting.height else ""))
         go = st.form_submit_button("发布", type="primary")
     if go:
         if not sure:

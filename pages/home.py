@@ -24,9 +24,9 @@ def unit_home(unit_id: int, month) -> None:
         cols[0].metric("本月报送", f"{r['报送数']} 条")
         cols[1].metric("任务数", f"{r['任务数']} 条")
         cols[2].metric("状态", r["状态"])
-    if d["summary"]:
-        st.metric("本月得分", _widgets.fmt_num(d["summary"]["得分"]))
-    st.page_link(registry.file_of("unit"), label="查看本单位得分明细", icon=":material/search:")
+    # No score here: a unit sees its score and rank as the 通报 issues them (单位详情), not before.
+    st.page_link(registry.file_of("unit"), label="查看本单位的记录和已通报的得分", icon=":material/search:")
+    st.page_link(registry.file_of("review"), label="核对本单位记录、申请更正", icon=":material/fact_check:")
 
 
 def adoption_chart(month) -> go.Figure:
@@ -38,7 +38,7 @@ def adoption_chart(month) -> go.Figure:
         part = adoptions.filter(adoptions["层级"] == tier)
         fig.add_bar(x=[f"{g} 组" for g in part["组别"].to_list()], y=part["采用数"].to_list(), name=tier,
                     text=part["采用数"].to_list(), marker_color=_widgets.tier_color(tier),
-                    hovertemplate=f"%{{x}} {tier}采用 %{{y}} 条<extra></extra>")
+                    hovertemplate="%{x} %{fullData.name}采用 %{y} 条<extra></extra>")
     fig.update_layout(barmode="group", yaxis={"title": "采用条数"})
     return _widgets.style(fig, height=300)
 

@@ -80,7 +80,7 @@ def group_chart(period, order: str, group: str) -> go.Figure:
         # each part's points on it where they fit (the phone shows no tier columns)
         fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
                     texttemplate="%{x:,}", textposition="inside", insidetextanchor="middle", textangle=0,
-                    marker_color=_widgets.tier_color(tier), hovertemplate=f"%{{y}}<br>{tier}：%{{x:,}}<extra></extra>")
+                    marker_color=_widgets.tier_color(tier), hovertemplate="%{y}<br>%{fullData.name}：%{x:,}<extra></extra>")
     # the score beside each bar, past its end
     ends = part.select(pl.sum_horizontal(pl.col(t).clip(lower_bound=0) for t in tiers))[:, 0].to_list()
     fig.add_scatter(y=names, x=ends, mode="text", text=[f" {_widgets.fmt_num(v)} 分" for v in part["得分"].to_list()],

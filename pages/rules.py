@@ -1,14 +1,14 @@
 """规则试算: the rule table in force, the version history, and a what-if — edit points and see,
-per group, current vs what-if score and rank. Nothing is stored unless saved as a new dated
-version (with a reason)."""
+per group, current (or another trial's) vs what-if score and rank. A what-if can be kept as a
+named trial (试算方案, pages/_trials.py) by anyone who may view; only 管理 saves it as a new dated
+rule version (with a reason)."""
 
 import polars as pl
 import streamlit as st
 
-from pages import _data, _session, _widgets
+from pages import _data, _session, _trial, _trials, _widgets
+from scoring.profile.rules import RuleError, parse_overrides
 from scoring.views import rules as rules_views
-from scoring.profile.rules import parse_overrides
-from scoring.profile.rules import RuleError
 
 
 def rules_tab() -> None:
@@ -34,10 +34,12 @@ def history_tab() -> None:
 
 
 def save_form(overrides: dict[str, float]) -> None:
+    if not overrides:
+        return
     eng = _data.engine()
-    with st.expander("保存为新的规则版本", icon=":material/save:"):
+    with st.expander("采用为新的规则版本", icon=":material/gavel:"):
         if not _session.can("rules"):
-            st.caption("只有管理员可以保存规则版本。")
+            st.caption("只有管理员可以把试算采用为新的规则版本。")
             return
         st.caption("保存后，生效日期当天及以后的记录按新分值计分；之前的记录不受影响。")
         with st.form("save_rules"):
@@ -58,7 +60,7 @@ def save_form(overrides: dict[str, float]) -> None:
             st.error(f"未保存：{_widgets.text(e)}")
             return
         st.session_state["rules_saved"] = f"已保存 {effective.isoformat()} 起施行的规则版本。"
-        st.session_state.pop("whatif_editor", None)
+        _trial.start(None)  # the what-if is the rules in force now
         st.rerun(scope="app")
 
 
@@ -74,21 +76,24 @@ def whatif_tab() -> None:
 
 
 def whatif_body() -> None:
-    period = _widgets.period_picker(kinds=("季度", "年度", "年初至今"))
-    st.caption("在“试算分值”一列修改分值，即可对比各单位现行与试算的得分和名次。试算不保存任何内容。")
-    base = _data.view(rules_views.whatif_base)
+    held = _trial.state()
+    _trials.from_link()
+    _trial.resume()
+    period = _widgets.period_picker()
     left, right = st.columns([5, 6], gap="medium")
     with left:
-        edited = _widgets.editor(base, key="whatif_editor", height=520,
+        start = tuple(sorted(parse_overrides(held["base"]).items()))
+        edited = _widgets.editor(_data.view(rules_views.whatif_base, start), key=_trial.EDITOR, height=520,
                                  disabled=["代码", "名称", "分类", "条款", "现行分值"],
-                                column_config={"现行分值": _widgets.number("现行", help="现行规则版本的分值"),
-                                               "试算分值": st.column_config.NumberColumn(
-                                                   "试算分值", step=0.5, format="localized",
-                                                   help="在此修改；扣分项须为负数或 0"),
-                                               "名称": st.column_config.TextColumn("计分事项", width="medium"),
-                                               "分类": st.column_config.TextColumn("分类", width="small"),
-                                               "条款": st.column_config.TextColumn("条款", width="small")})
-        text = st.text_input("或按代码输入 代码=分值（与命令行相同，多个用逗号分隔）", key="whatif_text",
+                                 column_config={"现行分值": _widgets.number("现行", help="现行规则版本的分值"),
+                                                "试算分值": st.column_config.NumberColumn(
+                                                    "试算分值", step=0.5, format="localized",
+                                                    help="在此修改分值，右侧即对比各单位现行与试算的得分和名次；"
+                                                         "扣分项须为负数或 0"),
+                                                "名称": st.column_config.TextColumn("计分事项", width="medium"),
+                                                "分类": st.column_config.TextColumn("分类", width="small"),
+                                                "条款": st.column_config.TextColumn("条款", width="small")})
+        text = st.text_input("或按代码输入 代码=分值（与命令行相同，多个用逗号分隔）", key=_trial.TYPED,
                              placeholder="如 代码=4，代码=-10", help=_code_help())
     try:
         overrides = {**rules_views.overrides_from(pl.DataFrame(edited) if not isinstance(edited, pl.DataFrame) else edited),
@@ -96,30 +101,65 @@ def whatif_body() -> None:
     except ValueError as e:
         right.error(_widgets.text(e))
         return
+    held["current"] = rules_views.overrides_code(overrides)
     problems = rules_views.check_overrides(_data.engine(), overrides)
     with right:
+        other = _trials.bar(period)
         if problems:
             st.error("试算分值有误：\n\n" + "\n".join(f"- {_widgets.text(p)}" for p in problems))
-            return
-        if not overrides:
-            st.info("尚未修改任何分值。修改左表“试算分值”后，这里显示各组现行与试算的得分、名次对比。", icon=":material/balance:")
-            return
-        st.markdown("**试算调整**：" + rules_views.overrides_text(_data.engine(), overrides),
-                    help="代码：" + "，".join(f"{c}={v:g}" for c, v in sorted(overrides.items())))
-        cmp = _data.view(rules_views.compare_view, period, tuple(sorted(overrides.items())))
-        moved = cmp.filter(pl.col("名次变化") != 0).height
-        st.metric(f"{period.label}名次变化的单位", f"{moved} 个")
-        tabs = st.tabs([f"{g} 组" for g in _data.groups()])
-        for tab, g in zip(tabs, _data.groups()):
-            with tab:
-                part = cmp.filter(pl.col("组别") == g).select("试算排名", "单位", "得分", "排名", "试算得分",
-                                                              "得分变化", "变化", "名次变化")
-                _widgets.df(part, key=f"whatif_{g}", height=min(38 + 35 * part.height, 560), column_config={
-                    "得分": _widgets.number("现行得分"), "排名": _widgets.number("现行排名", "%d"),
-                    "试算得分": _widgets.number("试算得分"), "试算排名": _widgets.number("试算排名", "%d"),
-                    "得分变化": _widgets.number("得分变化", "%+g"), "名次变化": None,
-                    "变化": st.column_config.TextColumn("名次变化", help="↑ 上升，↓ 下降")})
-    save_form(overrides)
+        elif not overrides and not other:
+            st.info("尚未修改任何分值。修改左表“试算分值”后，这里显示各组现行与试算的得分、名次对比；"
+                    "试算可保存为方案，分享给同事。", icon=":material/balance:")
+        else:
+            comparison(period, overrides, other)
+    if not problems:
+        with left:
+            _trials.save_form(period)
+        save_form(overrides)
+    _trial.guard_unload()
+
+
+MOVES = {"全部": None, "名次变化": pl.col("名次变化") != 0, "上升": pl.col("名次变化") > 0, "下降": pl.col("名次变化") < 0}
+
+
+def comparison(period, overrides: dict, other: dict) -> None:
+    """Per group: the what-if's rank and score beside those of the rules in force (or of another
+    trial), the units that move first in view and marked, and a filter for them."""
+    if overrides:
+        st.caption("**试算调整**：" + rules_views.overrides_text(_data.engine(), overrides),
+                   help="代码：" + rules_views.overrides_code(overrides))
+    cmp = _data.view(rules_views.compare_view, period, tuple(sorted(overrides.items())), tuple(sorted(other.items())))
+    counts = {k: cmp.height if f is None else cmp.filter(f).height for k, f in MOVES.items()}
+    shown = st.segmented_control(f"{period.label}名次", list(MOVES), default="全部", required=True, key="whatif_moves",
+                                 format_func=lambda k: f"{k} {counts[k]}")
+    if MOVES[shown] is not None:
+        cmp = cmp.filter(MOVES[shown])
+    was = "对比" if other else "现行"
+    marks = cmp.filter(pl.col("名次变化") != 0)["变化"].unique().sort().to_list()
+    for tab, g in zip(st.tabs([f"{g} 组" for g in _data.groups()]), _data.groups()):
+        with tab:
+            part = (cmp.filter(pl.col("组别") == g)
+                    .select("试算排名", "单位", _pill("变化"), "得分变化", "试算得分", "排名", "得分"))
+            if part.height == 0:
+                st.caption("本组没有符合条件的单位。")
+                continue
+            _widgets.df(part, key=f"whatif_{g}", height=min(38 + 35 * part.height, 560), column_config={
+                "试算排名": _widgets.number("试算排名", "%d"),
+                "变化": st.column_config.MultiselectColumn(
+                    "名次变化", options=marks, color=[_move_color(m) for m in marks],
+                    help=f"与{was}名次相比：↑ 上升，↓ 下降"),
+                "得分变化": _widgets.number("得分变化", "%+g"), "试算得分": _widgets.number("试算得分"),
+                "排名": _widgets.number(f"{was}排名", "%d"), "得分": _widgets.number(f"{was}得分")})
+
+
+def _pill(column: str) -> pl.Expr:
+    """A mover's ↑/↓ as a coloured label (a one-item list for the grid's label column); a unit
+    that keeps its place gets none, so the movers stand out."""
+    return pl.when(pl.col("名次变化") != 0).then(pl.concat_list(column)).otherwise(None).alias(column)
+
+
+def _move_color(mark: str) -> str:
+    return "green" if mark.startswith("↑") else "red"
 
 
 def body() -> None:

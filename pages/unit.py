@@ -8,14 +8,12 @@ import polars as pl
 import streamlit as st
 
 from pages import _data, _drawings, _layout, _session, _widgets
+from scoring.accounts import registry
 from scoring.views import rank as rank_views
 from scoring.views import unit as unit_views
 
 
 def pick_unit(options: dict[int, str]) -> int:
-    own = _session.unit_scope()  # auth.unit_scope(user): a 单位 account sees its own unit only
-    if own is not None:
-        return int(own)
     wanted = st.query_params.get("unit") or st.session_state.get("unit_id")
     try:
         wanted = int(wanted) if wanted is not None else None
@@ -154,17 +152,18 @@ def live_standing(s: dict, group_size: int, period) -> None:
 
 def standing(issued: dict | None, s: dict, period) -> None:
     """A 单位 account sees its score and rank as issued in the period's 通报, as on 排名: nothing
-    before publication. Its own counts and records are shown either way."""
-    cols = st.columns(4)
+    before publication (no empty slots either). Its own counts and records are shown either way."""
+    cols = iter(st.columns(4))
     if issued is not None:
-        cols[0].metric("得分（通报）", _widgets.fmt_num(issued["得分"]))
-        cols[1].metric(f"{issued['组别']} 组排名（通报）", f"第 {issued['排名']} 名",
-                       help=f"本组共 {issued['group_size']} 个单位；同分并列")
-    cols[2].metric("报送数", _widgets.fmt_num(s["报送数"]))
-    cols[3].metric("采用数", _widgets.fmt_num(s["采用数"]), help=adoptions_help(s))
+        next(cols).metric("得分（通报）", _widgets.fmt_num(issued["得分"]))
+        next(cols).metric(f"{issued['组别']} 组排名（通报）", f"第 {issued['排名']} 名",
+                          help=f"本组共 {issued['group_size']} 个单位；同分并列")
+    next(cols).metric("报送数", _widgets.fmt_num(s["报送数"]))
+    next(cols).metric("采用数", _widgets.fmt_num(s["采用数"]), help=adoptions_help(s))
     if issued is None:
         st.info(f"{period.label}的得分与排名尚未通报发布，发布后可在此查看；下列记录的分值为按规则计算的明细，"
                 "以通报为准。", icon=":material/schedule:")
+        st.page_link(registry.file_of("review"), label="核对本单位记录、申请更正", icon=":material/fact_check:")
     else:
         st.caption(_widgets.published(issued["publication"]) + "。得分与排名为通报发布时的数字；下列记录为当前数据。")
 
@@ -173,25 +172,29 @@ def body() -> None:
     st.title("单位详情")
     _layout.page_css()
     options = _data.unit_options()
-    top = st.columns([2, 3])
-    with top[0], st.container(key="screen_unit_pick"):
-        unit_id = pick_unit(options)
+    own = _session.unit_scope()  # auth.unit_scope(user): a 单位 account sees its own unit only
+    if own is None:
+        top = st.columns([2, 3])
+        with top[0], st.container(key="screen_unit_pick"):
+            unit_id = pick_unit(options)
+        head = top[1]
+    else:  # nothing to pick: the unit's name takes the row instead of leaving a gap beside it
+        unit_id, head = int(own), st.container()
     if not _data.has_data():
         _widgets.empty_state("单位详情")
         return
     period = _widgets.period_picker(container=st.container(key="screen_unit_period"))
     d = _data.view(unit_views.unit_detail, period, unit_id)
     unit, s = d["unit"], d["summary"]
-    contact = "　".join(x for x in (f"负责人：{unit['head']}" if unit["head"] else "",
-                                    f"联系人：{unit['contact']}" if unit["contact"] else "",
-                                    f"电话：{unit['phone']}" if unit["phone"] else "") if x)
-    top[1].markdown(f"### {_widgets.text(unit['name'])}")
-    if contact:
-        top[1].caption(contact)
+    contact = "　".join(f"{label}：{_widgets.text(unit[key])}" for label, key in
+                       (("负责人", "head"), ("联系人", "contact"), ("电话", "phone")) if unit[key])
+    head.markdown(f"### {_widgets.text(unit['name'])}")
+    if contact and _session.signed_in():  # a kiosk screen shows no one's name or telephone number
+        head.caption(contact)
     if s is None:
         st.info(f"{_widgets.text(unit['name'])} 在{period.label}不在考评名单中。")
         return
-    if _session.unit_scope() is not None:
+    if own is not None:
         standing(_data.view(unit_views.published_standing, period, unit_id), s, period)
     else:
         live_standing(s, d["group_size"], period)
@@ -229,7 +232,7 @@ def events_tab(d: dict) -> None:
                                        "分值": _widgets.number("分值"), "事项": st.column_config.TextColumn("事项", width=170)},
                         height=min(_layout.full_height(phone.height, _layout.PHONE_ROW), 640))
         st.caption(f"共 {events.height} 条记录，其中计分 {scored.height} 条。"
-                   "“系统按月计算”的扣分由每月报送条数自动得出（三(二)1）。")
+                   "“系统按……计算”的记录由报送条数、任务和条件自动得出，依据见该行的条款和原文。")
     with st.expander("按计分事项汇总"):
         _widgets.df(d["by_item"], column_config={"条数": _widgets.number(), "合计": _widgets.number("合计分值")})
 

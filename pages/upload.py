@@ -5,7 +5,7 @@ import json
 
 import streamlit as st
 
-from pages import _data, _session, _widgets
+from pages import _data, _event_form, _session, _widgets
 from scoring.views import common
 from scoring.views import upload as upload_views
 from scoring.intake import importer
@@ -40,7 +40,7 @@ def show_errors(report) -> None:
         "行": _widgets.number("行", "%d", help="表格中的行号（表头所在行之后依次编号）"),
         "信息": st.column_config.TextColumn("错误信息", width=_widgets.text_width(errors["信息"])),
         "建议": st.column_config.TextColumn("建议", width=_widgets.text_width(errors["建议"]))})
-    st.download_button("下载错误清单（CSV）", data=frame_csv(errors),
+    st.download_button("下载错误清单（CSV）", data=_session.download("import", frame_csv, errors),
                        file_name=f"{report.file_name}-错误清单.csv", mime="text/csv", key="upload_errors_csv")
 
 
@@ -133,45 +133,6 @@ def rank_preview(key, report) -> None:
 # --------------------------------------------------------------------------------------------
 # One event by hand, and corrections (both go through validate_row)
 # --------------------------------------------------------------------------------------------
-def _pick(label: str, options: list[str], value: str, key: str):
-    choices = [""] + [o for o in options if o]
-    if value and value not in choices:
-        choices.append(value)
-    return st.selectbox(label, choices, index=choices.index(value or ""), key=key,
-                        format_func=lambda v: v or "（空）")
-
-
-def event_fields(prefix: str, values: dict) -> dict:
-    """The register's columns as form widgets, prefilled from `values`."""
-    opts = _data.view(upload_views.field_options)
-    names = list(_data.unit_options().values())
-    c = st.columns(4)
-    out = {}
-    day = values.get("日期") or _data.today()
-    out["日期"] = c[0].date_input("日期", value=day, key=f"{prefix}_day", format="YYYY-MM-DD")
-    unit = values.get("单位") or names[0]
-    out["单位"] = c[1].selectbox("单位", names, index=names.index(unit) if unit in names else 0, key=f"{prefix}_unit")
-    kinds = opts["类型"]
-    kind = values.get("类型") or "报送"
-    out["类型"] = c[2].selectbox("类型", kinds, index=kinds.index(kind) if kind in kinds else 0, key=f"{prefix}_kind")
-    with c[3]:
-        out["层级"] = _pick("层级", opts["层级"], values.get("层级", ""), f"{prefix}_level")
-    c = st.columns(4)
-    with c[0]:
-        out["刊物"] = _pick("刊物", opts["刊物"], values.get("刊物", ""), f"{prefix}_pub")
-    with c[1]:
-        out["栏目"] = _pick("栏目", opts["栏目"], values.get("栏目", ""), f"{prefix}_col")
-    with c[2]:
-        out["批示人"] = _pick("批示人", opts["批示人"], values.get("批示人", ""), f"{prefix}_leader")
-    out["信息编号"] = c[3].text_input("信息编号", value=values.get("信息编号", ""), key=f"{prefix}_info")
-    out["标题"] = st.text_input("标题", value=values.get("标题", ""), key=f"{prefix}_title")
-    c = st.columns([1, 2, 3])
-    out["期号"] = c[0].text_input("期号", value=values.get("期号", ""), key=f"{prefix}_issue")
-    out["作者"] = c[1].text_input("作者（多人用顿号分隔）", value=values.get("作者", ""), key=f"{prefix}_author")
-    out["备注"] = c[2].text_input("备注", value=values.get("备注", ""), key=f"{prefix}_note")
-    return out
-
-
 def manual_tab() -> None:
     st.caption("逐条录入一条事件，与上传登记表使用同样的校验规则；录入后立即计分，并记入导入记录（文件名“手工录入”）。")
     if not _session.can("import"):
@@ -180,7 +141,7 @@ def manual_tab() -> None:
     _done("manual_done")
     round_ = st.session_state.setdefault("manual_round", 0)
     with st.form(f"manual_{round_}"):
-        values = event_fields(f"manual{round_}", upload_views.blank_values())
+        values = _event_form.event_fields(f"manual{round_}", upload_views.blank_values())
         submitted = st.form_submit_button("校验并保存", type="primary")
     if not submitted:
         return
@@ -275,7 +236,7 @@ def correction_tab() -> None:
     if not _session.can("correct"):
         return
     with st.form(f"fix_{eid}"):
-        edited = event_fields(f"fix{eid}", values)
+        edited = _event_form.event_fields(f"fix{eid}", values)
         reason = st.text_input("原因（必填）", key=f"fix{eid}_reason")
         b = st.columns(3)
         save = b[0].form_submit_button("保存更正", type="primary")

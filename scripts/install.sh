@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv and installs the pinned packages, and the fonts the PDF 通报 is set in
 # (scripts/install-fonts.sh). Usage: scripts/install.sh [dev]
-# With "dev", also the test tools and (as root, via apt) the browser, CJK fonts and pdftotext.
+# With "dev", also the test tools and (as root, via apt) the browser, CJK fonts, pdftotext and nginx
+# (the deployment test starts its own nginx on a free port; Debian's default site is switched off).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -10,9 +11,13 @@ if [ "${1:-}" = "dev" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null
   command -v chromium >/dev/null || need="$need chromium"
   command -v pdftoppm >/dev/null || need="$need poppler-utils"
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need="$need fonts-noto-cjk"
+  PATH="$PATH:/usr/sbin" command -v nginx >/dev/null || need="$need nginx"
   if [ -n "$need" ]; then
     echo "安装系统软件包:$need"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+    case "$need" in *nginx*)
+      command -v systemctl >/dev/null && systemctl disable --now nginx >/dev/null 2>&1 || true ;;
+    esac
   fi
 fi
 # PDF export is a product feature: its 仿宋/黑体 faces are installed for the app too

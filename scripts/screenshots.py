@@ -21,12 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+import polars as pl  # noqa: E402
+
 from dashboard_fixtures import (ADMIN_NAME, ADMIN_PASSWORD, CHROMIUM, CHROMIUM_ARGS, Server,  # noqa: E402
                                 click_tab, open_page, signed_in_page, wait_ready)
 
 # (file name, navigation title, what to do on the page before the picture)
 SHOTS = [("home", "总览"), ("rank", "排名"), ("unit", "单位详情"), ("commend", "评先评优"),
-         ("upload", "数据导入"), ("rules", "规则试算"), ("export", "导出"), ("admin", "管理")]
+         ("upload", "数据导入"), ("review", "核对与更正"), ("rules", "规则试算"), ("export", "导出"), ("admin", "管理")]
 
 
 # Scroll the tabs to `above` pixels below the top of the window (room for the header bar, or for
@@ -56,12 +58,38 @@ def prepare(page, key: str) -> None:
         page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(ROOT / "data" / "示例.xlsx"))
         page.wait_for_selector("text=检查通过", timeout=60_000)
         wait_ready(page)
+    elif key == "review":
+        box = page.locator("[data-testid='stDataFrame']:visible").first.bounding_box()
+        page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)  # the request's selection cell
+        page.wait_for_selector("text=采纳并更正", timeout=60_000)
+        wait_ready(page)
     elif key == "rules":
         box = page.locator(".st-key-whatif_text input")  # by its key: the label is for people
         box.fill("CITY_ZWYQ_BRIEF=6, REGION_MRYQ_FRONT=40")
         box.press("Enter")
-        page.wait_for_selector("text=名次变化的单位", timeout=60_000)
+        page.wait_for_selector("text=试算调整", timeout=60_000)
         wait_ready(page)
+
+
+def sample_request(store) -> None:
+    """A unit's 更正申请 waiting on 核对与更正: its first 市级 adoption of the last quarter was 自治区级."""
+    from scoring.engine import Engine
+    from scoring.engine.periods import Period
+    from scoring.intake.validate import validate_row
+    from scoring.views.upload import event_values
+
+    engine = Engine.open(store)
+    last = store.event_span()[1]
+    quarter = Period.quarter(last.year, (last.month + 2) // 3)
+    found = store.event_rows(quarter.start, quarter.end).filter((pl.col("kind") == "采用") & (pl.col("level") == "市"))
+    event = store.event_by_id(found["id"][0])
+    values = {**event_values(event, engine.units), "层级": "自治区"}
+    wanted, problems = validate_row(values, engine.units, engine.book)
+    if problems:
+        log(f"示例更正申请未建立：{problems}")
+        return
+    store.add_review(event["unit_id"], quarter.start, quarter.end, "更正", "单位信息员", "该信息为自治区级采用",
+                     event_id=event["id"], event=wanted)
 
 
 def main() -> int:
@@ -83,6 +111,7 @@ def main() -> int:
         log("生成演示数据库")
         store = build_demo(db)
         auth.add_user(store, "截图脚本", ADMIN_NAME, ADMIN_PASSWORD, "管理")
+        sample_request(store)
         server = Server(db, Path(tmp) / "server.log")
         try:
             server.wait_healthy()

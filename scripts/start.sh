@@ -10,4 +10,4 @@ if [ ! -f "$DB" ]; then
 fi
 [ -f "$DB.账号.txt" ] && { echo "—— 登录信息 ——"; cat "$DB.账号.txt"; }
 export SCORING_DB="$DB"
-exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" "$@"
+exec .venv/bin/streamlit run server.py --server.port "${PORT:-8501}" "$@"

@@ -55,6 +55,16 @@ def unit_row(store: Store, unit: str, period, as_of: date = AS_OF, overrides=Non
     return frame.filter(frame["单位"] == unit).row(0, named=True)
 
 
+def task_period(store: Store, task: str, first_day: date, as_of: date = AS_OF) -> dict[str, dict]:
+    """Unit name -> its status row (n, quota, top, status) for the task period beginning on `first_day`."""
+    engine = Engine.open(store, as_of=as_of)
+    policy = next(t for t in engine.profile.quotas if t.name == task)
+    frame = engine.task_status(policy, as_of)
+    frame = frame.filter(frame["month"] == first_day)
+    names = dict(engine.units.table.select("unit_id", "单位").iter_rows())
+    return {names[r["unit_id"]]: r for r in frame.iter_rows(named=True)}
+
+
 def fast_xlsx(rows: list[dict], path: Path) -> Path:
     """A large register written quickly (constant memory, every cell as text)."""
     import xlsxwriter
@@ -93,6 +103,7 @@ MODULE_MARKS = {
     "test_offline_install": ("subprocess", "slow"),
     "test_hostile": ("slow",), "test_hostile_large": ("slow",), "test_bench_smoke": ("slow", "subprocess"),
     "test_profile_pages": ("slow",),  # every page on each example profile's demo database
+    "test_server_guards": ("subprocess",),  # server.py on a free port
 }
 BROWSER_FIXTURES = {"browser", "chromium", "server"}
 

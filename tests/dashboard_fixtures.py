@@ -113,6 +113,17 @@ def demo_server(template: Path, folder: Path, log_path: Path):
         srv.stop()
 
 
+def module_server(name: str):
+    """A module's `server` fixture: the dashboard on its own copy of the demo database for the
+    module's tests, the log (and the module's screenshots) in test-artifacts/<name>/."""
+    @pytest.fixture(scope="module")
+    def server(demo_template, tmp_path_factory):
+        (ARTIFACTS / name).mkdir(parents=True, exist_ok=True)
+        with demo_server(demo_template, tmp_path_factory.mktemp(name), ARTIFACTS / name / "server.log") as srv:
+            yield srv
+    return server
+
+
 class Server:
     def __init__(self, db: Path, log_path: Path):
         self.db = db
@@ -123,7 +134,7 @@ class Server:
         self._log = open(log_path, "w", encoding="utf-8")
         env = {**os.environ, "SCORING_DB": str(db), "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(self.port)],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
 

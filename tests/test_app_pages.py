@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -188,6 +189,12 @@ def test_withdraw_and_restore_one_event_with_a_reason(dashboard, demo_copy):
     assert log["action"] == "撤回事件" and log["reason"] == "刊物撤稿" and log["who"] == ADMIN_NAME
 
 
+def moved_units(at) -> int:
+    """The count on the what-if's 名次变化 filter (“名次变化 24”)."""
+    moves = next(b for b in at.get("button_group") if b.label.endswith("名次"))
+    return int(next(o for o in moves.options if o.startswith("名次变化")).split()[-1])
+
+
 def test_whatif_changes_ranks_without_changing_the_store(dashboard, demo_copy):
     store = Store(demo_copy)
     version, rules = store.data_version(), store.saved_rule_sources()
@@ -198,8 +205,7 @@ def test_whatif_changes_ranks_without_changing_the_store(dashboard, demo_copy):
     at.session_state["whatif_editor"] = {"edited_rows": {row: {"试算分值": 60.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert_clean(at)
-    moved = next(m for m in at.metric if "名次变化的单位" in m.label)
-    assert int(moved.value.split()[0]) > 0
+    assert moved_units(at) > 0
     compare = [pl.from_pandas(d.value) for d in at.dataframe if "试算排名" in d.value.columns]
     assert len(compare) == 3
     assert any((c["试算排名"] != c["排名"]).any() for c in compare)
@@ -212,7 +218,7 @@ def test_whatif_text_overrides_and_bad_sign(dashboard, demo_template):
     assert any("扣分项" in e.value for e in at.error)
     at.text_input(key="whatif_text").input("CITY_ZWYQ_BRIEF=4").run()
     assert_clean(at)
-    assert any("名次变化的单位" in m.label for m in at.metric)
+    assert moved_units(at) > 0
 
 
 def test_unit_detail_explains_the_score(dashboard, demo_template):
@@ -235,7 +241,9 @@ def test_unit_detail_explains_the_score(dashboard, demo_template):
 def test_a_unit_account_sees_only_its_unit(dashboard, demo_template):
     at = dashboard(demo_template, role="单位")
     assert_clean(at)
-    assert page_paths(at) == {"pages/home.py", "pages/rank.py", "pages/unit.py"}
+    assert page_paths(at) == {"pages/home.py", "pages/rank.py", "pages/unit.py", "pages/review.py"}
+    # 总览 shows no live score either (it showed 本月得分 while 单位详情 withheld it)
+    assert not [m for m in at.metric if "得分" in m.label or "排名" in m.label]
     at.switch_page("pages/unit.py").run()
     assert_clean(at)
     assert not [s for s in at.selectbox if s.label == "单位"]
@@ -296,7 +304,7 @@ def test_a_unit_account_sees_the_published_ranking(dashboard, demo_copy):
 def test_a_viewer_cannot_write(dashboard, demo_template):
     at = dashboard(demo_template, role="查看")
     assert_clean(at)
-    assert not page_paths(at) & {"pages/upload.py", "pages/rules.py", "pages/admin.py"}
+    assert not page_paths(at) & {"pages/upload.py", "pages/review.py", "pages/admin.py"}
     at.switch_page("pages/unit.py").run()
     months_tab(at)
     assert not [e for e in at.expander if "豁免" in e.label]
@@ -431,7 +439,7 @@ def test_kiosk_mode_opens_read_only_without_login(dashboard, demo_copy):
     at = dashboard(demo_copy, signed_in=False)
     assert_clean(at)
     assert [t.value for t in at.title] == ["总览"]
-    assert not page_paths(at) & {"pages/upload.py", "pages/rules.py", "pages/admin.py"}
+    assert not page_paths(at) & {"pages/upload.py", "pages/review.py", "pages/admin.py"}
 
 
 def test_change_own_password(demo_copy, monkeypatch):
@@ -474,7 +482,7 @@ def _kiosk_db(demo_copy) -> Store:
     return store
 
 
-@pytest.mark.parametrize("page", ["upload", "admin", "rules"])
+@pytest.mark.parametrize("page", ["upload", "admin", "review"])
 def test_a_kiosk_visitor_cannot_open_the_write_pages(dashboard, demo_copy, page):
     _kiosk_db(demo_copy)
     at = dashboard(demo_copy, signed_in=False)
@@ -522,7 +530,7 @@ for action in ("import", "correct", "undo", "waive", "units", "settings", "users
 with pytest.raises(PermissionError):
     _session.who()
 with pytest.raises(PermissionError):
-    _session.backup_download(u)
+    _session.download("backup", lambda: b"database")
 with pytest.raises(PermissionError):
     auth.set_kiosk(_data.store(), u, False)  # a guest is no auth.User: auth refuses it too
 with pytest.raises(PermissionError):
@@ -607,18 +615,23 @@ import scoring.accounts.auth as auth
 import streamlit as st
 from pages import _data, _session
 
-admin = auth.User({ADMIN_NAME!r}, "管理", None)
-st.session_state["user"] = admin
-data = _session.backup_download(admin)()
-st.session_state["backup"] = data
+from scoring.backup import backup_bytes
+
+def backup():
+    return _session.download("backup", backup_bytes, _data.store(), audit_as="who")()
+
+st.session_state["user"] = auth.User({ADMIN_NAME!r}, "管理", None)
+st.session_state["backup"] = backup()
 for role in ("录入", "查看", "单位"):
+    st.session_state["user"] = auth.User("测试" + role, role, 3 if role == "单位" else None)
+    _session.begin_run()
     with pytest.raises(PermissionError):
-        _session.backup_download(auth.User("测试" + role, role, 3 if role == "单位" else None))
+        backup()
 """
     app = AppTest.from_string(script, default_timeout=60).run()
     assert not app.exception, [e.value for e in app.exception]
     data = app.session_state["backup"]
-    assert data[:4] and store.audit_log(1)["action"][0] == "备份数据库"
+    assert data[:4] and store.audit_log(1)["action"][0] == "备份数据库" and store.audit_log(1)["who"][0] == ADMIN_NAME
     before = store.event_count()
     store.set_alias("备份后的简称", 1, "测试")
     # restore through the 备份 tab: a bad file and a missing confirmation change nothing
@@ -629,6 +642,21 @@ for role in ("录入", "查看", "单位"):
     next(b for b in at.button if b.label == "恢复").click().run()
     assert_clean(at)
     assert any("未恢复" in e.value for e in at.error)
+    # a backup made on another server (its profile elsewhere) is refused; the dashboard goes on
+    foreign = demo_copy.with_name("另一台服务器.duckdb")
+    foreign.write_bytes(data)
+    con = duckdb.connect(str(foreign))
+    con.execute("UPDATE meta SET value = '/srv/另一台服务器/profiles/某县' WHERE key = 'profile'")
+    con.close()
+    next(f for f in at.file_uploader if f.key == "restore_file").set_value(
+        ("另一台服务器.duckdb", foreign.read_bytes(), "application/octet-stream"))
+    next(c for c in at.checkbox if c.key == "restore_confirm").check()
+    next(b for b in at.button if b.label == "恢复").click().run()
+    assert_clean(at)
+    assert any("未恢复" in e.value and "在本机找不到" in e.value for e in at.error)
+    at.switch_page("pages/rank.py").run()
+    assert_clean(at)
+    at.switch_page("pages/admin.py").run()
     next(f for f in at.file_uploader if f.key == "restore_file").set_value(("备份.duckdb", data, "application/octet-stream"))
     next(b for b in at.button if b.label == "恢复").click().run()
     assert any("请先勾选确认" in e.value for e in at.error)

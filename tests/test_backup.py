@@ -258,6 +258,83 @@ def test_a_correction_with_a_bad_key_is_refused_when_applied(tmp_path):
     assert store.event_count() == 0  # the redo rolled back whole
 
 
+def altered_backup(tmp_path, *statements: tuple[str, list]) -> tuple[Path, bytes, tuple]:
+    """A filled store, its snapshot, and a backup of it changed by SQL statements."""
+    db = tmp_path / "s.duckdb"
+    before = snapshot(filled(db))
+    bk = tmp_path / "altered.duckdb"
+    bk.write_bytes(backup_bytes(Store(db)))
+    con = duckdb.connect(str(bk))
+    for sql, params in statements:
+        con.execute(sql, params)
+    con.close()
+    return db, bk.read_bytes(), before
+
+
+def broken_profile(tmp_path) -> str:
+    """A profile folder that exists on this machine but does not load."""
+    folder = tmp_path / "坏配置"
+    folder.mkdir()
+    (folder / "profile.yaml").write_text("name: 坏配置\ngroups: 不是列表\n", encoding="utf-8")
+    return str(folder)
+
+
+PROFILE = "UPDATE meta SET value = ? WHERE key = 'profile'"
+RULES = "INSERT INTO rule_versions VALUES (DATE '2025-06-01', ?, '试验', '攻击者', now())"
+
+
+UNLOADABLE = {  # what a backup carries -> (statement, value, words of the refusal)
+    "another server's profile": (PROFILE, "/srv/另一台服务器/profiles/某县", "在本机找不到"),
+    "a profile name not shipped here": (PROFILE, "某县", "在本机找不到"),
+    "a profile that does not load": (PROFILE, None, "无法读取"),
+    "a saved rule version that does not parse": (RULES, "effective: 2025-06-01\nitems: [1, 2", "规则版本无法读取"),
+}
+
+
+@pytest.mark.parametrize("case", list(UNLOADABLE))
+def test_a_backup_that_would_not_load_here_is_refused_before_anything_changes(tmp_path, capsys, case):
+    """Found by a security probe: a backup whose stored profile location does not load on this machine (a
+    crafted one, or an honest one from another server) was restored, and then every page and
+    command failed, 管理 included. It is now opened the way they open a database first; refused,
+    the current database stays as it was and in service (and no .bak- copy is left)."""
+    statement, value, words = UNLOADABLE[case]
+    if value is None:
+        value = broken_profile(tmp_path)
+    db, data, before = altered_backup(tmp_path, (statement, [value]))
+    with pytest.raises(BackupError, match=words) as refused:
+        restore_from(db, data, who="管理员")
+    assert "未恢复，当前数据库照常使用" in str(refused.value)
+    assert snapshot(Store(db)) == before  # the engine opens and ranks as before
+    assert not list(tmp_path.glob("s.duckdb.bak-*"))
+    if case == "another server's profile":  # the command line refuses it too (same function)
+        assert main(["restore", "--db", str(db), "--from", str(tmp_path / "altered.duckdb")]) == 2
+        assert words in capsys.readouterr().err
+        assert snapshot(Store(db)) == before
+
+
+def test_a_backup_holds_no_sign_ins(tmp_path):
+    """Found by a security probe: a token issued before a backup worked on a server started on the backup
+    file. No copy of the database carries the sessions table's rows: a download, a backup file, or
+    the copy of the previous database a restore keeps."""
+    from scoring.accounts import sessions
+
+    db = tmp_path / "s.duckdb"
+    store = filled(db)
+    admin = auth.add_user(store, "命令行:测试", "管理员", "password-1", "管理")
+    token = sessions.start(store, admin)
+    data = backup_bytes(store)
+    copies = {"download": data, "backup file": backup_to(store, tmp_path / "b.duckdb").read_bytes()}
+    copies["copy kept by a restore"] = restore_from(db, data).read_bytes()
+    for made, content in copies.items():
+        copy = tmp_path / f"{made}.duckdb"
+        copy.write_bytes(content)
+        started_on_it = Store(copy)  # a server started on the copy
+        assert started_on_it.rows("SELECT count(*) FROM sessions") == [(0,)], made
+        assert sessions.resume(started_on_it, token) is None, made
+        assert started_on_it.user_record("管理员") is not None, made  # the accounts are all there
+    assert sessions.resume(Store(db), token) == admin  # this server's own sign-in goes on
+
+
 # -- failed restores, audit history, file modes -----------------------------------------------------
 def test_a_failed_restore_says_why_and_leaves_no_copy(tmp_path):
     """A backup that passes the checks but cannot be refilled (two units with one id)."""

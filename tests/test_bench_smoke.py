@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
+import pytest
 import xlsxwriter
 
 from scoring.engine import rulebook_for
@@ -20,7 +21,7 @@ from scoring.engine.policies import quota_ladder
 from scoring.intake.importer import check_file, check_rows
 from scoring.intake.normalize import clean_key, clean_text, parse_date
 from scoring.intake.reader import HEADERS
-from scoring.profile.match import match_item
+from scoring.profile.match import match_item, weight_of
 from scoring.profile.rules import MATCH_COLUMNS
 from scoring.profile import default_profile
 from scoring.profile.units import Unit, UnitBook, UnknownUnit
@@ -91,6 +92,8 @@ def reference_validate_row(values, units, rules):
     event = {"day": day, "unit_id": unit.id, "unit": unit.name, "code": code}
     event.update({FIELD_OF[h]: v for h, v in keys.items()})
     event.update({FIELD_OF[h]: v for h, v in text.items()})
+    event["weight"] = weight_of(rules.version_for(day), code, keys)  # no 分值 column: pick stays empty
+    event["pick"] = None
     event["identity"] = identity(event)
     return event, []
 
@@ -233,15 +236,27 @@ def test_quota_ladder_gives_what_the_plain_loop_gives():
 LOAD_KEYS = {"sessions", "p50_s", "p95_s", "max_s", "errors", "server_peak_rss_mib", "cpu_s"}
 
 
-def test_load_benchmark_signs_in_and_switches_pages_without_errors(tmp_path):
+def _nginx() -> bool:
+    from web.deployment import nginx_binary
+
+    try:
+        return bool(nginx_binary())
+    except SystemExit:
+        return False
+
+
+@pytest.mark.parametrize("processes", [None, pytest.param(2, marks=pytest.mark.skipif(not _nginx(), reason="no nginx"))])
+def test_load_benchmark_signs_in_and_switches_pages_without_errors(tmp_path, processes):
+    # with --processes: the deploy/serve.sh deployment, measured through nginx
     out = tmp_path / "load.json"
+    extra = ["--processes", str(processes)] if processes else []
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--sessions", "2", "--seconds", "5",
-                           "--rounds", "1", "--json", str(out)],
+                           "--rounds", "1", "--json", str(out), *extra],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(out.read_text(encoding="utf-8"))
     assert LOAD_KEYS <= set(result)
-    assert result["sessions"] == 2
+    assert result["sessions"] == 2 and result["processes"] == (processes or 1)
     assert result["errors"] == 0, done.stderr[-2000:]
     assert result["switches"] > 0  # signed in (the menu appeared) and timed at least one switch
     assert result["p50_s"] <= result["p95_s"] <= result["max_s"]

@@ -158,7 +158,10 @@ def test_ctrl_p_in_a_wide_window_fits_the_chart_to_the_sheet(server, browser):
     the chart is wider than A4 landscape until it is fitted."""
     page = signed_in_page(browser, server.url, 1920, 900)
     open_page(page, "排名")
-    assert page.evaluate("() => document.querySelector('[data-testid=\"stPlotlyChart\"] .main-svg').width.baseVal.value") > 1040
+    # Plotly draws at its default 700 px first and then at the container's width: wait for that
+    # (a loaded machine can take longer than wait_ready's pause), failing if it never comes.
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stPlotlyChart\"] .main-svg')"
+                           ".width.baseVal.value > 1040", timeout=30_000)
     page.evaluate("""() => { window.__printedWidths = [];
         window.addEventListener('beforeprint', () => document.querySelectorAll('[data-testid="stPlotlyChart"]')
             .forEach(c => { const box = c.closest('[data-testid="stElementContainer"]') || c;

@@ -1,17 +1,23 @@
 """Staying signed in, in a real browser (Playwright + Debian's chromium): a reload keeps the
 account and the page; a copied 单位详情 link opens that unit in a new tab, and for someone signed
 out it opens there once they sign in; a password reset signs the old tab out; logout ends the
-session on the server. Screenshots go to test-artifacts/sessions/."""
+session on the server. The token is in an HttpOnly cookie: a page served on another port of the
+host can neither read it nor open a dashboard session. Screenshots go to test-artifacts/sessions/."""
 from __future__ import annotations
 
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from dashboard_fixtures import (ADMIN_NAME, ADMIN_PASSWORD, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS,  # noqa: F401
-                                browser, demo_server, demo_template, login, open_page, wait_ready)
+                                browser, demo_server, demo_template, login, module_server, open_page,
+                                wait_ready)
 from scoring.accounts import auth, sessions
 from scoring.store import Store
+from web import signin
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"没有找到 {CHROMIUM}（apt-get install chromium fonts-noto-cjk）")
@@ -20,11 +26,7 @@ OUT = ARTIFACTS / "sessions"
 CLI = "命令行:测试"
 
 
-@pytest.fixture(scope="module")
-def server(demo_template, tmp_path_factory):
-    OUT.mkdir(parents=True, exist_ok=True)
-    with demo_server(demo_template, tmp_path_factory.mktemp("sessions"), OUT / "server.log") as srv:
-        yield srv
+server = module_server("sessions")
 
 
 def heading(page) -> str:
@@ -41,8 +43,15 @@ def wait_heading(page, words: str) -> None:
     wait_ready(page)
 
 
-def session_cookie(context) -> dict | None:
-    return next((c for c in context.cookies() if c["name"] == sessions.COOKIE), None)
+def session_cookie(context, present: bool = True) -> dict | None:
+    """The sign-in cookie, after waiting up to 10 s for the page's request that sets (present) or
+    clears it to land."""
+    for _ in range(50):
+        found = next((c for c in context.cookies() if c["name"].startswith("kaoping")), None)
+        if (found is not None) == present:
+            break
+        time.sleep(0.2)
+    return found
 
 
 def assert_no_english_dialog(page) -> None:
@@ -80,7 +89,9 @@ def test_reload_and_copied_links_stay_signed_in_until_the_password_is_reset(serv
     page.wait_for_selector("text=当前用户：会话测试员", timeout=60_000)
     wait_ready(page)
     cookie = session_cookie(first)
-    assert cookie is not None and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert cookie is not None and cookie["sameSite"] == "Strict" and cookie["path"] == "/" and cookie["httpOnly"]
+    assert cookie["name"] == signin.cookie_name(f"127.0.0.1:{server.port}")
+    assert cookie["value"] not in page.evaluate("document.cookie")
     assert store.rows("SELECT count(*) FROM sessions WHERE name = '会话测试员'")[0][0] == 1
     open_page(page, "排名")
     page.get_by_role("tab", name="C 组").click()
@@ -124,16 +135,55 @@ def test_reload_and_copied_links_stay_signed_in_until_the_password_is_reset(serv
     fresh.get_by_role("button", name="退出登录").click()
     fresh.wait_for_selector("[data-testid='stForm']", timeout=60_000)
     wait_ready(fresh)
-    assert session_cookie(other) is None
+    assert session_cookie(other, present=False) is None
     assert store.rows("SELECT count(*) FROM sessions WHERE name = ?", [ADMIN_NAME])[0][0] == 0
 
     # a browser whose cookie outlived its session (reset elsewhere) is told so at its next visit
     login(fresh)
     fresh.wait_for_selector(f"text=当前用户：{ADMIN_NAME}", timeout=60_000)
     wait_ready(fresh)
+    assert session_cookie(other) is not None
     auth.set_password(store, CLI, ADMIN_NAME, ADMIN_PASSWORD)
     fresh.reload()
     fresh.wait_for_selector("text=登录已失效", timeout=60_000)
     assert fresh.locator(f"text=当前用户：{ADMIN_NAME}").count() == 0
     first.close()
     other.close()
+
+
+class _OtherSite(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's name
+        body = "<!doctype html><meta charset=utf-8><title>同一主机上的其他网页</title><p>其他网页".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_page_on_another_port_can_neither_read_the_token_nor_open_a_session(server, browser):
+    site = ThreadingHTTPServer(("127.0.0.1", 0), _OtherSite)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        wait_ready(page)
+        login(page)
+        page.wait_for_selector(f"text=当前用户：{ADMIN_NAME}", timeout=60_000)
+        cookie = session_cookie(context)
+        assert cookie is not None and cookie["httpOnly"]
+        other = context.new_page()
+        other.goto(f"http://127.0.0.1:{site.server_address[1]}/")
+        assert cookie["value"] not in other.evaluate("document.cookie")
+        opened = other.evaluate(f"""() => new Promise(done => {{
+            const ws = new WebSocket('ws://127.0.0.1:{server.port}/_stcore/stream', 'streamlit');
+            ws.onopen = () => {{ ws.close(); done('opened'); }};
+            ws.onerror = () => done('refused'); }})""")
+        assert opened == "refused"
+    finally:
+        context.close()
+        site.shutdown()

@@ -64,7 +64,12 @@ def write_file(rows: list[dict], path: Path) -> Path:
 
 
 def test_simultaneous_imports_on_a_new_file_all_land(tmp_path):
+    # `import` refuses a missing file (contract: `init` first), so the race is on a freshly initialised one:
+    # every writer's first transaction meets the others on an empty events table.
     db = tmp_path / "new.duckdb"
+    made = subprocess.run([sys.executable, "-m", "scoring", "init", "--profile", str(ROOT / "data/profiles/磴口"), "--db", str(db)], cwd=ROOT, env=env(),
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
     gate = tmp_path / "go"
     files = [write_file(worker_rows(k), tmp_path / f"f-{k}") for k in range(WORKERS)]
     procs = [subprocess.Popen([sys.executable, "-c", GATED, str(gate), "import", str(f), "--db", str(db)],

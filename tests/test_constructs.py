@@ -313,3 +313,34 @@ def test_an_office_without_a_task_says_nothing_about_tasks_in_its_tongbao(tmp_pa
     load(store, submitted("办公室", "2025-01", 2) + [reg("2025-01-05", "综合科", "采用", "区", info="A")])
     text = "\n".join(p.text for p in Document(io.BytesIO(render(Engine.open(store, as_of=AS_OF), Q1, ".docx"))).paragraphs)
     assert "测试县人民政府办公室" in text and "报送任务" not in text and "（三）加强队伍建设" in text
+
+
+def test_a_correction_that_changes_a_rows_weight_is_kept_and_reapplied(tmp_path):
+    """Correcting a 头版头条 row (×2) to an ordinary one changes its weight too: the correction is
+    stored (the weight as decimal text), applied, re-applied after an undo and redo, and passes the
+    restore's check of stored corrections."""
+    from scoring.backup import backup_bytes, check_store_file
+    from scoring.engine import rulebook_for
+    from scoring.intake.reader import HEADERS
+    from scoring.intake.validate import validate_row
+
+    def items(lst):
+        for it in lst:
+            if it["code"] in ("ADOPT_DISTRICT", "ADOPT_CITY"):
+                it["column"] = ["", "头版头条"]
+    store = office(tmp_path, items_change=items,
+                   factors=[{"name": "头版头条", "when": {"栏目": "头版头条"}, "times": 2, "clause": "第五条", "text": "按2倍计分"}])
+    load(store, [reg("2025-01-05", "办公室", "采用", "市", "头版头条", info="A")])  # 15 × 2
+    assert of(rank(store, Q1), "办公室") == 30
+    plain = reg("2025-01-05", "办公室", "采用", "市", "", info="A")
+    event, problems = validate_row({h: plain.get(h, "") for h in HEADERS}, store.unit_book(), rulebook_for(store))
+    assert not problems and event["weight"] == 1
+    change = store.correct_event(store.scalar("SELECT id FROM events"), event, "录入员", "并非头版头条")
+    assert change["新值"]["weight"] == "1" and Decimal(change["原值"]["weight"]) == 2
+    assert of(rank(store, Q1), "办公室") == 15
+    store.undo_import(1, "录入员", "试验")
+    store.redo_import(1, "录入员", "试验")
+    assert of(rank(store, Q1), "办公室") == 15
+    backup = tmp_path / "bk.duckdb"
+    backup.write_bytes(backup_bytes(store))
+    check_store_file(backup)

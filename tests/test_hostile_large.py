@@ -137,7 +137,24 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path):
     path = write_bomb(tmp_path / "炸弹.xlsx", MAX_UNZIPPED_BYTES + 20 * 2**20)
     assert path.stat().st_size < 5 * 2**20
     err = assert_refused(path, tmp_path / "a.duckdb", "解压后过大", max_mb=400)
-    assert "上限 400 MB" in err
+    assert f"上限 {MAX_UNZIPPED_BYTES >> 20} MB" in err
+
+
+def test_the_unpacked_cap_keeps_one_import_within_its_memory(tmp_path):
+    # A 1 MB workbook that unpacks to 250 MB of blanks used to be read (the cap was 400 MB) and
+    # took the importing process up by as much; now it is refused, and one just under the cap
+    # imports within its budget: well under 300 MB above what a tiny workbook needs.
+    assert_refused(write_bomb(tmp_path / "二百五十兆.xlsx", 250 << 20), tmp_path / "a.duckdb", "解压后过大")
+    tiny = tmp_path / "小.xlsx"
+    tiny.write_bytes(small_workbook())
+    Store(tmp_path / "b.duckdb")
+    code, err, base, _ = run_import(tiny, tmp_path / "b.duckdb")
+    assert code == 0, err
+    Store(tmp_path / "c.duckdb")
+    code, err, peak, _ = run_import(write_bomb(tmp_path / "满额.xlsx", MAX_UNZIPPED_BYTES - (2 << 20)),
+                                    tmp_path / "c.duckdb")
+    assert code == 0, err
+    assert 0 < peak - base < 220, f"{peak - base} MB above a tiny workbook's {base} MB"
 
 
 def test_zip_bomb_with_lying_headers_is_refused_while_inflating(tmp_path):

@@ -145,6 +145,10 @@ FILE_CASES = [
     (b"%PDF-1.4", "x.pdf", "不支持的文件类型"),
     ("日期,单位,类型,单位\r\n".encode(), "x.csv", "出现了两次"),
     (",".join(HEAD).encode() + b"\r\n", "x.csv", "没有数据行"),
+    # 繁体 Big5 decodes as gb18030 without error, into nonsense: refused for its encoding (it was
+    # refused as 没有找到表头, which sends a user looking for a header that is there)
+    ("日期,單位,類型,層級,刊物,欄目,批示人,標題\r\n2025-01-05,發展和改革委員會,採用,市級,政務信息,,,經濟運行情況\r\n"
+     .encode("big5"), "繁体.csv", "无法识别 CSV 文件的编码"),
 ]
 
 

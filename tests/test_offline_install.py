@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ["scoring", "demo", "data", "pages", "app.py", ".streamlit", "requirements.txt", "deploy"]
+SHIPPED = ["scoring", "demo", "data", "pages", "web", "app.py", "server.py", ".streamlit", "requirements.txt", "deploy"]
 MODULES = ["streamlit", "duckdb", "polars", "plotly", "pyarrow", "fastexcel", "xlrd", "openpyxl", "xlsxwriter",
            "docx", "weasyprint", "kaleido", "yaml", "charset_normalizer", "argon2"]
 
@@ -99,7 +99,7 @@ def test_offline_install_and_smoke(tmp_path):
     run([py, "-m", "scoring", "backup", "--db", "new.duckdb", "--out", "backup/new.duckdb"], site, env=env)
 
     port = free_port()
-    server = subprocess.Popen([site / ".venv" / "bin" / "streamlit", "run", "app.py", "--server.headless", "true",
+    server = subprocess.Popen([site / ".venv" / "bin" / "streamlit", "run", "server.py", "--server.headless", "true",
                                "--server.address", "127.0.0.1", "--server.port", str(port)],
                               cwd=site, env=dict(env, SCORING_DB=str(site / "demo.duckdb"), no_proxy="127.0.0.1"),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -17,6 +17,10 @@ from scoring.engine import rulebook_for
 from scoring.store import Store
 
 
+EXAMPLES = ["示例-只计采用", "示例-四组", "示例-基础分"]
+OFFICES = ["钟楼审批局", "某县住建局", "上虞经信局", "上虞劳保局"]  # real offices' 办法, tests/test_office_*.py
+
+
 def open_store(tmp_path, name: str) -> Store:
     return Store(tmp_path / f"{name}.duckdb", profile=name)
 
@@ -131,14 +135,14 @@ def test_quarterly_long_item_quota_ladder(tmp_path):
     assert got(store, "市财政局", Period.quarter(2025, 1), "报送数") == 4  # 报送数 counts the first quota's item
 
 
-@pytest.mark.parametrize("name", ["示例-只计采用", "示例-四组", "示例-基础分"])
+@pytest.mark.parametrize("name", EXAMPLES + OFFICES)
 def test_example_profiles_pass_the_check(name):
     from scoring.profile import check_profile
 
     assert check_profile(name) == []
 
 
-@pytest.mark.parametrize("name", ["示例-只计采用", "示例-四组", "示例-基础分"])
+@pytest.mark.parametrize("name", EXAMPLES)  # the offices' demo data: the demo command's test below
 def test_example_profiles_have_demo_data_that_imports_and_ranks(tmp_path, name):
     from demo.generic import build_demo
 
@@ -150,7 +154,7 @@ def test_example_profiles_have_demo_data_that_imports_and_ranks(tmp_path, name):
     assert (board(store, Period.year(2025))["得分"] != board(store, Period.year(2024))["得分"]).any()
 
 
-@pytest.mark.parametrize("name", ["示例-只计采用", "示例-四组", "示例-基础分"])
+@pytest.mark.parametrize("name", EXAMPLES + OFFICES)
 def test_example_profiles_reports_name_their_own_office(tmp_path, name):
     """Every document of another office: its issuer and 办法, its groups' labels, no 磴口 words."""
     import io
@@ -176,3 +180,45 @@ def test_example_profiles_reports_name_their_own_office(tmp_path, name):
         assert "磴口" not in text and "DED_QUOTA" not in text, kind
         if kind in (".docx", "annual.docx"):
             assert office.issuer in text and office.regulation in text, kind
+
+
+@pytest.mark.parametrize("name", OFFICES)
+def test_the_demo_command_makes_an_offices_database(tmp_path, name):
+    """`python -m scoring demo --profile data/profiles/<name>`: the office's demo database, ranked."""
+    from scoring.cli import main
+    from scoring.profile import PROFILES_DIR
+
+    db = tmp_path / "office.duckdb"
+    assert main(["demo", "--profile", str(PROFILES_DIR / name), "--db", str(db)]) == 0
+    store = Store(db)
+    frame = board(store, Period.year(2025))
+    assert frame.height == len(store.unit_book()) and frame["得分"].max() > 0
+
+
+def test_demo_rows_follow_each_units_own_task_and_vary_the_weighted_columns():
+    """The demo of an office shows its constructs: 办公室's own task (2 a week, not its group's 1) is
+    mostly met week by week, and news appear both on and off the front page (the ×2 factor shows)."""
+    from demo.generic import generate_rows
+    from scoring.profile import load_profile
+
+    rows = [r for r in generate_rows(load_profile("某县住建局")) if r["日期"].year == 2025]
+    office_weeks = {}
+    for r in rows:
+        if r["单位"] == "办公室" and r["类型"] == "报送":
+            week = r["日期"].isocalendar()[1]
+            office_weeks[week] = office_weeks.get(week, 0) + 1
+    assert sum(n >= 2 for n in office_weeks.values()) >= 40  # of 52 weeks; a few fall short on purpose
+    front = {r["栏目"] for r in rows if r["类型"] == "采用" and r["刊物"] in ("大众日报", "中国建设报", "日报", "建设报")}
+    assert front == {"", "头版头条"}
+
+
+def test_demo_rows_carry_the_editors_choice_of_points(tmp_path):
+    """An item with `choices` gets one of them in the register's 分值 column, and the demo imports."""
+    from demo.generic import build_demo
+    from profile_kit import item, office
+
+    office(tmp_path, items_change=lambda i: i.append(  # the profile kit writes its folder at tmp_path/office
+        item("WORK_INFO", "工作信息", "采用", None, "录用", level="县", choices=[2, 5])))
+    demo = build_demo(tmp_path / "demo.duckdb", tmp_path / "office")
+    points = Engine.open(demo, as_of=AS_OF).scored_events(Period.year(2025)).filter(pl.col("code") == "WORK_INFO")["points"]
+    assert set(points.to_list()) == {2, 5}

@@ -1,5 +1,7 @@
 """The dashboard on other offices' databases: every page renders with the profile's groups, tiers
-and items (four groups with fractional points; adoptions only with no quota; base points)."""
+and items (four groups with fractional points; adoptions only with no quota; base points; and the real
+offices' 办法: a formula over tiers with a flag, multipliers, ±x tasks by the week, per-unit tasks with
+unranked units, a year of quarters)."""
 from __future__ import annotations
 
 import pytest
@@ -17,7 +19,8 @@ def office_db(tmp_path_factory, name):
     return db
 
 
-@pytest.fixture(scope="module", params=["示例-四组", "示例-只计采用", "示例-基础分"])
+@pytest.fixture(scope="module", params=["示例-四组", "示例-只计采用", "示例-基础分",
+                                        "钟楼审批局", "某县住建局", "上虞经信局", "上虞劳保局"])
 def example_db(tmp_path_factory, request):
     return office_db(tmp_path_factory, request.param)
 
@@ -31,6 +34,8 @@ def four_groups_db(tmp_path_factory):
 def test_every_page_renders_on_another_profile(dashboard, example_db, page):
     at = dashboard(example_db, page)
     assert_clean(at)
+    words = [e.value for kind in (at.caption, at.markdown, at.info, at.warning) for e in kind]
+    assert not [w for w in words if "三(二)1" in w]  # the default office's clause, which these profiles lack
 
 
 def test_the_ranking_page_has_a_tab_per_group_of_the_profile(dashboard, four_groups_db):

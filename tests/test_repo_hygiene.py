@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCANNED = ("scoring", "pages", "tests", "bench", "scripts", "deploy", ".ci", "docs", "data", "demo", "app.py",
-           "README.md", "pytest.ini")
+SCANNED = ("scoring", "pages", "web", "tests", "bench", "scripts", "deploy", ".ci", "docs", "data", "demo", "app.py",
+           "server.py", "README.md", "pytest.ini")
 SUFFIXES = {".py", ".md", ".sh", ".bat", ".ps1", ".conf", ".service", ".timer", ".toml", ".ini", ".yaml", ".yml",
             ".txt", ""}
 

@@ -120,6 +120,46 @@ def test_checking_a_session_is_one_read(monkeypatch, store, clerk):
     assert (len(reads), writes) == (1, [])
 
 
+def test_a_session_ends_after_its_lifetime_however_busy(monkeypatch, store, clerk):
+    """A session used every hour was still accepted after 60 days. session_max_days
+    (default 7) ends it however busy it is."""
+    start = datetime(2025, 3, 1, 9, 0, 0)
+    at(monkeypatch, start)
+    token = sessions.start(store, clerk)
+    moment = start
+    while moment < start + timedelta(days=7) - timedelta(hours=1):
+        moment += timedelta(hours=6)  # never idle for long
+        at(monkeypatch, moment)
+        assert sessions.resume(store, token) == clerk, moment
+    at(monkeypatch, start + timedelta(days=7, minutes=1))
+    assert sessions.resume(store, token) is None
+    store.set_setting("session_max_days", 1, "管理员")
+    at(monkeypatch, start)
+    token = sessions.start(store, clerk)
+    at(monkeypatch, start + timedelta(hours=7))
+    assert sessions.resume(store, token) == clerk
+    at(monkeypatch, start + timedelta(hours=14))
+    assert sessions.resume(store, token) == clerk
+    at(monkeypatch, start + timedelta(days=1, minutes=1))
+    assert sessions.resume(store, token) is None
+
+
+@pytest.mark.parametrize("stored", ["1e8", "NaN", "Infinity", "-5", "\"8 小时\"", "[8]", "not json"])
+def test_a_broken_idle_setting_never_breaks_signing_in(store, admin, clerk, stored):
+    """登录有效时长 stored as 1e8 or nan (from an older version, a backup or a
+    hand edit) made every sign-in crash, the administrator's included. Settings are bounded
+    where they are read: a number is clamped into its range, anything else is the default."""
+    with store.transaction() as con:
+        con.execute("INSERT OR REPLACE INTO settings VALUES ('session_idle_hours', ?)", [stored])
+    user = auth.login(store, "管理员", "管理员的密码123")
+    token = sessions.start(store, user)
+    assert sessions.resume(store, token) == admin
+    idle = sessions.idle_limit(store)
+    assert timedelta(minutes=15) <= idle <= timedelta(hours=168)
+    assert idle == {"1e8": timedelta(hours=168), "Infinity": timedelta(hours=168),
+                    "-5": timedelta(minutes=15)}.get(stored, timedelta(hours=8))
+
+
 def test_new_sessions_sweep_away_expired_ones(monkeypatch, store, clerk):
     start = datetime(2025, 3, 1, 9, 0, 0)
     at(monkeypatch, start)
@@ -258,3 +298,105 @@ def test_a_restore_keeps_todays_sessions_and_brings_back_none(tmp_path):
     # from a later one and ends; signing in again works
     assert sessions.resume(store, again) is None
     assert sessions.resume(store, sessions.start(store, auth.login(store, "录入员", "password-1"))) == clerk
+
+
+# -- the live session in the dashboard: every run, every write and every download reads it ------
+def _signed_in(dashboard, demo_copy):
+    from dashboard_fixtures import ADMIN_NAME, ADMIN_PASSWORD
+
+    at = dashboard(demo_copy, signed_in=False)
+    at.text_input[0].input(ADMIN_NAME)
+    at.text_input[1].input(ADMIN_PASSWORD)
+    at.button[0].click().run()
+    assert any(c.value == f"当前用户：{ADMIN_NAME}（管理）" for c in at.caption)
+    return at, at.session_state["session_token"]
+
+
+@pytest.mark.parametrize("how", ["sign-out in another tab", "idle limit"])
+def test_an_ended_session_signs_the_tab_out_at_its_very_next_run(dashboard, demo_copy, how):
+    """The old token kept working for 2.3–2.6 s after a sign-out (a 5-second
+    cache of the session check). No data version moves on a sign-out or an expiry, so nothing
+    but reading the session itself can notice them."""
+    at, token = _signed_in(dashboard, demo_copy)
+    store = Store(demo_copy)
+    at.run()  # a second run within the old cache's lifetime
+    assert "user" in at.session_state
+    if how == "sign-out in another tab":  # the same browser: the same token
+        sessions.end(store, token)
+    else:
+        key = hashlib.sha256(token.encode()).hexdigest()
+        store.touch_session(key, datetime.now() - timedelta(hours=9))
+    at.run()
+    assert "user" not in at.session_state
+    assert any("登录已失效" in w.value for w in at.warning)
+
+
+STALE_TAB = """
+import pytest
+import streamlit as st
+from pages import _data, _session
+from scoring.accounts import auth, sessions
+from scoring.backup import backup_bytes
+from scoring.reports.csv_export import frame_csv
+import polars as pl
+
+store = _data.store()
+admin = auth.login(store, {name!r}, {password!r})
+st.session_state["session_token"] = sessions.start(store, admin)
+# what the 管理 → 备份 tab and a table's CSV button hand to Streamlit when the page is drawn
+backup = _session.download("backup", backup_bytes, store, audit_as="who")
+table = _session.download("view", frame_csv, pl.DataFrame({{"单位": ["教育局"]}}))
+st.session_state["fresh"] = len(backup()) > 0 and len(table()) > 0
+{ended}
+for button in (backup, table):  # clicked later, in the stale tab
+    with pytest.raises(PermissionError):
+        button()
+"""
+ENDINGS = {
+    "sign-out elsewhere": "sessions.end(store, st.session_state['session_token'])",
+    "password reset": "auth.set_password(store, '命令行:测试', admin.name, 'another-password-1')",
+    "account disabled": ("auth.add_user(store, '命令行:测试', '第二管理员', 'second-admin-1', '管理')\n"
+                         "auth.set_disabled(store, '命令行:测试', admin.name, True)"),
+    "idle limit": ("import hashlib, datetime\n"
+                   "store.touch_session(hashlib.sha256(st.session_state['session_token'].encode()).hexdigest(),"
+                   " datetime.datetime.now() - datetime.timedelta(hours=9))"),
+}
+
+
+@pytest.mark.parametrize("ending", list(ENDINGS))
+def test_a_stale_tab_downloads_nothing(demo_copy, monkeypatch, ending):
+    """A 管理 tab left open kept its 下载数据库备份 button working after a sign-out
+    in another tab, a password reset or the idle limit, and the download was audited as normal.
+    A download's data is made when it is clicked (outside the script run) and checks the live
+    session then; the same wrapper serves every download."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_fixtures import ADMIN_NAME, ADMIN_PASSWORD
+
+    monkeypatch.setenv("SCORING_DB", str(demo_copy))
+    script = STALE_TAB.format(name=ADMIN_NAME, password=ADMIN_PASSWORD, ended=ENDINGS[ending])
+    app = AppTest.from_string(script, default_timeout=60).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.session_state["fresh"]
+    log = Store(demo_copy).audit_log()
+    assert log.filter(log["action"] == "备份数据库").height == 1  # the one made while the session lived
+
+
+def test_every_download_of_data_goes_through_the_one_wrapper():
+    """A download button whose data is computed when the page is drawn (bytes), or by a callable
+    of its own, would serve a stale tab: each one hands Streamlit `_session.download(...)`. Only
+    the blank template and the filled example, files that ship with the program, are bytes."""
+    import ast
+
+    from dashboard_fixtures import ROOT
+
+    found = []
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "download_button":
+                data = next(k.value for k in node.keywords if k.arg == "data")
+                wrapped = (isinstance(data, ast.Call) and getattr(data.func, "attr", "") == "download"
+                           and getattr(data.func.value, "id", "") == "_session")
+                shipped = ast.unparse(data) in ("TEMPLATE.read_bytes()", "EXAMPLE.read_bytes()")
+                found.append((path.name, node.lineno, wrapped or shipped))
+    assert len(found) >= 10 and all(ok for *_, ok in found), [f for f in found if not f[2]]

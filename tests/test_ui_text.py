@@ -60,21 +60,24 @@ def test_the_grid_download_is_switched_off_for_every_table():
 
 def test_the_table_download_button_writes_guarded_cells(monkeypatch):
     """df(..., download=name) offers the table through the exports' CSV guard: BOM, and a '
-    before every cell Excel would run."""
+    before every cell Excel would run (made when clicked, for a sign-in still live then)."""
     import csv
     import io
 
     import polars as pl
 
     from pages import _widgets
+    from scoring.accounts.auth import User
 
     offered = {}
     monkeypatch.setattr(_widgets.st, "dataframe", lambda *a, **k: None)
     monkeypatch.setattr(_widgets.st, "download_button", lambda label, data, **k: offered.update(data=data, **k))
     monkeypatch.setattr(_widgets, "timezone", lambda: "Asia/Shanghai")
+    monkeypatch.setattr(_widgets._session, "signed_in", lambda: True)
+    monkeypatch.setattr(_widgets._session, "live_check", lambda action: lambda: User("测试", "查看"))
     cells = ["=HYPERLINK(\"http://evil.example\")", "@SUM(A1)", "=cmd|' /C calc'!A0", "+1", "-2", "\t3", "正常"]
     _widgets.df(pl.DataFrame({"标题": cells, "unit_id": range(len(cells))}), download="清单", key="t")
-    data = offered["data"].decode("utf-8")
+    data = offered["data"]().decode("utf-8")
     assert data.startswith("\ufeff") and offered["file_name"] == "清单.csv"
     rows = list(csv.reader(io.StringIO(data[1:])))
     assert rows[0] == ["标题"]  # the hidden column stays hidden
@@ -223,7 +226,7 @@ def test_whatif_messages_name_the_items_not_their_codes(dashboard, demo_template
     assert at.error and "是扣分项" in at.error[0].value
     at.text_input(key="whatif_text").input("CITY_JCCK=30").run()
     assert_clean(at)
-    change = next(m for m in at.markdown if m.value.startswith("**试算调整**"))
+    change = next(m for m in at.caption if m.value.startswith("**试算调整**"))
     assert "→ 30" in change.value and "CITY_JCCK" in change.proto.help
     assert problems(visible_texts(at), rule_codes) == []
 

@@ -1,10 +1,12 @@
 """Accounts, roles and the kiosk switch. No streamlit here; all SQL in store/users.py.
 
-Roles: 查看 browses and exports; 录入 also imports, corrects, undoes, waives and publishes a
-通报 (freezes a period's figures as issued: whoever keeps the register prepares the 通报, so
-the right goes with data entry, but it is its own action and can be moved in _CAN alone);
-管理 may do everything (users, rule versions, units, settings, backups); 单位 is a unit's own
-account that sees its own records and the published rankings, nothing else.
+Roles: 查看 browses, exports and saves what-ifs (试算方案: they change no score); 录入 also
+imports, corrects (accepting or rejecting a unit's 更正申请 included), undoes, waives and
+publishes a 通报 (freezes a period's figures as issued: whoever keeps the register prepares the
+通报, so the right goes with data entry, but it is its own action and can be moved in _CAN
+alone); 管理 may do everything else too (users, rule versions, units, settings, backups); 单位 is
+a unit's own account that sees its own records and the published rankings, confirms its records
+or asks for a correction (`request`, its alone: the office corrects directly).
 
 Dashboard sign-ins are server-side sessions (scoring/accounts/sessions.py) tied to the account's
 credential version, which a password reset, disabling the account and a role change move on.
@@ -30,10 +32,11 @@ from scoring.accounts import registry, throttle
 from scoring.accounts.registry import ROLES
 
 ACTIONS = ("view", "export", "import", "correct", "undo", "waive", "publish", "rules", "units",
-           "settings", "users", "backup")
+           "settings", "users", "backup", "request", "trial")
 ACTION_NAMES = {"view": "查看", "export": "导出", "import": "导入", "correct": "更正事件",
                 "undo": "撤销导入", "waive": "豁免", "publish": "发布通报", "rules": "修改规则版本", "units": "管理单位",
-                "settings": "修改设置", "users": "管理账号", "backup": "备份与恢复"}
+                "settings": "修改设置", "users": "管理账号", "backup": "备份与恢复",
+                "request": "核对本单位记录、提交更正申请", "trial": "保存试算方案"}
 
 MAX_FAILURES = 5                  # consecutive wrong passwords before the account locks
 LOCK_MINUTES = 15
@@ -43,10 +46,10 @@ MAX_NAME = 64
 TRUSTED_PREFIX = "命令行:"      # scoring.cli.cli_user(): how the command line is recorded
 
 _CAN = {
-    "查看": {"view", "export"},
-    "录入": {"view", "export", "import", "correct", "undo", "waive", "publish"},
-    "管理": set(ACTIONS),
-    "单位": {"view"},
+    "查看": {"view", "export", "trial"},
+    "录入": {"view", "export", "import", "correct", "undo", "waive", "publish", "trial"},
+    "管理": set(ACTIONS) - {"request"},
+    "单位": {"view", "request"},
 }
 
 _hasher = PasswordHasher()

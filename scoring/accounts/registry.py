@@ -26,7 +26,8 @@ PAGES: tuple[Page, ...] = (
     Page("unit", "pages/unit.py", "单位详情", ":material/search:", ALL_ROLES),
     Page("commend", "pages/commend.py", "评先评优", ":material/military_tech:", frozenset({"查看", "录入", "管理"})),
     Page("upload", "pages/upload.py", "数据导入", ":material/upload_file:", frozenset({"录入", "管理"})),
-    Page("rules", "pages/rules.py", "规则试算", ":material/balance:", frozenset({"管理"})),
+    Page("review", "pages/review.py", "核对与更正", ":material/fact_check:", frozenset({"录入", "管理", "单位"})),
+    Page("rules", "pages/rules.py", "规则试算", ":material/balance:", frozenset({"查看", "录入", "管理"})),
     Page("export", "pages/export.py", "导出", ":material/description:", frozenset({"查看", "录入", "管理"})),
     Page("admin", "pages/admin.py", "管理", ":material/settings:", frozenset({"管理"})),
 )

@@ -3,8 +3,10 @@
 The browser keeps a random token (a cookie); the database keeps only its sha256, with the account,
 when it was made and last used, and the account's credential version at sign-in. A password reset,
 disabling the account or a role change moves that version on (store.update_user), which ends every
-session of the account; so do logout and going unused longer than the setting session_idle_hours.
-No streamlit here: the dashboard sets and reads the cookie.
+session of the account; so do logout, going unused longer than the setting session_idle_hours and
+being older than session_max_days, however busy. Every check reads the database: nothing here is
+cached, so each of these takes effect at the next click.
+No streamlit here: the dashboard's server sets the cookie (web/signin.py), its pages read it.
 """
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ from datetime import datetime, timedelta
 from scoring.profile import settings
 from scoring.accounts.auth import ROLES, User
 
-COOKIE = "scoring_session"
 _TOUCH_EVERY = timedelta(minutes=5)  # last_seen is rewritten at most this often, not on every click
 
 
@@ -25,17 +26,18 @@ def _token_hash(token: str) -> str:
 
 def idle_limit(store) -> timedelta:
     """How long a session may go unused (the setting session_idle_hours)."""
-    return _idle_limit(store.stored_settings().get("session_idle_hours"))
+    return limits(store)[0]
 
 
-def _idle_limit(stored) -> timedelta:
-    """session_idle_hours as stored (None: the profile's default) as a duration."""
-    hours = settings.merged({} if stored is None else {"session_idle_hours": stored})["session_idle_hours"]
-    try:
-        hours = float(hours)
-    except (TypeError, ValueError):
-        hours = float(settings.DEFAULTS["session_idle_hours"])
-    return timedelta(hours=max(hours, 0.1))
+def limits(store) -> tuple[timedelta, timedelta]:
+    """How long a session may go unused, and how long it may live at all (the settings
+    session_idle_hours and session_max_days, bounded where settings are read)."""
+    return _limits(store.stored_settings(), store.profile)
+
+
+def _limits(stored: dict, profile) -> tuple[timedelta, timedelta]:
+    conf = settings.merged(stored, profile)
+    return timedelta(hours=conf["session_idle_hours"]), timedelta(days=conf["session_max_days"])
 
 
 def start(store, user: User, client: str = "") -> str:
@@ -44,13 +46,15 @@ def start(store, user: User, client: str = "") -> str:
         raise PermissionError("请先登录")
     token = secrets.token_urlsafe(32)
     now = datetime.now().replace(microsecond=0)
-    store.insert_session(_token_hash(token), user.name, now, client or "", now - idle_limit(store))
+    idle, lifetime = limits(store)
+    store.insert_session(_token_hash(token), user.name, now, client or "", now - idle, now - lifetime)
     return token
 
 
 def resume(store, token: str | None) -> User | None:
     """The account a session token stands for now; None (and the session removed) when the token
-    is unknown, has been idle too long, or the account was reset, disabled or changed since.
+    is unknown, has been idle too long, is older than its lifetime, or the account was reset,
+    disabled or changed since.
     One indexed read of the database (every page run asks), a write only when something changes."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
@@ -58,10 +62,11 @@ def resume(store, token: str | None) -> User | None:
     record = store.session_record(key)
     if record is None:
         return None
+    idle, lifetime = _limits(record["settings"], store.profile)
     now = datetime.now().replace(microsecond=0)
     if (not record["exists"] or record["disabled"] or record["role"] not in ROLES
             or record["session_version"] != record["cred_version"]
-            or record["last_seen"] < now - _idle_limit(record["idle_hours"])):
+            or record["last_seen"] < now - idle or record["created_at"] < now - lifetime):
         store.delete_session(key)
         return None
     if now - record["last_seen"] >= _TOUCH_EVERY:
@@ -73,3 +78,8 @@ def end(store, token: str | None) -> None:
     """Sign out: the session is gone from the database, whatever the browser still holds."""
     if token and isinstance(token, str):
         store.delete_session(_token_hash(token), "退出登录")
+
+
+def discard(store, token: str) -> None:
+    """Remove a session the server made for itself (the start-up warm-up): no logout to audit."""
+    store.delete_session(_token_hash(token))

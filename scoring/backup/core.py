@@ -11,6 +11,11 @@ file sees either the old data or the restored data, never a swapped half. The da
 forward (caches notice), sequences never go backwards, and the restore is audited. Only when the
 current file cannot be opened at all (damaged) is it moved aside and the backup copied in its place.
 
+Before anything is replaced, the backup must also load here as every page and command loads a
+database (check_loads): its office profile found and read on this machine, its saved rule
+versions parsed, its unit list read. A backup that loads nowhere here would otherwise leave
+every page and command broken, 管理 included; refused, the current database stays in service.
+
 Both need the role 管理 in the dashboard: call auth.require(user, "backup") first.
 """
 from __future__ import annotations
@@ -24,8 +29,11 @@ from pathlib import Path
 
 import duckdb
 
-from scoring.store.base import StoreBase, keep_files_private, make_private
+from scoring.profile import ProfileError, resolve
+from scoring.profile.rules import RuleError, parse_overrides
+from scoring.store.base import StoreBase, keep_files_private, make_private, release
 from scoring.store.events import parse_changes
+from scoring.store.reviews import check_review
 from scoring.store.schema import SCHEMA_VERSION
 from scoring.store.snapshot import REQUIRED_TABLES, RefillFailed, copy_database, describe_file, restore_tables
 
@@ -105,12 +113,44 @@ def check_store_file(path: Path) -> dict:
     # it holds the database: a number no real store reaches would stall everyone for hours.
     if any((last or 0) > MAX_SEQUENCE for last in info["sequences"].values()):
         raise BackupError("备份文件已被改动或损坏（编号计数异常），拒绝恢复")
-    for correction in info["corrections"]:  # re-applied on every redo: checked before they get in
-        try:
+    try:
+        for correction in info["corrections"]:  # re-applied on every redo: checked before they get in
             parse_changes(*correction)
-        except ValueError as e:
-            raise BackupError(f"备份文件已被改动或损坏（{e}），拒绝恢复") from None
+        for review in info["reviews"]:  # offered as the correction to apply
+            check_review(*review)
+        for trial_id, overrides in info["trials"]:
+            if not isinstance(overrides, str) or not parse_overrides(overrides):
+                raise ValueError(f"试算方案 {trial_id} 没有有效的分值调整")
+    except ValueError as e:
+        raise BackupError(f"备份文件已被改动或损坏（{e}），拒绝恢复") from None
     return info
+
+
+def check_loads(path: Path, info: dict) -> None:
+    """Open a checked backup file the way every page and command opens a database; BackupError
+    saying what would not load (the file is a private copy: opening it adds no more than the
+    current schema's empty tables and columns, which a restore fills by name anyway)."""
+    from scoring.engine import rulebook_for
+    from scoring.store import Store
+
+    ref = info["meta"].get("profile")
+    kept = "未恢复，当前数据库照常使用"
+    if not (resolve(ref) / "profile.yaml").is_file():
+        raise BackupError(f"备份使用的单位配置“{ref or '默认'}”在本机找不到，{kept}。"
+                          "请先把该单位配置文件夹放到本机的相同位置，再恢复")
+    try:
+        store = Store(path)
+        with store.session():
+            rulebook_for(store)  # the profile's rule files and the versions saved in the backup
+            store.unit_book()
+    except ProfileError as e:
+        raise BackupError(f"备份使用的单位配置“{ref or '默认'}”在本机无法读取（{e}），{kept}") from None
+    except RuleError as e:
+        raise BackupError(f"备份中保存的规则版本无法读取（{e}），{kept}") from None
+    except (duckdb.Error, ValueError, TypeError, KeyError) as e:
+        raise BackupError(f"备份中的数据无法读取（{type(e).__name__}），{kept}") from None
+    finally:
+        release(path)
 
 
 def _version_key(text: str) -> tuple:
@@ -135,6 +175,7 @@ def restore_from(store_path: str | Path, data: bytes, who: str = "系统",
         candidate.write_bytes(data)
         make_private(candidate)
         info = check_store_file(candidate)
+        check_loads(candidate, info)
         if not store_path.exists():
             os.replace(candidate, store_path)
             return None
@@ -172,7 +213,7 @@ def restore_from(store_path: str | Path, data: bytes, who: str = "系统",
 _TABLE_NAMES = {"events": "事件", "import_rows": "导入明细", "imports": "导入批次", "corrections": "更正记录",
                 "audit": "操作日志", "users": "账号", "units": "单位", "unit_groups": "单位分组",
                 "unit_aliases": "单位别名", "rule_versions": "规则版本", "settings": "设置", "meta": "版本信息",
-                "waivers": "豁免", "publications": "通报"}
+                "waivers": "豁免", "publications": "通报", "reviews": "更正申请", "trials": "试算方案"}
 
 
 def _why(e: Exception) -> str:

@@ -11,10 +11,10 @@ import sys
 
 from scoring.profile.rules import RuleError
 from scoring.store import StoreBusy
-from scoring.cli import backup, demo, importing, profile, rank, report, users
+from scoring.cli import backup, demo, importing, profile, rank, report, settings, users
 from scoring.cli.common import BadInput, Parser, cli_user  # noqa: F401 - cli_user: the name scripts record
 
-COMMANDS = (importing, rank, demo, report, users, backup, profile)
+COMMANDS = (importing, rank, demo, report, users, settings, backup, profile)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -260,9 +260,11 @@ class Engine(TasksMixin, ConditionsMixin, MeasuresMixin, ScoreMixin, ExplainMixi
             "组别", "排名", "单位", "报送数", "得分", *[c for c in frame.columns if c not in
                                                    ("组别", "排名", "单位", "报送数", "得分")])
 
-    def compare(self, period: Period, overrides: dict[str, Decimal]) -> pl.DataFrame:
-        """What-if side by side: current vs overridden score and rank per unit, nothing stored."""
-        now = self.ranking(period, cumulative=False).select("组别", "单位", "序号", "得分", "排名")
+    def compare(self, period: Period, overrides: dict[str, Decimal], base: dict | None = None) -> pl.DataFrame:
+        """What-if side by side per unit, nothing stored: score and rank under `base` (another
+        what-if; default the rules in force) vs under `overrides`."""
+        now = (self.with_overrides(base) if base else self).ranking(period, cumulative=False).select(
+            "组别", "单位", "序号", "得分", "排名")
         then = self.with_overrides(overrides).ranking(period, cumulative=False).select(
             "单位", pl.col("得分").alias("试算得分"), pl.col("排名").alias("试算排名"))
         return (now.join(then, on="单位")

@@ -20,7 +20,13 @@ PICK = "分值"  # read too: the points an editor chose, for the items of a prof
 READ = HEADERS + (PICK,)
 HEADER_SEARCH_ROWS = 10
 MAX_FILE_BYTES = 50 * 1024 * 1024       # an upload larger than this is surely not a register
-MAX_UNZIPPED_BYTES = 400 * 1024 * 1024  # xlsx is a zip: refuse bombs before inflating them
+# xlsx is a zip: bombs are refused before they are inflated. The reader holds a sheet's whole XML
+# while parsing it, so one import costs about as much memory as the workbook unpacks to: measured
+# (peak RSS of `python -m scoring import` in a child, less the 178 MB of importing a tiny
+# workbook), a file padded with blanks to 160 MB took 152 MB more, to 380 MB 374 MB more. 160 MB
+# keeps one import well under 300 MB of extra memory and still takes the largest register allowed
+# (200,000 rows with long text in every column, as xlsxwriter writes them: 134 MB unpacked).
+MAX_UNZIPPED_BYTES = 160 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_CELLS = 4_000_000                   # rows × columns a sheet may span (the reader allocates that grid)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .xls (and password-protected .xlsx) container
@@ -151,18 +157,42 @@ def _check_ole(data: bytes) -> None:
         raise FileError(str(e)) from None
 
 
+UNKNOWN_ENCODING = "无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码的 CSV"
+
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        # gb18030 accepts nearly any bytes: a file in another encoding (繁体 Big5, say) would
+        # otherwise be read as nonsense and refused for a missing header
+        if encoding == "gb18030" and not _reads_as_gbk(text):
+            raise FileError(UNKNOWN_ENCODING)
+        return text
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
-        raise FileError("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码的 CSV")
+        raise FileError(UNKNOWN_ENCODING)
     return str(best)
+
+
+def _reads_as_gbk(text: str, sample: int = 20_000) -> bool:
+    """Whether a gb18030 reading is GBK text and not another encoding misread: a Big5 file (say)
+    decodes without error but mostly into characters outside GB2312's 6,763 common ones, where a
+    real register's words all are."""
+    wide = [ch for ch in text[:sample] if ord(ch) > 0x7F]
+    if len(wide) < 8:
+        return True
+    rare = 0
+    for ch in wide:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return rare <= len(wide) // 4
 
 
 def _csv_grid(data: bytes) -> _Grid:

@@ -2,28 +2,15 @@
 target for a task (`quota`) or `ranked: false` (listed, scored, but not ranked)."""
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 from scoring.profile import fields as f
 from scoring.profile.model import as_date
+from scoring.profile.names import name_problem
 from scoring.profile.read_policies import target
 from scoring.profile.yamlio import YamlError, read
 
 UNIT_KEYS = ("name", "group", "aliases", "quota", "ranked")
-MAX_NAME = 40  # a unit's name or alias, in characters
-
-
-def name_problem(name: str) -> str | None:
-    """Why a unit name (or alias) cannot be used: markup, invisible or direction-changing
-    characters (they made a name a link in charts, or read backwards), or excessive length."""
-    if len(name) > MAX_NAME:
-        return f"名称过长（{len(name)} 字，上限 {MAX_NAME} 字）"
-    if any(ch in "<>&\"'`[]()\\{}|*_#" for ch in name):
-        return "名称中不能含有 < > & \" ' ` [ ] ( ) { } | * _ # \\ 等符号（可用全角括号（））"
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
-        return "名称中含有不可见的控制字符或文字方向字符"
-    return None
 
 
 def units_problems(data, file: str, groups: tuple[str, ...], tasks: tuple[str, ...] = ()) -> list[str]:

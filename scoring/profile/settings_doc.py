@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from scoring.profile.settings import SETTINGS, profile_defaults
+from scoring.profile.settings import SETTINGS, profile_defaults, range_text
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "规则说明.md"
 BEGIN = "<!-- 设置一览：由 python -m scoring.profile.settings_doc 生成，请勿手改 -->"
@@ -24,11 +24,12 @@ def _value(v) -> str:
 
 
 def table() -> str:
-    rows = ["| 设置 | 键名 | 默认值 | 说明 |", "|---|---|---|---|"]
+    rows = ["| 设置 | 键名 | 默认值 | 取值范围 | 说明 |", "|---|---|---|---|---|"]
     defaults = profile_defaults()  # the default office's (per-group numbers come from its groups)
     for s in SETTINGS:
         label = getattr(s, "label", "") or s.name
-        rows.append(f"| {label} | `{s.name}` | {_value(defaults[s.name])} | {s.help.replace('|', '｜')} |")
+        rows.append(f"| {label} | `{s.name}` | {_value(defaults[s.name])} | {range_text(s.name)} "
+                    f"| {s.help.replace('|', '｜')} |")
     return "\n".join([BEGIN, *rows, END])
 
 

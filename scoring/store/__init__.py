@@ -15,13 +15,16 @@ from scoring.store.events import EventsMixin
 from scoring.store.publications import PublicationsMixin
 from scoring.store.measures import MeasuresMixin
 from scoring.store.queries import QueriesMixin
+from scoring.store.reviews import ReviewsMixin
+from scoring.store.trials import TrialsMixin
 from scoring.store.schema import DDL, EVENT_FIELDS, SCHEMA_VERSION
 from scoring.store.users import UsersMixin
 
 __all__ = ["Store", "StoreBusy", "EVENT_FIELDS"]
 
 
-class Store(EventsMixin, AdminMixin, QueriesMixin, MeasuresMixin, UsersMixin, PublicationsMixin, StoreBase):
+class Store(EventsMixin, AdminMixin, QueriesMixin, MeasuresMixin, UsersMixin, PublicationsMixin, ReviewsMixin,
+            TrialsMixin, StoreBase):
     """Open (or create) a store. `created` tells whether this call made a new database."""
 
     def __init__(self, path: str | Path, lock_timeout: float | None = None, profile: str | Path | None = None):

@@ -6,6 +6,7 @@ from datetime import date
 
 import polars as pl
 
+from scoring.profile.names import check_name
 from scoring.profile.units import UnitBook
 from scoring.store.events import _now
 from scoring.store.queries import _version_index_sql
@@ -35,7 +36,7 @@ class AdminMixin:
 
     def add_unit(self, name: str, group: str, active_from: date, who: str, after: str | None = None) -> int:
         """A new unit, listed after `after` in the official order (or at the end)."""
-        name = name.strip()
+        name = check_name(name)
         if group not in self.profile.group_codes:
             raise ValueError(f"组别应为 {'、'.join(self.profile.group_codes)}")
         with self.transaction() as con:
@@ -59,7 +60,7 @@ class AdminMixin:
 
     def rename_unit(self, unit_id: int, new_name: str, who: str, keep_alias: bool = True) -> None:
         """Rename; the old name stays an alias so older registers still import."""
-        new_name = new_name.strip()
+        new_name = check_name(new_name)
         with self.transaction() as con:
             old = con.execute("SELECT name FROM units WHERE id = ?", [unit_id]).fetchone()[0]
             if con.execute("SELECT 1 FROM units WHERE name = ? AND id <> ?", [new_name, unit_id]).fetchall():
@@ -73,7 +74,7 @@ class AdminMixin:
 
     def set_alias(self, alias: str, unit_id: int | None, who: str) -> None:
         """Add an alias for a unit, or remove it (unit_id None)."""
-        alias = alias.strip()
+        alias = alias.strip() if unit_id is None else check_name(alias)
         with self.transaction() as con:
             if unit_id is None:
                 con.execute("DELETE FROM unit_aliases WHERE alias = ?", [alias])
@@ -136,16 +137,34 @@ class AdminMixin:
 
     # -- settings ---------------------------------------------------------------------------
     def stored_settings(self) -> dict:
-        return {k: json.loads(v) for k, v in self.rows("SELECT name, value FROM settings")}
+        """Stored values as they are (settings.merged bounds them); one that is no JSON is left out."""
+        out = {}
+        for name, text in self.rows("SELECT name, value FROM settings"):
+            try:
+                out[name] = json.loads(text)
+            except ValueError:
+                continue
+        return out
 
     def set_setting(self, name: str, value, who: str) -> None:
+        """Store a setting after checking its kind and range (ValueError in Chinese otherwise)."""
+        from scoring.profile.settings import clean
+
+        value = clean(name, value, self.profile.group_codes)
+        with self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [name, json.dumps(value, ensure_ascii=False)])
+            self.audit(con, who, "修改设置", name, {"值": value})
+            self._bump(con)
+
+    def reset_setting(self, name: str, who: str) -> None:
+        """Forget a stored setting: the profile's default applies again."""
         from scoring.profile.settings import BY_NAME
 
         if name not in BY_NAME:
             raise ValueError(f"未知设置 {name}")
         with self.transaction() as con:
-            con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [name, json.dumps(value, ensure_ascii=False)])
-            self.audit(con, who, "修改设置", name, {"值": value})
+            con.execute("DELETE FROM settings WHERE name = ?", [name])
+            self.audit(con, who, "恢复默认设置", name)
             self._bump(con)
 
     # -- rule versions saved from the dashboard --------------------------------------------
@@ -198,7 +217,7 @@ class AdminMixin:
         official order. rows: (name, group, active_from) each; returns the new ids in order."""
         import polars as pl
 
-        rows = [(str(name).strip(), group, active_from) for name, group, active_from in rows]
+        rows = [(check_name(str(name)), group, active_from) for name, group, active_from in rows]
         if not rows:
             return []
         bad = sorted({g for _, g, _ in rows if g not in self.profile.group_codes})

@@ -113,6 +113,18 @@ def _host_for(path: str) -> _Host:
         return _HOSTS[key]
 
 
+def release(path: str | Path) -> None:
+    """Forget this process's instance for a file no operation uses any more (a restore's
+    candidate, checked by opening it as a store and then deleted)."""
+    key = os.path.realpath(path)
+    with _WRITE_LOCKS_GUARD:
+        host = _HOSTS.get(key)
+        if host is not None and host.users == 0:
+            del _HOSTS[key]
+            host.con.close()
+            _WRITE_LOCKS.pop(key, None)
+
+
 class StoreBusy(RuntimeError):
     """The database file stayed locked by another process for the whole wait."""
 

@@ -19,14 +19,16 @@ _STORAGE_NAME = {"type": "kind", "column": "col"}
 # from the data is never formatted into SQL.
 _SET_FIELD = {f: f"UPDATE events SET {f} = ? WHERE identity = ? AND copy_no = ?" for f in EVENT_FIELDS}
 _WITHDRAWN = {"撤回": True, "恢复": False}
+_DECIMAL_FIELDS = ("weight", "pick")  # stored as their decimal text; pick may be null (no 分值 chosen)
 
 
-def parse_changes(correction_id: object, action: object, text: object) -> dict:
+def parse_changes(correction_id: object, action: object, text: object, what: str = "更正记录") -> dict:
     """A stored correction's changes, checked against the event columns and their types.
 
-    ValueError (Chinese, naming the correction) for anything this program would not have written."""
+    ValueError (Chinese, naming the correction, or `what` else holds the fields) for anything this
+    program would not have written."""
     def bad(why: str) -> ValueError:
-        return ValueError(f"更正记录 {correction_id} 无效：{why}")
+        return ValueError(f"{what} {correction_id} 无效：{why}")
 
     try:
         changes = json.loads(text) if isinstance(text, str) else None
@@ -53,9 +55,26 @@ def parse_changes(correction_id: object, action: object, text: object) -> dict:
         elif key == "unit_id":
             if type(value) is not int:
                 raise bad("单位编号不是整数")
+        elif key in _DECIMAL_FIELDS:
+            if not (value is None and key == "pick") and not _decimal_text(value):
+                raise bad(f"字段“{key}”的值不是数")
         elif not isinstance(value, str):
             raise bad(f"字段“{key}”的值不是文字")
     return changes
+
+
+def _decimal_text(value: object) -> bool:
+    try:
+        return isinstance(value, str) and len(value) <= 40 and Decimal(value).is_finite()
+    except ArithmeticError:
+        return False
+
+
+def _stored(value):
+    """An event field as a correction's JSON holds it: a day as ISO text, a decimal as its text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return format(value, "f") if isinstance(value, Decimal) else value
 
 
 def _now() -> datetime:
@@ -124,7 +143,8 @@ class EventsMixin:
                         [_WITHDRAWN[action], identity, copy_no])
             return
         for k, v in changes.items():
-            con.execute(_SET_FIELD[k], [date.fromisoformat(v) if k == "day" else v, identity, copy_no])
+            value = date.fromisoformat(v) if k == "day" else Decimal(v) if k in _DECIMAL_FIELDS and v is not None else v
+            con.execute(_SET_FIELD[k], [value, identity, copy_no])
 
     def undo_import(self, import_id: int, who: str, reason: str) -> int:
         """Undo a whole import: its rows stay in import_rows; live copies shrink to what others hold."""
@@ -177,22 +197,24 @@ class EventsMixin:
         row = found[0]
         return row[0], row[1], dict(zip((*EVENT_FIELDS, "withdrawn"), row[2:]))
 
-    def correct_event(self, event_id: int, event: dict, who: str, reason: str) -> None:
-        """Replace an event's fields with a validated corrected version; kept in the audit trail."""
+    def correct_event(self, event_id: int, event: dict, who: str, reason: str) -> dict:
+        """Replace an event's fields with a validated corrected version; kept in the audit trail.
+        Returns what changed: {"原值": {field: old}, "新值": {field: new}}."""
         if not reason.strip():
             raise ValueError("更正须填写原因")
         new = {k: v for k, v in to_storage(event).items() if k in EVENT_FIELDS}
         with self.transaction() as con:
             identity, copy_no, old = self._event_key(con, event_id)
-            changes = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in new.items() if old[k] != v}
+            changes = {k: _stored(v) for k, v in new.items() if old[k] != v}
             if not changes:
                 raise ValueError("更正内容与原记录相同")
             con.execute("INSERT INTO corrections VALUES (nextval('seq_correction'), ?, ?, ?, ?, '更正', ?, ?)",
                         [identity, copy_no, _now(), who, json.dumps(changes, ensure_ascii=False), reason])
             self._apply_correction(con, identity, copy_no, "更正", changes)
-            before = {k: (old[k].isoformat() if isinstance(old[k], date) else old[k]) for k in changes}
+            before = {k: _stored(old[k]) for k in changes}
             self.audit(con, who, "更正事件", f"事件 {event_id}", {"原值": before, "新值": changes}, reason)
             self._bump(con)
+        return {"原值": before, "新值": changes}
 
     def set_withdrawn(self, event_id: int, withdrawn: bool, who: str, reason: str) -> None:
         """Withdraw an event (or restore it): a reversible record, the row itself stays."""
@@ -211,7 +233,10 @@ class EventsMixin:
             self._bump(con)
 
     def bulk_load_events(self, frame: pl.DataFrame, file_name: str = "批量载入", who: str = "系统") -> int:
-        """Load pre-validated events fast (demo and benchmark data); same tables as an import."""
+        """Load pre-validated events fast (demo and benchmark data); same tables as an import. Rows
+        without weights or chosen points take the neutral ones."""
+        neutral = {"weight": pl.lit(Decimal(1), pl.Decimal(18, 4)), "pick": pl.lit(None, pl.Decimal(18, 4))}
+        frame = frame.with_columns([value.alias(name) for name, value in neutral.items() if name not in frame.columns])
         batch = frame.select(["src_row", "identity", *EVENT_FIELDS])
         with self.transaction() as con:
             import_id = con.execute("SELECT nextval('seq_import')").fetchone()[0]

@@ -16,10 +16,11 @@ _EVENT_COLUMNS = """
     author VARCHAR NOT NULL, note VARCHAR NOT NULL, code VARCHAR NOT NULL
 """
 
-# Tables a restore leaves as they are: the sign-ins of the people using the dashboard now (a
-# backup's sessions could bring back one ended since; the restored accounts' credential versions
-# decide which of today's stay valid).
-NOT_RESTORED = ("sessions",)
+# The sign-ins of the people using this server now: left out of every copy (a backup, the copy a
+# restore keeps), since a token issued before the copy would work on a server started on it, and
+# left as they are by a restore (a backup's sessions could bring back one ended since; the
+# restored accounts' credential versions decide which of today's stay valid).
+LIVE_TABLES = ("sessions",)
 
 DDL = [
     "CREATE SEQUENCE IF NOT EXISTS seq_import START 1",
@@ -27,6 +28,8 @@ DDL = [
     "CREATE SEQUENCE IF NOT EXISTS seq_correction START 1",
     "CREATE SEQUENCE IF NOT EXISTS seq_audit START 1",
     "CREATE SEQUENCE IF NOT EXISTS seq_publication START 1",
+    "CREATE SEQUENCE IF NOT EXISTS seq_review START 1",
+    "CREATE SEQUENCE IF NOT EXISTS seq_trial START 1",
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     """CREATE TABLE IF NOT EXISTS units (
         id INTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, sort_order INTEGER NOT NULL,
@@ -91,4 +94,20 @@ DDL = [
         id INTEGER PRIMARY KEY, period_key VARCHAR NOT NULL, label VARCHAR NOT NULL,
         number VARCHAR, issued_at TIMESTAMP NOT NULL, issued_by VARCHAR NOT NULL,
         snapshot VARCHAR NOT NULL)""",
+    # 核对与更正申请 (store/reviews.py): a unit confirms its records of a period, or asks for one
+    # to be corrected (`wanted`: the changed fields, like corrections.changes; `was`: their values
+    # then), withdrawn, or added (`wanted`: the whole record). An event is named by its lasting key
+    # (identity, copy_no); event_id is the id it had when asked. `outcome`: what accepting did.
+    """CREATE TABLE IF NOT EXISTS reviews (
+        id INTEGER PRIMARY KEY, unit_id INTEGER NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
+        kind VARCHAR NOT NULL, identity VARCHAR, copy_no INTEGER, event_id BIGINT, wanted VARCHAR NOT NULL,
+        was VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL, made_by VARCHAR NOT NULL, made_at TIMESTAMP NOT NULL, status VARCHAR NOT NULL,
+        decided_by VARCHAR, decided_at TIMESTAMP, answer VARCHAR, outcome VARCHAR)""",
+    # 试算方案 (store/trials.py): a saved what-if, never changed once saved (a shared link shows
+    # what was shared). `overrides` is `CODE=POINTS` text, the --set syntax; `period` the picker's
+    # period code (views/common.period_code).
+    """CREATE TABLE IF NOT EXISTS trials (
+        id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, overrides VARCHAR NOT NULL, period VARCHAR NOT NULL,
+        made_by VARCHAR NOT NULL, made_at TIMESTAMP NOT NULL)""",
 ]

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from scoring.store.base import CONFIG
-from scoring.store.schema import NOT_RESTORED
+from scoring.store.schema import LIVE_TABLES
 
 REQUIRED_TABLES = ("meta", "units", "events", "import_rows", "imports", "audit")
 
@@ -28,20 +28,26 @@ def _sql_path(path: str | Path) -> str:
 
 
 def copy_database(con: duckdb.DuckDBPyConnection, target: Path) -> None:
-    """The database `con` is connected to, copied whole into a new file `target`."""
+    """The database `con` is connected to, copied into a new file `target`: whole, except the
+    live sign-ins (schema.LIVE_TABLES), which the copy holds empty."""
     alias = f"bk_{uuid.uuid4().hex[:12]}"  # attachments are shared by the process: a unique name
     source = con.execute("SELECT current_database()").fetchone()[0]
     con.execute(f"ATTACH {_sql_path(target)} AS {alias}")
     try:
         con.execute(f"COPY FROM DATABASE {_quote(source)} TO {alias}")
+        live = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ?",
+                                          [alias]).fetchall()}
+        for table in LIVE_TABLES:
+            if table in live:
+                con.execute(f"DELETE FROM {alias}.main.{_quote(table)}")
     finally:
         con.execute(f"DETACH {alias}")
 
 
 def describe_file(path: Path) -> dict:
     """Open a candidate file read-only: its tables, meta values, event count, corrections
-    (id, action, changes) and sequences (name -> last value): checked before a restore, since a
-    backup file is untrusted input.
+    (id, action, changes), 更正申请 (id, kind, status, wanted, was), 试算方案 (id, overrides) and
+    sequences (name -> last value): checked before a restore, since a backup file is untrusted input.
 
     Raises duckdb.Error when it is no DuckDB database (of this version)."""
     con = duckdb.connect(str(path), read_only=True, config=CONFIG)
@@ -52,10 +58,13 @@ def describe_file(path: Path) -> dict:
         events = con.execute("SELECT count(*) FROM events").fetchone()[0] if "events" in tables else 0
         corrections = (con.execute("SELECT id, action, changes FROM corrections ORDER BY id").fetchall()
                        if "corrections" in tables else [])
+        reviews = (con.execute("SELECT id, kind, status, wanted, was FROM reviews ORDER BY id").fetchall()
+                   if "reviews" in tables else [])
+        trials = con.execute("SELECT id, overrides FROM trials ORDER BY id").fetchall() if "trials" in tables else []
         sequences = dict(con.execute("""SELECT sequence_name, last_value FROM duckdb_sequences()
             WHERE database_name = current_database()""").fetchall())
         return {"tables": tables, "meta": meta, "events": events, "corrections": corrections,
-                "sequences": sequences}
+                "reviews": reviews, "trials": trials, "sequences": sequences}
     finally:
         con.close()
 
@@ -89,7 +98,7 @@ def restore_tables(con: duckdb.DuckDBPyConnection, candidate: Path, keep: Path, 
             f"SELECT count(*) FROM {src}.main.users WHERE role = '管理' AND NOT disabled").fetchone()[0]
         con.execute("CREATE OR REPLACE TEMP TABLE audit_before AS SELECT * FROM main.audit")
         for table in tables:
-            if table in NOT_RESTORED or (table == "users" and keep_users):
+            if table in LIVE_TABLES or (table == "users" and keep_users):
                 continue
             try:
                 con.execute(f"DELETE FROM main.{_quote(table)}")

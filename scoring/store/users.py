@@ -145,28 +145,35 @@ class UsersMixin:
 
     # -- dashboard sessions (the token itself is never stored, only its sha256) ----------------
     def insert_session(self, token_hash: str, name: str, now: datetime, client: str,
-                       expired_before: datetime) -> None:
+                       idle_before: datetime, made_before: datetime) -> None:
         """A new session at the account's current credential version; sessions idle since before
-        `expired_before` are removed on the way."""
+        `idle_before` or made before `made_before` are removed on the way."""
         with self.transaction() as con:
-            con.execute("DELETE FROM sessions WHERE last_seen < ?", [expired_before])
+            con.execute("DELETE FROM sessions WHERE last_seen < ? OR created_at < ?", [idle_before, made_before])
             con.execute("""INSERT INTO sessions SELECT ?, name, coalesce(cred_version, 0), ?, ?, ?
                 FROM users WHERE name = ?""", [token_hash, now, now, client[:100], name])
 
     def session_record(self, token_hash: str) -> dict | None:
-        """The session with its account as stored now, and the stored session_idle_hours (None
-        when not set), in one indexed read: every page run checks its session (None: no such
-        session)."""
-        found = self.rows("""SELECT s.name, s.cred_version, s.last_seen, coalesce(u.cred_version, 0),
+        """The session with its account as stored now, and the stored session settings (the
+        session_idle_hours and session_max_days values as stored, JSON text or absent), in one
+        indexed read: every page run checks its session (None: no such session)."""
+        found = self.rows("""SELECT s.name, s.cred_version, s.created_at, s.last_seen, coalesce(u.cred_version, 0),
                 u.role, u.unit_id, u.disabled, u.name IS NOT NULL,
-                (SELECT value FROM settings WHERE name = ?)
+                (SELECT value FROM settings WHERE name = ?), (SELECT value FROM settings WHERE name = ?)
             FROM sessions s LEFT JOIN users u ON u.name = s.name WHERE s.token_hash = ?""",
-                          ["session_idle_hours", token_hash])
+                          ["session_idle_hours", "session_max_days", token_hash])
         if not found:
             return None
-        keys = ("name", "session_version", "last_seen", "cred_version", "role", "unit_id", "disabled", "exists")
+        keys = ("name", "session_version", "created_at", "last_seen", "cred_version", "role", "unit_id",
+                "disabled", "exists")
         record = dict(zip(keys, found[0]))
-        record["idle_hours"] = None if found[0][-1] is None else json.loads(found[0][-1])
+        record["settings"] = {}
+        for name, text in zip(("session_idle_hours", "session_max_days"), found[0][-2:]):
+            try:
+                if text is not None:
+                    record["settings"][name] = json.loads(text)
+            except ValueError:
+                continue  # no JSON: the default, as stored_settings reads it
         return record
 
     def touch_session(self, token_hash: str, now: datetime) -> None:

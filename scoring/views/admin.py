@@ -10,11 +10,13 @@ import yaml
 
 from scoring.engine.commend import MEASURES
 from scoring.engine import Engine
+from scoring.profile.rules import parse_overrides
 from scoring.profile.settings import BY_NAME
+from scoring.views.common import period_of_code
 from scoring.views.upload import STORAGE_TO_HEADER
 
 _FIELD_NAMES = {**STORAGE_TO_HEADER, "day": "日期", "unit_id": "单位", "code": "事项", "单位编号": "单位",
-                "代码": "事项", "值": "取值"}
+                "代码": "事项", "值": "取值", "weight": "计分倍数", "pick": "所选分值"}
 
 
 def setting_help(name: str) -> str:
@@ -56,6 +58,8 @@ def setting_value_text(name: str, value) -> str:
         return "是" if value else "否"
     if name == "improvement_measure":
         return MEASURES.get(value, str(value))
+    if isinstance(value, float):
+        return f"{value:g}"
     return "—" if value is None else str(value)
 
 
@@ -78,7 +82,8 @@ def units_table(engine: Engine, day: date) -> pl.DataFrame:
                                       "负责人": pl.Utf8, "联系人": pl.Utf8, "电话": pl.Utf8, "unit_id": pl.Int32})
 
 
-def _names(engine: Engine) -> tuple[dict, dict]:
+def names(engine: Engine) -> tuple[dict, dict]:
+    """{unit id: name} and {item code: name} for words instead of ids and codes."""
     units = {u.id: u.name for u in engine.units.units}
     items = {code: item.name for v in engine.book.versions for code, item in v.items.items()}
     return units, items
@@ -117,10 +122,31 @@ def audit_text(action: str, detail: str | None, units: dict, items: dict) -> str
         return detail
     if not isinstance(data, dict):
         return _value("", data, units, items)
+    if action in ("保存试算方案", "删除试算方案"):
+        data = _trial_words(data, items)
     if "原值" in data and "新值" in data:
-        old, new = data["原值"] or {}, data["新值"] or {}
-        return "；".join(f"{_FIELD_NAMES.get(k, k)}：{_value(k, old.get(k), units, items)} → {_value(k, v, units, items)}"
-                        for k, v in new.items())
+        return changes_text(data["原值"] or {}, data["新值"] or {}, units, items)
+    return fields_text(data, units, items)
+
+
+def _trial_words(data: dict, items: dict) -> dict:
+    """A trial's audit detail with item names for codes and the period's label for its code."""
+    try:
+        changes = "，".join(f"{items.get(c, '其他事项')} → {v:g}" for c, v in sorted(parse_overrides(data["调整"]).items()))
+    except (KeyError, TypeError, ValueError):
+        changes = "—"
+    period = period_of_code(str(data.get("期间", "")), date.today())
+    return {**data, "调整": changes, "期间": period.label if period else "—"}
+
+
+def changes_text(old: dict, new: dict, units: dict, items: dict) -> str:
+    """Changed event fields (storage names) as “层级：市 → 自治区；…”."""
+    return "；".join(f"{_FIELD_NAMES.get(k, k)}：{_value(k, old.get(k), units, items)} → {_value(k, v, units, items)}"
+                    for k, v in new.items())
+
+
+def fields_text(data: dict, units: dict, items: dict) -> str:
+    """Named values (event fields or audit details) as “日期：2025-10-01；单位：…”."""
     return "；".join(f"{_FIELD_NAMES.get(k, k)}：{_value(k, v, units, items)}" for k, v in data.items())
 
 
@@ -137,7 +163,7 @@ def _target_text(action: str, target: str | None, units: dict) -> str:
 
 def audit_table(engine: Engine, limit: int | None = 500) -> pl.DataFrame:
     """The audit log, newest first, in words: unit and item names, setting titles, no JSON."""
-    units, items = _names(engine)
+    units, items = names(engine)
     log = engine.store.audit_log(limit)
     rows = [{"编号": r["id"], "时间": r["made_at"], "操作人": r["who"], "操作": r["action"],
              "对象": _target_text(r["action"], r["target"], units),
@@ -149,7 +175,7 @@ def audit_table(engine: Engine, limit: int | None = 500) -> pl.DataFrame:
 
 def waivers_table(engine: Engine) -> pl.DataFrame:
     """Waivers in force (豁免), newest month first, for revoking one."""
-    units, _ = _names(engine)
+    units, _ = names(engine)
     frame = engine.store.waivers()
     rows = [{"单位": units.get(r["unit_id"], "—"), "月份": r["month"], "原因": r["reason"], "豁免人": r["who"],
              "豁免时间": r["made_at"], "unit_id": r["unit_id"]} for r in frame.iter_rows(named=True)]

@@ -1,6 +1,7 @@
 """What several pages share: the tier and header vocabulary, and the periods the data covers."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,9 @@ def quota_text(profile) -> str:
     table = profile.quota_table(profile.quotas[0])
     return "、".join(f"{g} 组 {t.text}" for g, t in table.items()) + " 条"
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+# The columns with a person's name or telephone number (the units' 负责人 and 联系人): shown to
+# signed-in accounts only, never on a kiosk screen.
+CONTACT_COLUMNS = ("负责人", "联系人", "电话")
 
 
 def data_span(store) -> tuple[date | None, date | None]:
@@ -79,6 +83,40 @@ def make_period(kind: str, year: int, quarter: int = 1, start: date | None = Non
     if start is None or end is None:
         raise ValueError("请选择开始和结束日期")
     return Period.between(start, end)
+
+
+# A period in an address (?period=) or a saved trial: 2025Q3, 2025, 2025YTD or 20250101-20250331.
+_PERIOD_CODE = re.compile(r"^(\d{4})(?:Q([1-4])|(YTD))?$|^(\d{8})-(\d{8})$")
+
+
+def period_code(period: Period) -> str:
+    if period.kind in ("quarter", "year"):
+        return period.key
+    if period.kind == "ytd":
+        return f"{period.start.year}YTD"
+    return f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+
+
+def period_choice(code: str) -> dict | None:
+    """What a period code asks the period picker for: kind (季度/年度/年初至今/自定义) and year,
+    quarter or start and end; None for anything else."""
+    m = _PERIOD_CODE.match(code or "")
+    if not m:
+        return None
+    year, quarter, ytd, start, end = m.groups()
+    if start:
+        try:
+            first, last = (date(int(t[:4]), int(t[4:6]), int(t[6:])) for t in (start, end))
+        except ValueError:
+            return None
+        return {"kind": "自定义", "start": first, "end": last} if first <= last else None
+    choice = {"kind": "季度" if quarter else "年初至今" if ytd else "年度", "year": int(year)}
+    return choice | ({"quarter": int(quarter)} if quarter else {})
+
+
+def period_of_code(code: str, today: date) -> Period | None:
+    choice = period_choice(code)
+    return None if choice is None else make_period(**choice, today=today)
 
 
 MOVEMENT_SCHEMA = {"unit_id": pl.Int32, "名次变化": pl.Int64, "升降": pl.Utf8}

@@ -26,7 +26,8 @@ def ranking_view(engine: Engine, period: Period, order: str = "名次") -> pl.Da
     ties = frame.group_by("组别", "排名").agg(pl.len().alias("_n"))
     frame = (frame.join(ties, on=["组别", "排名"], how="left")
              .join(rank_movement(engine, frame, period.previous()), on="unit_id", how="left")
-             .with_columns(pl.when(pl.col("_n") > 1).then(pl.lit("并列")).otherwise(pl.lit("")).alias("并列"),
+             .with_columns(pl.when((pl.col("_n") > 1) & pl.col("排名").is_not_null()).then(pl.lit("并列"))
+                           .otherwise(pl.lit("")).alias("并列"),
                            (pl.col("采用率") * 100).round(numbers.rate_places(engine.settings)).alias("采用率"))
              .drop("_n"))
     keys, descending = ORDERS[order]

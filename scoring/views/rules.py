@@ -56,10 +56,12 @@ def versions_table(engine: Engine) -> pl.DataFrame:
                                       "来源": pl.Utf8, "调整内容": pl.Utf8})
 
 
-def whatif_base(engine: Engine) -> pl.DataFrame:
-    """The editor's table: each item's points in the latest version; 试算分值 starts equal."""
+def whatif_base(engine: Engine, overrides=()) -> pl.DataFrame:
+    """The editor's table: each item's points in the latest version; 试算分值 starts equal, or at
+    the points of a what-if given as (code, points) pairs (a trial reopened)."""
     latest = engine.book.latest()
-    return pl.DataFrame([{"名称": it.name, "现行分值": it.points, "试算分值": it.points,
+    trial = dict(overrides)
+    return pl.DataFrame([{"名称": it.name, "现行分值": it.points, "试算分值": trial.get(it.code, it.points),
                           "分类": it.tier, "条款": it.clause, "代码": it.code} for it in latest.items.values()])
 
 
@@ -79,6 +81,11 @@ def overrides_from(edited: pl.DataFrame) -> dict[str, Decimal]:
 def item_names(engine: Engine) -> dict[str, str]:
     """{code: name} over every rule version (the latest name wins)."""
     return {code: item.name for v in engine.book.versions for code, item in v.items.items()}
+
+
+def overrides_code(overrides: dict) -> str:
+    """A what-if as the `CODE=POINTS` text parse_overrides reads back (how a trial is stored)."""
+    return ", ".join(f"{code}={points:g}" for code, points in sorted(overrides.items()))
 
 
 def overrides_text(engine: Engine, overrides: dict[str, float]) -> str:
@@ -102,9 +109,10 @@ def check_overrides(engine: Engine, overrides: dict[str, float]) -> list[str]:
     return problems
 
 
-def compare_view(engine: Engine, period: Period, overrides) -> pl.DataFrame:
-    """engine.compare with a readable change marker; overrides as a dict or (code, points) pairs."""
-    return (engine.compare(period, dict(overrides))
+def compare_view(engine: Engine, period: Period, overrides, base=()) -> pl.DataFrame:
+    """engine.compare with a readable change marker; overrides (and the what-if compared with,
+    default the rules in force) as dicts or (code, points) pairs."""
+    return (engine.compare(period, dict(overrides), dict(base))
             .with_columns(pl.when(pl.col("名次变化") > 0).then(pl.format("↑{}", pl.col("名次变化")))
                           .when(pl.col("名次变化") < 0).then(pl.format("↓{}", -pl.col("名次变化")))
                           .otherwise(pl.lit("—")).alias("变化")))
