@@ -8,7 +8,7 @@ import json
 
 import polars as pl
 
-from dashboard_fixtures import assert_clean, dashboard, demo_copy, demo_template  # noqa: F401
+from dashboard_fixtures import assert_clean, dashboard, demo_copy, demo_template, open_tab  # noqa: F401
 from scoring.accounts import auth
 from scoring.store import Store
 
@@ -103,6 +103,7 @@ def test_progress_is_one_group_in_the_order_of_the_chosen_measure(dashboard, dem
 
     at = dashboard(demo_template, "commend")
     at.selectbox(key="w_commend_measure").set_value("growth_qoq").run()
+    open_tab(at, "commend_tab", "进步情况")
     next(s for s in at.segmented_control if s.label == "组别").set_value("B").run()
     assert_clean(at)
     table = pl.from_pandas(next(d for d in at.dataframe if "评选" in d.value.columns).value)
