@@ -250,7 +250,16 @@ def password_form(auth, current) -> None:
             st.error(str(e))
         else:
             log.info("%s 修改了自己的密码", current.name)
-            st.success("密码已修改")
+            # the change ended every session of the account (its credential version moved on),
+            # this one included: this tab stays signed in under a fresh session, every other ends
+            fresh = auth.refresh(store(), current)
+            if fresh is not None:
+                token = sessions.start(store(), fresh, client_address())
+                st.session_state.pop(RUN_USER, None)
+                st.session_state["user"], st.session_state[TOKEN] = fresh, token
+                _cookie_request("POST", token)
+                write_cookie()  # now: a reload before the next click finds the new cookie
+            st.success("密码已修改。本页面保持登录，其他标签页和设备上的登录已退出。")
 
 
 class SessionEnded(PermissionError):

@@ -9,8 +9,8 @@ from scoring.engine.score import describe
 from scoring.views import common
 from scoring.views import rank as rank_views
 
-# The key columns come first and stay pinned while the rest scroll sideways; a phone shows only
-# the first four.
+# The key columns come first; a phone shows only the first four. They are not pinned: Streamlit
+# draws pinned cells faded, and the figures a leader reads first must not be the palest ones.
 KEY_COLUMNS = ["排名", "单位", "得分", "升降", "累计得分"]
 PHONE_COLUMNS = ["排名", "单位", "得分", "升降"]
 def score_note() -> str:
@@ -33,24 +33,30 @@ def print_columns() -> list[str]:
             *_data.engine().profile.score_tiers]
 
 
-def movement_column(period) -> st.column_config.Column:
-    return st.column_config.TextColumn(
-        "升降", width=60, pinned=True,
-        help=f"与{period.previous().label}相比名次的升降（↑ 上升，↓ 下降）；“—”表示没有可比的数据或组别有调整")
+def movement_column(period, width: int = 60) -> st.column_config.Column:
+    # a number on screen (名次变化), so that sorting by the header puts 14 above 3 and -10 below
+    # -2 (as text, ↑14 came before ↑3); the arrows (↑3 ↓2) stay in print, the 通报 and exports.
+    # The grid shows no sign on positive numbers ("%+d" is not among its formats).
+    return st.column_config.NumberColumn(
+        "升降", width=width, format="%d",
+        help=f"与{period.previous().label}相比名次的升降：3 为上升 3 名，-2 为下降 2 名，0 为持平；"
+             "空白表示没有可比的数据或组别有调整。点击列名可按升降排序")
+
+
+def on_screen(part: pl.DataFrame) -> pl.DataFrame:
+    """The ranking as the screen's tables show it: 升降 as the signed number of places."""
+    return part.with_columns(pl.col("名次变化").alias("升降")) if "名次变化" in part.columns else part
 
 
 def table_config(period) -> dict:
-    # Streamlit unpins every column when the pinned ones take more than 60 % of the table's width
-    # (492 px of a 1280 px screen with the sidebar open): these take 458.
-    pin = {"pinned": True}
     scores = _widgets.score_columns()
     return {**scores,
-            "排名": st.column_config.NumberColumn("排名", format="%d", width=48, **pin),
-            "单位": st.column_config.TextColumn("单位", width=210, **pin),
-            "得分": st.column_config.NumberColumn("得分", format="localized", width=64, help=scores["得分"]["help"], **pin),
+            "排名": st.column_config.NumberColumn("排名", format="%d", width=48),
+            "单位": st.column_config.TextColumn("单位", width=210),
+            "得分": st.column_config.NumberColumn("得分", format="localized", width=64, help=scores["得分"]["help"]),
             "升降": movement_column(period),
             "累计得分": st.column_config.NumberColumn("累计得分", format="localized", width=76,
-                                                  help=scores["累计得分"]["help"], **pin),
+                                                  help=scores["累计得分"]["help"]),
             "并列": st.column_config.TextColumn("并列", width="small"),
             "报送数": _widgets.number("报送数", help="期间“报送”行数"),
             "采用数": _widgets.number("采用数", help="期间“采用”行数（各级合计）"),
@@ -61,7 +67,7 @@ def phone_config(period) -> dict:
     return {"排名": st.column_config.NumberColumn("排名", format="%d", width=44),
             "单位": st.column_config.TextColumn("单位", width=170),
             "得分": st.column_config.NumberColumn("得分", format="localized", width=56),
-            "升降": st.column_config.TextColumn("升降", width=48, help=movement_column(period)["help"])}
+            "升降": movement_column(period, width=48)}
 
 
 def open_selected(event, table: pl.DataFrame) -> None:
@@ -93,7 +99,7 @@ def group_chart(period, order: str, group: str) -> go.Figure:
 
 
 def group_tab(frame: pl.DataFrame, group: str, period, order: str) -> None:
-    part = frame.filter(pl.col("组别") == group)
+    part = on_screen(frame.filter(pl.col("组别") == group))
     if part.height == 0:
         st.caption("本组在该期间没有单位。")
         return

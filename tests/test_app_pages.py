@@ -4,6 +4,7 @@ a what-if changes ranks without touching the store, clicks open a unit's detail.
 from __future__ import annotations
 
 import io
+import json
 
 import duckdb
 import polars as pl
@@ -88,6 +89,33 @@ def test_period_selection_changes_the_ranking(dashboard, demo_template):
     at.button_group[0].set_value("年度").run()
     year = table_values(at, "rank_table_A")
     assert year["得分"].sum() > q1["得分"].sum()
+
+
+def test_rank_tables_sort_movement_as_a_number_and_draw_key_columns_plainly(dashboard, demo_template):
+    """升降 sorted as text (↑14 before ↑3, ↓10 before ↓2), so "who dropped" could not be answered by
+    clicking its header; and the pinned key columns 排名/单位/得分 were drawn faded (Streamlit draws
+    pinned cells so). On screen 升降 is the signed number of places, the same movement the arrows
+    say; no column is pinned."""
+    from scoring.engine.periods import Period
+    from scoring.views.common import rank_movement
+
+    at = dashboard(demo_template, "rank")
+    for key in ("rank_table_A", "rank_phone_A"):
+        element = next(d for d in at.dataframe if d.key == key)
+        table = pl.from_pandas(element.value)
+        assert table["升降"].dtype.is_integer(), key
+        config = json.loads(element.proto.columns)
+        assert config["升降"]["type_config"] == {"type": "number", "format": "%d"}
+        assert not [c for c, v in config.items() if v.get("pinned")], key
+    engine = Engine.open(Store(demo_template))
+    q4 = Period.quarter(2025, 4)
+    moves = rank_movement(engine, engine.ranking(q4), q4.previous())
+    arrows = dict(zip(moves["unit_id"], moves["升降"]))
+    shown = pl.from_pandas(next(d for d in at.dataframe if d.key == "rank_table_A").value)
+    assert shown.height > 20
+    for unit_id, n in zip(shown["unit_id"], shown["升降"]):
+        assert arrows[unit_id] == ("—" if n is None else f"↑{n}" if n > 0 else f"↓{-n}" if n < 0 else "持平")
+    assert shown["升降"].drop_nulls().n_unique() > 3  # rises and drops of several sizes to sort
 
 
 def test_official_order_toggle(dashboard, demo_template):

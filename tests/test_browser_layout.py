@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image
 
 from dashboard_fixtures import (ARTIFACTS, CHROMIUM, browser, demo_server, demo_template,  # noqa: F401
                                 grid_rows, open_page, signed_in_page, visible_table)
@@ -51,12 +51,12 @@ def grid_state(page) -> dict:
     }""")
 
 
-def pinned_strip(page) -> Image.Image:
-    """The table's header and first rows over the selection column and the first 400 px of the
-    pinned columns (together 450 px wide), as pixels."""
+def darkest(page, left: int, width: int) -> int:
+    """The darkest pixel (0 black … 255 white) of the table's first rows between `left` and
+    `left + width` px from its edge: how strongly a column's text is drawn."""
     box = visible_table(page).bounding_box()
-    shot = page.screenshot(clip={"x": box["x"] + 1, "y": box["y"] + 1, "width": 35 + 400, "height": 38 + 35 * 5})
-    return Image.open(io.BytesIO(shot)).convert("RGB")
+    shot = page.screenshot(clip={"x": box["x"] + left, "y": box["y"] + 40, "width": width, "height": 35 * 5})
+    return Image.open(io.BytesIO(shot)).convert("L").getextrema()[0]
 
 
 def test_ranking_fits_1280(server, browser):
@@ -70,15 +70,36 @@ def test_ranking_fits_1280(server, browser):
     assert state["rows"] == len(a) > 20
     assert state["scrollHeight"] <= state["clientHeight"] + 1
     assert [r[1] for r in grid_rows(page)] == a
-    # the other columns scroll sideways under the pinned key columns: the left part of the table
-    # (selection, 排名, 单位, 得分, 升降, 累计得分) looks the same after scrolling to the last column
+    # the key columns come first and are drawn as strongly as the rest: pinned, Streamlit drew
+    # them faded (排名, 单位 and 得分 paler than 报送数); the selection box is 35 px, 排名 48, 单位 210
+    assert state["headers"][:5] == ["排名", "单位", "得分", "升降", "累计得分"], state["headers"]
+    key_ink, other_ink = darkest(page, 35 + 48, 210), darkest(page, 560, 300)
+    assert key_ink <= other_ink + 25, (key_ink, other_ink)
+    # the other columns are reached by scrolling sideways
     assert state["scrollWidth"] > state["clientWidth"]
-    left = pinned_strip(page)
     visible_table(page).evaluate("el => { const s = el.querySelector('.dvn-scroller'); s.scrollLeft = s.scrollWidth; }")
     page.wait_for_timeout(800)
     assert "扣分" in grid_state(page)["headers"]
-    assert ImageChops.difference(left, pinned_strip(page)).getbbox() is None
     page.screenshot(path=OUT / "rank-1280.png")
+    page.close()
+
+
+def test_sorting_by_the_movement_header_orders_places_as_numbers(server, browser):
+    """Clicking 升降 sorted it as text (↑14 before ↑3, ↓10 before ↓2): who dropped most could not be
+    read off the table. Now a click sorts by the number of places."""
+    page = signed_in_page(browser, server.url, 1280, 800)
+    open_page(page, "排名")
+    column = grid_state(page)["headers"].index("升降")
+    box = visible_table(page).bounding_box()
+    page.mouse.click(box["x"] + 35 + 48 + 210 + 64 + 30, box["y"] + 18)  # the 升降 header: its menu
+    page.locator("[role=menu]").get_by_text("升序排列").first.click()  # the grid's menu, in Chinese
+    page.wait_for_timeout(800)
+    page.screenshot(path=OUT / "rank-sorted-by-movement.png")
+    shown = [r[column] for r in grid_rows(page)]
+    numbers = [int(v) for v in shown if v.strip()]
+    assert len(numbers) > 20 and len(set(numbers)) > 3, shown
+    assert numbers == sorted(numbers), shown
+    assert min(numbers) < 0 < max(numbers), shown
     page.close()
 
 

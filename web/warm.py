@@ -24,7 +24,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from streamlit.runtime import Runtime
 
-from scoring.accounts import auth, sessions
+from scoring.accounts import auth, registry, sessions
 from web import signin
 
 log = logging.getLogger("scoring.dashboard")
@@ -56,7 +56,9 @@ class _Client:
     def write_forward_msg(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
         if kind == "navigation":
-            self.pages = [p.page_script_hash for p in msg.navigation.app_pages]
+            cold = {p.key for p in registry.PAGES if not p.warm}
+            self.pages = [p.page_script_hash for p in msg.navigation.app_pages
+                          if p.url_pathname.strip("/") not in cold]
         elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
             self.finished.set()
 

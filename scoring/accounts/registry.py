@@ -18,6 +18,9 @@ class Page:
     title: str          # menu title
     icon: str           # Material icon name (bundled with streamlit, no internet needed)
     roles: frozenset[str]
+    # drawn once by the start-up warm-up (web/warm.py); not a page with an editable table, whose
+    # editor makes Streamlit load pandas (~50 MiB per process) that browsing never needs
+    warm: bool = True
 
 
 PAGES: tuple[Page, ...] = (
@@ -27,7 +30,7 @@ PAGES: tuple[Page, ...] = (
     Page("commend", "pages/commend.py", "评先评优", ":material/military_tech:", frozenset({"查看", "录入", "管理"})),
     Page("upload", "pages/upload.py", "数据导入", ":material/upload_file:", frozenset({"录入", "管理"})),
     Page("review", "pages/review.py", "核对与更正", ":material/fact_check:", frozenset({"录入", "管理", "单位"})),
-    Page("rules", "pages/rules.py", "规则试算", ":material/balance:", frozenset({"查看", "录入", "管理"})),
+    Page("rules", "pages/rules.py", "规则试算", ":material/balance:", frozenset({"查看", "录入", "管理"}), warm=False),
     Page("export", "pages/export.py", "导出", ":material/description:", frozenset({"查看", "录入", "管理"})),
     Page("admin", "pages/admin.py", "管理", ":material/settings:", frozenset({"管理"})),
 )
