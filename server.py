@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:  # web/, pages/ and scoring/ come from here, whatever the working directory
     sys.path.insert(0, str(ROOT))
 
+import web.allocators  # noqa: E402,F401 - before duckdb and polars load (see there)
 import streamlit as st  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 

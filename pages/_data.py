@@ -12,12 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-# The dashboard is one long-lived process whose views are computed once per data version. DuckDB's
-# allocator (jemalloc) keeps the pages a big query freed for ten seconds by default: at 1M events
-# that held ~40–90 MiB more at the browsing peak. Give them back at once (a query then costs a
-# little more CPU, once per data version). It is read when duckdb is first loaded, so this comes
-# before scoring is imported; an operator's own setting wins. (polars' allocator is set by polars.)
-os.environ.setdefault("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+import web.allocators  # noqa: E402,F401 - before duckdb and polars load (see there)
 
 import streamlit as st  # noqa: E402
 
