@@ -116,7 +116,7 @@ def test_the_dashboard_loads_duckdb_and_polars_with_freed_memory_given_back(scri
     is imported before anything imports duckdb or polars, whether the dashboard runs as server.py
     (a real server) or app.py (AppTest). Under server.py duckdb used to load first, from the sign-in
     route's imports, and the setting in pages/_data came too late (1M browsing peak 412–426 MiB
-    instead of 354–356)."""
+    instead of 379)."""
     from web.allocators import GIVE_BACK
 
     env = {k: v for k, v in os.environ.items() if k not in ("DUCKDB_JE_MALLOC_CONF", "_RJEM_MALLOC_CONF")}
