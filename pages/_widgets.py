@@ -242,6 +242,14 @@ def when(label: str | None = None):
     return st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
 
 
+def rate_format() -> str:
+    """A percentage with the places of the setting rate_decimals, trailing zeros kept (45.45%,
+    50.00%: a column of rates lines up, and screen and print agree)."""
+    from ._data import engine
+
+    return f"%.{numbers.rate_places(engine().settings)}f%%"
+
+
 def score_columns() -> dict:
     """Column settings of the score columns; a tier that counts adoptions shows as “…得分”."""
     from scoring.engine.score import describe
@@ -253,7 +261,7 @@ def score_columns() -> dict:
         "得分": number("得分", help=f"期间得分：{describe(profile)}"),
         "原始得分": number("原始得分", help="各项得分之和（未按 0 分下限和得分公式处理）"),
         "累计得分": number("累计得分", help="1月1日至期末的累计得分"),
-        "采用率": number("采用率", "%g%%", help="采用条数 ÷ 报送条数（位数见「管理 → 设置」的“比率显示的小数位数”）"),
+        "采用率": number("采用率", rate_format(), help="采用条数 ÷ 报送条数（位数见「管理 → 设置」的“比率显示的小数位数”）"),
         **{t: number(f"{t}得分" if t in profile.adoption_tiers else t) for t in profile.score_tiers},
         **{c: number(c) for c in profile.adoption_tiers.values()},
     }

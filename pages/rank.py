@@ -141,7 +141,7 @@ def print_tables(period, order: str) -> tuple[str, ...]:
     tiers = _data.engine().profile.adoption_tiers
     parts = [frame.filter(pl.col("组别") == group).select([c for c in print_columns() if c in frame.columns])
              .rename({t: f"{t}得分" for t in tiers}) for group in _data.groups()]
-    return tuple(_layout.print_table(part, f"{group} 组（{part.height} 个单位）", {"采用率": "%.1f%%", "排名": "%d"})
+    return tuple(_layout.print_table(part, f"{group} 组（{part.height} 个单位）", {"采用率": _widgets.rate_format(), "排名": "%d"})
                  for group, part in zip(_data.groups(), parts))
 
 

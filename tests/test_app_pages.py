@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import duckdb
 import polars as pl
@@ -107,6 +108,11 @@ def test_rank_tables_sort_movement_as_a_number_and_draw_key_columns_plainly(dash
         config = json.loads(element.proto.columns)
         assert config["升降"]["type_config"] == {"type": "number", "format": "%d"}
         assert not [c for c, v in config.items() if v.get("pinned")], key
+    # 采用率 with the setting's places, trailing zeros kept (it showed 50% beside 45.45%), as in print
+    config = json.loads(next(d for d in at.dataframe if d.key == "rank_table_A").proto.columns)
+    assert config["采用率"]["type_config"]["format"] == "%.2f%%"
+    printed = "".join(h.proto.body for h in at.get("html"))
+    assert re.search(r"\d+\.\d\d%", printed) and not re.search(r"\d+\.\d%", printed)
     engine = Engine.open(Store(demo_template))
     q4 = Period.quarter(2025, 4)
     moves = rank_movement(engine, engine.ranking(q4), q4.previous())
