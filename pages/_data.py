@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
+from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -28,10 +30,53 @@ def db_path() -> str:
     return os.environ.get("SCORING_DB") or str(ROOT / "data" / "demo.duckdb")
 
 
-@st.cache_resource(show_spinner=False)
+class Shared:
+    """Results kept for every session of this process, by key, and handed out as they are.
+
+    In place of st.cache_data, which on every hit hashes each argument, inspects the function's
+    signature and unpickles a copy of the frame: 0.5–2 ms a view, and a page run asks for a dozen.
+    Here a hit is a dictionary lookup. The key names everything the result depends on (data
+    version, function, arguments: all hashable); the function itself is not part of it, since a
+    page's own drawing functions are made anew on every run of its script. Nobody may change what
+    they get: Polars frames are not changed in place, and a page that wants another frame makes a
+    new one. Callers that ask for the same key at once wait for one computation, so concurrent
+    first visits neither repeat the work nor hold several copies. At most `entries` results are
+    kept; the oldest go first."""
+
+    def __init__(self, entries: int):
+        self.entries = entries
+        self._done: OrderedDict = OrderedDict()
+        self._busy: dict = {}  # key -> the lock held while it is computed
+        self._guard = threading.Lock()
+
+    def get(self, key: tuple, compute: Callable[[], object]):
+        found = self._done.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
+        with self._guard:
+            lock = self._busy.setdefault(key, threading.Lock())
+        try:
+            with lock:
+                found = self._done.get(key, _MISSING)
+                if found is _MISSING:
+                    found = compute()
+                    with self._guard:
+                        self._done[key] = found
+                        while len(self._done) > self.entries:
+                            self._done.popitem(last=False)
+        finally:
+            with self._guard:
+                self._busy.pop(key, None)
+        return found
+
+
+_MISSING = object()
+_STORES, _ENGINES, _VIEWS, _STORE_VIEWS = Shared(8), Shared(3), Shared(256), Shared(64)
+
+
 def _store(path: str) -> Store:
     # A Store object holds no connection: each of its methods opens the file and closes it again.
-    return Store(path)
+    return _STORES.get((path,), lambda: Store(path))
 
 
 def store() -> Store:
@@ -84,9 +129,8 @@ def today() -> date:
     return today_in(timezone())
 
 
-@st.cache_resource(max_entries=3, show_spinner=False)
 def _engine(path: str, data_version: str, today: date) -> Engine:
-    return Engine.open(_store(path))
+    return _ENGINES.get((path, data_version, today), lambda: Engine.open(_store(path)))
 
 
 _last_engine: tuple = ((), None)  # (key, engine): a page run asks for the engine a few times
@@ -101,28 +145,26 @@ def engine() -> Engine:
     return last[1]
 
 
-def _key(fn: Callable) -> str:
+def frozen(args: tuple) -> tuple:
+    """Arguments as a key: a list (say of quarters) as a tuple."""
+    return tuple(tuple(a) if isinstance(a, list) else a for a in args)
+
+
+def fn_key(fn: Callable) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _view(path: str, data_version: str, today: date, key: str, args: tuple, kwargs: tuple, _fn: Callable):
-    return _fn(_engine(path, data_version, today), *args, **dict(kwargs))
-
-
 def view(fn: Callable, *args, **kwargs):
-    """fn(engine, *args, **kwargs), cached (across sessions) until the data changes."""
-    return _view(db_path(), version(), today(), _key(fn), args, tuple(sorted(kwargs.items())), fn)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _store_view(path: str, data_version: str, key: str, args: tuple, _fn: Callable):
-    return _fn(_store(path), *args)
+    """fn(engine, *args, **kwargs), kept (for every session) until the data changes."""
+    path, data_version, day = db_path(), version(), today()
+    key = (path, data_version, day, fn_key(fn), frozen(args), tuple(sorted(kwargs.items())))
+    return _VIEWS.get(key, lambda: fn(_engine(path, data_version, day), *args, **kwargs))
 
 
 def store_view(fn: Callable, *args):
-    """fn(store, *args), cached until the data changes."""
-    return _store_view(db_path(), version(), _key(fn), args, fn)
+    """fn(store, *args), kept until the data changes."""
+    path = db_path()
+    return _STORE_VIEWS.get((path, version(), fn_key(fn), frozen(args)), lambda: fn(_store(path), *args))
 
 
 def has_data() -> bool:

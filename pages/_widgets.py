@@ -4,7 +4,10 @@ favicon. Fitting phones and print: pages/_layout.py.
 """
 from __future__ import annotations
 
+import base64
+import functools
 import html
+import io
 import re
 from dataclasses import replace
 from datetime import date
@@ -382,10 +385,11 @@ def bounded_number(label: str, low, high, **kwargs):
     return st.number_input(f"{label}（{low:g} 至 {high:g}）", min_value=low, max_value=high, **kwargs)
 
 
-@st.cache_resource(show_spinner=False)
-def favicon():
-    """A small red bar-chart icon drawn here: an emoji or Material icon would be fetched from the
-    internet, which an intranet does not have."""
+@functools.cache
+def favicon() -> str:
+    """A small red bar-chart icon drawn here, as a data: address. An emoji or Material icon would
+    be fetched from the internet, which an intranet does not have; and an image would be encoded
+    as PNG again by st.set_page_config on every page run (2 % of a page switch)."""
     from PIL import Image, ImageDraw
 
     img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
@@ -393,4 +397,6 @@ def favicon():
     draw.rounded_rectangle((0, 0, 63, 63), radius=12, fill=(178, 34, 34, 255))
     for x, h in ((12, 22), (28, 36), (44, 14)):
         draw.rectangle((x, 52 - h, x + 9, 52), fill=(255, 255, 255, 255))
-    return img
+    png = io.BytesIO()
+    img.save(png, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")

@@ -54,6 +54,46 @@ def test_a_drawing_is_built_once_for_every_session_until_an_import(monkeypatch, 
     assert BUILT == [(2025, "A"), (2025, "A")] and third != first
 
 
+# A page's own build function is made anew by every run of its script, as in pages/rank.py.
+INLINE = """
+from pages import _drawings
+import test_drawings
+
+def scores(year):
+    return test_drawings.scores_figure(year)
+
+_drawings.chart(scores, 2025, key="scores")
+"""
+
+
+def scores_figure(year: int):
+    import plotly.graph_objects as go
+
+    BUILT.append(year)
+    fig = go.Figure()
+    fig.add_bar(x=["甲单位", "乙单位"], y=[3.5, 1.25], customdata=[1, 2])
+    fig.update_layout(title=f"{year} 年得分")
+    return fig
+
+
+def test_a_page_s_own_build_function_is_built_once_and_sent_as_plotly_writes_it(monkeypatch, demo_copy):
+    """The shared figure is found again although its build function is a new object on every run,
+    and the chart element carries the JSON plotly itself writes for the figure, made only once."""
+    import plotly.io
+    import plotly.tools
+
+    monkeypatch.setenv("SCORING_DB", str(demo_copy))
+    BUILT.clear()
+    runs = [AppTest.from_string(INLINE, default_timeout=30).run() for _ in range(3)]
+    assert all(not at.exception for at in runs) and BUILT == [2025]
+    plain = plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(scores_figure(2025), True), validate=False)
+    assert {at.get("plotly_chart")[0].proto.spec for at in runs} == {plain}
+    written, write = [], plotly.io._json.to_json_plotly  # what plotly.io.to_json writes with
+    monkeypatch.setattr(plotly.io._json, "to_json_plotly", lambda *a, **k: written.append(1) or write(*a, **k))
+    again = AppTest.from_string(INLINE, default_timeout=30).run()
+    assert again.get("plotly_chart")[0].proto.spec == plain and written == []
+
+
 def chart_spec(at, key: str) -> dict:
     """The Plotly figure a chart element of the page carries (its key ends the element id)."""
     chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key))

@@ -120,6 +120,42 @@ def test_checking_a_session_is_one_read(monkeypatch, store, clerk):
     assert (len(reads), writes) == (1, [])
 
 
+# Signs a session out in a process of its own, as another app process or the command line would.
+SIGN_OUT_ELSEWHERE = """
+import sys
+from scoring.accounts import sessions
+from scoring.store import Store
+sessions.end(Store(sys.argv[1]), sys.argv[2])
+"""
+
+
+@pytest.mark.subprocess
+def test_the_check_reads_again_only_after_the_file_changed_in_any_process(monkeypatch, demo_copy):
+    """Every page run checks its session; while nobody writes, the answer is kept (no attach,
+    no query), and a sign-out in this process or in another one ends the session at the next
+    check all the same (scoring/store/base.py `unchanged`)."""
+    import subprocess
+    import sys
+
+    from dashboard_fixtures import ROOT
+
+    store = Store(demo_copy)
+    clerk = auth.add_user(store, CLI, "录入员", "password-1", "录入")
+    here, there, other = (sessions.start(store, clerk) for _ in range(3))
+    assert [sessions.resume(store, t) for t in (here, there, other)] == [clerk] * 3
+    reads = []
+    monkeypatch.setattr(Store, "rows", lambda self, *a, _rows=Store.rows: reads.append(a) or _rows(self, *a))
+    assert [sessions.resume(store, t) for t in (here, there, other) * 3] == [clerk] * 9
+    assert reads == []  # nothing changed: no read
+    done = subprocess.run([sys.executable, "-c", SIGN_OUT_ELSEWHERE, str(demo_copy), there], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sessions.resume(store, there) is None and len(reads) == 1  # read again, and ended
+    sessions.end(store, other)  # in this process
+    assert sessions.resume(store, other) is None
+    assert sessions.resume(store, here) == clerk
+
+
 def test_a_session_ends_after_its_lifetime_however_busy(monkeypatch, store, clerk):
     """A session used every hour was still accepted after 60 days. session_max_days
     (default 7) ends it however busy it is."""

@@ -4,8 +4,9 @@ The browser keeps a random token (a cookie); the database keeps only its sha256,
 when it was made and last used, and the account's credential version at sign-in. A password reset,
 disabling the account or a role change moves that version on (store.update_user), which ends every
 session of the account; so do logout, going unused longer than the setting session_idle_hours and
-being older than session_max_days, however busy. Every check reads the database: nothing here is
-cached, so each of these takes effect at the next click.
+being older than session_max_days, however busy. Each of these takes effect at the next click: a
+check answers from the database as it is now (the store repeats its read only after the file has
+changed, in any process: scoring/store/base.py `unchanged`).
 No streamlit here: the dashboard's server sets the cookie (web/signin.py), its pages read it.
 """
 from __future__ import annotations
@@ -55,7 +56,8 @@ def resume(store, token: str | None) -> User | None:
     """The account a session token stands for now; None (and the session removed) when the token
     is unknown, has been idle too long, is older than its lifetime, or the account was reset,
     disabled or changed since.
-    One indexed read of the database (every page run asks), a write only when something changes."""
+    One indexed read of the database (every page run asks), none while the file is unchanged, and
+    a write only when something changes."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
     key = _token_hash(token)

@@ -156,7 +156,12 @@ class UsersMixin:
     def session_record(self, token_hash: str) -> dict | None:
         """The session with its account as stored now, and the stored session settings (the
         session_idle_hours and session_max_days values as stored, JSON text or absent), in one
-        indexed read: every page run checks its session (None: no such session)."""
+        indexed read, repeated only after the file has changed (`unchanged`): every page run
+        checks its session (None: no such session)."""
+        record = self.unchanged(("session", token_hash), lambda: self._session_record(token_hash))
+        return None if record is None else {**record, "settings": dict(record["settings"])}
+
+    def _session_record(self, token_hash: str) -> dict | None:
         found = self.rows("""SELECT s.name, s.cred_version, s.created_at, s.last_seen, coalesce(u.cred_version, 0),
                 u.role, u.unit_id, u.disabled, u.name IS NOT NULL,
                 (SELECT value FROM settings WHERE name = ?), (SELECT value FROM settings WHERE name = ?)
