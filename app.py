@@ -16,7 +16,7 @@ if sys.path[:1] != [str(ROOT)]:  # pages/ and scoring/ come from here, whatever 
 
 import streamlit as st  # noqa: E402
 
-from pages import _data, _grid, _session, _trial, _widgets  # noqa: E402
+from pages import _account, _data, _grid, _session, _trial, _widgets  # noqa: E402
 from scoring.accounts import auth, registry  # noqa: E402
 from scoring.store import StoreBusy  # noqa: E402
 from scoring.views import review as review_views  # noqa: E402
@@ -89,7 +89,7 @@ def main() -> None:
             if st.button("退出登录", key="logout"):
                 _session.sign_out()
                 st.rerun()
-            _session.password_form(auth, user)
+            _account.password_form(user)
         else:
             st.caption("免登录只读模式：只能浏览和导出，不能导入或修改。")
             if st.button("登录", key="login_from_kiosk"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from scoring.accounts import registry
-from scoring.profile.rules import parse_overrides
+from scoring.profile.overrides import parse_overrides
 
 KEY = "_trial"
 EDITOR = "whatif_editor"   # the widget keys of the page's editor and typed form

@@ -7,7 +7,7 @@ import streamlit as st
 
 from pages import _data, _session, _trial, _widgets
 from scoring.engine.periods import Period
-from scoring.profile.rules import parse_overrides
+from scoring.profile.overrides import parse_overrides
 from scoring.views import rules as rules_views
 from scoring.views.common import local_time, period_code
 

@@ -7,7 +7,8 @@ import polars as pl
 import streamlit as st
 
 from pages import _data, _session, _trial, _trials, _widgets
-from scoring.profile.rules import RuleError, parse_overrides
+from scoring.profile.overrides import parse_overrides
+from scoring.profile.rules import RuleError
 from scoring.views import rules as rules_views
 
 

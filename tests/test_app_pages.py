@@ -482,8 +482,8 @@ def test_change_own_password(demo_copy, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("SCORING_DB", str(demo_copy))
-    at = AppTest.from_string("import scoring.accounts.auth as auth\nfrom pages import _session\n"
-                             "_session.password_form(auth, auth.User('测试查看', '查看', None))\n", default_timeout=30).run()
+    at = AppTest.from_string("import scoring.accounts.auth as auth\nfrom pages import _account\n"
+                             "_account.password_form(auth.User('测试查看', '查看', None))\n", default_timeout=30).run()
     assert not at.text_input  # drawn only once the box is opened
     at.session_state["own_password_box"] = True
     at.run()

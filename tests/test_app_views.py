@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from conftest import AS_OF, load, row, submissions
-from scoring.profile.rules import parse_overrides
+from scoring.profile.overrides import parse_overrides
 from scoring.views import admin, common, home, rank, rules, unit, upload
 from scoring.engine import Engine, rulebook_for
 from scoring.intake.importer import check_rows

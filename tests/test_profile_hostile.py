@@ -13,7 +13,8 @@ import pytest
 from scoring.cli import main
 from scoring.engine import Engine
 from scoring.profile import PROFILES_DIR, check_profile
-from scoring.profile.rules import RuleError, parse_overrides
+from scoring.profile.overrides import parse_overrides
+from scoring.profile.rules import RuleError
 from scoring.profile.yamlio import MAX_BYTES, YamlError, loads
 from scoring.views.rules import rule_version_yaml
 

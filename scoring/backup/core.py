@@ -30,7 +30,8 @@ from pathlib import Path
 import duckdb
 
 from scoring.profile import ProfileError, resolve
-from scoring.profile.rules import RuleError, parse_overrides
+from scoring.profile.overrides import parse_overrides
+from scoring.profile.rules import RuleError
 from scoring.store.base import StoreBase, keep_files_private, make_private, release
 from scoring.store.events import parse_changes
 from scoring.store.reviews import check_review

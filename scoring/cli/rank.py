@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from scoring.engine import Engine, numbers
 from scoring.intake.normalize import parse_date
-from scoring.profile.rules import parse_overrides
+from scoring.profile.overrides import parse_overrides
 from scoring.cli.common import BadInput, add_period, open_store, period_from
 
 

@@ -3,8 +3,9 @@
 model.py holds what a profile is, constructs.py its rule constructs (tasks, conditions, measures,
 the score); load.py finds and caches a folder; read.py (with read_policies.py, read_units.py,
 fields.py and yamlio.py) reads and checks one, collecting every problem; rules.py reads the dated
-rule versions and match.py matches a register row to an item; formula.py parses the expressions;
-units.py the unit list and its dated groups; settings.py the Readings as named settings.
+rule versions, overrides.py a what-if's `CODE=POINTS`, and match.py matches a register row to an
+item; formula.py parses the expressions; units.py the unit list and its dated groups; settings.py
+the Readings as named settings.
 """
 from scoring.profile.load import (check_profile, default_dir, default_profile, load_profile, load_units_file,
                                   read_profile, reference, resolve)

@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Iterable
 
 from scoring.profile import fields as f
-from scoring.profile.points import DEDUCTION_TYPE, as_points, parse_points, points_problem, sign_problem
+from scoring.profile.points import DEDUCTION_TYPE, as_points, points_problem, sign_problem
 from scoring.profile.yamlio import YamlError, loads
 
 MATCH_COLUMNS = ("层级", "刊物", "栏目", "批示人")
@@ -396,26 +395,3 @@ def _effective_of(source: str, text: str) -> dt.date:
     if found is None:
         raise RuleError(f"文件 {_where(source)} 键 effective: 应为日期（如 2024-02-23）")
     return found
-
-
-def parse_overrides(parts: Iterable[str] | str) -> dict[str, Decimal]:
-    """What-if points written as `CODE=POINTS`, the command line's `--set` syntax and the 规则试算
-    text box alike: several may be separated by commas, semicolons or spaces. ValueError in
-    Chinese naming the part that is wrong. Codes are kept as written (checked against the rule
-    set by the caller); points must be finite, at most 4 decimal places, within ±10000."""
-    if isinstance(parts, str):
-        parts = [parts]
-    out: dict[str, Decimal] = {}
-    for chunk in parts:
-        for part in re.split(r"[,，;；\s]+", chunk or ""):
-            if not part:
-                continue
-            code, sep, value = part.partition("=")
-            if not sep or not code.strip():
-                raise ValueError(f"应写成“计分项代码=分值”，现为“{part}”")
-            try:
-                out[code.strip()] = parse_points(value)
-            except ValueError as e:
-                raise ValueError(f"{code.strip()}: {e}") from None
-    return out
-

@@ -10,7 +10,7 @@ import yaml
 
 from scoring.engine.commend import MEASURES
 from scoring.engine import Engine
-from scoring.profile.rules import parse_overrides
+from scoring.profile.overrides import parse_overrides
 from scoring.profile.settings import BY_NAME
 from scoring.views.common import period_of_code
 from scoring.views.upload import STORAGE_TO_HEADER
