@@ -6,7 +6,7 @@ import streamlit as st
 from pages import _data, _session, _widgets
 from scoring.accounts import auth
 from scoring.backup import BackupError, backup_bytes
-from scoring.profile.settings import SETTINGS, choices, merged
+from scoring.profile.settings import SETTINGS, choices
 from scoring.views import admin as admin_views
 
 
@@ -167,7 +167,7 @@ def profile_section() -> None:
 def settings_tab() -> None:
     profile_section()
     st.caption("考评办法未写明之处的解读（见规则说明“三、解读与设置”），每项都是可调整的设置。修改会记入操作日志，并立即影响计分。")
-    current = merged(_data.store().stored_settings(), _data.engine().profile)
+    current = _data.engine().settings
     for setting in SETTINGS:
         value = current[setting.name]
         with st.container(border=True):

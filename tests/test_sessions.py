@@ -108,16 +108,17 @@ def test_idle_sessions_expire_after_the_setting(monkeypatch, store, clerk):
     assert sessions.resume(store, token) is None
 
 
-def test_checking_a_session_is_one_read(monkeypatch, store, clerk):
-    """Every page run checks its session: one indexed read (the idle limit comes with it), and no
-    write while nothing changes."""
+def test_checking_a_session_reads_the_session_and_the_settings_and_writes_nothing(monkeypatch, store, clerk):
+    """Every page run checks its session: one indexed read of the session and one of the settings
+    (the idle limit and the lifetime), and no write while nothing changes. (In a file both reads
+    are kept until the file changes: the next test.)"""
     token = sessions.start(store, clerk)
     store.set_setting("session_idle_hours", 2, "管理员")
     reads, writes = [], []
-    monkeypatch.setattr(type(store), "rows", lambda self, *a, _rows=type(store).rows: reads.append(a) or _rows(self, *a))
+    monkeypatch.setattr(type(store), "rows", lambda self, *a, _rows=type(store).rows: reads.append(a[0]) or _rows(self, *a))
     monkeypatch.setattr(type(store), "transaction", lambda self, _tx=type(store).transaction: writes.append(1) or _tx(self))
     assert sessions.resume(store, token) == clerk
-    assert (len(reads), writes) == (1, [])
+    assert len(reads) == 2 and "FROM sessions" in reads[0] and "FROM settings" in reads[1] and writes == []
 
 
 # Signs a session out in a process of its own, as another app process or the command line would.

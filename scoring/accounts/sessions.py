@@ -15,7 +15,6 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from scoring.profile import settings
 from scoring.accounts.auth import ROLES, User
 
 _TOUCH_EVERY = timedelta(minutes=5)  # last_seen is rewritten at most this often, not on every click
@@ -33,11 +32,7 @@ def idle_limit(store) -> timedelta:
 def limits(store) -> tuple[timedelta, timedelta]:
     """How long a session may go unused, and how long it may live at all (the settings
     session_idle_hours and session_max_days, bounded where settings are read)."""
-    return _limits(store.stored_settings(), store.profile)
-
-
-def _limits(stored: dict, profile) -> tuple[timedelta, timedelta]:
-    conf = settings.merged(stored, profile)
+    conf = store.settings()
     return timedelta(hours=conf["session_idle_hours"]), timedelta(days=conf["session_max_days"])
 
 
@@ -64,7 +59,7 @@ def resume(store, token: str | None) -> User | None:
     record = store.session_record(key)
     if record is None:
         return None
-    idle, lifetime = _limits(record["settings"], store.profile)
+    idle, lifetime = limits(store)
     now = datetime.now().replace(microsecond=0)
     if (not record["exists"] or record["disabled"] or record["role"] not in ROLES
             or record["session_version"] != record["cred_version"]

@@ -20,13 +20,9 @@ def _name(text: str) -> str:
     raise BadInput(f"没有设置“{text}”，可用：{'、'.join(settings.BY_NAME)}（python -m scoring setting list 列出全部）")
 
 
-def _current(store) -> dict:
-    return settings.merged(store.stored_settings(), store.profile)
-
-
 def cmd_list(args) -> int:
     store = open_store(args.db)
-    stored, now = store.stored_settings(), _current(store)
+    stored, now = store.stored_settings(), store.settings()
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["键名", "设置", "当前值", "已修改", "取值范围"])
     for s in settings.SETTINGS:
@@ -38,9 +34,9 @@ def cmd_list(args) -> int:
 def cmd_set(args) -> int:
     store = open_store(args.db)
     name = _name(args.name)
-    value = settings.parse(name, args.value, _current(store)[name])
+    value = settings.parse(name, args.value, store.settings()[name])
     store.set_setting(name, value, cli_user())  # ValueError (exit 2) names the range
-    print(f"已将“{settings.BY_NAME[name].label}”设为 {setting_value_text(name, _current(store)[name])}")
+    print(f"已将“{settings.BY_NAME[name].label}”设为 {setting_value_text(name, store.settings()[name])}")
     return 0
 
 
@@ -48,7 +44,7 @@ def cmd_reset(args) -> int:
     store = open_store(args.db)
     name = _name(args.name)
     store.reset_setting(name, cli_user())
-    print(f"“{settings.BY_NAME[name].label}”已恢复默认值：{setting_value_text(name, _current(store)[name])}")
+    print(f"“{settings.BY_NAME[name].label}”已恢复默认值：{setting_value_text(name, store.settings()[name])}")
     return 0
 
 

@@ -26,7 +26,6 @@ from scoring.engine.rematch import ensure_matched
 from scoring.engine.score import ScoreMixin
 from scoring.engine.tasks import TasksMixin
 from scoring.profile import Profile, default_profile
-from scoring.profile import settings as settings_mod
 from scoring.profile.rules import RuleBook, build_rulebook, effective_dates
 from scoring.profile.units import UnitBook
 
@@ -55,7 +54,7 @@ class Engine(TasksMixin, ConditionsMixin, MeasuresMixin, ScoreMixin, ExplainMixi
     def open(cls, store, as_of: date | None = None, overrides: dict[str, Decimal] | None = None) -> "Engine":
         with store.session():  # one connection for all of it: opening one costs tens of milliseconds
             profile = store.profile
-            conf = settings_mod.merged(store.stored_settings(), profile)
+            conf = store.settings()
             book = rulebook_for(store)
             ensure_matched(store, book)
             waivers = store.waivers()

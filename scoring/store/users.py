@@ -5,7 +5,6 @@ transaction together with its audit record.
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import polars as pl
@@ -154,32 +153,21 @@ class UsersMixin:
                 FROM users WHERE name = ?""", [token_hash, now, now, client[:100], name])
 
     def session_record(self, token_hash: str) -> dict | None:
-        """The session with its account as stored now, and the stored session settings (the
-        session_idle_hours and session_max_days values as stored, JSON text or absent), in one
-        indexed read, repeated only after the file has changed (`unchanged`): every page run
-        checks its session (None: no such session)."""
+        """The session with its account as stored now (None: no such session), in one indexed
+        read, repeated only after the file has changed (`unchanged`): every page run checks its
+        session."""
         record = self.unchanged(("session", token_hash), lambda: self._session_record(token_hash))
-        return None if record is None else {**record, "settings": dict(record["settings"])}
+        return None if record is None else dict(record)
 
     def _session_record(self, token_hash: str) -> dict | None:
         found = self.rows("""SELECT s.name, s.cred_version, s.created_at, s.last_seen, coalesce(u.cred_version, 0),
-                u.role, u.unit_id, u.disabled, u.name IS NOT NULL,
-                (SELECT value FROM settings WHERE name = ?), (SELECT value FROM settings WHERE name = ?)
-            FROM sessions s LEFT JOIN users u ON u.name = s.name WHERE s.token_hash = ?""",
-                          ["session_idle_hours", "session_max_days", token_hash])
+                u.role, u.unit_id, u.disabled, u.name IS NOT NULL
+            FROM sessions s LEFT JOIN users u ON u.name = s.name WHERE s.token_hash = ?""", [token_hash])
         if not found:
             return None
         keys = ("name", "session_version", "created_at", "last_seen", "cred_version", "role", "unit_id",
                 "disabled", "exists")
-        record = dict(zip(keys, found[0]))
-        record["settings"] = {}
-        for name, text in zip(("session_idle_hours", "session_max_days"), found[0][-2:]):
-            try:
-                if text is not None:
-                    record["settings"][name] = json.loads(text)
-            except ValueError:
-                continue  # no JSON: the default, as stored_settings reads it
-        return record
+        return dict(zip(keys, found[0]))
 
     def touch_session(self, token_hash: str, now: datetime) -> None:
         with self.transaction() as con:
