@@ -6,29 +6,19 @@ engine first.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 import time
 from collections import OrderedDict
 from datetime import date
-from pathlib import Path
 from typing import Callable
 
 import web.allocators  # noqa: E402,F401 - before duckdb and polars load (see there)
 
-import streamlit as st  # noqa: E402
 
 from scoring.engine import Engine, today_in  # noqa: E402
-from scoring.profile.settings import merged  # noqa: E402
 from scoring.store import Store  # noqa: E402
 from scoring.views.common import data_span  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def db_path() -> str:
-    return os.environ.get("SCORING_DB") or str(ROOT / "data" / "demo.duckdb")
-
+from web.database import ROOT, db_path  # noqa: E402,F401 - pages use both through here
 
 class Shared:
     """Results kept for every session of this process, by key, and handed out as they are.
@@ -116,7 +106,7 @@ def version() -> str:
 
 @functools.lru_cache(maxsize=8)
 def _timezone(path: str, data_version: str) -> str:
-    return merged(_store(path).stored_settings())["timezone"]  # a changed setting is a new version
+    return _store(path).settings()["timezone"]  # a changed setting is a new version
 
 
 def timezone() -> str:
@@ -151,7 +141,11 @@ def frozen(args: tuple) -> tuple:
 
 
 def fn_key(fn: Callable) -> str:
-    return f"{fn.__module__}.{fn.__qualname__}"
+    """A function's name in a cache key. By its file, not its module: Streamlit runs every page
+    file as the module __main__, so pages/rank.py and pages/unit.py both define
+    __main__.print_tables."""
+    code = getattr(fn, "__code__", None)
+    return f"{code.co_filename if code else fn.__module__}:{fn.__qualname__}"
 
 
 def view(fn: Callable, *args, **kwargs):

@@ -94,6 +94,16 @@ def test_a_page_s_own_build_function_is_built_once_and_sent_as_plotly_writes_it(
     assert again.get("plotly_chart")[0].proto.spec == plain and written == []
 
 
+def test_two_pages_with_a_build_function_of_the_same_name_keep_their_own(monkeypatch, demo_copy):
+    """Streamlit runs every page file as __main__: pages/rank.py and pages/unit.py both have a
+    print_tables. The key names the file, so one page never shows the other's drawing."""
+    monkeypatch.setenv("SCORING_DB", str(demo_copy))
+    page = "from pages import _drawings\nimport streamlit as st\n\ndef print_tables(year):\n    return '{}' + str(year)\n\n" \
+           "st.text(_drawings.drawing(print_tables, 2025))\n"
+    shown = [AppTest.from_string(page.format(name), default_timeout=30).run().text[0].value for name in ("排名", "单位")]
+    assert shown == ["排名2025", "单位2025"]
+
+
 def chart_spec(at, key: str) -> dict:
     """The Plotly figure a chart element of the page carries (its key ends the element id)."""
     chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key))

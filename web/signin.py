@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from scoring.accounts import auth, sessions
 from scoring.store import Store
+from web.database import db_path
 from web.guard import header, same_origin
 
 PATH = "/_kaoping/session"
@@ -73,8 +74,6 @@ def redeem(code: str) -> str | None:
 
 @functools.cache
 def store() -> Store:
-    from pages._data import db_path  # the dashboard's database (SCORING_DB), the one place it is named
-
     return Store(db_path())
 
 
