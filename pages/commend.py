@@ -117,8 +117,7 @@ def eligibility_tab(result: dict) -> None:
         table = table.filter(~pl.col("合格"))
     _widgets.df(table.select("组别", "排名", "单位", "得分", "资格", "原因", "unit_id"), key="commend_elig",
            column_config={"得分": _widgets.number(), "原因": st.column_config.TextColumn("不合格原因", width="large")})
-    st.caption("考评办法六：年内被通报、提醒（未完成报送任务）、约稿逾期或信息报送严重失真的单位，"
-               "不得评为先进单位和进步较大单位。豁免的月份不计。")
+    st.caption(commend.eligibility_rule(_data.engine()))
 
 
 def progress_tab(year: int, measure: str, group: str) -> None:
@@ -131,7 +130,7 @@ def progress_tab(year: int, measure: str, group: str) -> None:
         **{label: _widgets.number(label, formats.get(label, "%d" if label.endswith("排名") else "localized"))
            for label in basis.values()}})
     st.caption(f"{group} 组按“{commend.MEASURES[measure]}”从高到低排列（没有{next(iter(basis.values()))[:-2]}数据的单位在最后）；"
-               "“评选”一栏标出拟评先进单位、进步较大单位和不参评的单位及原因（考评办法六）。上期得分为 0 时不计算增长率。")
+               "“评选”一栏标出拟评先进单位、进步较大单位和不参评的单位及原因（见“评先资格”）。上期得分为 0 时不计算增长率。")
 
 
 def people_tab(result: dict) -> None:

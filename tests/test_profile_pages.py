@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard_fixtures import ADMIN_NAME, ADMIN_PASSWORD, assert_clean, dashboard, page_files  # noqa: F401
+from dashboard_fixtures import ADMIN_NAME, ADMIN_PASSWORD, assert_clean, dashboard, demo_template, page_files  # noqa: F401
 from scoring.accounts import auth
 
 
@@ -56,3 +56,18 @@ def test_every_group_of_a_four_group_office_is_shown(dashboard, four_groups_db):
     assert_clean(commend)
     boxes = [m.value for m in commend.markdown if m.value.startswith("#### ")]
     assert boxes == [f"#### {g} 组" for g in groups]
+
+
+def test_the_eligibility_note_says_this_office_s_own_cases(dashboard, four_groups_db, demo_template):
+    """评先资格 says what bars a unit under the office's own 办法 (its commendation items), not
+    磴口's 约稿逾期 and 严重失真 (engine.commend.eligibility_rule)."""
+    from dashboard_fixtures import open_tab
+
+    notes = {}
+    for name, db in (("四组", four_groups_db), ("磴口", demo_template)):
+        at = dashboard(db, "commend")
+        open_tab(at, "commend_tab", "评先资格")
+        assert_clean(at)
+        notes[name] = " ".join(c.value for c in at.caption)
+    assert "报送虚假信息" in notes["四组"] and "约稿逾期" not in notes["四组"]
+    assert "约稿逾期" in notes["磴口"] and "信息报送出现严重失真" in notes["磴口"] and "报送虚假信息" not in notes["磴口"]

@@ -5,12 +5,11 @@ group and what “进步较大” means are settings (settings.py) whose default
 """
 from __future__ import annotations
 
-from datetime import date
 
 import polars as pl
 
 from scoring.engine import Engine
-from scoring.engine.exact import POINTS, RATE, ratio
+from scoring.engine.exact import POINTS, ratio
 from scoring.engine.periods import Period
 
 MEASURES = {
@@ -67,6 +66,22 @@ def eligibility(engine: Engine, year: int) -> pl.DataFrame:
         pl.col("unit_id").map_elements(lambda u: not reasons.get(u), return_dtype=pl.Boolean).alias("合格"),
         pl.col("unit_id").map_elements(lambda u: "；".join(reasons.get(u, [])), return_dtype=pl.Utf8).alias("原因"),
     ).select("unit_id", "单位", "组别", "合格", "原因")
+
+
+def eligibility_rule(engine: Engine) -> str:
+    """What bars a unit from 先进单位 and 进步较大单位 under this profile, in one sentence: the
+    same cases `eligibility` finds (the 评先资格 tab says it under the table)."""
+    cases = ["未完成报送任务被通报提醒"] if engine.profile.quotas else []
+    codes = dict(engine.profile.disqualify)
+    if engine.settings.get("error_disqualifies"):
+        codes.update(engine.profile.error_items)
+    cases += list(dict.fromkeys(codes.values()))
+    if engine.profile.min_items:
+        cases.append(f"全年报送少于 {engine.profile.min_items} 条")
+    if not cases:
+        return "考评办法没有规定不得评先的情形。"
+    waived = "豁免的月份不计。" if engine.profile.quotas else ""
+    return f"年内{'、'.join(cases)}的单位，不得评为先进单位和进步较大单位。{waived}"
 
 
 def _has_data(engine: Engine, period: Period) -> bool:
@@ -137,8 +152,14 @@ def _names(engine: Engine) -> pl.DataFrame:
 
 
 def select(engine: Engine, year: int, measure: str | None = None) -> dict:
-    """The commendation proposal for a year, per group, with eligibility explained."""
+    """The commendation proposal for a year, per group, with eligibility explained; worked out
+    once per engine (the page and each group's progress table ask for it). Not to be changed."""
     measure = measure or engine.settings["improvement_measure"]
+    return engine._memo(("commend", year, measure, engine.as_of, engine.rules_key),
+                        lambda: _select(engine, year, measure))
+
+
+def _select(engine: Engine, year: int, measure: str) -> dict:
     conf = engine.settings
     ranking = engine.ranking(Period.year(year), cumulative=False)
     eligible = eligibility(engine, year).select("unit_id", "合格", "原因")

@@ -9,7 +9,7 @@ from scoring.engine import Engine, commend
 def progress_table(engine: Engine, year: int, measure: str, group: str) -> pl.DataFrame:
     """The group's units, most improved first by `measure` (units without an earlier figure last),
     with the compared figures named by their periods and 评选: 先进单位, 进步较大单位, or why a
-    unit may not be commended (六)."""
+    unit may not be commended (engine.commend.eligibility)."""
     chosen = commend.select(engine, year, measure)
     basis = commend.basis_labels(measure, year)
     column = commend.measure_column(measure)
