@@ -144,16 +144,21 @@ def client_address() -> str:
 
 
 def sign_in(name: str, password: str) -> auth.User:
-    """auth.login for this browser (throttled by its address), then a server-side session whose
-    token the next run writes into the cookie. AuthError (Chinese) when refused."""
+    """auth.login for this browser (throttled by its address), then a server-side session; the
+    next run hands the browser a one-time code for its cookie (write_cookie). AuthError (Chinese)
+    when refused."""
     found = auth.login(store(), name, password, client=client_address())
-    token = sessions.start(store(), found, client_address())
-    st.session_state.pop(RUN_USER, None)
-    st.session_state["user"] = found
-    st.session_state[TOKEN] = token
-    _cookie_request("POST", token)
+    _adopt(found)
     st.session_state.pop("login_note", None)
     return found
+
+
+def _adopt(user: auth.User) -> None:
+    """This browser session signed in as `user` under a new server-side session."""
+    token = sessions.start(store(), user, client_address())
+    st.session_state.pop(RUN_USER, None)
+    st.session_state["user"], st.session_state[TOKEN] = user, token
+    _cookie_request("POST", token)
 
 
 def sign_out() -> None:
@@ -229,10 +234,7 @@ def allowed_pages() -> set[str]:
 def renew(fresh: auth.User) -> None:
     """Keep this tab signed in as `fresh` under a new session: after the account's own password
     change, which ended every session of the account, this one included."""
-    token = sessions.start(store(), fresh, client_address())
-    st.session_state.pop(RUN_USER, None)
-    st.session_state["user"], st.session_state[TOKEN] = fresh, token
-    _cookie_request("POST", token)
+    _adopt(fresh)
     write_cookie()  # now: a reload before the next click finds the new cookie
 
 
@@ -279,7 +281,8 @@ def acting_user(action: str):
     """The signed-in account, re-read from the database now, after auth.require(user, action).
 
     PermissionError (Chinese) for a kiosk visitor, nobody signed in, an ended session or a role
-    that may not do the action. Every write and the backup go through here, not only hidden buttons.
+    that may not do the action. Every write goes through here (`write`), not only hidden buttons;
+    downloads check at the click itself (`download`).
     """
     try:
         return live_check(action)()

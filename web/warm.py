@@ -64,15 +64,11 @@ class _Client:
 
 
 def _account() -> auth.User | None:
-    """An enabled account that sees the most pages (管理 first); None before the first account."""
-    users = auth.list_users(signin.store())
-    order = {role: n for n, role in enumerate(("管理", "录入", "查看"))}
-    best = None
-    for row in users.iter_rows(named=True):
-        rank = order.get(row["角色"])
-        if rank is not None and row["状态"] != "已停用" and (best is None or rank < best[0]):
-            best = (rank, auth.User(row["用户名"], row["角色"], None))
-    return best[1] if best else None
+    """An enabled account that sees the most pages; None before the first account."""
+    users = [auth.User(row["用户名"], row["角色"], row["单位编号"])
+             for row in auth.list_users(signin.store()).iter_rows(named=True)
+             if row["状态"] != "已停用" and row["角色"] in auth.ROLES]
+    return max(users, key=lambda u: len(auth.pages_for(u.role)), default=None)
 
 
 async def _run(runtime: Runtime, session_id: str, client: _Client, page: str) -> None:
@@ -92,9 +88,8 @@ async def warm() -> None:
     runtime = Runtime.instance()
     session_id = runtime.connect_session(client=client, user_info={})
     try:
-        await _run(runtime, session_id, client, "")
-        home = client.pages[:1]
-        for page in home + [p for p in client.pages if p not in home]:
+        await _run(runtime, session_id, client, "")  # the default page, first in the menu
+        for page in client.pages[1:]:
             await _run(runtime, session_id, client, page)
     finally:
         runtime.close_session(session_id)
