@@ -31,6 +31,7 @@ def test_a_value_out_of_kind_or_range_is_refused_with_its_range(store, name, val
     if name in settings.BY_NAME:
         assert settings.BY_NAME[name].label in str(refused.value)
         assert settings.range_text(name) in str(refused.value)
+        assert not any(python in str(refused.value) for python in ("True", "{'", "nan", "inf")), refused.value
     assert store.stored_settings() == {} and store.data_version() == version
 
 

@@ -9,6 +9,7 @@ taken as that text.
 from __future__ import annotations
 
 import difflib
+import math
 from decimal import Decimal
 from typing import Iterable
 
@@ -38,7 +39,7 @@ def mapping(value, problems: Problems, file: str, key: str, what: str = "键值�
     if value is None:
         return {}
     if not isinstance(value, dict):
-        problems.add(file, key, f"应为{what}，现为 {_shown(value)}")
+        problems.add(file, key, f"应为{what}，现为 {shown(value)}")
         return {}
     return value
 
@@ -47,7 +48,7 @@ def listing(value, problems: Problems, file: str, key: str, what: str = "列表"
     if value is None:
         return []
     if not isinstance(value, list):
-        problems.add(file, key, f"应为{what}（每项以“- ”开头，或写成 [甲, 乙]），现为 {_shown(value)}")
+        problems.add(file, key, f"应为{what}（每项以“- ”开头，或写成 [甲, 乙]），现为 {shown(value)}")
         return []
     return value
 
@@ -59,7 +60,7 @@ def text(value, problems: Problems, file: str, key: str, default: str = "", requ
             problems.add(file, key, "必须填写")
         return default
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        problems.add(file, key, f"应为文字，现为 {_shown(value)}")
+        problems.add(file, key, f"应为文字，现为 {shown(value)}")
         return default
     return str(value)
 
@@ -77,7 +78,7 @@ def count(value, problems: Problems, file: str, key: str, default: int = 0) -> i
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        problems.add(file, key, f"应为不小于 0 的整数，现为 {_shown(value)}")
+        problems.add(file, key, f"应为不小于 0 的整数，现为 {shown(value)}")
         return default
     return value
 
@@ -88,7 +89,7 @@ def number(value, problems: Problems, file: str, key: str, default: Decimal | No
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        problems.add(file, key, f"应为数字，现为 {_shown(value)}")
+        problems.add(file, key, f"应为数字，现为 {shown(value)}")
         return default
     value = Decimal(value)
     if (low is not None and value < low) or (high is not None and value > high):
@@ -103,7 +104,7 @@ def flag(value, problems: Problems, file: str, key: str, default: bool) -> bool:
     if value is None:
         return default
     if not isinstance(value, bool):
-        problems.add(file, key, f"应为 true 或 false，现为 {_shown(value)}")
+        problems.add(file, key, f"应为 true 或 false，现为 {shown(value)}")
         return default
     return value
 
@@ -115,12 +116,12 @@ def choice(value, options: Iterable, problems: Problems, file: str, key: str, de
     if value not in options:
         guess = nearest(value, options)
         hint = f"（是否应为 {guess}？）" if guess else ""
-        problems.add(file, key, f"取值 {_shown(value)} 无效{hint}，可选：{'、'.join(map(str, options))}")
+        problems.add(file, key, f"取值 {shown(value)} 无效{hint}，可选：{'、'.join(map(str, options))}")
         return default
     return value
 
 
-def _shown(value) -> str:
+def shown(value) -> str:
     """A raw value as a newcomer wrote it (not Python's repr of a Decimal or a dict)."""
     if isinstance(value, str):
         return f"“{value}”"
@@ -132,4 +133,10 @@ def _shown(value) -> str:
         return "列表"
     if value is None:
         return "空"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "非数值"
+        if math.isinf(value):
+            return "无穷大" if value > 0 else "负无穷大"
+        return str(int(value)) if value.is_integer() else str(value)
     return str(value)

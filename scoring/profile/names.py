@@ -22,7 +22,7 @@ def name_problem(name: str) -> str | None:
     if len(name) > MAX_NAME:
         return f"名称过长（{len(name)} 字，上限 {MAX_NAME} 字）"
     if any(ch in MARKUP for ch in name):
-        return "名称中不能含有 < > & \" ' ` [ ] ( ) { } | * _ # \\ 等符号（可用全角括号（））"
+        return f"名称中不能含有 {' '.join(MARKUP)} 等符号（可用全角括号（））"
     if any(unicodedata.category(ch) in INVISIBLE for ch in name):
         return "名称中含有不可见的控制字符或文字方向字符"
     return None

@@ -20,7 +20,7 @@ def units_problems(data, file: str, groups: tuple[str, ...], tasks: tuple[str, .
         return problems
     f.check_keys(data, ("since", "units"), problems, file)
     if as_date(data.get("since")) is None:
-        problems.add(file, "since", f"应为日期（如 2024-01-01），现为 {f._shown(data.get('since'))}")
+        problems.add(file, "since", f"应为日期（如 2024-01-01），现为 {f.shown(data.get('since'))}")
     units = data.get("units")
     if not isinstance(units, list) or not units:
         problems.add(file, "units", "至少列出一个单位")
@@ -33,7 +33,7 @@ def units_problems(data, file: str, groups: tuple[str, ...], tasks: tuple[str, .
             continue
         f.check_keys(u, UNIT_KEYS, problems, file, f"{key}.")
         if u.get("group") not in groups:
-            problems.add(file, f"{key}.group", f"{u['name']} 的组别 {f._shown(u.get('group'))} 不在 profile.yaml 的 "
+            problems.add(file, f"{key}.group", f"{u['name']} 的组别 {f.shown(u.get('group'))} 不在 profile.yaml 的 "
                          f"groups 中（{'、'.join(groups)}）")
         aliases = u.get("aliases") or []
         if not isinstance(aliases, list):

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from scoring.profile import fields as f
-from scoring.profile.points import DEDUCTION_TYPE, as_points, points_problem, sign_problem
+from scoring.profile.points import as_points, points_problem, sign_problem
 from scoring.profile.yamlio import YamlError, loads
 
 MATCH_COLUMNS = ("层级", "刊物", "栏目", "批示人")
@@ -135,7 +135,7 @@ def parse_version(text: str, source: str, previous: RuleVersion | None,
     f.check_keys(data, VERSION_KEYS, problems, file)
     effective = _effective(data.get("effective"))
     if effective is None:
-        problems.add(file, "effective", f"应为日期（如 2024-02-23），现为 {f._shown(data.get('effective'))}")
+        problems.add(file, "effective", f"应为日期（如 2024-02-23），现为 {f.shown(data.get('effective'))}")
         effective = dt.date.min
     items = dict(previous.items) if previous else {}
     for i, code in enumerate(f.listing(data.get("drop"), problems, file, "drop")):

@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from scoring.profile.fields import shown
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -189,7 +191,8 @@ def _number(s: Setting, value, wrong: ValueError):
 
 
 def _shown(value) -> str:
-    text = repr(value) if not isinstance(value, str) else f"“{value}”"
+    """A refused value as the user gave it (fields.shown: never Python's repr), cut at 40 characters."""
+    text = shown(value)
     return text if len(text) <= 40 else text[:40] + "…"
 
 
