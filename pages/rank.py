@@ -88,7 +88,7 @@ def group_chart(period, order: str, group: str) -> go.Figure:
                     texttemplate="%{x:,}", textposition="inside", insidetextanchor="middle", textangle=0,
                     marker_color=_widgets.tier_color(tier), hovertemplate="%{y}<br>%{fullData.name}：%{x:,}<extra></extra>")
     # the score beside each bar, past its end
-    ends = part.select(pl.sum_horizontal(pl.col(t).clip(lower_bound=0) for t in tiers))[:, 0].to_list()
+    ends = rank_views.bar_ends(part, tiers)
     fig.add_scatter(y=names, x=ends, mode="text", text=[f" {_widgets.fmt_num(v)} 分" for v in part["得分"].to_list()],
                     textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False)
     fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},

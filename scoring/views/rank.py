@@ -34,6 +34,12 @@ def ranking_view(engine: Engine, period: Period, order: str = "名次") -> pl.Da
     return frame.sort(["组别", *keys, "序号"], descending=[False, *descending, False], nulls_last=True)
 
 
+def bar_ends(frame: pl.DataFrame, tiers: list[str]) -> list:
+    """Where each unit's bar of tier parts ends on the score axis: its positive parts added up
+    (deductions are drawn leftwards from zero), so that the score can be written past the end."""
+    return frame.select(pl.sum_horizontal(pl.col(t).clip(lower_bound=0) for t in tiers))[:, 0].to_list()
+
+
 def rank_by_quarter(engine: Engine, year: int) -> pl.DataFrame:
     """Score and rank of every unit in each quarter of the year that has begun and holds data, with
     the size of its group that quarter (组内单位数: the depth of the rank axis)."""
