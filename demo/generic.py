@@ -19,7 +19,8 @@ from pathlib import Path
 from scoring.intake.reader import PICK
 from scoring.profile import Profile, load_profile
 from scoring.profile.constructs import PERIOD_MONTHS
-from scoring.profile.rules import DEDUCTION_TYPE, MATCH_COLUMNS, Item
+from scoring.profile.points import DEDUCTION_TYPE
+from scoring.profile.rules import MATCH_COLUMNS, Item
 
 TOPICS = ["春耕备耕", "防汛抗旱", "营商环境优化", "乡村振兴", "重点项目建设", "安全生产", "民生实事", "基层治理",
           "招商引资", "生态保护", "数字政府建设", "秋收秋种", "冬季供暖保障", "就业服务"]

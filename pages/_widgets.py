@@ -10,7 +10,6 @@ import html
 import io
 import re
 from dataclasses import replace
-from datetime import date
 from typing import Callable
 
 import plotly.graph_objects as go

@@ -83,10 +83,6 @@ def tracked_periods(monthly: pl.DataFrame, as_of: date, until: date, period: str
     return [m for m in starts if period_after(m, period) <= as_of and m <= until]
 
 
-def tracked_months(monthly: pl.DataFrame, as_of: date, until: date) -> list[date]:
-    return tracked_periods(monthly, as_of, until, "month")
-
-
 def untracked_between(tracked: list[date], period: str) -> list[date]:
     """Periods with no counted row at all between the first and the last tracked one."""
     if not tracked:

@@ -107,9 +107,6 @@ class TasksMixin:
             return pl.concat(parts, how="diagonal_relaxed")
         return self._memo(("task", task.name, until, self.as_of, self.rules_key if task.measure else ()), compute)
 
-    def policy_status(self, policy: QuotaPolicy, until: date) -> pl.DataFrame:
-        return self.task_status(policy, until)
-
     def quota_status(self, until: date) -> pl.DataFrame:
         """Every checked unit-period of the first task up to `until` (empty when the profile has none)."""
         if not self.profile.quotas:

@@ -32,10 +32,6 @@ def check_format(ext: str) -> str:
     return ext
 
 
-def report_period(year: int, quarter: int | None = None) -> Period:
-    return Period.quarter(year, quarter) if quarter else Period.year(year)
-
-
 def report_filename(period: Period, ext: str) -> str:
     name = f"{period.start.year}年度" if period.kind == "year" else period.label
     kind = "政务信息工作通报" if ext in (".docx", ".pdf") else "政务信息考评"

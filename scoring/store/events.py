@@ -120,7 +120,7 @@ class EventsMixin:
 
     def _add_missing_copies(self, con: duckdb.DuckDBPyConnection, import_id: int) -> int:
         """Insert this import's copies beyond what is live for each identity; re-apply corrections."""
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE added AS
+        con.execute("""CREATE OR REPLACE TEMP TABLE added AS
             SELECT r.* FROM import_rows r
             LEFT JOIN (SELECT identity, max(copy_no) AS live FROM events
                        WHERE identity IN (SELECT identity FROM import_rows WHERE import_id = ?)

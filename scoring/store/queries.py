@@ -50,11 +50,6 @@ class QueriesMixin:
             FROM events WHERE NOT withdrawn AND code = ? AND day <= ? GROUP BY ALL""",
                           [counted, until]).with_columns(_month_date(pl.col("month")).alias("month"))
 
-    def weekly_submissions(self, until: date, counted: str) -> pl.DataFrame:
-        """Counted rows per unit and week (keyed by its Monday, in `month`), all history up to `until`."""
-        return self.frame("""SELECT unit_id, CAST(date_trunc('week', day) AS DATE) AS month, count(*) AS n
-            FROM events WHERE NOT withdrawn AND code = ? AND day <= ? GROUP BY ALL""", [counted, until])
-
     def counts_and_monthly(self, start: date, end: date, boundaries: list[date],
                            counted: str = "") -> tuple[pl.DataFrame, pl.DataFrame]:
         """code_counts(start, end, boundaries) and monthly_submissions(end), from one scan."""

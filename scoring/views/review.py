@@ -8,7 +8,7 @@ import polars as pl
 
 from scoring.engine import Engine
 from scoring.engine.periods import Period
-from scoring.store.reviews import ADD, CONFIRM, CORRECT, OPEN, WITHDRAW
+from scoring.store.reviews import ADD, CONFIRM, CORRECT, WITHDRAW
 from scoring.views import unit as unit_views
 from scoring.views.admin import changes_text, fields_text, names
 from scoring.views.common import data_span

@@ -11,7 +11,8 @@ import yaml
 from scoring.engine import Engine, numbers
 from scoring.engine.periods import Period
 from scoring.profile.points import as_points, points_problem
-from scoring.profile.rules import DEDUCTION_TYPE, MATCH_COLUMNS, RuleError, parse_version
+from scoring.profile.points import DEDUCTION_TYPE
+from scoring.profile.rules import MATCH_COLUMNS, RuleError, parse_version
 
 
 def _accepts_text(item, column: str) -> str:
