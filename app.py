@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent
 if sys.path[:1] != [str(ROOT)]:  # pages/ and scoring/ come from here, whatever the working directory
     sys.path.insert(0, str(ROOT))
 
+import web.allocators  # noqa: E402,F401 - before duckdb and polars load (see there)
 import streamlit as st  # noqa: E402
 
 from pages import _account, _data, _grid, _session, _trial, _widgets  # noqa: E402

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import threading
-import time
 from collections import OrderedDict
 from datetime import date
 from typing import Callable
@@ -73,35 +72,11 @@ def store() -> Store:
     return _store(db_path())
 
 
-class _Versions:
-    """The store's data version per file, re-read at most once a second (so an import from the
-    command line shows up). A plain memo, not st.cache_data: a page run asks for the version a few
-    dozen times (every view, drawing and date does), and each Streamlit cache lookup hashes its
-    arguments and inspects the function, which cost more than the rest of a cached view."""
-
-    TTL = 1.0
-
-    def __init__(self):
-        self._seen: dict[str, tuple[float, str]] = {}
-
-    def __call__(self, path: str) -> str:
-        now = time.monotonic()
-        seen = self._seen.get(path)
-        if seen is None or now - seen[0] >= self.TTL:
-            seen = (now, _store(path).data_version())
-            self._seen[path] = seen
-        return seen[1]
-
-    def clear(self) -> None:
-        """Forget every version read: the next call reads the store (after a write)."""
-        self._seen.clear()
-
-
-_version = _Versions()
-
-
 def version() -> str:
-    return _version(db_path())
+    """The data version: every write of any process (a command-line import too) moves it on, so
+    it keys every view and drawing. Asked a few dozen times a run: Store.data_version answers
+    from memory while the file is unchanged (two stat calls), so a change shows at once."""
+    return _store(db_path()).data_version()
 
 
 @functools.lru_cache(maxsize=8)

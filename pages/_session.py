@@ -16,7 +16,7 @@ from scoring.accounts import auth, registry, sessions
 from scoring.store import StoreBusy
 from web import signin
 
-from ._data import _store, _version, db_path, store, version
+from ._data import _store, db_path, store, version
 
 log = logging.getLogger("scoring.dashboard")
 ERROR_TEXT = ("抱歉，页面出现意外错误，详细信息已记录在服务器日志中。"
@@ -293,7 +293,8 @@ def acting_user(action: str):
 
 
 def write(action: str, fn: Callable, *args, **kwargs):
-    """Run a store write (serialised within this server) and make every cached read stale.
+    """Run a store write (serialised within this server); the write moves the data version on,
+    which makes every kept view stale.
 
     `action` is the auth action it needs (import, correct, undo, waive, rules, units, settings,
     users, backup); the role is checked again here against the database, not only by hiding buttons.
@@ -301,7 +302,6 @@ def write(action: str, fn: Callable, *args, **kwargs):
     actor = acting_user(action)
     with _WRITE_LOCK:
         result = fn(*args, **kwargs)
-    _version.clear()
     log.info("%s: %s %s", actor.name, action, getattr(fn, "__name__", fn))
     return result
 

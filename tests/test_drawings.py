@@ -42,9 +42,6 @@ def shown(monkeypatch, db) -> str:
 
 
 def test_a_drawing_is_built_once_for_every_session_until_an_import(monkeypatch, demo_copy):
-    from pages import _data
-
-    monkeypatch.setattr(_data._Versions, "TTL", 0.0)  # see the command line's write at once
     BUILT.clear()
     first, second = shown(monkeypatch, demo_copy), shown(monkeypatch, demo_copy)  # two sessions
     assert first == second and BUILT == [(2025, "A")]

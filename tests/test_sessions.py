@@ -243,7 +243,6 @@ def test_an_older_database_gets_the_new_columns_and_table(tmp_path):
 # a reload, a copied link and the logout button) ---------------------------------------------
 def test_signing_in_through_the_form_makes_a_session_that_a_reset_ends(dashboard, demo_copy):
     from dashboard_fixtures import ADMIN_NAME, ADMIN_PASSWORD
-    from pages import _data
 
     store = Store(demo_copy)
     at = dashboard(demo_copy, signed_in=False)
@@ -256,7 +255,6 @@ def test_signing_in_through_the_form_makes_a_session_that_a_reset_ends(dashboard
     assert any(c.value.startswith("当前用户：") for c in at.caption)
 
     auth.set_password(store, CLI, ADMIN_NAME, ADMIN_PASSWORD)  # a reset elsewhere
-    _data._version.clear()  # the dashboard re-reads the data version at most once a second
     at.run()
     assert any("登录已失效" in w.value for w in at.warning)
     assert "user" not in at.session_state

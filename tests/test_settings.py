@@ -100,3 +100,20 @@ def test_the_page_offers_only_values_in_range(dashboard, demo_copy):
     assert_clean(at)
     assert Store(demo_copy).stored_settings()["session_idle_hours"] == 2.5
 
+
+
+def test_an_office_s_own_default_holds_everywhere_until_a_value_is_stored(tmp_path, monkeypatch):
+    """A profile's `settings:` give the defaults (配置说明): the engine, the sessions and the
+    dashboard's date read the same values. The dashboard's time zone used to ignore the profile."""
+    from profile_kit import office
+
+    from pages import _data
+    from scoring.accounts import sessions
+
+    store = office(tmp_path, change=lambda p: p.setdefault("settings", {}).update(
+        {"timezone": "Asia/Urumqi", "session_idle_hours": 3}))
+    monkeypatch.setenv("SCORING_DB", store.path)
+    assert store.settings()["timezone"] == Engine.open(store).settings["timezone"] == "Asia/Urumqi"
+    assert _data.timezone() == "Asia/Urumqi" and sessions.idle_limit(store).total_seconds() == 3 * 3600
+    store.set_setting("timezone", "Asia/Shanghai", CLI)
+    assert store.settings()["timezone"] == _data.timezone() == "Asia/Shanghai"

@@ -4,8 +4,9 @@ The dashboard is one long-lived process whose views are computed once per data v
 and polars' allocators (each its own jemalloc) keep the pages a big query freed for ten seconds
 by default: at 1M events that held ~40 MiB more at the browsing peak (412–426 → 379 MiB,
 bench/README.md). Give them back at once (a query then costs a little more CPU, once per data
-version). Each reads its setting when its library is first loaded, so server.py imports this
-first and pages/_data (app.py run on its own, AppTest) too; an operator's own setting wins.
+version). Each reads its setting when its library is first loaded, so server.py and app.py
+import this first, and pages/_data (a page run on its own in AppTest) too; an operator's own
+setting wins.
 """
 import os
 
