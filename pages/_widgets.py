@@ -325,7 +325,7 @@ def df(frame: pl.DataFrame, hide: tuple[str, ...] = ("unit_id", "序号"), downl
     because it writes cells such as =HYPERLINK(...) as they are; `download` (a file name) offers
     the same table through the exports' guarded CSV instead."""
     frame = exact_shown(local_times(frame, timezone()))
-    if not _session.signed_in():  # a kiosk screen shows no one's name or telephone number
+    if not _session.can("contacts"):  # a kiosk screen shows no one's name or telephone number
         frame = frame.drop([c for c in CONTACT_COLUMNS if c in frame.columns])
     # Handed over as Arrow: Streamlit converts a Polars frame itself far more slowly (~7 ms a
     # table against ~0.2 ms), which many viewers at once feel on every page switch. lazy=False:

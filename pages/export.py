@@ -58,10 +58,10 @@ def reminders_section(eng, period) -> None:
         _widgets.df(rem.preview_frame(result), column_config={"日期": _widgets.day("约稿逾期日期")})
     else:
         st.info(rem.summary_lines(result)[0], icon=":material/check_circle:")
-    if not _session.signed_in():  # the letters name each unit's 负责人 and 联系人
+    if not _session.can("contacts"):  # the letters name each unit's 负责人 and 联系人
         st.caption("提醒函中有各单位负责人和联系人的信息，登录后可下载。")
         return
-    st.download_button("提醒函（Word）", data=_session.download("export", reports.render_reminders, eng, month.year, month.month),
+    st.download_button("提醒函（Word）", data=_session.download("contacts", reports.render_reminders, eng, month.year, month.month),
                        file_name=f"{month.year}年{month.month}月政务信息提醒函.docx", mime=reports.MIME[".docx"],
                        key="dl_reminders", icon=":material/download:")
 

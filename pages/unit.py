@@ -189,7 +189,7 @@ def body() -> None:
     contact = "　".join(f"{label}：{_widgets.text(unit[key])}" for label, key in
                        (("负责人", "head"), ("联系人", "contact"), ("电话", "phone")) if unit[key])
     head.markdown(f"### {_widgets.text(unit['name'])}")
-    if contact and _session.signed_in():  # a kiosk screen shows no one's name or telephone number
+    if contact and _session.can("contacts"):  # a kiosk screen shows no one's name or telephone number
         head.caption(contact)
     if s is None:
         st.info(f"{_widgets.text(unit['name'])} 在{period.label}不在考评名单中。")

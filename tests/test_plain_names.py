@@ -131,3 +131,36 @@ def test_a_kiosk_screen_shows_no_contact_details(dashboard, demo_copy):
         found = [s for s in secrets if s in seen]
         assert found == (list(secrets) if signed_in else []), (signed_in, found)
         assert ("提醒函（Word）" in seen) == signed_in
+
+
+def test_contact_details_and_the_letters_follow_the_contacts_right(dashboard, demo_copy, monkeypatch):
+    """The pages ask for the `contacts` right (auth), not merely for a sign-in: a role without it
+    sees no 负责人/联系人/电话 and gets no 提醒函, and the download wrapper refuses a kiosk guest
+    the letters whatever a click asks."""
+    from streamlit.testing.v1 import AppTest
+
+    store = Store(demo_copy)
+    for unit in store.unit_book().units:
+        store.set_unit_contact(unit.id, "王主任", "李联络", "0478-1234567", "测试")
+    monkeypatch.setitem(auth._CAN, "查看", auth._CAN["查看"] - {"contacts"})
+    at = dashboard(demo_copy, "export", role="查看")
+    assert_clean(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "提醒函（Word）" not in labels and any("登录后可下载" in c.value for c in at.caption)
+    at.switch_page("pages/unit.py").run()
+    assert not [c.value for c in at.caption if "王主任" in c.value]
+    auth.set_kiosk(store, "测试", True)
+    monkeypatch.setenv("SCORING_DB", str(demo_copy))
+    guest = AppTest.from_string(GUEST_LETTERS, default_timeout=30).run()
+    assert not guest.exception and guest.text[0].value.startswith("拒绝："), guest.text
+
+
+GUEST_LETTERS = """
+import streamlit as st
+from pages import _session
+try:
+    _session.download("contacts", lambda: b"letters")()
+    st.text("给了")
+except PermissionError as e:
+    st.text("拒绝：" + str(e))
+"""

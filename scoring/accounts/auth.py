@@ -32,11 +32,12 @@ from scoring.accounts import registry, throttle
 from scoring.accounts.registry import ROLES
 
 ACTIONS = ("view", "export", "import", "correct", "undo", "waive", "publish", "rules", "units",
-           "settings", "users", "backup", "request", "trial")
+           "settings", "users", "backup", "request", "trial", "contacts")
 ACTION_NAMES = {"view": "查看", "export": "导出", "import": "导入", "correct": "更正事件",
                 "undo": "撤销导入", "waive": "豁免", "publish": "发布通报", "rules": "修改规则版本", "units": "管理单位",
                 "settings": "修改设置", "users": "管理账号", "backup": "备份与恢复",
-                "request": "核对本单位记录、提交更正申请", "trial": "保存试算方案"}
+                "request": "核对本单位记录、提交更正申请", "trial": "保存试算方案",
+                "contacts": "查看各单位负责人和联系人"}
 
 MAX_FAILURES = 5                  # consecutive wrong passwords before the account locks
 LOCK_MINUTES = 15
@@ -46,10 +47,10 @@ MAX_NAME = 64
 TRUSTED_PREFIX = "命令行:"      # scoring.cli.cli_user(): how the command line is recorded
 
 _CAN = {
-    "查看": {"view", "export", "trial"},
-    "录入": {"view", "export", "import", "correct", "undo", "waive", "publish", "trial"},
+    "查看": {"view", "export", "trial", "contacts"},
+    "录入": {"view", "export", "import", "correct", "undo", "waive", "publish", "trial", "contacts"},
     "管理": set(ACTIONS) - {"request"},
-    "单位": {"view", "request"},
+    "单位": {"view", "request", "contacts"},  # its own unit's: the only one it sees
 }
 
 _hasher = PasswordHasher()
