@@ -120,16 +120,20 @@ def eligibility_tab(result: dict) -> None:
     st.caption(commend.eligibility_rule(_data.engine()))
 
 
+# how each compared figure is written (the columns of engine.commend.basis_labels)
+BASIS_FORMATS = {"上期排名": "%d", "本期排名": "%d", "名次提升": "%+d", "上期得分": "localized", "本期得分": "localized",
+                 "得分增长": "%+g", "增长率": "percent"}
+
+
 def progress_tab(year: int, measure: str, group: str) -> None:
     progress = _data.view(commend_views.progress_table, year, measure, group)
     basis = commend.basis_labels(measure, year)
-    formats = {"名次提升": "%+d", "得分增长": "%+g", "增长率": "percent"}
     _widgets.df(progress, key="commend_improvement", height=_layout.full_height(progress.height), column_config={
         "评选": st.column_config.TextColumn("评选", width=_widgets.text_width(progress["评选"])),
         "不参评原因": st.column_config.TextColumn("不参评原因", width=_widgets.text_width(progress["不参评原因"])),
-        **{label: _widgets.number(label, formats.get(label, "%d" if label.endswith("排名") else "localized"))
-           for label in basis.values()}})
-    st.caption(f"{group} 组按“{commend.MEASURES[measure]}”从高到低排列（没有{next(iter(basis.values()))[:-2]}数据的单位在最后）；"
+        **{label: _widgets.number(label, BASIS_FORMATS[column]) for column, label in basis.items()}})
+    earlier = commend.compared_periods(measure, year)[0]
+    st.caption(f"{group} 组按“{commend.MEASURES[measure]}”从高到低排列（没有{earlier}数据的单位在最后）；"
                "“评选”一栏标出拟评先进单位、进步较大单位和不参评的单位及原因（见“评先资格”）。上期得分为 0 时不计算增长率。")
 
 

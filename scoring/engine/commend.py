@@ -30,10 +30,15 @@ def measure_column(measure: str) -> str:
     return _BASIS[measure.rsplit("_", 1)[0]][2]
 
 
+def compared_periods(measure: str, year: int) -> tuple[str, str]:
+    """The two periods a measure compares, as a sentence names them: (earlier, later)."""
+    return (f"{year - 1}年", f"{year}年") if measure.endswith("_yoy") else ("第一季度", "第四季度")
+
+
 def basis_labels(measure: str, year: int) -> dict[str, str]:
     """The columns a measure compares, named by their periods: {上期排名: 第一季度排名, 本期排名:
     第四季度排名, 名次提升: 名次提升} — so a Q4-vs-Q1 gain never sits beside the annual rank."""
-    before, now = (f"{year - 1}年", f"{year}年") if measure.endswith("_yoy") else ("第一季度", "第四季度")
+    before, now = compared_periods(measure, year)
     earlier, later, column = _BASIS[measure.rsplit("_", 1)[0]]
     return {earlier: before + earlier[2:], later: now + later[2:], column: column}
 
