@@ -91,6 +91,12 @@ def full_height(rows: int, row_height: int = 35) -> int:
     return 38 + row_height * rows + 14
 
 
+def capped_height(rows: int, at_most: int) -> int:
+    """The pixel height of a table of `rows` rows up to `at_most`: a long list (events, requests,
+    a what-if group) scrolls inside its box instead of pushing the page down."""
+    return min(38 + 35 * rows, at_most)
+
+
 def print_table(frame: pl.DataFrame, caption: str = "", formats: dict[str, str] | None = None) -> str:
     """A plain HTML table for the print view (a canvas table prints only its visible part). Every
     cell is escaped: unit names are text typed by users. `formats` gives a printf format per

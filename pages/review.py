@@ -8,7 +8,7 @@ import json
 import polars as pl
 import streamlit as st
 
-from pages import _data, _event_form, _session, _widgets
+from pages import _data, _event_form, _layout, _session, _widgets
 from scoring.intake import importer
 from scoring.intake.validate import validate_row
 from scoring.reports import publish
@@ -64,7 +64,7 @@ def unit_body(unit_id: int) -> None:
         confirm(unit_id, period)
     rows = _data.view(review_views.records, period, unit_id)
     picked = _widgets.df(rows, key="review_records", on_select="rerun", selection_mode="single-row",
-                         height=min(38 + 35 * max(rows.height, 1), 420),
+                         height=_layout.capped_height(max(rows.height, 1), 420),
                          column_config={"日期": _widgets.day(), "分值": _widgets.number("分值"),
                                         "事件编号": _widgets.number("事件编号", "%d"),
                                         "事项": st.column_config.TextColumn("事项", width="medium"),
@@ -176,7 +176,7 @@ def queue_body() -> None:
                    icon=":material/task_alt:")
     else:
         picked = _widgets.df(table, key="review_queue", on_select="rerun", selection_mode="single-row",
-                             height=min(38 + 35 * table.height, 420), column_config=REQUEST_COLUMNS)
+                             height=_layout.capped_height(table.height, 420), column_config=REQUEST_COLUMNS)
         if picked.selection.rows:
             decide(table.row(picked.selection.rows[0], named=True))
         else:

@@ -6,7 +6,7 @@ rule version (with a reason)."""
 import polars as pl
 import streamlit as st
 
-from pages import _data, _session, _trial, _trials, _widgets
+from pages import _data, _layout, _session, _trial, _trials, _widgets
 from scoring.profile.overrides import parse_overrides
 from scoring.profile.rules import RuleError
 from scoring.views import rules as rules_views
@@ -144,7 +144,7 @@ def comparison(period, overrides: dict, other: dict) -> None:
             if part.height == 0:
                 st.caption("本组没有符合条件的单位。")
                 continue
-            _widgets.df(part, key=f"whatif_{g}", height=min(38 + 35 * part.height, 560), column_config={
+            _widgets.df(part, key=f"whatif_{g}", height=_layout.capped_height(part.height, 560), column_config={
                 "试算排名": _widgets.number("试算排名", "%d"),
                 "变化": st.column_config.MultiselectColumn(
                     "名次变化", options=marks, color=[_move_color(m) for m in marks],

@@ -222,7 +222,7 @@ def events_tab(d: dict) -> None:
             _widgets.df(shown, column_config={"日期": _widgets.day(), "分值": _widgets.number("分值"),
                                               "标题": st.column_config.TextColumn("标题", width="large"),
                                               "事件编号": _widgets.number("事件编号", "%d")},
-                        height=min(38 + 35 * shown.height, 560))
+                        height=_layout.capped_height(shown.height, 560))
         with st.container(key="narrow_unit_events"):
             # a phone: date, points and item, all in view (分值 was pushed past the right edge),
             # rows tall enough for an item's name on two lines
