@@ -69,6 +69,7 @@ def test_tabs_draw_what_is_picked_and_the_password_box_works(server, browser):
     sidebar.get_by_label("再输入一次新密码").fill("tabs-pass-2")
     sidebar.get_by_role("button", name="修改").click()
     page.wait_for_selector("text=密码已修改", timeout=60_000)
+    wait_ready(page)  # the page under the sidebar finishes its run
     page.screenshot(path=OUT / "04-修改密码.png")
     assert auth.login(store, "标签测试员", "tabs-pass-2").role == "查看"
     with pytest.raises(auth.AuthError):
