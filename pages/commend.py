@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _choices, _data, _drawings, _layout, _session, _widgets
+from pages import _charts, _choices, _data, _drawings, _layout, _session, _widgets
 from scoring.engine import commend
 from scoring import reports
 from scoring.engine.periods import Period
@@ -26,11 +26,11 @@ def bump_chart(year: int, measure: str, group: str) -> go.Figure:
     for (unit_id, name), rows in part.group_by("unit_id", "单位", maintain_order=True):
         rows = rows.sort("季度号")
         title = highlight.get(unit_id)
-        line = ({"width": 3, "color": _widgets.PALETTE[named % len(_widgets.PALETTE)]} if title
+        line = ({"width": 3, "color": _charts.PALETTE[named % len(_charts.PALETTE)]} if title
                 else {"width": 1, "color": "#c4c8cf"})
         named += bool(title)
         # the name comes into the hover text through meta, so that a '%' in it is never read as a
-        # template (_widgets.style escapes it, and the legend name, for Plotly's own markup)
+        # template (_charts.style escapes it, and the legend name, for Plotly's own markup)
         fig.add_scatter(x=rows["季度"].to_list(), y=rows["排名"].to_list(), mode="lines+markers", line=line,
                         name=f"{name}（{title}）" if title else name, showlegend=bool(title),
                         customdata=rows["得分"].to_list(), meta=name,
@@ -40,7 +40,7 @@ def bump_chart(year: int, measure: str, group: str) -> go.Figure:
     n = part["排名"].max() if part.height else 1
     fig.update_layout(yaxis={"range": [n + 0.5, 0.5], "title": "组内排名", "tick0": 1, "dtick": 1 if n <= 15 else 5},
                       xaxis={"title": None})
-    return _widgets.style(fig, height=max(360, 14 * min(part["unit_id"].n_unique(), 31) + 140))
+    return _charts.style(fig, height=max(360, 14 * min(part["unit_id"].n_unique(), 31) + 140))
 
 
 def group_cards(result: dict) -> None:

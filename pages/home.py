@@ -3,7 +3,7 @@ each group's top units and the latest imports."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from pages import _data, _drawings, _session, _widgets
+from pages import _charts, _data, _drawings, _session, _widgets
 from scoring.views import common
 from scoring.views import home as home_views
 from scoring.views import unit as unit_views
@@ -37,10 +37,10 @@ def adoption_chart(month) -> go.Figure:
     for tier in s["adoption_tiers"]:
         part = adoptions.filter(adoptions["层级"] == tier)
         fig.add_bar(x=[f"{g} 组" for g in part["组别"].to_list()], y=part["采用数"].to_list(), name=tier,
-                    text=part["采用数"].to_list(), marker_color=_widgets.tier_color(tier),
+                    text=part["采用数"].to_list(), marker_color=_charts.tier_color(tier),
                     hovertemplate="%{x} %{fullData.name}采用 %{y} 条<extra></extra>")
     fig.update_layout(barmode="group", yaxis={"title": "采用条数"})
-    return _widgets.style(fig, height=300)
+    return _charts.style(fig, height=300)
 
 
 def body() -> None:

@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _data, _drawings, _layout, _session, _widgets
+from pages import _charts, _data, _drawings, _layout, _session, _widgets
 from scoring.engine.score import describe
 from scoring.views import common
 from scoring.views import rank as rank_views
@@ -86,14 +86,14 @@ def group_chart(period, order: str, group: str) -> go.Figure:
         # each part's points on it where they fit (the phone shows no tier columns)
         fig.add_bar(y=names, x=part[tier].to_list(), name=tier, orientation="h", customdata=ids,
                     texttemplate="%{x:,}", textposition="inside", insidetextanchor="middle", textangle=0,
-                    marker_color=_widgets.tier_color(tier), hovertemplate="%{y}<br>%{fullData.name}：%{x:,}<extra></extra>")
+                    marker_color=_charts.tier_color(tier), hovertemplate="%{y}<br>%{fullData.name}：%{x:,}<extra></extra>")
     # the score beside each bar, past its end
     ends = rank_views.bar_ends(part, tiers)
     fig.add_scatter(y=names, x=ends, mode="text", text=[f" {_widgets.fmt_num(v)} 分" for v in part["得分"].to_list()],
                     textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False)
     fig.update_layout(barmode="relative", clickmode="event+select", xaxis={"title": "分值", "tickformat": ",d"},
                       yaxis={"autorange": "reversed", "type": "category"}, uniformtext={"minsize": 9, "mode": "hide"})
-    _widgets.style(fig, height=max(350, 28 * part.height + 120), title=f"{group} 组各单位得分构成（{period.label}）")
+    _charts.style(fig, height=max(350, 28 * part.height + 120), title=f"{group} 组各单位得分构成（{period.label}）")
     fig.update_layout(margin={"r": 64})  # room for the score beside the longest bar
     return fig
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from pages import _data, _drawings, _layout, _session, _widgets
+from pages import _charts, _data, _drawings, _layout, _session, _widgets
 from scoring.accounts import registry
 from scoring.views import rank as rank_views
 from scoring.views import unit as unit_views
@@ -58,7 +58,7 @@ def quarter_chart(unit_id: int, year: int, published: bool) -> go.Figure:
     fig.update_yaxes(title_text="得分", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="组内排名", range=[depth + 0.5, 0.5], tickmode="array",
                      tickvals=ticks, tickformat="d", row=2, col=1)
-    return _widgets.style(fig, height=460)
+    return _charts.style(fig, height=460)
 
 
 def month_chart(period, unit_id: int) -> go.Figure:
@@ -72,7 +72,7 @@ def month_chart(period, unit_id: int) -> go.Figure:
                 customdata=months["状态"].to_list(), hovertemplate="%{x}：报送 %{y} 条（%{customdata}）<extra></extra>")
     fig.add_scatter(x=labels, y=months["任务数"].to_list(), name="任务数", mode="lines",
                     line={"color": "#1f2937", "dash": "dash", "shape": "hv"})
-    return _widgets.style(fig, height=300)
+    return _charts.style(fig, height=300)
 
 
 def waiver_form(unit_id: int, name: str, period_end: date) -> None:
