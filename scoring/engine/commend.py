@@ -43,6 +43,15 @@ def basis_labels(measure: str, year: int) -> dict[str, str]:
     return {earlier: before + earlier[2:], later: now + later[2:], column: column}
 
 
+def _disqualifying(engine: Engine) -> dict[str, str]:
+    """Item code -> reason, for the items that bar a unit that year: the profile's `disqualify`,
+    and its `errors` when the setting error_disqualifies is on."""
+    codes = dict(engine.profile.disqualify)
+    if engine.settings.get("error_disqualifies"):
+        codes.update(engine.profile.error_items)
+    return codes
+
+
 def eligibility(engine: Engine, year: int) -> pl.DataFrame:
     """Per unit: may it be commended this year, and if not, every reason (六)."""
     period = Period.year(year)
@@ -53,9 +62,7 @@ def eligibility(engine: Engine, year: int) -> pl.DataFrame:
         repeat = engine.profile.first_repeat.get(code) == "repeat"
         what = "被提醒后仍未完成" if repeat else "未完成报送任务，被通报提醒"
         reasons.setdefault(unit_id, []).append(f"{month.month}月报送 {n} 条，低于任务数 {quota} 条（{what}）")
-    codes = dict(engine.profile.disqualify)
-    if engine.settings.get("error_disqualifies"):
-        codes.update(engine.profile.error_items)
+    codes = _disqualifying(engine)
     marks = engine.store.code_days(period.start, period.end, list(codes))
     for unit_id, day, code in marks.select("unit_id", "day", "code").iter_rows():
         reasons.setdefault(unit_id, []).append(f"{day.month}月{day.day}日{codes[code]}")
@@ -77,10 +84,7 @@ def eligibility_rule(engine: Engine) -> str:
     """What bars a unit from 先进单位 and 进步较大单位 under this profile, in one sentence: the
     same cases `eligibility` finds (the 评先资格 tab says it under the table)."""
     cases = ["未完成报送任务被通报提醒"] if engine.profile.quotas else []
-    codes = dict(engine.profile.disqualify)
-    if engine.settings.get("error_disqualifies"):
-        codes.update(engine.profile.error_items)
-    cases += list(dict.fromkeys(codes.values()))
+    cases += list(dict.fromkeys(_disqualifying(engine).values()))
     if engine.profile.min_items:
         cases.append(f"全年报送少于 {engine.profile.min_items} 条")
     if not cases:
