@@ -98,16 +98,8 @@ def _engine(path: str, data_version: str, today: date) -> Engine:
     return _ENGINES.get((path, data_version, today), lambda: Engine.open(_store(path)))
 
 
-_last_engine: tuple = ((), None)  # (key, engine): a page run asks for the engine a few times
-
-
 def engine() -> Engine:
-    global _last_engine
-    key = (db_path(), version(), today())
-    last = _last_engine  # read once: another session's run may replace it meanwhile
-    if last[0] != key:
-        last = _last_engine = (key, _engine(*key))
-    return last[1]
+    return _engine(db_path(), version(), today())
 
 
 def frozen(args: tuple) -> tuple:
