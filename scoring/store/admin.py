@@ -138,17 +138,16 @@ class AdminMixin:
     # -- settings ---------------------------------------------------------------------------
     def settings(self) -> dict:
         """Every named setting in force: the office profile's defaults overlaid with the stored
-        values, each of the right kind and within its range (scoring/profile/settings.merged)."""
+        values, each of the right kind and within its range (scoring/profile/settings.merged).
+        Read and bounded again only after the file has changed (every page run's session check
+        asks); each caller gets its own copy."""
         from scoring.profile.settings import merged
 
-        return merged(self.stored_settings(), self.profile)
+        kept = self.unchanged("settings", lambda: merged(self.stored_settings(), self.profile))
+        return {name: dict(value) if isinstance(value, dict) else value for name, value in kept.items()}
 
     def stored_settings(self) -> dict:
-        """Stored values as they are (settings.merged bounds them); one that is no JSON is left out.
-        Read again only after the file has changed (every page run's session check asks)."""
-        return dict(self.unchanged("settings", self._stored_settings))
-
-    def _stored_settings(self) -> dict:
+        """Stored values as they are (settings.merged bounds them); one that is no JSON is left out."""
         out = {}
         for name, text in self.rows("SELECT name, value FROM settings"):
             try:
