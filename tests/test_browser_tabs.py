@@ -51,6 +51,8 @@ def test_tabs_draw_what_is_picked_and_the_password_box_works(server, browser):
     click_tab(page, "季度得分与排名")
     assert "第" in panel(page).inner_text() and panel(page).locator("[data-testid='stPlotlyChart']").count() == 1
     page.screenshot(path=OUT / "02-单位详情-季度得分与排名.png")
+    # the tab's icon is drawn by the app itself, once (no PNG encoded on every run, nothing fetched)
+    assert page.locator("link[rel*='icon']").first.get_attribute("href").startswith("data:image/png;base64,")
 
     open_page(page, "评先评优")
     assert panel(page).locator("[data-testid='stPlotlyChart']").count() == 1  # 季度名次走势
@@ -58,6 +60,10 @@ def test_tabs_draw_what_is_picked_and_the_password_box_works(server, browser):
     assert panel(page).locator("[data-testid='stPlotlyChart']").count() == 0
     assert "年内得分最高的信息" in panel(page).inner_text() and grid_rows(page)
     page.screenshot(path=OUT / "03-评先评优-优秀信息.png")
+    click_tab(page, "评先资格")  # the office's own cases under the table, from its profile
+    note = panel(page).inner_text()
+    assert "约稿逾期" in note and "不得评为先进单位和进步较大单位" in note and "考评办法六" not in note
+    page.screenshot(path=OUT / "03b-评先评优-评先资格.png")
 
     sidebar = page.locator("[data-testid='stSidebar']")
     assert sidebar.get_by_label("原密码").count() == 0  # the form is drawn once the box opens
