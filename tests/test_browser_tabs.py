@@ -63,6 +63,7 @@ def test_tabs_draw_what_is_picked_and_the_password_box_works(server, browser):
     click_tab(page, "评先资格")  # the office's own cases under the table, from its profile
     note = panel(page).inner_text()
     assert "约稿逾期" in note and "不得评为先进单位和进步较大单位" in note and "考评办法六" not in note
+    panel(page).get_by_text("不得评为先进单位和进步较大单位").scroll_into_view_if_needed()
     page.screenshot(path=OUT / "03b-评先评优-评先资格.png")
 
     sidebar = page.locator("[data-testid='stSidebar']")
